@@ -1,0 +1,45 @@
+/**
+ * The one table of Mailprotector services cwsync knows: canonical names (as used in
+ * services.yaml), the longer names the API reports, and which are deprecated.
+ */
+
+interface ServiceInfo {
+  name: string;
+  aliases: string[];
+  deprecated?: true;
+}
+
+const SERVICES: ServiceInfo[] = [
+  { name: 'CloudFilter', aliases: ['CloudFilter Email Security', 'Cloud Filter'] },
+  { name: 'SafeSend', aliases: ['SafeSend Outbound', 'Safe Send'] },
+  { name: 'Bracket', aliases: ['Bracket Encryption', 'Bracket Email Encryption'] },
+  { name: 'XtraMail', aliases: ['XtraMail Continuity', 'Xtra Mail'] },
+  { name: 'CloudMail', aliases: ['CloudMail Hosted Email', 'Cloud Mail'] },
+  { name: 'SecureStore', aliases: ['SecureStore Archiving', 'Secure Store'] },
+  { name: 'Exchange+ Basic', aliases: ['Exchange Plus Basic'], deprecated: true },
+  { name: 'Exchange+ Advanced', aliases: ['Exchange Plus Advanced'], deprecated: true },
+  { name: 'Exchange+ Premium', aliases: ['Exchange Plus Premium'], deprecated: true },
+];
+
+export const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
+
+const normalize = (s: string): string => s.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
+
+const BY_NORMALIZED = new Map<string, ServiceInfo>();
+for (const s of SERVICES) {
+  BY_NORMALIZED.set(normalize(s.name), s);
+  for (const a of s.aliases) BY_NORMALIZED.set(normalize(a), s);
+}
+
+/** The canonical name for a name the API or a user wrote, or undefined when unknown. */
+export function canonicalService(name: string): string | undefined {
+  return BY_NORMALIZED.get(normalize(name))?.name;
+}
+
+export function isCanonicalService(name: string): boolean {
+  return SERVICE_NAMES.includes(name);
+}
+
+export function isDeprecatedService(name: string): boolean {
+  return SERVICES.some((s) => s.name === name && s.deprecated === true);
+}

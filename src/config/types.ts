@@ -1,0 +1,62 @@
+/** The shape of a loaded, validated configuration. The JSON Schemas in schema/ are the source of truth. */
+
+export type SecretRef = { env: string } | { file: string };
+
+export interface ConnectWiseSettings {
+  site?: string;
+  url?: string;
+  company: string;
+  publicKey: SecretRef;
+  privateKey: SecretRef;
+  clientId: SecretRef;
+  apiVersion: string;
+  concurrency: number;
+}
+
+export interface MailprotectorSettings {
+  url: string;
+  apiKey: SecretRef;
+  reseller: number;
+  requestsPerSecond: number;
+  concurrency: number;
+}
+
+export type OnZero = 'zero' | 'cancel' | 'keep';
+export type EffectiveDatePolicy = 'today' | 'first-of-month' | 'first-of-next-month';
+export type BillCustomer = 'Billable' | 'DoNotBill' | 'NoCharge';
+
+export interface Policy {
+  createMissing: boolean;
+  onZero: OnZero;
+  billCustomer: BillCustomer;
+  effectiveDate: EffectiveDatePolicy;
+  safety: { maxChangePercent: number; minManaged: number; maxDecreasePercent: number };
+}
+
+export interface Bundle {
+  name: string;
+  product: string;
+  services: string[];
+}
+
+export type Override = { quantity: number } | { minimum: number } | { skip: true };
+
+export interface Binding {
+  customer: string | number;
+  company: string;
+  agreement: string | { id: number };
+  overrides: Record<string, Override>;
+  /** Where the binding was declared, for messages. */
+  source: { file: string; line: number };
+}
+
+export interface Config {
+  dir: string;
+  connectwise: ConnectWiseSettings;
+  usage: { mailprotector?: MailprotectorSettings; file?: string };
+  policy: Policy;
+  /** Canonical Mailprotector service name -> catalog identifier, or null for "Not Assigned". */
+  services: Record<string, string | null>;
+  bundles: Bundle[];
+  customers: Binding[];
+}

@@ -1,0 +1,41 @@
+/** The normalized usage snapshot (SPEC section 2): also the file-source format and `usage --format json`. */
+
+export interface UserGroupUsage {
+  name: string;
+  users: number;
+  /** Canonical service names; a name cwsync does not know is kept as the API reported it. */
+  services: string[];
+}
+
+export interface CustomerUsage {
+  id: number;
+  name: string;
+  userGroups: UserGroupUsage[];
+}
+
+export interface UsageSnapshot {
+  formatVersion: 1;
+  customers: CustomerUsage[];
+}
+
+export interface UsageReadOptions {
+  /**
+   * Only these customers need their user groups read (by id or name); the others are listed
+   * by id and name only. Undefined reads every customer in full.
+   */
+  only?: ReadonlyArray<string | number>;
+}
+
+export interface UsageSource {
+  /** A short description for messages, e.g. "Mailprotector reseller 343". */
+  readonly label: string;
+  read(options?: UsageReadOptions): Promise<UsageSnapshot>;
+}
+
+/** Snapshots are compared and printed in one order, whatever order the source gave. */
+export function sortSnapshot(snapshot: UsageSnapshot): UsageSnapshot {
+  const customers = [...snapshot.customers]
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id)
+    .map((c) => ({ ...c, userGroups: [...c.userGroups].sort((a, b) => a.name.localeCompare(b.name) || a.users - b.users).map((g) => ({ ...g, services: [...g.services].sort() })) }));
+  return { formatVersion: 1, customers };
+}

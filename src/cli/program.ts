@@ -1,5 +1,6 @@
 /** Commander wiring: one file per command under commands/, exit codes mapped in run.ts. */
 import { Command, Option } from 'commander';
+import { doctorCommand } from './commands/doctor.js';
 import { validateCommand } from './commands/validate.js';
 import { run } from './run.js';
 
@@ -20,6 +21,12 @@ export function buildProgram(): Command {
     .description('check the config offline: YAML, schemas and cross-file rules')
     .addOption(configOption())
     .action((opts: { config: string }) => run(() => validateCommand(opts)));
+
+  program
+    .command('doctor')
+    .description('check connectivity, credentials and each permission the role needs, with fixes')
+    .addOption(configOption())
+    .action((opts: { config: string }) => run(() => doctorCommand(opts)));
 
   return program;
 }

@@ -1,0 +1,120 @@
+/** The state behind the fake servers: plain data, so tests and the demo can shape it freely. */
+
+export type CwPermission = 'companies' | 'agreements.inquire' | 'agreements.add' | 'agreements.edit' | 'agreements.delete' | 'catalog';
+export const ALL_CW_PERMISSIONS: CwPermission[] = ['companies', 'agreements.inquire', 'agreements.add', 'agreements.edit', 'agreements.delete', 'catalog'];
+
+export interface CwCompany {
+  id: number;
+  identifier: string;
+  name: string;
+  deletedFlag: boolean;
+}
+
+export interface CwAgreement {
+  id: number;
+  name: string;
+  companyId: number;
+  agreementStatus: 'Active' | 'Cancelled' | 'Expired' | 'Inactive';
+  cancelledFlag: boolean;
+  billStartDate?: string;
+}
+
+export interface CwAddition {
+  id: number;
+  agreementId: number;
+  productId: number;
+  quantity: number;
+  unitPrice: number;
+  unitCost: number;
+  billCustomer: string;
+  effectiveDate: string | null;
+  cancelledDate: string | null;
+  description: string;
+}
+
+export interface CwCatalogItem {
+  id: number;
+  identifier: string;
+  description: string;
+  inactiveFlag: boolean;
+  price: number;
+  cost: number;
+}
+
+export interface CwWorld {
+  /** The login company ID. */
+  company: string;
+  codebase: string;
+  publicKey: string;
+  privateKey: string;
+  clientIds: string[];
+  permissions: Set<CwPermission>;
+  companies: CwCompany[];
+  agreements: CwAgreement[];
+  additions: CwAddition[];
+  catalog: CwCatalogItem[];
+  nextId: number;
+}
+
+export interface MpCustomer {
+  id: number;
+  name: string;
+  resellerId: number;
+}
+
+export interface MpDomain {
+  id: number;
+  name: string;
+  customerId: number;
+  /** Set for a domain alias: the domain it mirrors. */
+  parentId: number | null;
+}
+
+export interface MpUserGroup {
+  id: number;
+  name: string;
+  domainId: number;
+  userCount: number;
+}
+
+export interface MpService {
+  id: number;
+  userGroupId: number;
+  /** As the API reports it, e.g. "CloudFilter Email Security". */
+  serviceType: string;
+}
+
+export interface MpWorld {
+  apiKey: string;
+  resellerId: number;
+  customers: MpCustomer[];
+  domains: MpDomain[];
+  userGroups: MpUserGroup[];
+  services: MpService[];
+}
+
+export interface World {
+  cw: CwWorld;
+  mp: MpWorld;
+}
+
+export function emptyCwWorld(overrides: Partial<CwWorld> = {}): CwWorld {
+  return {
+    company: 'acme',
+    codebase: 'v4_6_release/',
+    publicKey: 'sandbox-public',
+    privateKey: 'sandbox-private',
+    clientIds: ['00000000-0000-4000-8000-000000000001'],
+    permissions: new Set(ALL_CW_PERMISSIONS),
+    companies: [],
+    agreements: [],
+    additions: [],
+    catalog: [],
+    nextId: 100_000,
+    ...overrides,
+  };
+}
+
+export function emptyMpWorld(overrides: Partial<MpWorld> = {}): MpWorld {
+  return { apiKey: 'sandbox-mp-key', resellerId: 343, customers: [], domains: [], userGroups: [], services: [], ...overrides };
+}

@@ -1,0 +1,68 @@
+/** `cwsync doctor` against the sandbox, as a user runs it. */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeConnectWise, type FakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
+import { emptyCwWorld, type CwWorld } from '../../src/sandbox/world.js';
+import { runCli } from '../helpers/cli.js';
+import { TEST_ENV, writeConfig } from '../helpers/config.js';
+import { tempDir, writeFiles } from '../helpers/temp.js';
+
+let fake: FakeConnectWise | undefined;
+afterEach(async () => fake?.close());
+
+function world(): CwWorld {
+  const w = emptyCwWorld();
+  w.companies.push({ id: 1, identifier: 'CONTOSO', name: 'Contoso', deletedFlag: false });
+  w.agreements.push({ id: 10, name: 'Email Security', companyId: 1, agreementStatus: 'Active', cancelledFlag: false });
+  w.catalog.push({ id: 752, identifier: 'MP-CLOUDFILTER', description: 'CF', inactiveFlag: false, price: 3, cost: 1 });
+  w.additions.push({ id: 500, agreementId: 10, productId: 752, quantity: 7, unitPrice: 3, unitCost: 1, billCustomer: 'Billable', effectiveDate: null, cancelledDate: null, description: 'CF' });
+  return w;
+}
+
+async function doctor(w: CwWorld, env: Record<string, string | undefined> = {}) {
+  fake = await startFakeConnectWise(w);
+  const dir = tempDir();
+  writeConfig(join(dir, 'cfg'), { cwUrl: fake.apiBase, usageFile: 'usage.json' });
+  writeFiles(join(dir, 'cfg'), { 'usage.json': '{"formatVersion":1,"customers":[]}' });
+  return runCli(['doctor', '--config', 'cfg'], { cwd: dir, env: { ...TEST_ENV, ...env } });
+}
+
+describe('cwsync doctor', () => {
+  it('passes every check with a complete role, and its probes change nothing', async () => {
+    const w = world();
+    const before = JSON.stringify(w.additions);
+    const result = await doctor(w);
+    expect(result.stdout).toContain('ok    create additions: Finance › Agreements: Add = All');
+    expect(result.stdout).toContain('ok    update additions: Finance › Agreements: Edit = All');
+    expect(result.stdout).toContain('all checks passed');
+    expect(result.code).toBe(0);
+    expect(JSON.stringify(w.additions)).toBe(before);
+  });
+
+  it('names a missing permission and how to grant it', async () => {
+    const w = world();
+    w.permissions.delete('agreements.add');
+    const result = await doctor(w);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL  create additions: Finance › Agreements: Add = All (missing)\n      fix: give the API member\'s security role Finance › Agreements: Add = All (needed to create missing additions)');
+    expect(result.stdout).toContain('ok    read agreements: Finance › Agreements: Inquire = All');
+    expect(result.stdout).toContain('1 check failed');
+  });
+
+  it('names a missing secret without calling anything', async () => {
+    const result = await doctor(world(), { CW_PRIVATE_KEY: undefined });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL  connectwise.privateKey (environment variable CW_PRIVATE_KEY) (not set)');
+    expect(fake!.requests).toHaveLength(0);
+  });
+
+  it('tells wrong keys apart from a wrong clientId', async () => {
+    const keys = await doctor(world(), { CW_PRIVATE_KEY: 'wrong-key' });
+    expect(keys.stdout).toContain('FAIL  ConnectWise credentials and clientId accepted');
+    expect(keys.stdout).toContain('fix: check connectwise.company ("acme", the login company ID, case-sensitive)');
+    expect(keys.stdout + keys.stderr).not.toContain('wrong-key');
+    await fake!.close();
+    const client = await doctor(world(), { CW_CLIENT_ID: 'bad-client' });
+    expect(client.stdout).toContain('fix: check the clientId header');
+  });
+});

@@ -1,6 +1,7 @@
 /** Commander wiring: one file per command under commands/, exit codes mapped in run.ts. */
 import { Command, Option } from 'commander';
 import { doctorCommand } from './commands/doctor.js';
+import { usageCommand } from './commands/usage.js';
 import { validateCommand } from './commands/validate.js';
 import { run } from './run.js';
 
@@ -21,6 +22,13 @@ export function buildProgram(): Command {
     .description('check the config offline: YAML, schemas and cross-file rules')
     .addOption(configOption())
     .action((opts: { config: string }) => run(() => validateCommand(opts)));
+
+  program
+    .command('usage')
+    .description('print the usage snapshot read from the source (json = the usage file format)')
+    .addOption(configOption())
+    .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action((opts: { config: string; format: string }) => run(() => usageCommand(opts)));
 
   program
     .command('doctor')

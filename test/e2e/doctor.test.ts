@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeConnectWise, type FakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
-import { emptyCwWorld, type CwWorld } from '../../src/sandbox/world.js';
+import { startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
+import { emptyCwWorld, emptyMpWorld, type CwWorld } from '../../src/sandbox/world.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
@@ -64,5 +65,23 @@ describe('cwsync doctor', () => {
     await fake!.close();
     const client = await doctor(world(), { CW_CLIENT_ID: 'bad-client' });
     expect(client.stdout).toContain('fix: check the clientId header');
+  });
+
+  it('checks the Mailprotector key against the reseller', async () => {
+    fake = await startFakeConnectWise(world());
+    const mp = await startFakeMailprotector(emptyMpWorld({ customers: [{ id: 1, name: 'Contoso', resellerId: 343 }] }));
+    try {
+      const dir = tempDir();
+      writeConfig(dir, { cwUrl: fake.apiBase, mpUrl: mp.apiBase });
+      const good = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
+      expect(good.stdout).toContain('ok    Mailprotector key can list the customers of reseller 343 (1 customers)');
+      const bad = await runCli(['doctor', '--config', dir], { env: { ...TEST_ENV, MP_API_KEY: 'expired-key' } });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toContain('FAIL  Mailprotector key can list the customers of reseller 343');
+      expect(bad.stdout).toContain('fix: check the API key usage.mailprotector.apiKey refers to');
+      expect(bad.stdout + bad.stderr).not.toContain('expired-key');
+    } finally {
+      await mp.close();
+    }
   });
 });

@@ -1,14 +1,26 @@
 import type { Config } from '../../config/types.js';
 import type { Check } from '../../connectwise/doctor.js';
-import type { Logger } from '../../log.js';
 import { formatProblem } from '../../errors.js';
+import type { Logger } from '../../log.js';
 import { loadSnapshotFile } from '../../usage/file-source.js';
+import { usageSourceFromConfig } from '../../usage/from-config.js';
+import { paths } from '../../usage/mailprotector-api.js';
+import { MailprotectorUsageSource } from '../../usage/mailprotector.js';
 
-/** Checks of the usage source. */
-export async function usageChecks(config: Config, _logger: Logger): Promise<Check[]> {
+/** Checks of the usage source: the snapshot file parses, or the API key can list the reseller's customers. */
+export async function usageChecks(config: Config, logger: Logger): Promise<Check[]> {
   if (config.usage.file) {
     const { snapshot, problems } = loadSnapshotFile(config.dir, config.usage.file);
     return [{ name: `usage file ${config.usage.file} is valid`, ok: !!snapshot, ...(snapshot ? { detail: `${snapshot.customers.length} customers` } : { detail: problems.map(formatProblem).join('; ') }) }];
   }
-  return [];
+  const source = usageSourceFromConfig(config, logger) as MailprotectorUsageSource;
+  const name = `Mailprotector key can list the customers of reseller ${config.usage.mailprotector!.reseller}`;
+  try {
+    const customers = await source.listAll(paths.customers(config.usage.mailprotector!.reseller), 'customers', 'list customers');
+    return [{ name, ok: true, detail: `${customers.length} customers` }];
+  } catch (err) {
+    return [{ name, ok: false, detail: err instanceof Error ? err.message : String(err), fix: (err as { hint?: string }).hint }];
+  } finally {
+    await source.close();
+  }
 }

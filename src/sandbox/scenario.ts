@@ -1,0 +1,96 @@
+/**
+ * A generated, deterministic world for scale tests and benchmarks: N customers, each with a
+ * domain and a domain alias, user groups carrying services, and a ConnectWise company,
+ * agreement and additions that mostly match, with some drift, some missing additions.
+ */
+import { emptyCwWorld, emptyMpWorld, type World } from './world.js';
+
+export interface ScenarioParams {
+  customers: number;
+  userGroupsPerCustomer: number;
+  /** Mapped services, from this list in order. */
+  services: number;
+  /** Share of additions whose quantity is off, 0..1. */
+  drift: number;
+  /** Share of additions missing, 0..1. */
+  missing: number;
+  seed: number;
+}
+
+export const SCENARIO_SERVICES: Array<{ name: string; apiName: string; product: string }> = [
+  { name: 'CloudFilter', apiName: 'CloudFilter Email Security', product: 'MP-CLOUDFILTER' },
+  { name: 'SafeSend', apiName: 'SafeSend Outbound', product: 'MP-SAFESEND' },
+  { name: 'Bracket', apiName: 'Bracket', product: 'MP-BRACKET' },
+  { name: 'XtraMail', apiName: 'XtraMail', product: 'MP-XTRAMAIL' },
+  { name: 'CloudMail', apiName: 'CloudMail', product: 'MP-CLOUDMAIL' },
+  { name: 'SecureStore', apiName: 'SecureStore', product: 'MP-SECURESTORE' },
+];
+
+export const DEFAULT_SCENARIO: ScenarioParams = { customers: 2000, userGroupsPerCustomer: 3, services: 5, drift: 0.1, missing: 0.02, seed: 42 };
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Scenario {
+  world: World;
+  servicesYaml: string;
+  customersYaml: string;
+  /** Additions the world starts with that differ from usage, or are missing. */
+  expected: { drifted: number; missing: number };
+}
+
+export function generateScenario(params: ScenarioParams): Scenario {
+  const rand = mulberry32(params.seed);
+  const services = SCENARIO_SERVICES.slice(0, params.services);
+  const cw = emptyCwWorld();
+  const mp = emptyMpWorld();
+  services.forEach((s, i) => cw.catalog.push({ id: 700 + i, identifier: s.product, description: s.name, inactiveFlag: false, price: 2 + i, cost: 1 + i / 2 }));
+  let ids = 1;
+  const expected = { drifted: 0, missing: 0 };
+  const bindings: string[] = [];
+  for (let i = 1; i <= params.customers; i++) {
+    const customerId = 10_000 + i;
+    const name = `Customer ${String(i).padStart(5, '0')}`;
+    mp.customers.push({ id: customerId, name, resellerId: mp.resellerId });
+    const domainId = ids++;
+    mp.domains.push({ id: domainId, name: `customer${i}.example`, customerId, parentId: null });
+    mp.domains.push({ id: ids++, name: `customer${i}.example.net`, customerId, parentId: domainId });
+    const users = new Map<string, number>();
+    for (let g = 1; g <= params.userGroupsPerCustomer; g++) {
+      const groupId = ids++;
+      const count = 1 + Math.floor(rand() * 60);
+      mp.userGroups.push({ id: groupId, name: `Group ${g}`, domainId, userCount: count });
+      for (const s of services) {
+        if (g > 1 && rand() < 0.4) continue;
+        mp.services.push({ id: ids++, userGroupId: groupId, serviceType: s.apiName });
+        users.set(s.product, (users.get(s.product) ?? 0) + count);
+      }
+    }
+    const identifier = `CUST${String(i).padStart(5, '0')}`;
+    cw.companies.push({ id: i, identifier, name: `${name} Inc`, deletedFlag: false });
+    const agreementId = 100_000 + i;
+    cw.agreements.push({ id: agreementId, name: 'Email Security', companyId: i, agreementStatus: 'Active', cancelledFlag: false });
+    for (const [product, quantity] of users) {
+      const item = cw.catalog.find((c) => c.identifier === product)!;
+      const r = rand();
+      if (r < params.missing) {
+        expected.missing++;
+        continue;
+      }
+      const drifted = r < params.missing + params.drift;
+      if (drifted) expected.drifted++;
+      cw.additions.push({ id: cw.nextId++, agreementId, productId: item.id, quantity: drifted ? quantity + 1 + Math.floor(rand() * 3) : quantity, unitPrice: item.price, unitCost: item.cost, billCustomer: 'Billable', effectiveDate: '2026-01-01T00:00:00Z', cancelledDate: null, description: item.description });
+    }
+    bindings.push(`  - { customer: "${name}", company: ${identifier}, agreement: Email Security }`);
+  }
+  const servicesYaml = `services:\n${services.map((s) => `  ${s.name}: ${s.product}`).join('\n')}\n`;
+  return { world: { cw, mp }, servicesYaml, customersYaml: `customers:\n${bindings.join('\n')}\n`, expected };
+}

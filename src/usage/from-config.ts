@@ -1,0 +1,13 @@
+import { retryOverrides } from '../connectwise/from-config.js';
+import type { Config } from '../config/types.js';
+import type { Logger } from '../log.js';
+import { resolveSecret } from '../secrets.js';
+import { FileUsageSource } from './file-source.js';
+import { MailprotectorUsageSource } from './mailprotector.js';
+import type { UsageSource } from './types.js';
+
+export function usageSourceFromConfig(config: Config, logger?: Logger): UsageSource & { close?: () => Promise<void> } {
+  const mp = config.usage.mailprotector;
+  if (!mp) return new FileUsageSource(config.dir, config.usage.file!);
+  return new MailprotectorUsageSource(mp, resolveSecret(mp.apiKey, config.dir, 'usage.mailprotector.apiKey'), logger, retryOverrides());
+}

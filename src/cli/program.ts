@@ -1,6 +1,9 @@
 /** Commander wiring: one file per command under commands/, exit codes mapped in run.ts. */
 import { Command, Option } from 'commander';
+import { applyCommand, type ApplyOptions } from './commands/apply.js';
 import { doctorCommand } from './commands/doctor.js';
+import { planCommand, type PlanOptions } from './commands/plan.js';
+import { sandboxCommand } from './commands/sandbox.js';
 import { usageCommand } from './commands/usage.js';
 import { validateCommand } from './commands/validate.js';
 import { run } from './run.js';
@@ -24,6 +27,25 @@ export function buildProgram(): Command {
     .action((opts: { config: string }) => run(() => validateCommand(opts)));
 
   program
+    .command('plan')
+    .description('read both systems and print the plan')
+    .addOption(configOption())
+    .addOption(new Option('--format <format>', 'text, markdown or json').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--out <file>', 'also save the JSON plan to this file')
+    .option('--detailed-exitcode', 'exit 2 when the plan has changes')
+    .action((opts: PlanOptions) => run(() => planCommand(opts)));
+
+  program
+    .command('apply')
+    .description('plan and apply; with --plan, only if the fingerprint still matches the saved plan')
+    .addOption(configOption())
+    .option('--plan <file>', 'a plan saved with plan --out; refuse (exit 3) if it no longer matches')
+    .option('--force', 'apply even when safety limits are exceeded')
+    .option('--allow-dirty', 'apply even when the config has uncommitted changes')
+    .option('--report <file>', 'write the JSON report of every action to this file')
+    .action((opts: ApplyOptions) => run(() => applyCommand(opts)));
+
+  program
     .command('usage')
     .description('print the usage snapshot read from the source (json = the usage file format)')
     .addOption(configOption())
@@ -35,6 +57,12 @@ export function buildProgram(): Command {
     .description('check connectivity, credentials and each permission the role needs, with fixes')
     .addOption(configOption())
     .action((opts: { config: string }) => run(() => doctorCommand(opts)));
+
+  program
+    .command('sandbox')
+    .description('start local fake ConnectWise and Mailprotector servers with demo data')
+    .option('--port <n>', `ConnectWise port; Mailprotector listens on the next one`)
+    .action((opts: { port?: string }) => run(() => sandboxCommand(opts)));
 
   return program;
 }

@@ -1,0 +1,16 @@
+/** The plan as JSON, format version 1 (SPEC section 5), with its keys in the documented order. */
+import type { Plan } from '../reconcile/types.js';
+
+export function renderJson(plan: Plan): string {
+  const ordered: Plan = {
+    formatVersion: plan.formatVersion,
+    createdAt: plan.createdAt,
+    source: plan.source,
+    fingerprint: plan.fingerprint,
+    summary: plan.summary,
+    actions: plan.actions,
+    conflicts: plan.conflicts,
+    warnings: plan.warnings,
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}

@@ -2,7 +2,7 @@
  * Logs are pino JSON lines on stderr. Redaction is configured here, once: any field that could
  * carry a credential is censored wherever it appears, so no call site has to remember.
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -31,8 +31,8 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
-export function createLogger(level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn'): Logger {
-  return pino({ level, base: { name: 'cwsync' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination({ fd: 2, sync: true }));
+export function createLogger(level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn', destination: DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
+  return pino({ level, base: { name: 'cwsync' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 
 /** A logger that drops everything, for library code called without one. */

@@ -21,18 +21,21 @@ export interface GatherDeps {
 
 export async function gather(config: Config, deps: GatherDeps): Promise<PlanInput> {
   const products = managedProducts(config);
-  const [snapshot, resolution] = await Promise.all([deps.usage.read({ only: config.customers.map((b) => b.customer) }), resolveNames(deps.cw, config.customers, products)]);
-  const { matched, unbound, failures } = matchCustomers(resolution.bindings, snapshot);
-  if (failures.length > 0) throw new ResolutionError(failures);
+  // Usage is read while names resolve and additions are read: the two APIs work in parallel.
+  const usage = deps.usage.read({ only: config.customers.map((b) => b.customer) });
+  usage.catch(() => undefined); // observed below; avoid an unhandled rejection while ConnectWise is busy
+  const resolution = await resolveNames(deps.cw, config.customers, products);
   const productIds = [...resolution.products.values()].map((p) => p.id);
-  const agreementIds = [...new Set(matched.map((m) => m.resolved.agreement.id))];
-  const additions = new Map<number, Addition[]>();
-  // Cancelled additions are filtered by date here, not in conditions, whose server semantics for dates are unconfirmed.
+  const agreementIds = [...new Set(resolution.bindings.map((b) => b.agreement.id))];
+  // Cancelled additions are filtered by date in the plan, not in conditions, whose server semantics for dates are unconfirmed.
   const condition = productIds.length ? inList('product/id', productIds) : undefined;
+  const additions = new Map<number, Addition[]>();
   await Promise.all(
     agreementIds.map(async (id) => {
       additions.set(id, condition ? await deps.cw.additions(id, condition) : []);
     }),
   );
+  const { matched, unbound, failures } = matchCustomers(resolution.bindings, await usage);
+  if (failures.length > 0) throw new ResolutionError(failures);
   return { config, matched, unbound, products: resolution.products, additions, now: deps.now, source: deps.source };
 }

@@ -15,7 +15,8 @@
  *   resource's name;
  * - the end of a list: follow `Link: rel="next"` or `X-Total-Pages`/`Total-Pages` headers or a
  *   `meta.total_pages` body field when present; otherwise read until an empty page, which
- *   costs one request more but can never truncate;
+ *   costs one request more but can never truncate. When the first page names the last one
+ *   (`rel="last"` or a total), the rest are fetched in parallel;
  * - domain listing at the reseller level: used when every domain names its `account`;
  *   otherwise domains are listed per customer;
  * - a domain alias is a domain with a non-null `parent`: skipped, so its users are not
@@ -78,6 +79,15 @@ export function hasNextPage(res: HttpResponse, page: number): boolean | undefine
   const meta = (res.body as { meta?: { total_pages?: number } } | undefined)?.meta;
   if (typeof meta?.total_pages === 'number') return page < meta.total_pages;
   return undefined;
+}
+
+/** The last page number, when the server says it (Link rel="last", or a total-pages header). */
+export function lastPage(res: HttpResponse): number | undefined {
+  const link = res.headers.get('link');
+  const m = link ? /[?&]page=(\d+)[^>]*>;\s*rel="?last"?/.exec(link) : null;
+  if (m) return Number(m[1]);
+  const total = res.headers.get('x-total-pages') ?? res.headers.get('total-pages');
+  return total !== null && /^\d+$/.test(total) ? Number(total) : undefined;
 }
 
 /** Service names of a user group, from either known shape of the services resource. */

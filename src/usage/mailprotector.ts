@@ -7,7 +7,7 @@ import { canonicalService } from '../config/mailprotector-services.js';
 import type { MailprotectorSettings } from '../config/types.js';
 import { Transport, type ErrorFacts } from '../http/transport.js';
 import type { Logger } from '../log.js';
-import { hasNextPage, paths, recordsOf, serviceNamesOf, type MpCustomerRecord, type MpDomainRecord, type MpUserGroupRecord } from './mailprotector-api.js';
+import { hasNextPage, lastPage, paths, recordsOf, serviceNamesOf, type MpCustomerRecord, type MpDomainRecord, type MpUserGroupRecord } from './mailprotector-api.js';
 import { sortSnapshot, type CustomerUsage, type UsageReadOptions, type UsageSnapshot, type UsageSource } from './types.js';
 
 const TYPICAL_PAGE = 50;
@@ -37,15 +37,26 @@ export class MailprotectorUsageSource implements UsageSource {
     this.transport = new Transport({ service: 'Mailprotector', concurrency: settings.concurrency, requestsPerSecond: settings.requestsPerSecond, logger, hint: mailprotectorHint, ...overrides });
   }
 
-  /** Every record of a list, page by page, until the server says it is the last one. */
+  private get(path: string, label: string) {
+    return this.transport.request({ method: 'GET', url: `${this.base}${path}`, headers: { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' }, label });
+  }
+
+  /** Every record of a list: the rest of the pages in parallel when the first names the last, else page by page to the end. */
   async listAll<T>(path: string, resource: string, label: string): Promise<T[]> {
-    const out: T[] = [];
-    for (let page = 1; ; page++) {
-      const res = await this.transport.request({ method: 'GET', url: `${this.base}${path}?page=${page}`, headers: { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' }, label });
+    const first = await this.get(`${path}?page=1`, label);
+    const out = recordsOf<T>(first.body, resource);
+    const last = lastPage(first);
+    if (last !== undefined) {
+      const rest = await Promise.all(Array.from({ length: Math.max(0, last - 1) }, (_, i) => this.get(`${path}?page=${i + 2}`, label)));
+      for (const res of rest) out.push(...recordsOf<T>(res.body, resource));
+      return out;
+    }
+    if (hasNextPage(first, 1) === false || out.length === 0) return out;
+    for (let page = 2; ; page++) {
+      const res = await this.get(`${path}?page=${page}`, label);
       const records = recordsOf<T>(res.body, resource);
       out.push(...records);
-      const next = hasNextPage(res, page);
-      if (next === false || records.length === 0) return out;
+      if (hasNextPage(res, page) === false || records.length === 0) return out;
     }
   }
 
@@ -56,17 +67,17 @@ export class MailprotectorUsageSource implements UsageSource {
     const domains = await this.domainsOf(wanted, customers.length);
     const result: CustomerUsage[] = customers.map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, userGroups: [] }));
     const byId = new Map(result.map((c) => [c.id, c]));
-    const groups = await Promise.all(
+    // Each domain's user groups, then at once their services: no barrier between the two steps.
+    await Promise.all(
       domains.map(async ({ customerId, domain }) => {
         const list = await this.listAll<MpUserGroupRecord>(paths.userGroups(domain.id), 'user_groups', `list user groups of domain ${domain.name ?? domain.id}`);
-        return list.map((g) => ({ customerId, group: g }));
-      }),
-    );
-    await Promise.all(
-      groups.flat().map(async ({ customerId, group }) => {
-        const res = await this.transport.request({ method: 'GET', url: `${this.base}${paths.services(group.id)}`, headers: { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' }, label: `list services of user group ${group.id}` });
-        const services = [...new Set(serviceNamesOf(res.body).map((s) => canonicalService(s) ?? s))];
-        byId.get(customerId)?.userGroups.push({ name: group.name ?? `#${group.id}`, users: Math.max(0, Math.floor(Number(group.user_count ?? 0))), services });
+        await Promise.all(
+          list.map(async (group) => {
+            const res = await this.get(paths.services(group.id), `list services of user group ${group.id}`);
+            const services = [...new Set(serviceNamesOf(res.body).map((s) => canonicalService(s) ?? s))];
+            byId.get(customerId)?.userGroups.push({ name: group.name ?? `#${group.id}`, users: Math.max(0, Math.floor(Number(group.user_count ?? 0))), services });
+          }),
+        );
       }),
     );
     return sortSnapshot({ formatVersion: 1, customers: result });

@@ -1,6 +1,7 @@
 /** Commander wiring: one file per command under commands/, exit codes mapped in run.ts. */
 import { Command, Option } from 'commander';
 import { applyCommand, type ApplyOptions } from './commands/apply.js';
+import { commentCommand } from './commands/comment.js';
 import { doctorCommand } from './commands/doctor.js';
 import { planCommand, type PlanOptions } from './commands/plan.js';
 import { sandboxCommand } from './commands/sandbox.js';
@@ -57,6 +58,12 @@ export function buildProgram(): Command {
     .description('check connectivity, credentials and each permission the role needs, with fixes')
     .addOption(configOption())
     .action((opts: { config: string }) => run(() => doctorCommand(opts)));
+
+  program
+    .command('comment')
+    .description('in GitHub Actions: create or update the one plan comment on the pull request')
+    .requiredOption('--body-file <file>', 'the markdown to post (cwsync plan --format markdown)')
+    .action((opts: { bodyFile: string }) => run(() => commentCommand(opts)));
 
   program
     .command('sandbox')

@@ -94,3 +94,37 @@ export function generateScenario(params: ScenarioParams): Scenario {
   const servicesYaml = `services:\n${services.map((s) => `  ${s.name}: ${s.product}`).join('\n')}\n`;
   return { world: { cw, mp }, servicesYaml, customersYaml: `customers:\n${bindings.join('\n')}\n`, expected };
 }
+
+export interface ScenarioConfigOptions {
+  cwUrl: string;
+  mpUrl: string;
+  concurrency: number;
+  requestsPerSecond: number;
+}
+
+/** Writes a config directory for a scenario: customers split in files of 2,000 bindings. */
+export function scenarioConfigFiles(scenario: Scenario, o: ScenarioConfigOptions): Record<string, string> {
+  const files: Record<string, string> = {
+    'cwsync.yaml': [
+      'connectwise:',
+      `  url: ${o.cwUrl}`,
+      '  company: acme',
+      '  publicKey: { env: CW_PUBLIC_KEY }',
+      '  privateKey: { env: CW_PRIVATE_KEY }',
+      '  clientId: { env: CW_CLIENT_ID }',
+      `  concurrency: ${o.concurrency}`,
+      'usage:',
+      '  mailprotector:',
+      `    url: ${o.mpUrl}`,
+      '    apiKey: { env: MP_API_KEY }',
+      '    reseller: 343',
+      `    requestsPerSecond: ${o.requestsPerSecond}`,
+      `    concurrency: ${o.concurrency}`,
+      '',
+    ].join('\n'),
+    'services.yaml': scenario.servicesYaml,
+  };
+  const lines = scenario.customersYaml.split('\n').slice(1).filter(Boolean);
+  for (let i = 0; i * 2000 < lines.length; i++) files[`customers/part-${String(i + 1).padStart(3, '0')}.yaml`] = `customers:\n${lines.slice(i * 2000, (i + 1) * 2000).join('\n')}\n`;
+  return files;
+}

@@ -2,7 +2,7 @@
  * Desired quantities: for one bound customer, the users of its user groups per product, with
  * bundles counted once on the bundle's product and overrides applied to the customer's share.
  */
-import { canonicalService, isDeprecatedService } from '../config/mailprotector-services.js';
+import { canonicalService } from '../config/mailprotector-services.js';
 import type { Binding, Bundle, Config } from '../config/types.js';
 import type { CustomerUsage } from '../usage/types.js';
 
@@ -74,8 +74,4 @@ export function desiredFor(binding: Binding, usage: CustomerUsage, config: Pick<
   }
   for (const p of skipped) shares.delete(p);
   return { shares, skipped, unmapped };
-}
-
-export function isDeprecated(service: string): boolean {
-  return isDeprecatedService(service);
 }

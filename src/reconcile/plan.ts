@@ -2,12 +2,12 @@
  * The plan as a pure function: config + usage + current additions in, actions out. No I/O,
  * no clock (the caller passes `now`), a stable order, and the safety report for apply.
  */
-import { canonicalService } from '../config/mailprotector-services.js';
+import { canonicalService, isDeprecatedService } from '../config/mailprotector-services.js';
 import type { Config } from '../config/types.js';
 import type { ProductRef } from '../connectwise/resolve.js';
 import { isOpen, type Addition } from '../connectwise/types.js';
 import type { CustomerUsage } from '../usage/types.js';
-import { desiredFor, isDeprecated } from './desired.js';
+import { desiredFor } from './desired.js';
 import { fingerprint } from './fingerprint.js';
 import type { MatchedBinding } from './match.js';
 import { checkSafety } from './safety.js';
@@ -127,7 +127,7 @@ function usageWarnings(unmapped: Map<string, { users: number; customers: Set<str
   for (const [service, { users, customers }] of unmapped) {
     const who = `${users} users at ${customers.size} customer${customers.size === 1 ? '' : 's'}`;
     if (!canonicalService(service)) out.push({ code: 'unknown-service', message: `Mailprotector reports service "${service}", which cwsync does not know (${who}); it is not synced` });
-    else if (isDeprecated(service)) out.push({ code: 'deprecated-service', message: `${service} is deprecated and is not synced (${who})` });
+    else if (isDeprecatedService(service)) out.push({ code: 'deprecated-service', message: `${service} is deprecated and is not synced (${who})` });
     else out.push({ code: 'unmapped-service', message: `${service} is in use (${who}) but not in services.yaml: map it to a product, or set it to null (Not Assigned)` });
   }
   return out;

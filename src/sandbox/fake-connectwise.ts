@@ -29,10 +29,12 @@ function companyRef(c: CwCompany | undefined) {
 
 export async function startFakeConnectWise(world: CwWorld, options: { port?: number; latencyMs?: number } = {}): Promise<FakeConnectWise> {
   let companyById = new Map<number, CwCompany>();
+  let agreementById = new Map<number, CwAgreement>();
   let additionsByAgreement = new Map<number, CwAddition[]>();
-  let indexed = { companies: -1, additions: -1 };
+  let indexed = { companies: -1, agreements: -1, additions: -1 };
   const reindex = () => {
     if (indexed.companies !== world.companies.length) companyById = new Map(world.companies.map((c) => [c.id, c]));
+    if (indexed.agreements !== world.agreements.length) agreementById = new Map(world.agreements.map((a) => [a.id, a]));
     if (indexed.additions !== world.additions.length) {
       additionsByAgreement = new Map();
       for (const a of world.additions) {
@@ -41,9 +43,15 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
         additionsByAgreement.set(a.agreementId, list);
       }
     }
-    indexed = { companies: world.companies.length, additions: world.additions.length };
+    indexed = { companies: world.companies.length, agreements: world.agreements.length, additions: world.additions.length };
   };
 
+  // The catalog is small and rarely changes; rebuilt when a test reshapes it.
+  let catalogIndex = { size: -1, map: new Map<number, CwWorld['catalog'][number]>() };
+  const catalogById = () => {
+    if (catalogIndex.size !== world.catalog.length) catalogIndex = { size: world.catalog.length, map: new Map(world.catalog.map((c) => [c.id, c])) };
+    return catalogIndex.map;
+  };
   const toCompany = (c: CwCompany): Rec => ({ id: c.id, identifier: c.identifier, name: c.name, deletedFlag: c.deletedFlag, status: { id: 1, name: 'Active' }, _info: {} });
   const toAgreement = (a: CwAgreement): Rec => ({
     id: a.id,
@@ -57,7 +65,7 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
     _info: {},
   });
   const toAddition = (a: CwAddition): Rec => {
-    const product = world.catalog.find((p) => p.id === a.productId);
+    const product = catalogById().get(a.productId);
     const extPrice = a.quantity * a.unitPrice;
     const extCost = a.quantity * a.unitCost;
     return {
@@ -79,15 +87,14 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
       _info: {},
     };
   };
-  const sample = <T>(fn: (x: T) => Rec, x: T) => fieldsOf(fn(x));
   const KNOWN = {
     companies: fieldsOf(toCompany({ id: 0, identifier: '', name: '', deletedFlag: false }), ['types/name']),
     agreements: fieldsOf({ ...toAgreement({ id: 0, name: '', companyId: 0, agreementStatus: 'Active', cancelledFlag: false }), company: { id: 0, identifier: '', name: '' } }),
-    additions: sample(toAddition, { id: 0, agreementId: 0, productId: 0, quantity: 0, unitPrice: 0, unitCost: 0, billCustomer: '', effectiveDate: null, cancelledDate: null, description: '' }),
+    additions: fieldsOf(toAddition({ id: 0, agreementId: 0, productId: 0, quantity: 0, unitPrice: 0, unitCost: 0, billCustomer: '', effectiveDate: null, cancelledDate: null, description: '' })),
     catalog: fieldsOf({ id: 0, identifier: '', description: '', inactiveFlag: false, price: 0, cost: 0, productClass: '', recurringFlag: false }),
   };
 
-  function list(req: ParsedRequest, records: Rec[], known: Set<string>, path: string, countOnly: boolean): Reply {
+  function list(req: ParsedRequest, records: Rec[], known: Set<string>, countOnly: boolean): Reply {
     let rows = records;
     const conditions = req.query.get('conditions');
     if (conditions) {
@@ -144,7 +151,6 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
     }
     const fields = req.query.get('fields');
     const body = fields ? page.map((r) => project(r, fields.split(','))) : page;
-    void path;
     return json(200, body, headers);
   }
 
@@ -163,17 +169,17 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
   }
 
   function handleAdditions(req: ParsedRequest, agreementId: number, rest: string[]): Reply {
-    const agreement = world.agreements.find((a) => a.id === agreementId);
+    const agreement = agreementById.get(agreementId);
     if (!agreement) return notFound(`Agreement ${agreementId}`);
     const mine = additionsByAgreement.get(agreementId) ?? [];
     if (req.method === 'GET') {
       if (!can('agreements.inquire')) return security();
-      if (rest[0] === 'count') return list(req, mine.map(toAddition), KNOWN.additions, req.path, true);
+      if (rest[0] === 'count') return list(req, mine.map(toAddition), KNOWN.additions, true);
       if (rest[0]) {
         const a = mine.find((x) => x.id === Number(rest[0]));
         return a ? json(200, toAddition(a)) : notFound(`Addition ${rest[0]}`);
       }
-      return list(req, mine.map(toAddition), KNOWN.additions, req.path, false);
+      return list(req, mine.map(toAddition), KNOWN.additions, false);
     }
     if (req.method === 'POST' && !rest[0]) {
       if (!can('agreements.add')) return security();
@@ -224,7 +230,8 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
       description: typeof b.description === 'string' ? b.description : product.description,
     };
     world.additions.push(addition);
-    reindex();
+    additionsByAgreement.set(agreement.id, [...(additionsByAgreement.get(agreement.id) ?? []), addition]);
+    indexed.additions = world.additions.length;
     return json(201, toAddition(addition));
   }
 
@@ -281,24 +288,24 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
       if (route === 'company/companies' && req.method === 'GET') {
         if (!can('companies')) return security();
         const rows = world.companies.map(toCompany);
-        if (id === 'count') return list(req, rows, KNOWN.companies, req.path, true);
+        if (id === 'count') return list(req, rows, KNOWN.companies, true);
         if (id) return rows.find((r) => r.id === Number(id)) ? json(200, rows.find((r) => r.id === Number(id))) : notFound(`Company ${id}`);
-        return list(req, rows, KNOWN.companies, req.path, false);
+        return list(req, rows, KNOWN.companies, false);
       }
       if (route === 'finance/agreements') {
         if (id && sub === 'additions') return handleAdditions(req, Number(id), rest);
         if (req.method !== 'GET') return json(405, { code: 'MethodNotAllowed', message: 'not supported by the sandbox' });
         if (!can('agreements.inquire')) return security();
         const rows = world.agreements.map(toAgreement);
-        if (id === 'count') return list(req, rows, KNOWN.agreements, req.path, true);
+        if (id === 'count') return list(req, rows, KNOWN.agreements, true);
         if (id) return rows.find((r) => r.id === Number(id)) ? json(200, rows.find((r) => r.id === Number(id))) : notFound(`Agreement ${id}`);
-        return list(req, rows, KNOWN.agreements, req.path, false);
+        return list(req, rows, KNOWN.agreements, false);
       }
       if (route === 'procurement/catalog' && req.method === 'GET') {
         if (!can('catalog')) return security();
         const rows = world.catalog.map((c) => ({ ...c, productClass: 'Agreement', recurringFlag: true, _info: {} }) as Rec);
-        if (id === 'count') return list(req, rows, KNOWN.catalog, req.path, true);
-        return list(req, rows, KNOWN.catalog, req.path, false);
+        if (id === 'count') return list(req, rows, KNOWN.catalog, true);
+        return list(req, rows, KNOWN.catalog, false);
       }
       return notFound(`Resource ${req.path}`);
     },

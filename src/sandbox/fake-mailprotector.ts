@@ -23,27 +23,32 @@ export async function startFakeMailprotector(world: MpWorld, options: { port?: n
   };
   // Indexes are rebuilt when a test reshapes the world between requests.
   let sizes = '';
+  let customerById = new Map<number, MpWorld['customers'][number]>();
+  let domainById = new Map<number, MpWorld['domains'][number]>();
   let domainsByCustomer = new Map<number, MpWorld['domains']>();
   let groupsByDomain = new Map<number, MpWorld['userGroups']>();
   let servicesByGroup = new Map<number, MpWorld['services']>();
   const reindex = () => {
-    const now = `${world.domains.length}/${world.userGroups.length}/${world.services.length}`;
+    const now = `${world.customers.length}/${world.domains.length}/${world.userGroups.length}/${world.services.length}`;
     if (now === sizes) return;
     sizes = now;
+    customerById = new Map(world.customers.map((c) => [c.id, c]));
+    domainById = new Map(world.domains.map((d) => [d.id, d]));
     domainsByCustomer = index(world.domains, (d) => d.customerId);
     groupsByDomain = index(world.userGroups, (g) => g.domainId);
     servicesByGroup = index(world.services, (s) => s.userGroupId);
   };
   const customerRef = (id: number) => {
-    const c = world.customers.find((x) => x.id === id);
+    const c = customerById.get(id);
     return c ? { id: c.id, name: c.name } : null;
   };
-  const toDomain = (d: MpWorld['domains'][number]) => ({ id: d.id, name: d.name, account: customerRef(d.customerId), parent: d.parentId ? { id: d.parentId, name: world.domains.find((x) => x.id === d.parentId)?.name ?? '' } : null, domain_status: { id: 1, name: 'Active' } });
+  const toDomain = (d: MpWorld['domains'][number]) => ({ id: d.id, name: d.name, account: customerRef(d.customerId), parent: d.parentId ? { id: d.parentId, name: domainById.get(d.parentId)?.name ?? '' } : null, domain_status: { id: 1, name: 'Active' } });
 
-  function paged(req: ParsedRequest, rows: unknown[]): Reply {
+  /** One page of `rows`, each turned into its API shape only once it is on the page. */
+  function paged<T>(req: ParsedRequest, rows: T[], shape: (row: T) => unknown): Reply {
     const page = Math.max(1, Number(req.query.get('page') ?? 1));
     const last = Math.max(1, Math.ceil(rows.length / MP_PAGE_SIZE));
-    const body = rows.slice((page - 1) * MP_PAGE_SIZE, page * MP_PAGE_SIZE);
+    const body = rows.slice((page - 1) * MP_PAGE_SIZE, page * MP_PAGE_SIZE).map(shape);
     const link = (p: number, rel: string) => `<${origin}${req.path}?page=${p}>; rel="${rel}"`;
     const links = [link(1, 'first'), link(last, 'last')];
     if (page < last) links.push(link(page + 1, 'next'));
@@ -61,18 +66,15 @@ export async function startFakeMailprotector(world: MpWorld, options: { port?: n
       const [kind, idText, sub] = req.path.slice('/api/v1/'.length).split('/');
       const id = Number(idText);
       if (kind === 'resellers' && id !== world.resellerId) return json(404, { error: 'Not Found', message: `reseller ${idText} not found` });
-      if (kind === 'resellers' && sub === 'customers') return paged(req, world.customers.filter((c) => c.resellerId === id).map((c) => ({ id: c.id, name: c.name, type: 'Customer' })));
-      if (kind === 'resellers' && sub === 'domains') {
-        const mine = new Set(world.customers.filter((c) => c.resellerId === id).map((c) => c.id));
-        return paged(req, world.domains.filter((d) => mine.has(d.customerId)).map(toDomain));
-      }
+      if (kind === 'resellers' && sub === 'customers') return paged(req, world.customers.filter((c) => c.resellerId === id), (c) => ({ id: c.id, name: c.name, type: 'Customer' }));
+      if (kind === 'resellers' && sub === 'domains') return paged(req, world.domains.filter((d) => customerById.get(d.customerId)?.resellerId === id), toDomain);
       if (kind === 'customers' && sub === 'domains') {
-        if (!world.customers.some((c) => c.id === id)) return json(404, { error: 'Not Found' });
-        return paged(req, (domainsByCustomer.get(id) ?? []).map(toDomain));
+        if (!customerById.has(id)) return json(404, { error: 'Not Found' });
+        return paged(req, domainsByCustomer.get(id) ?? [], toDomain);
       }
       if (kind === 'domains' && sub === 'user_groups') {
-        if (!world.domains.some((d) => d.id === id)) return json(404, { error: 'Not Found' });
-        return paged(req, (groupsByDomain.get(id) ?? []).map((g) => ({ id: g.id, name: g.name, user_count: g.userCount, domain: { id: g.domainId } })));
+        if (!domainById.has(id)) return json(404, { error: 'Not Found' });
+        return paged(req, groupsByDomain.get(id) ?? [], (g) => ({ id: g.id, name: g.name, user_count: g.userCount, domain: { id: g.domainId } }));
       }
       if (kind === 'user_groups' && sub === 'services') {
         return json(200, (servicesByGroup.get(id) ?? []).map((s) => ({ id: s.id, service_type: s.serviceType, user_group: { id: s.userGroupId } })));

@@ -5,6 +5,7 @@ import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { ConfigError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import type { ExitCode } from '../run.js';
+import { usageChecks } from './doctor-usage.js';
 
 function secretChecks(config: Config): Check[] {
   const refs = [
@@ -32,8 +33,7 @@ export async function doctorCommand(opts: { config: string }): Promise<ExitCode>
     } finally {
       await client.close();
     }
-    const extra = await import('./doctor-usage.js').then((m) => m.usageChecks(config, logger));
-    checks.push(...extra);
+    checks.push(...(await usageChecks(config, logger)));
   }
   for (const c of checks) {
     process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`);

@@ -108,9 +108,28 @@ export class ConnectWiseClient {
       const res = await this.call<T[]>('GET', `${path}${qs}`, { label, headers: { 'pagination-type': 'forward-only' } });
       const page = Array.isArray(res.body) ? res.body : [];
       out.push(...page);
+      if (page.length < PAGE_SIZE) return out;
       const next = nextPageId(res.headers.get('link'));
-      if (page.length < PAGE_SIZE || next === undefined || next === pageId) return out;
-      pageId = next;
+      if (next !== undefined && next !== pageId) {
+        pageId = next;
+        continue;
+      }
+      // A full page with no forward-only link: this endpoint ignores forward-only paging.
+      // Stopping here would silently truncate, so read it again by page number.
+      this.log?.info({ path }, 'forward-only paging not honoured; paging by number');
+      return this.listByPage<T>(path, query, label);
+    }
+  }
+
+  /** Navigable paging ordered by id, to the first short page; de-duplicated by id. */
+  private async listByPage<T extends { id: number }>(path: string, query: ListQuery, label: string): Promise<T[]> {
+    const byId = new Map<number, T>();
+    for (let page = 1; ; page++) {
+      const qs = queryString({ conditions: query.conditions, fields: query.fields?.join(','), orderBy: 'id asc', pageSize: PAGE_SIZE, page });
+      const res = await this.call<T[]>('GET', `${path}${qs}`, { label });
+      const rows = Array.isArray(res.body) ? res.body : [];
+      for (const r of rows) byId.set(r.id, r);
+      if (rows.length < PAGE_SIZE) return [...byId.values()];
     }
   }
 

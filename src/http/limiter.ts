@@ -2,7 +2,8 @@
 
 export class Limiter {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private waiting: Array<() => void> = [];
+  private head = 0;
   private nextStart = 0;
 
   constructor(
@@ -29,9 +30,18 @@ export class Limiter {
   }
 
   private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
+    // An index instead of shift(): dequeuing stays O(1) however many callers wait.
+    const next = this.waiting[this.head];
+    if (!next) {
+      this.active--;
+      return;
+    }
+    this.waiting[this.head++] = undefined as unknown as () => void;
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
+    next();
   }
 
   /** Spaces request starts evenly, so a burst never exceeds the configured rate. */
@@ -45,3 +55,18 @@ export class Limiter {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `fn` over `items` with at most `limit` running at once. Unlike Promise.all over every
+ * item, the number of pending tasks (and what they hold) stays bounded however long the list.
+ */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}

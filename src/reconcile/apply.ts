@@ -8,6 +8,7 @@ import type { ConnectWiseClient } from '../connectwise/client.js';
 import { eq } from '../connectwise/conditions.js';
 import { isOpen, type Addition } from '../connectwise/types.js';
 import { outcomeUnknown } from '../http/errors.js';
+import { forEachLimit } from '../http/limiter.js';
 import type { Logger } from '../log.js';
 import type { Action, Conflict, Plan } from './types.js';
 
@@ -101,18 +102,12 @@ async function create(client: ConnectWiseClient, a: Action, policy: Policy, now:
 export async function applyPlan(client: ConnectWiseClient, plan: Plan, policy: Policy, options: { now: Date; concurrency: number; logger?: Logger; onResult?: (r: ActionResult) => void }): Promise<ApplyReport> {
   const startedAt = iso(new Date());
   const results: ActionResult[] = new Array(plan.actions.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < plan.actions.length) {
-      const i = next++;
-      const a = plan.actions[i]!;
-      const r = await applyOne(client, a, policy, options.now);
-      options.logger?.info({ action: a.action, agreement: a.agreement.id, product: a.product.identifier, status: r.status }, 'action');
-      results[i] = r;
-      options.onResult?.(r);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, plan.actions.length)) }, worker));
+  await forEachLimit(plan.actions, options.concurrency, async (a, i) => {
+    const r = await applyOne(client, a, policy, options.now);
+    options.logger?.info({ action: a.action, agreement: a.agreement.id, product: a.product.identifier, status: r.status }, 'action');
+    results[i] = r;
+    options.onResult?.(r);
+  });
   const skipped = plan.conflicts.map((c) => ({ ...c, status: 'skipped' as const }));
   return {
     formatVersion: 1,

@@ -8,6 +8,7 @@ import { inList } from '../connectwise/conditions.js';
 import { resolveNames } from '../connectwise/resolve.js';
 import type { Addition } from '../connectwise/types.js';
 import { ResolutionError } from '../errors.js';
+import { forEachLimit } from '../http/limiter.js';
 import type { UsageSource } from '../usage/types.js';
 import { matchCustomers } from './match.js';
 import { managedProducts, type PlanInput } from './plan.js';
@@ -30,11 +31,9 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
   // Cancelled additions are filtered by date in the plan, not in conditions, whose server semantics for dates are unconfirmed.
   const condition = productIds.length ? inList('product/id', productIds) : undefined;
   const additions = new Map<number, Addition[]>();
-  await Promise.all(
-    agreementIds.map(async (id) => {
-      additions.set(id, condition ? await deps.cw.additions(id, condition) : []);
-    }),
-  );
+  await forEachLimit(agreementIds, config.connectwise.concurrency * 2, async (id) => {
+    additions.set(id, condition ? await deps.cw.additions(id, condition) : []);
+  });
   const { matched, unbound, failures } = matchCustomers(resolution.bindings, await usage);
   if (failures.length > 0) throw new ResolutionError(failures);
   return { config, matched, unbound, products: resolution.products, additions, now: deps.now, source: deps.source };

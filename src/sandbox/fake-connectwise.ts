@@ -27,7 +27,14 @@ function companyRef(c: CwCompany | undefined) {
   return c ? { id: c.id, identifier: c.identifier, name: c.name, _info: {} } : null;
 }
 
-export async function startFakeConnectWise(world: CwWorld, options: { port?: number; latencyMs?: number } = {}): Promise<FakeConnectWise> {
+export interface FakeConnectWiseOptions {
+  port?: number;
+  latencyMs?: number;
+  /** Act like an endpoint that does not support forward-only paging: ignore the header. */
+  ignoreForwardOnly?: boolean;
+}
+
+export async function startFakeConnectWise(world: CwWorld, options: FakeConnectWiseOptions = {}): Promise<FakeConnectWise> {
   let companyById = new Map<number, CwCompany>();
   let agreementById = new Map<number, CwAgreement>();
   let additionsByAgreement = new Map<number, CwAddition[]>();
@@ -113,7 +120,7 @@ export async function startFakeConnectWise(world: CwWorld, options: { port?: num
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       return json(400, { code: 'InvalidObject', message: 'pageSize object is invalid', errors: [{ code: 'OutOfRange', message: `The field pageSize must be between 1 and ${MAX_PAGE_SIZE}.`, resource: 'pageSize', field: 'pageSize' }] });
     }
-    const forwardOnly = String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
+    const forwardOnly = !options.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
     const orderBy = req.query.get('orderBy');
     const params = new URLSearchParams(req.query);
     const link = (over: Record<string, string>, rel: string) => {

@@ -5,6 +5,7 @@
  */
 import { canonicalService } from '../config/mailprotector-services.js';
 import type { MailprotectorSettings } from '../config/types.js';
+import { forEachLimit } from '../http/limiter.js';
 import { Transport, type ErrorFacts } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { hasNextPage, lastPage, paths, recordsOf, serviceNamesOf, type MpCustomerRecord, type MpDomainRecord, type MpUserGroupRecord } from './mailprotector-api.js';
@@ -67,9 +68,9 @@ export class MailprotectorUsageSource implements UsageSource {
     const domains = await this.domainsOf(wanted, customers.length);
     const result: CustomerUsage[] = customers.map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, userGroups: [] }));
     const byId = new Map(result.map((c) => [c.id, c]));
-    // Each domain's user groups, then at once their services: no barrier between the two steps.
-    await Promise.all(
-      domains.map(async ({ customerId, domain }) => {
+    // Each domain's user groups, then at once their services: no barrier between the two
+    // steps, and a bounded number of domains in flight so memory stays flat at any size.
+    await forEachLimit(domains, this.settings.concurrency * 2, async ({ customerId, domain }) => {
         const list = await this.listAll<MpUserGroupRecord>(paths.userGroups(domain.id), 'user_groups', `list user groups of domain ${domain.name ?? domain.id}`);
         await Promise.all(
           list.map(async (group) => {
@@ -78,8 +79,7 @@ export class MailprotectorUsageSource implements UsageSource {
             byId.get(customerId)?.userGroups.push({ name: group.name ?? `#${group.id}`, users: Math.max(0, Math.floor(Number(group.user_count ?? 0))), services });
           }),
         );
-      }),
-    );
+    });
     return sortSnapshot({ formatVersion: 1, customers: result });
   }
 
@@ -93,10 +93,12 @@ export class MailprotectorUsageSource implements UsageSource {
         return all.filter((d) => !d.parent && wantedIds.has(d.account!.id)).map((domain) => ({ customerId: domain.account!.id, domain }));
       }
     }
-    const per = await Promise.all(
-      wanted.map(async (c) => (await this.listAll<MpDomainRecord>(paths.customerDomains(c.id), 'domains', `list domains of customer ${c.name ?? c.id}`)).filter((d) => !d.parent).map((domain) => ({ customerId: c.id, domain }))),
-    );
-    return per.flat();
+    const per: Array<{ customerId: number; domain: MpDomainRecord }> = [];
+    await forEachLimit(wanted, this.settings.concurrency * 2, async (c) => {
+      const list = await this.listAll<MpDomainRecord>(paths.customerDomains(c.id), 'domains', `list domains of customer ${c.name ?? c.id}`);
+      for (const domain of list) if (!domain.parent) per.push({ customerId: c.id, domain });
+    });
+    return per;
   }
 
   close(): Promise<void> {

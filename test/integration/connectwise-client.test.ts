@@ -57,6 +57,17 @@ describe('ConnectWise client against the sandbox', () => {
     expect(fake.requests[1]!.query.get('pageId')).toBe(String(rows[999]!.id));
   });
 
+  it('never truncates an endpoint that ignores forward-only paging: it pages by number instead', async () => {
+    const world = worldWithCompanies(2600);
+    fake = await startFakeConnectWise(world, { ignoreForwardOnly: true });
+    client = clientFor(world, { url: fake.apiBase });
+    const companies = await client.companies(undefined);
+    expect(companies).toHaveLength(2600);
+    expect(new Set(companies.map((c) => c.id)).size).toBe(2600);
+    expect(fake.requests.map((r) => r.query.get('page'))).toEqual([null, '1', '2', '3']);
+    expect(fake.requests[1]!.query.get('orderBy')).toBe('id asc');
+  });
+
   it('survives a burst of 429s, waiting as long as Retry-After says', async () => {
     const { fake, client } = await start(worldWithCompanies(3));
     fake.faults.push({ path: '/company/companies', times: 2, status: 429, headers: { 'retry-after': '1' }, body: { error: 'ConnectWiseAPI', message: 'Too many requests. Please try again in 1 seconds.' } });

@@ -1,10 +1,10 @@
 /** The ConnectWise client over real HTTP against the fake server. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectWiseClient } from '../../src/connectwise/client.js';
+import { ConnectWiseClient } from '../../src/connectwise/client.js';
 import { HttpError, NetworkError } from '../../src/http/errors.js';
 import { startFakeConnectWise, type FakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import type { CwWorld } from '../../src/sandbox/world.js';
-import { clientFor, worldWithCompanies } from '../helpers/cw.js';
+import { clientFor, settings, worldWithCompanies } from '../helpers/cw.js';
 
 let fake: FakeConnectWise | undefined;
 let client: ConnectWiseClient | undefined;
@@ -92,6 +92,16 @@ describe('ConnectWise client against the sandbox', () => {
     fake.faults.push({ method: 'GET', times: 1, drop: true });
     await expect(client.companies(undefined)).resolves.toHaveLength(3);
     expect(fake.requests).toHaveLength(2);
+  });
+
+  it('gives up on a response slower than the timeout, and retries the read', async () => {
+    const world = worldWithCompanies(3);
+    fake = await startFakeConnectWise(world);
+    client = ConnectWiseClient.create(settings({ url: fake.apiBase }), { publicKey: world.publicKey, privateKey: world.privateKey, clientId: world.clientIds[0]! }, undefined, { baseDelayMs: 5, timeoutMs: 300 });
+    fake.faults.push({ method: 'GET', times: 1, delayMs: 1500 });
+    await expect(client.companies(undefined)).resolves.toHaveLength(3);
+    expect(fake.requests).toHaveLength(2);
+    expect(client.transport.stats.retries).toBe(1);
   });
 
   it('does not repeat a POST whose answer was lost: one addition, one request, an outcome-unknown error', async () => {

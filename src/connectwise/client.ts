@@ -109,13 +109,16 @@ export class ConnectWiseClient {
       const page = Array.isArray(res.body) ? res.body : [];
       out.push(...page);
       if (page.length < PAGE_SIZE) return out;
-      const next = nextPageId(res.headers.get('link'));
+      const link = res.headers.get('link');
+      const next = nextPageId(link);
       if (next !== undefined && next !== pageId) {
         pageId = next;
         continue;
       }
-      // A full page with no forward-only link: this endpoint ignores forward-only paging.
-      // Stopping here would silently truncate, so read it again by page number.
+      // A full page ends the list when the Link header is there without a next pageId (the
+      // forward-only end). No Link at all, or a navigable rel="next", means this endpoint
+      // ignores forward-only paging: stopping would silently truncate, so page by number.
+      if (link !== null && !/rel="?next"?/.test(link)) return out;
       this.log?.info({ path }, 'forward-only paging not honoured; paging by number');
       return this.listByPage<T>(path, query, label);
     }

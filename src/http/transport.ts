@@ -83,7 +83,8 @@ export class Transport {
     this.limiter = new Limiter(this.opts.concurrency, options.requestsPerSecond);
     this.agent = new Agent({
       connections: this.opts.concurrency,
-      keepAliveTimeout: 10_000,
+      // Below common server idle timeouts (Node: 5 s), so an idle socket is not reused as the server closes it.
+      keepAliveTimeout: 4_000,
       connect: { timeout: Math.min(10_000, this.opts.timeoutMs) },
       headersTimeout: this.opts.timeoutMs,
       bodyTimeout: this.opts.timeoutMs,

@@ -57,6 +57,12 @@ describe('ConnectWise client against the sandbox', () => {
     expect(fake.requests[1]!.query.get('pageId')).toBe(String(rows[999]!.id));
   });
 
+  it('ends on an exactly full last page with an empty Link header, without extra requests', async () => {
+    const { fake, client } = await start(worldWithCompanies(2000));
+    await expect(client.companies(undefined)).resolves.toHaveLength(2000);
+    expect(fake.requests).toHaveLength(2);
+  });
+
   it('never truncates an endpoint that ignores forward-only paging: it pages by number instead', async () => {
     const world = worldWithCompanies(2600);
     fake = await startFakeConnectWise(world, { ignoreForwardOnly: true });

@@ -6,6 +6,7 @@
  * matched with `like` and `_` in place of each double quote. Either way callers filter the
  * results for exact equality, so a wildcard can only widen a query, never change an answer.
  */
+import { isoSeconds } from '../time.js';
 
 export type Value = string | number | boolean | null | Date;
 
@@ -16,7 +17,7 @@ export function literal(value: Value): string {
     if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
     return String(value);
   }
-  if (value instanceof Date) return `[${value.toISOString().replace(/\.\d{3}Z$/, 'Z')}]`;
+  if (value instanceof Date) return `[${isoSeconds(value)}]`;
   if (!value.includes('"')) return `"${value}"`;
   if (!value.includes("'")) return `'${value}'`;
   throw new Error('a value with both quote kinds needs like(); use eq()');

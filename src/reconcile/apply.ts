@@ -11,6 +11,7 @@ import { outcomeUnknown } from '../http/errors.js';
 import { forEachLimit } from '../http/limiter.js';
 import type { Logger } from '../log.js';
 import type { Action, Conflict, Plan } from './types.js';
+import { isoSeconds } from '../time.js';
 
 export type ResultStatus = 'applied' | 'failed' | 'skipped';
 
@@ -34,18 +35,17 @@ export interface ApplyReport {
   warnings: Plan['warnings'];
 }
 
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function effectiveDate(policy: Policy['effectiveDate'], now: Date): string {
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
   const day = policy === 'today' ? new Date(Date.UTC(y, m, now.getUTCDate())) : policy === 'first-of-month' ? new Date(Date.UTC(y, m, 1)) : new Date(Date.UTC(y, m + 1, 1));
-  return iso(day);
+  return isoSeconds(day);
 }
 
 /** A cancelled date of today (00:00 UTC) is already past, so the next plan sees the addition closed. */
 export function cancelledDate(now: Date): string {
-  return iso(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
+  return isoSeconds(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
 }
 
 async function openAdditionsOf(client: ConnectWiseClient, a: Action, now: Date): Promise<Addition[]> {
@@ -100,7 +100,7 @@ async function create(client: ConnectWiseClient, a: Action, policy: Policy, now:
 }
 
 export async function applyPlan(client: ConnectWiseClient, plan: Plan, policy: Policy, options: { now: Date; concurrency: number; logger?: Logger; onResult?: (r: ActionResult) => void }): Promise<ApplyReport> {
-  const startedAt = iso(new Date());
+  const startedAt = isoSeconds(new Date());
   const results: ActionResult[] = new Array(plan.actions.length);
   await forEachLimit(plan.actions, options.concurrency, async (a, i) => {
     const r = await applyOne(client, a, policy, options.now);
@@ -112,7 +112,7 @@ export async function applyPlan(client: ConnectWiseClient, plan: Plan, policy: P
   return {
     formatVersion: 1,
     startedAt,
-    finishedAt: iso(new Date()),
+    finishedAt: isoSeconds(new Date()),
     fingerprint: plan.fingerprint,
     source: plan.source,
     summary: { applied: results.filter((r) => r.status === 'applied').length, failed: results.filter((r) => r.status === 'failed').length, skipped: skipped.length },

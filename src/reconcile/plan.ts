@@ -12,6 +12,7 @@ import { fingerprint } from './fingerprint.js';
 import type { MatchedBinding } from './match.js';
 import { checkSafety } from './safety.js';
 import type { Action, Conflict, Plan, SafetyReport, Warning } from './types.js';
+import { isoSeconds } from '../time.js';
 
 export interface PlanInput {
   config: Pick<Config, 'services' | 'bundles' | 'policy'>;
@@ -111,7 +112,7 @@ export function buildPlan(input: PlanInput): PlanResult {
   const count = (k: Action['action']) => actions.filter((a) => a.action === k).length;
   const plan: Plan = {
     formatVersion: 1,
-    createdAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    createdAt: isoSeconds(now),
     source: input.source,
     fingerprint: fingerprint(actions),
     summary: { create: count('create'), update: count('update'), cancel: count('cancel'), unchanged, conflicts: conflicts.length },

@@ -7,6 +7,7 @@
 import { ConditionError, evaluate, fieldsOf, getPath, parseConditions } from './conditions.js';
 import { json, startServer, type FakeServer, type ParsedRequest, type Reply } from './harness.js';
 import type { CwAddition, CwAgreement, CwCompany, CwPermission, CwWorld } from './world.js';
+import { isoSeconds } from '../time.js';
 
 export interface FakeConnectWise extends FakeServer {
   world: CwWorld;
@@ -221,7 +222,7 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
     if (!['Billable', 'DoNotBill', 'NoCharge'].includes(String(b.billCustomer))) return invalid('addition', 'The billCustomer field is required.', 'billCustomer');
     const quantity = Number(b.quantity ?? 0);
     if (!Number.isFinite(quantity) || quantity < 0) return invalid('addition', 'quantity must be a non-negative number', 'quantity');
-    const effectiveDate = b.effectiveDate === undefined ? new Date().toISOString().replace(/\.\d+Z$/, 'Z') : String(b.effectiveDate);
+    const effectiveDate = b.effectiveDate === undefined ? isoSeconds(new Date()) : String(b.effectiveDate);
     if (Number.isNaN(Date.parse(effectiveDate))) return invalid('addition', 'effectiveDate is not a valid date', 'effectiveDate');
     if (agreement.billStartDate && Date.parse(effectiveDate) < Date.parse(agreement.billStartDate)) return invalid('addition', 'effectiveDate cannot be less than the agreement billing start date', 'effectiveDate');
     const addition: CwAddition = {

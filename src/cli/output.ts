@@ -9,8 +9,8 @@ export function writeFile(path: string, content: string): void {
   writeFileSync(path, content, { mode: 0o644 });
 }
 
-/** Appends to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions). */
-export function appendJobSummary(markdown: string): void {
+/** Appends to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions); renders only then. */
+export function appendJobSummary(render: () => string): void {
   const path = process.env.GITHUB_STEP_SUMMARY;
-  if (path) appendFileSync(path, `${markdown}\n`);
+  if (path) appendFileSync(path, `${render()}\n`);
 }

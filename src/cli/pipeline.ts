@@ -4,7 +4,7 @@ import type { Config } from '../config/types.js';
 import type { ConnectWiseClient } from '../connectwise/client.js';
 import { connectWiseFromConfig } from '../connectwise/from-config.js';
 import { ConfigError } from '../errors.js';
-import { configGitState, type GitState } from '../git/state.js';
+import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
 import { gather } from '../reconcile/gather.js';
 import { buildPlan, type PlanResult } from '../reconcile/plan.js';
@@ -38,4 +38,3 @@ export async function planFor(config: Config, git: GitState, logger: Logger, now
   }
 }
 
-export { configGitState };

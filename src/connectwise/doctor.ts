@@ -3,7 +3,7 @@
  * of the security role. Write permissions are probed with requests that cannot change
  * anything: a POST with a product that does not exist, a PATCH of addition 0.
  */
-import { HttpError, NetworkError } from '../http/errors.js';
+import { HttpError } from '../http/errors.js';
 import { describePermission, PERMISSIONS, type Permission } from './permissions.js';
 import type { ConnectWiseClient } from './client.js';
 import { queryString } from './conditions.js';
@@ -15,6 +15,11 @@ export interface Check {
   fix?: string;
 }
 
+/** A failed check from an error, with the error's own hint as the fix. */
+export function failedCheck(name: string, err: unknown): Check {
+  return { name, ok: false, detail: err instanceof Error ? err.message : String(err), fix: (err as { hint?: string }).hint };
+}
+
 async function probe(name: string, perm: Permission, call: () => Promise<unknown>, acceptable: number[] = []): Promise<Check> {
   const label = `${name}: ${describePermission(perm)}`;
   try {
@@ -23,7 +28,7 @@ async function probe(name: string, perm: Permission, call: () => Promise<unknown
   } catch (err) {
     if (err instanceof HttpError && acceptable.includes(err.status)) return { name: label, ok: true, detail: `probe refused with ${err.status} as intended; nothing was written` };
     if (err instanceof HttpError && err.status === 403) return { name: label, ok: false, detail: 'missing', fix: `give the API member's security role ${describePermission(perm)} (needed to ${perm.why})` };
-    return { name: label, ok: false, detail: err instanceof Error ? err.message : String(err), fix: err instanceof HttpError || err instanceof NetworkError ? err.hint : undefined };
+    return failedCheck(label, err);
   }
 }
 
@@ -34,13 +39,13 @@ export async function connectWiseChecks(client: ConnectWiseClient, where: string
     base = await client.baseUrl();
     checks.push({ name: `ConnectWise reachable at ${where}`, ok: true, detail: base });
   } catch (err) {
-    return [{ name: `ConnectWise reachable at ${where}`, ok: false, detail: err instanceof Error ? err.message : String(err), fix: (err as { hint?: string }).hint }];
+    return [failedCheck(`ConnectWise reachable at ${where}`, err)];
   }
   try {
     const info = await client.systemInfo();
     checks.push({ name: 'ConnectWise credentials and clientId accepted', ok: true, detail: info.body?.version ? `server ${info.body.version}` : undefined });
   } catch (err) {
-    checks.push({ name: 'ConnectWise credentials and clientId accepted', ok: false, detail: err instanceof Error ? err.message : String(err), fix: (err as { hint?: string }).hint });
+    checks.push(failedCheck('ConnectWise credentials and clientId accepted', err));
     return checks;
   }
   const one = (path: string) => () => client.call('GET', `${path}${queryString({ pageSize: 1 })}`);

@@ -199,3 +199,10 @@ function describeNetworkFailure(err: unknown): string {
   }
   return String(err);
 }
+
+/** Test and benchmark runs may shorten backoff and timeouts through the environment; production never sets these. */
+export function transportOverridesFromEnv(): { baseDelayMs?: number; timeoutMs?: number } {
+  const base = Number(process.env.CWSYNC_RETRY_BASE_MS);
+  const timeout = Number(process.env.CWSYNC_TIMEOUT_MS);
+  return { ...(base > 0 ? { baseDelayMs: base } : {}), ...(timeout > 0 ? { timeoutMs: timeout } : {}) };
+}

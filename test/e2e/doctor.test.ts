@@ -84,4 +84,21 @@ describe('cwsync doctor', () => {
       await mp.close();
     }
   });
+
+  it('checks a { file: PATH } secret really exists, without calling anything when it does not', async () => {
+    fake = await startFakeConnectWise(world());
+    const dir = tempDir();
+    writeConfig(dir, { cwUrl: fake.apiBase, usageFile: 'usage.json' });
+    writeFiles(dir, { 'usage.json': '{"formatVersion":1,"customers":[]}' });
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'cwsync.yaml'), readFileSync(join(dir, 'cwsync.yaml'), 'utf8').replace('privateKey: { env: CW_PRIVATE_KEY }', 'privateKey: { file: cw-private.key }'));
+    const missing = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('FAIL  connectwise.privateKey (file cw-private.key) (missing, unreadable or empty)');
+    expect(fake.requests).toHaveLength(0);
+    writeFiles(dir, { 'cw-private.key': 'sandbox-private\n' });
+    const present = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
+    expect(present.stdout).toContain('ok    connectwise.privateKey (file cw-private.key)');
+    expect(present.code).toBe(0);
+  });
 });

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { CwsyncError, RefusedError } from '../../errors.js';
-import type { GitState } from '../../git/state.js';
+import { configGitState, type GitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
 import { applyPlan } from '../../reconcile/apply.js';
 import type { Action, Plan } from '../../reconcile/types.js';
 import { counts, verdict } from '../../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';
 import { appendJobSummary, writeFile } from '../output.js';
-import { configGitState, loadValidConfig, planFor } from '../pipeline.js';
+import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 
 export interface ApplyOptions {
@@ -67,7 +67,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
     process.stdout.write(`${summaryLine(report)}\n`);
     if (report.summary.failed > 0) process.stdout.write('Running apply again is safe: it re-reads everything and converges.\n');
     if (opts.report) writeFile(opts.report, `${JSON.stringify(report, null, 2)}\n`);
-    appendJobSummary(renderReportMarkdown(report));
+    appendJobSummary(() => renderReportMarkdown(report));
     return report.summary.failed > 0 ? 1 : 0;
   } finally {
     await planned.close();

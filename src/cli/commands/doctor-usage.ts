@@ -1,5 +1,5 @@
 import type { Config } from '../../config/types.js';
-import type { Check } from '../../connectwise/doctor.js';
+import { failedCheck, type Check } from '../../connectwise/doctor.js';
 import { formatProblem } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { loadSnapshotFile } from '../../usage/file-source.js';
@@ -19,7 +19,7 @@ export async function usageChecks(config: Config, logger: Logger): Promise<Check
     const customers = await source.listAll(paths.customers(config.usage.mailprotector!.reseller), 'customers', 'list customers');
     return [{ name, ok: true, detail: `${customers.length} customers` }];
   } catch (err) {
-    return [{ name, ok: false, detail: err instanceof Error ? err.message : String(err), fix: (err as { hint?: string }).hint }];
+    return [failedCheck(name, err)];
   } finally {
     await source.close();
   }

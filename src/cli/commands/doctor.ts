@@ -4,6 +4,7 @@ import { connectWiseChecks, type Check } from '../../connectwise/doctor.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { ConfigError } from '../../errors.js';
 import { createLogger } from '../../log.js';
+import { resolveSecret } from '../../secrets.js';
 import type { ExitCode } from '../run.js';
 import { usageChecks } from './doctor-usage.js';
 
@@ -15,9 +16,13 @@ function secretChecks(config: Config): Check[] {
     ...(config.usage.mailprotector ? [['usage.mailprotector.apiKey', config.usage.mailprotector.apiKey] as const] : []),
   ] as const;
   return refs.map(([label, ref]) => {
-    const name = 'env' in ref ? `environment variable ${ref.env}` : `file ${ref.file}`;
-    const ok = 'env' in ref ? !!process.env[ref.env] : true;
-    return { name: `${label} (${name})`, ok, ...(ok ? {} : { detail: 'not set', fix: `set ${'env' in ref ? ref.env : ''}` }) };
+    const name = `${label} (${'env' in ref ? `environment variable ${ref.env}` : `file ${ref.file}`})`;
+    try {
+      resolveSecret(ref, config.dir, label);
+      return { name, ok: true };
+    } catch (err) {
+      return { name, ok: false, detail: 'env' in ref ? 'not set' : 'missing, unreadable or empty', fix: (err as { hint?: string }).hint };
+    }
   });
 }
 

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_ENV } from '../src/sandbox/demo-data.js';
 import { MP_PAGE_SIZE } from '../src/sandbox/fake-mailprotector.js';
 import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../src/sandbox/scenario.js';
-import { startSandbox, type Sandbox } from '../src/sandbox/start.js';
+import { type Sandbox, startSandbox } from '../src/sandbox/start.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -41,7 +41,11 @@ function runCli(sandbox: Sandbox, cwd: string, args: string[]): Promise<Run> {
   const mp0 = sandbox.mp.requests.length;
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', PROBE, CLI, ...args], { cwd, env: { ...process.env, ...DEMO_ENV, CWSYNC_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', PROBE, CLI, ...args], {
+      cwd,
+      env: { ...process.env, ...DEMO_ENV, CWSYNC_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => {
@@ -49,7 +53,14 @@ function runCli(sandbox: Sandbox, cwd: string, args: string[]): Promise<Run> {
       const rss = /"benchMaxRssKb":(\d+)/.exec(stderr);
       if (code !== 0 && code !== 2) process.stderr.write(stderr);
       const cwReqs = sandbox.cw.requests.slice(cw0);
-      resolve({ wallMs, cw: cwReqs.length, cwWrites: cwReqs.filter((r) => r.method !== 'GET').length, mp: sandbox.mp.requests.length - mp0, rssMb: rss ? Number(rss[1]) / 1024 : NaN, code: code ?? 1 });
+      resolve({
+        wallMs,
+        cw: cwReqs.length,
+        cwWrites: cwReqs.filter((r) => r.method !== 'GET').length,
+        mp: sandbox.mp.requests.length - mp0,
+        rssMb: rss ? Number(rss[1]) / 1024 : NaN,
+        code: code ?? 1,
+      });
     });
   });
 }
@@ -60,12 +71,21 @@ async function bench(customers: number) {
   const sandbox = await startSandbox(world, { latencyMs });
   const repo = mkdtempSync(join(tmpdir(), 'cwsync-bench-'));
   try {
-    const files = scenarioConfigFiles(scenario, { cwUrl: sandbox.cw.apiBase, mpUrl: sandbox.mp.apiBase, concurrency, requestsPerSecond: 1000 });
+    const files = scenarioConfigFiles(scenario, {
+      cwUrl: sandbox.cw.apiBase,
+      mpUrl: sandbox.mp.apiBase,
+      concurrency,
+      requestsPerSecond: 1000,
+    });
     for (const [rel, text] of Object.entries(files)) {
       mkdirSync(dirname(join(repo, 'config', rel)), { recursive: true });
       writeFileSync(join(repo, 'config', rel), text);
     }
-    const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...a], { cwd: repo, stdio: 'ignore' });
+    const git = (...a: string[]) =>
+      execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...a], {
+        cwd: repo,
+        stdio: 'ignore',
+      });
     git('init', '-q');
     git('add', '.');
     git('commit', '-qm', 'config');
@@ -73,15 +93,46 @@ async function bench(customers: number) {
     // The requests no implementation can avoid.
     const domains = world.mp.domains.length;
     const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
-    const mpNeeded = pages(world.mp.customers.length, MP_PAGE_SIZE) + pages(domains, MP_PAGE_SIZE) + world.mp.domains.filter((d) => d.parentId === null).length + world.mp.userGroups.length;
-    const cwReadsNeeded = world.cw.agreements.length + pages(world.cw.companies.length, 1000) + pages(world.cw.agreements.length, 1000) + 1;
-    const readsIdealMs = Math.max(mpNeeded, cwReadsNeeded) * latencyMs / concurrency;
+    const mpNeeded =
+      pages(world.mp.customers.length, MP_PAGE_SIZE) +
+      pages(domains, MP_PAGE_SIZE) +
+      world.mp.domains.filter((d) => d.parentId === null).length +
+      world.mp.userGroups.length;
+    const cwReadsNeeded =
+      world.cw.agreements.length + pages(world.cw.companies.length, 1000) + pages(world.cw.agreements.length, 1000) + 1;
+    const readsIdealMs = (Math.max(mpNeeded, cwReadsNeeded) * latencyMs) / concurrency;
 
-    const plan = await runCli(sandbox, repo, ['plan', '--config', 'config', '--out', 'plan.json', '--detailed-exitcode']);
-    const apply = await runCli(sandbox, repo, ['apply', '--config', 'config', '--plan', 'plan.json', '--force', '--report', 'report.json']);
+    const plan = await runCli(sandbox, repo, [
+      'plan',
+      '--config',
+      'config',
+      '--out',
+      'plan.json',
+      '--detailed-exitcode',
+    ]);
+    const apply = await runCli(sandbox, repo, [
+      'apply',
+      '--config',
+      'config',
+      '--plan',
+      'plan.json',
+      '--force',
+      '--report',
+      'report.json',
+    ]);
     const applyIdealMs = readsIdealMs + (apply.cwWrites * latencyMs) / concurrency;
     const again = await runCli(sandbox, repo, ['plan', '--config', 'config', '--detailed-exitcode']);
-    return { customers, agreements: world.cw.agreements.length, mpNeeded, cwReadsNeeded, readsIdealMs, applyIdealMs, plan, apply, againCode: again.code };
+    return {
+      customers,
+      agreements: world.cw.agreements.length,
+      mpNeeded,
+      cwReadsNeeded,
+      readsIdealMs,
+      applyIdealMs,
+      plan,
+      apply,
+      againCode: again.code,
+    };
   } finally {
     await sandbox.close();
     rmSync(repo, { recursive: true, force: true });
@@ -89,11 +140,16 @@ async function bench(customers: number) {
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-process.stdout.write(`cwsync scale benchmark: ${DEFAULT_SCENARIO.userGroupsPerCustomer} user groups/customer, ${DEFAULT_SCENARIO.services} mapped services, ${latencyMs} ms latency on both fake servers, concurrency ${concurrency} per API\n`);
+process.stdout.write(
+  `cwsync scale benchmark: ${DEFAULT_SCENARIO.userGroupsPerCustomer} user groups/customer, ${DEFAULT_SCENARIO.services} mapped services, ${latencyMs} ms latency on both fake servers, concurrency ${concurrency} per API\n`,
+);
 for (const n of sizes) {
   const r = await bench(n);
   process.stdout.write(`\n${n} customers (${r.agreements} agreements)\n`);
-  for (const [name, run, ideal] of [['plan ', r.plan, r.readsIdealMs], ['apply', r.apply, r.applyIdealMs]] as const) {
+  for (const [name, run, ideal] of [
+    ['plan ', r.plan, r.readsIdealMs],
+    ['apply', r.apply, r.applyIdealMs],
+  ] as const) {
     process.stdout.write(
       `  ${name}  wall ${s(run.wallMs).padStart(7)}  ideal ${s(ideal).padStart(7)}  ratio ${(run.wallMs / ideal).toFixed(2)}  ` +
         `ConnectWise ${String(run.cw).padStart(6)} req (${run.cwWrites} writes)  Mailprotector ${String(run.mp).padStart(6)} req  peak RSS ${run.rssMb.toFixed(0)} MB  exit ${run.code}\n`,
@@ -102,6 +158,10 @@ for (const n of sizes) {
   const cwPlanReads = r.plan.cw;
   const overhead = cwPlanReads - r.agreements;
   const target = n === 2000 ? ` (target at 2,000 customers: at most 20: ${overhead <= 20 ? 'met' : 'MISSED'})` : '';
-  process.stdout.write(`  ConnectWise reads for plan: ${cwPlanReads} = one per agreement + ${overhead} for counts and company, agreement and catalog pages${target}; unavoidable: Mailprotector ${r.mpNeeded}, ConnectWise reads ${r.cwReadsNeeded}\n`);
-  process.stdout.write(`  plan after apply: ${r.againCode === 0 ? 'no changes' : `exit ${r.againCode} (NOT converged)`}\n`);
+  process.stdout.write(
+    `  ConnectWise reads for plan: ${cwPlanReads} = one per agreement + ${overhead} for counts and company, agreement and catalog pages${target}; unavoidable: Mailprotector ${r.mpNeeded}, ConnectWise reads ${r.cwReadsNeeded}\n`,
+  );
+  process.stdout.write(
+    `  plan after apply: ${r.againCode === 0 ? 'no changes' : `exit ${r.againCode} (NOT converged)`}\n`,
+  );
 }

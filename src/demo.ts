@@ -20,17 +20,23 @@ const rule = (title: string) => say(`\n\u2500\u2500 ${title} ${'\u2500'.repeat(M
 function cwsync(args: string[]): Promise<number> {
   say(`$ cwsync ${args.join(' ')}`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, ...DEMO_ENV } });
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...DEMO_ENV },
+    });
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }
 
 async function main(): Promise<number> {
-  let sandbox;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   try {
     sandbox = await startSandbox(demoWorld(), { cwPort: DEMO_PORTS.connectwise, mpPort: DEMO_PORTS.mailprotector });
   } catch (err) {
-    say(`demo: cannot start the sandbox on ports ${DEMO_PORTS.connectwise}/${DEMO_PORTS.mailprotector} (${(err as { code?: string }).code ?? String(err)}); is another sandbox running?`);
+    say(
+      `demo: cannot start the sandbox on ports ${DEMO_PORTS.connectwise}/${DEMO_PORTS.mailprotector} (${(err as { code?: string }).code ?? String(err)}); is another sandbox running?`,
+    );
     return 1;
   }
   const work = mkdtempSync(join(tmpdir(), 'cwsync-demo-'));
@@ -47,8 +53,20 @@ async function main(): Promise<number> {
     rule('2. apply: the same plan, written to ConnectWise (quantities only)');
     const git = await configGitState(join(root, 'config.example'));
     const extra = git.dirty ? ['--allow-dirty'] : [];
-    if (git.dirty) say('(config.example has uncommitted changes or no git repository here, so the demo passes --allow-dirty; the nightly job never does)');
-    const apply = await cwsync(['apply', '--config', 'config.example', '--plan', join(work, 'plan.json'), '--report', join(work, 'report.json'), ...extra]);
+    if (git.dirty)
+      say(
+        '(config.example has uncommitted changes or no git repository here, so the demo passes --allow-dirty; the nightly job never does)',
+      );
+    const apply = await cwsync([
+      'apply',
+      '--config',
+      'config.example',
+      '--plan',
+      join(work, 'plan.json'),
+      '--report',
+      join(work, 'report.json'),
+      ...extra,
+    ]);
     if (apply !== 0) return apply;
 
     rule('3. plan again: ConnectWise now matches usage');
@@ -60,7 +78,9 @@ async function main(): Promise<number> {
     const cw = sandbox.cw.requests;
     rule('done');
     const n = (method: string) => cw.filter((r) => r.method === method).length;
-    say(`ConnectWise saw ${cw.length} requests: ${n('GET')} GET, ${n('POST')} POST, ${n('PATCH')} PATCH, ${n('PUT')} PUT, ${n('DELETE')} DELETE. Mailprotector saw ${sandbox.mp.requests.length}.`);
+    say(
+      `ConnectWise saw ${cw.length} requests: ${n('GET')} GET, ${n('POST')} POST, ${n('PATCH')} PATCH, ${n('PUT')} PUT, ${n('DELETE')} DELETE. Mailprotector saw ${sandbox.mp.requests.length}.`,
+    );
     say('Next: `npx cwsync sandbox` to keep the servers up and try commands yourself, or see the README to');
     say('point cwsync at your own ConnectWise and Mailprotector accounts.');
     return 0;

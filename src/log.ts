@@ -2,7 +2,7 @@
  * Logs are pino JSON lines on stderr. Redaction is configured here, once: any field that could
  * carry a credential is censored wherever it appears, so no call site has to remember.
  */
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
@@ -31,7 +31,10 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
-export function createLogger(level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn', destination: DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {
+export function createLogger(
+  level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn',
+  destination: DestinationStream = pino.destination({ fd: 2, sync: true }),
+): Logger {
   return pino({ level, base: { name: 'cwsync' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 

@@ -10,7 +10,10 @@ import { CwsyncError } from './errors.js';
 export function resolveSecret(ref: SecretRef, configDir: string, label: string): string {
   if ('env' in ref) {
     const value = process.env[ref.env];
-    if (!value) throw new CwsyncError(`${label} refers to the environment variable ${ref.env}, which is not set`, { hint: `set ${ref.env} (in GitHub Actions: a repository secret passed as env)` });
+    if (!value)
+      throw new CwsyncError(`${label} refers to the environment variable ${ref.env}, which is not set`, {
+        hint: `set ${ref.env} (in GitHub Actions: a repository secret passed as env)`,
+      });
     return value;
   }
   const path = resolve(configDir, ref.file);
@@ -19,6 +22,8 @@ export function resolveSecret(ref: SecretRef, configDir: string, label: string):
     if (!value) throw new Error('empty');
     return value;
   } catch {
-    throw new CwsyncError(`${label} refers to the file ${ref.file}, which is missing, unreadable or empty`, { hint: `create ${path} holding only the secret, outside git` });
+    throw new CwsyncError(`${label} refers to the file ${ref.file}, which is missing, unreadable or empty`, {
+      hint: `create ${path} holding only the secret, outside git`,
+    });
   }
 }

@@ -30,11 +30,17 @@ export async function planFor(config: Config, git: GitState, logger: Logger, now
   try {
     const input = await gather(config, { cw, usage, now, source: { commit: git.commit, dirty: git.dirty } });
     const result = buildPlan(input);
-    logger.info({ fingerprint: result.plan.fingerprint, summary: result.plan.summary, connectwiseRequests: cw.transport.stats.requests }, 'planned');
+    logger.info(
+      {
+        fingerprint: result.plan.fingerprint,
+        summary: result.plan.summary,
+        connectwiseRequests: cw.transport.stats.requests,
+      },
+      'planned',
+    );
     return { ...result, cw, close };
   } catch (err) {
     await close();
     throw err;
   }
 }
-

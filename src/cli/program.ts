@@ -1,9 +1,9 @@
 /** Commander wiring: one file per command under commands/, exit codes mapped in run.ts. */
 import { Command, Option } from 'commander';
-import { applyCommand, type ApplyOptions } from './commands/apply.js';
+import { type ApplyOptions, applyCommand } from './commands/apply.js';
 import { commentCommand } from './commands/comment.js';
 import { doctorCommand } from './commands/doctor.js';
-import { planCommand, type PlanOptions } from './commands/plan.js';
+import { type PlanOptions, planCommand } from './commands/plan.js';
 import { sandboxCommand } from './commands/sandbox.js';
 import { usageCommand } from './commands/usage.js';
 import { validateCommand } from './commands/validate.js';
@@ -31,7 +31,9 @@ export function buildProgram(): Command {
     .command('plan')
     .description('read both systems and print the plan')
     .addOption(configOption())
-    .addOption(new Option('--format <format>', 'text, markdown or json').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'text, markdown or json').choices(['text', 'markdown', 'json']).default('text'),
+    )
     .option('--out <file>', 'also save the JSON plan to this file')
     .option('--detailed-exitcode', 'exit 2 when the plan has changes')
     .action((opts: PlanOptions) => run(() => planCommand(opts)));

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Problem } from '../errors.js';
-import { checkSchema, type SchemaName } from './schemas.js';
 import { runRules } from './rules.js';
+import { checkSchema, type SchemaName } from './schemas.js';
 import type { Binding, Bundle, Config, ConnectWiseSettings, MailprotectorSettings, Override, Policy } from './types.js';
 import { loadYamlFile, positionOf, type YamlFile } from './yaml-file.js';
 
@@ -48,12 +48,29 @@ export function loadConfig(configDir: string): LoadResult {
   const problems: Problem[] = [];
   const files: string[] = [];
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    return { problems: [{ file: displayPath(dir), line: 1, col: 1, message: 'config directory not found', hint: 'pass --config DIR, or copy config.example/ to config/' }], files };
+    return {
+      problems: [
+        {
+          file: displayPath(dir),
+          line: 1,
+          col: 1,
+          message: 'config directory not found',
+          hint: 'pass --config DIR, or copy config.example/ to config/',
+        },
+      ],
+      files,
+    };
   }
   const required = (name: string, schema: SchemaName) => {
     const abs = join(dir, name);
     if (!existsSync(abs)) {
-      problems.push({ file: displayPath(abs), line: 1, col: 1, message: `${name} is missing`, hint: `every config directory needs ${name}; see config.example/${name}` });
+      problems.push({
+        file: displayPath(abs),
+        line: 1,
+        col: 1,
+        message: `${name} is missing`,
+        hint: `every config directory needs ${name}; see config.example/${name}`,
+      });
       return undefined;
     }
     return readChecked(abs, schema, problems, files);
@@ -62,9 +79,17 @@ export function loadConfig(configDir: string): LoadResult {
   const services = required('services.yaml', 'services');
   const customerPaths = customerFilePaths(dir);
   if (customerPaths.length === 0) {
-    problems.push({ file: displayPath(join(dir, 'customers.yaml')), line: 1, col: 1, message: 'no customers file', hint: 'create customers.yaml or customers/*.yaml with a customers: list' });
+    problems.push({
+      file: displayPath(join(dir, 'customers.yaml')),
+      line: 1,
+      col: 1,
+      message: 'no customers file',
+      hint: 'create customers.yaml or customers/*.yaml with a customers: list',
+    });
   }
-  const customerFiles = customerPaths.map((p) => readChecked(p, 'customers', problems, files)).filter((f): f is YamlFile => f !== undefined);
+  const customerFiles = customerPaths
+    .map((p) => readChecked(p, 'customers', problems, files))
+    .filter((f): f is YamlFile => f !== undefined);
   problems.push(...runRules({ cwsync, services, customerFiles }));
   if (problems.length > 0 || !cwsync || !services) return { problems, files };
   return { config: build(dir, cwsync, services, customerFiles), problems, files };
@@ -74,7 +99,11 @@ type Obj = Record<string, unknown>;
 
 /** Builds the typed Config from files that passed every check (defaults already filled by ajv). */
 function build(dir: string, cwsync: YamlFile, services: YamlFile, customerFiles: YamlFile[]): Config {
-  const c = cwsync.data as { connectwise: ConnectWiseSettings; usage: { mailprotector?: MailprotectorSettings; file?: string }; policy: Policy };
+  const c = cwsync.data as {
+    connectwise: ConnectWiseSettings;
+    usage: { mailprotector?: MailprotectorSettings; file?: string };
+    policy: Policy;
+  };
   const s = services.data as { services: Record<string, string | null>; bundles?: Bundle[] };
   const customers: Binding[] = customerFiles.flatMap((file) =>
     ((file.data as { customers: Obj[] }).customers ?? []).map((raw, i) => ({

@@ -23,7 +23,11 @@ const SERVICES: ServiceInfo[] = [
 
 export const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
 
-const normalize = (s: string): string => s.toLowerCase().replace(/[\s_-]+/g, ' ').trim();
+const normalize = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[\s_-]+/g, ' ')
+    .trim();
 
 const BY_NORMALIZED = new Map<string, ServiceInfo>();
 for (const s of SERVICES) {

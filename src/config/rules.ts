@@ -35,7 +35,14 @@ function urlProblem(file: YamlFile, path: string[], value: unknown): Problem[] {
   if (url.protocol === 'https:') return [];
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return [];
   if (url.protocol === 'http:') {
-    return [problemAt(file, path, `${path.join('.')} uses http:// for "${url.hostname}", which is not a loopback host`, 'use https://; plain http is allowed only for 127.0.0.1, localhost or ::1 (the sandbox)')];
+    return [
+      problemAt(
+        file,
+        path,
+        `${path.join('.')} uses http:// for "${url.hostname}", which is not a loopback host`,
+        'use https://; plain http is allowed only for 127.0.0.1, localhost or ::1 (the sandbox)',
+      ),
+    ];
   }
   return [problemAt(file, path, `${path.join('.')} must be an https:// URL, not ${url.protocol}`)];
 }
@@ -44,8 +51,26 @@ const connectionTarget: Rule = ({ cwsync }) => {
   if (!cwsync) return [];
   const cw = obj(obj(cwsync.data).connectwise);
   const has = (k: string) => cw[k] !== undefined;
-  if (has('site') && has('url')) return [problemAt(cwsync, ['connectwise', 'url'], 'connectwise has both site and url', 'keep one: site (an API host such as api-na.myconnectwise.net) or url (a full base URL)', true)];
-  if (!has('site') && !has('url')) return [problemAt(cwsync, ['connectwise'], 'connectwise needs site or url', 'add site: api-na.myconnectwise.net (or your region), or url: https://cw.example.com/v4_6_release/apis/3.0', true)];
+  if (has('site') && has('url'))
+    return [
+      problemAt(
+        cwsync,
+        ['connectwise', 'url'],
+        'connectwise has both site and url',
+        'keep one: site (an API host such as api-na.myconnectwise.net) or url (a full base URL)',
+        true,
+      ),
+    ];
+  if (!has('site') && !has('url'))
+    return [
+      problemAt(
+        cwsync,
+        ['connectwise'],
+        'connectwise needs site or url',
+        'add site: api-na.myconnectwise.net (or your region), or url: https://cw.example.com/v4_6_release/apis/3.0',
+        true,
+      ),
+    ];
   return [];
 };
 
@@ -54,12 +79,31 @@ const httpOnlyForLoopback: Rule = ({ cwsync }) => {
   const data = obj(cwsync.data);
   const cw = obj(data.connectwise);
   const mp = obj(obj(data.usage).mailprotector);
-  const problems = [...urlProblem(cwsync, ['connectwise', 'url'], cw.url), ...urlProblem(cwsync, ['usage', 'mailprotector', 'url'], mp.url)];
+  const problems = [
+    ...urlProblem(cwsync, ['connectwise', 'url'], cw.url),
+    ...urlProblem(cwsync, ['usage', 'mailprotector', 'url'], mp.url),
+  ];
   const site = cw.site;
   if (typeof site === 'string') {
     if (site.includes('://')) problems.push(...urlProblem(cwsync, ['connectwise', 'site'], site));
-    else if (/[/\s]/.test(site)) problems.push(problemAt(cwsync, ['connectwise', 'site'], `connectwise.site must be a host name, not "${site}"`, 'write only the host, e.g. api-na.myconnectwise.net; use url for a full base URL'));
-    else if (/^(na|eu|au|aus|za)\.myconnectwise\.net$/i.test(site)) problems.push(problemAt(cwsync, ['connectwise', 'site'], `connectwise.site "${site}" is the web host, not the API host`, `use api-${site}`));
+    else if (/[/\s]/.test(site))
+      problems.push(
+        problemAt(
+          cwsync,
+          ['connectwise', 'site'],
+          `connectwise.site must be a host name, not "${site}"`,
+          'write only the host, e.g. api-na.myconnectwise.net; use url for a full base URL',
+        ),
+      );
+    else if (/^(na|eu|au|aus|za)\.myconnectwise\.net$/i.test(site))
+      problems.push(
+        problemAt(
+          cwsync,
+          ['connectwise', 'site'],
+          `connectwise.site "${site}" is the web host, not the API host`,
+          `use api-${site}`,
+        ),
+      );
   }
   return problems;
 };
@@ -68,8 +112,20 @@ const oneUsageSource: Rule = ({ cwsync }) => {
   if (!cwsync) return [];
   const usage = obj(obj(cwsync.data).usage);
   const both = usage.mailprotector !== undefined && usage.file !== undefined;
-  if (both) return [problemAt(cwsync, ['usage', 'file'], 'usage has both mailprotector and file', 'keep one source of usage', true)];
-  if (usage.mailprotector === undefined && usage.file === undefined) return [problemAt(cwsync, ['usage'], 'usage needs mailprotector or file', 'add usage.mailprotector (the live API) or usage.file (a snapshot)', true)];
+  if (both)
+    return [
+      problemAt(cwsync, ['usage', 'file'], 'usage has both mailprotector and file', 'keep one source of usage', true),
+    ];
+  if (usage.mailprotector === undefined && usage.file === undefined)
+    return [
+      problemAt(
+        cwsync,
+        ['usage'],
+        'usage needs mailprotector or file',
+        'add usage.mailprotector (the live API) or usage.file (a snapshot)',
+        true,
+      ),
+    ];
   return [];
 };
 
@@ -81,8 +137,20 @@ const serviceNamesKnown: Rule = ({ services }) => {
     const canonical = canonicalService(name);
     problems.push(
       canonical
-        ? problemAt(services, ['services', name], `"${name}" is the API's long name; services.yaml uses the short name "${canonical}"`, `rename the key to ${canonical}`, true)
-        : problemAt(services, ['services', name], `unknown Mailprotector service "${name}"${didYouMean(name, SERVICE_NAMES)}`, `known services: ${SERVICE_NAMES.join(', ')}`, true),
+        ? problemAt(
+            services,
+            ['services', name],
+            `"${name}" is the API's long name; services.yaml uses the short name "${canonical}"`,
+            `rename the key to ${canonical}`,
+            true,
+          )
+        : problemAt(
+            services,
+            ['services', name],
+            `unknown Mailprotector service "${name}"${didYouMean(name, SERVICE_NAMES)}`,
+            `known services: ${SERVICE_NAMES.join(', ')}`,
+            true,
+          ),
     );
   }
   return problems;
@@ -92,7 +160,14 @@ const deprecatedNotMapped: Rule = ({ services }) => {
   if (!services) return [];
   return Object.entries(obj(obj(services.data).services))
     .filter(([name, product]) => isDeprecatedService(name) && product !== null)
-    .map(([name]) => problemAt(services, ['services', name], `"${name}" is deprecated and must not be mapped`, `set it to null (Not Assigned) or remove the line`));
+    .map(([name]) =>
+      problemAt(
+        services,
+        ['services', name],
+        `"${name}" is deprecated and must not be mapped`,
+        `set it to null (Not Assigned) or remove the line`,
+      ),
+    );
 };
 
 const productClaimedOnce: Rule = ({ services }) => {
@@ -103,12 +178,22 @@ const productClaimedOnce: Rule = ({ services }) => {
   const claim = (product: unknown, owner: string, path: (string | number)[]) => {
     if (typeof product !== 'string') return;
     const prior = claims.get(product.toLowerCase());
-    if (prior) problems.push(problemAt(services, path, `product "${product}" is already mapped to ${prior}`, 'each catalog item may stand for one service or bundle, so its quantity has one meaning'));
+    if (prior)
+      problems.push(
+        problemAt(
+          services,
+          path,
+          `product "${product}" is already mapped to ${prior}`,
+          'each catalog item may stand for one service or bundle, so its quantity has one meaning',
+        ),
+      );
     else claims.set(product.toLowerCase(), owner);
   };
-  for (const [name, product] of Object.entries(obj(data.services))) claim(product, `service ${name}`, ['services', name]);
+  for (const [name, product] of Object.entries(obj(data.services)))
+    claim(product, `service ${name}`, ['services', name]);
   const bundles = Array.isArray(data.bundles) ? data.bundles : [];
-  bundles.forEach((b, i) => claim(obj(b).product, `bundle "${String(obj(b).name)}"`, ['bundles', i, 'product']));
+  for (const [i, b] of bundles.entries())
+    claim(obj(b).product, `bundle "${String(obj(b).name)}"`, ['bundles', i, 'product']);
   return problems;
 };
 
@@ -120,15 +205,37 @@ const bundlesValid: Rule = ({ services }) => {
   const names = new Set<string>();
   bundles.forEach((b, i) => {
     const name = String(b.name);
-    if (names.has(name)) problems.push(problemAt(services, ['bundles', i, 'name'], `bundle name "${name}" is used twice`, 'give each bundle its own name'));
+    if (names.has(name))
+      problems.push(
+        problemAt(
+          services,
+          ['bundles', i, 'name'],
+          `bundle name "${name}" is used twice`,
+          'give each bundle its own name',
+        ),
+      );
     names.add(name);
-    if (canonicalService(name)) problems.push(problemAt(services, ['bundles', i, 'name'], `bundle name "${name}" is also a service name`, 'overrides name services and bundles alike, so pick a distinct name such as "' + name + ' Bundle"'));
+    if (canonicalService(name))
+      problems.push(
+        problemAt(
+          services,
+          ['bundles', i, 'name'],
+          `bundle name "${name}" is also a service name`,
+          `overrides name services and bundles alike, so pick a distinct name such as "${name} Bundle"`,
+        ),
+      );
     const seen = new Set<string>();
     (Array.isArray(b.services) ? b.services : []).forEach((s, j) => {
       const svc = String(s);
       const at: (string | number)[] = ['bundles', i, 'services', j];
-      if (!isCanonicalService(svc)) problems.push(problemAt(services, at, `bundle "${name}" names unknown service "${svc}"${didYouMean(svc, SERVICE_NAMES)}`));
-      else if (isDeprecatedService(svc)) problems.push(problemAt(services, at, `bundle "${name}" includes deprecated service "${svc}"`, 'remove it from the bundle'));
+      if (!isCanonicalService(svc))
+        problems.push(
+          problemAt(services, at, `bundle "${name}" names unknown service "${svc}"${didYouMean(svc, SERVICE_NAMES)}`),
+        );
+      else if (isDeprecatedService(svc))
+        problems.push(
+          problemAt(services, at, `bundle "${name}" includes deprecated service "${svc}"`, 'remove it from the bundle'),
+        );
       if (seen.has(svc)) problems.push(problemAt(services, at, `bundle "${name}" lists "${svc}" twice`));
       seen.add(svc);
     });
@@ -150,8 +257,26 @@ const overridesTargetMapped: Rule = ({ services, customerFiles }) => {
       for (const key of Object.keys(obj(obj(c).overrides))) {
         const at = ['customers', i, 'overrides', key];
         if (targets.includes(key)) continue;
-        if (key in mapping) problems.push(problemAt(file, at, `override "${key}" names a service that is Not Assigned (null) in services.yaml`, 'map the service to a product first, or remove the override', true));
-        else problems.push(problemAt(file, at, `override "${key}" is neither a mapped service nor a bundle${didYouMean(key, targets)}`, `overrides may name: ${targets.join(', ') || '(nothing is mapped yet)'}`, true));
+        if (key in mapping)
+          problems.push(
+            problemAt(
+              file,
+              at,
+              `override "${key}" names a service that is Not Assigned (null) in services.yaml`,
+              'map the service to a product first, or remove the override',
+              true,
+            ),
+          );
+        else
+          problems.push(
+            problemAt(
+              file,
+              at,
+              `override "${key}" is neither a mapped service nor a bundle${didYouMean(key, targets)}`,
+              `overrides may name: ${targets.join(', ') || '(nothing is mapped yet)'}`,
+              true,
+            ),
+          );
       }
     });
   }
@@ -170,7 +295,12 @@ const customerBoundOnce: Rule = ({ customerFiles }) => {
       const key = typeof customer === 'number' ? `#${customer}` : String(customer).toLowerCase();
       const here = problemAt(file, ['customers', i, 'customer'], '');
       const prior = first.get(key);
-      if (prior) problems.push({ ...here, message: `customer "${String(customer)}" is bound twice (first at ${prior})`, hint: 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector' });
+      if (prior)
+        problems.push({
+          ...here,
+          message: `customer "${String(customer)}" is bound twice (first at ${prior})`,
+          hint: 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector',
+        });
       else first.set(key, `${here.file}:${here.line}`);
     });
   }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
 import { didYouMean } from './suggest.js';
-import { pathText, problemAt, type JsonPath, type YamlFile } from './yaml-file.js';
+import { type JsonPath, pathText, problemAt, type YamlFile } from './yaml-file.js';
 
 export type SchemaName = 'cwsync' | 'services' | 'customers' | 'usage';
 
@@ -73,27 +73,57 @@ function translate(file: YamlFile, err: ErrorObject): Problem | undefined {
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
       const allowed = Object.keys((err.parentSchema as { properties?: object }).properties ?? {});
-      return problemAt(file, [...path, extra], `unknown key "${extra}" in ${where}${didYouMean(extra, allowed)}`, allowed.length ? `allowed keys here: ${allowed.join(', ')}` : undefined, true);
+      return problemAt(
+        file,
+        [...path, extra],
+        `unknown key "${extra}" in ${where}${didYouMean(extra, allowed)}`,
+        allowed.length ? `allowed keys here: ${allowed.join(', ')}` : undefined,
+        true,
+      );
     }
     case 'required':
-      return problemAt(file, path, `${where} is missing the required key "${String(params.missingProperty)}"`, undefined, true);
+      return problemAt(
+        file,
+        path,
+        `${where} is missing the required key "${String(params.missingProperty)}"`,
+        undefined,
+        true,
+      );
     case 'type': {
       if (isSecret && typeof err.data === 'string') {
         // Never echo the value: it may be the very secret we refuse to store.
-        return problemAt(file, path, `${where} is a literal value; secrets must be references`, 'write { env: NAME } and set the variable, or { file: PATH } to a file outside git');
+        return problemAt(
+          file,
+          path,
+          `${where} is a literal value; secrets must be references`,
+          'write { env: NAME } and set the variable, or { file: PATH } to a file outside git',
+        );
       }
-      return problemAt(file, path, `${where} must be ${String(params.type).replace(',', ' or ')}, not ${describeType(err.data)}`);
+      return problemAt(
+        file,
+        path,
+        `${where} must be ${String(params.type).replace(',', ' or ')}, not ${describeType(err.data)}`,
+      );
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
-      return problemAt(file, path, `${where} must be one of ${allowed.join(', ')}, not ${describeType(err.data)}${didYouMean(String(err.data), allowed)}`);
+      return problemAt(
+        file,
+        path,
+        `${where} must be one of ${allowed.join(', ')}, not ${describeType(err.data)}${didYouMean(String(err.data), allowed)}`,
+      );
     }
     case 'const':
-      return problemAt(file, path, `${where} must be ${JSON.stringify(params.allowedValue)}, not ${describeType(err.data)}`);
+      return problemAt(
+        file,
+        path,
+        `${where} must be ${JSON.stringify(params.allowedValue)}, not ${describeType(err.data)}`,
+      );
     case 'minProperties':
     case 'maxProperties':
       if (isSecret) return problemAt(file, path, `${where} must have exactly one of "env" or "file"`);
-      if (isOverride) return problemAt(file, path, `override ${where} must set exactly one of quantity, minimum or skip`);
+      if (isOverride)
+        return problemAt(file, path, `override ${where} must set exactly one of quantity, minimum or skip`);
       return problemAt(file, path, `${where} ${err.message ?? 'is invalid'}`);
     case 'pattern':
       if (isSecret) return problemAt(file, path, `${where} must be an environment variable name (letters, digits, _)`);

@@ -4,7 +4,7 @@
  * expansion beyond a small limit ("billion laughs").
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { Problem } from '../errors.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -21,7 +21,13 @@ export interface YamlFile {
 }
 
 export function loadYamlFile(absPath: string, display: string): { file?: YamlFile; problems: Problem[] } {
-  const at = (line: number, col: number, message: string, hint?: string): Problem => ({ file: display, line, col, message, ...(hint ? { hint } : {}) });
+  const at = (line: number, col: number, message: string, hint?: string): Problem => ({
+    file: display,
+    line,
+    col,
+    message,
+    ...(hint ? { hint } : {}),
+  });
   let size: number;
   try {
     size = statSync(absPath).size;
@@ -29,7 +35,16 @@ export function loadYamlFile(absPath: string, display: string): { file?: YamlFil
     return { problems: [at(1, 1, 'file not found or not readable')] };
   }
   if (size > MAX_FILE_BYTES) {
-    return { problems: [at(1, 1, `file is ${size} bytes; the limit is ${MAX_FILE_BYTES}`, 'split customers into customers/*.yaml files')] };
+    return {
+      problems: [
+        at(
+          1,
+          1,
+          `file is ${size} bytes; the limit is ${MAX_FILE_BYTES}`,
+          'split customers into customers/*.yaml files',
+        ),
+      ],
+    };
   }
   const text = readFileSync(absPath, 'utf8');
   const lines = new LineCounter();
@@ -40,7 +55,12 @@ export function loadYamlFile(absPath: string, display: string): { file?: YamlFil
     const { line, col } = posOf(e.pos[0]);
     if (e.code === 'DUPLICATE_KEY') {
       const key = keyTextAt(text, e.pos[0]);
-      return at(line, col, `duplicate key "${key}"`, 'a key may appear only once in a mapping; merge the two or remove one');
+      return at(
+        line,
+        col,
+        `duplicate key "${key}"`,
+        'a key may appear only once in a mapping; merge the two or remove one',
+      );
     }
     return at(line, col, `YAML syntax error: ${firstLine(e.message)}`);
   });
@@ -55,7 +75,9 @@ export function loadYamlFile(absPath: string, display: string): { file?: YamlFil
         while (bang > 0 && text[bang - 1] === '!') bang--;
         const { line, col } = posOf(bang >= 0 && !text.slice(bang, range[0]).includes('\n') ? bang : range[0]);
         const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
-        problems.push(at(line, col, `custom tag "${shown}" is not allowed`, 'write plain YAML values; tags are refused for safety'));
+        problems.push(
+          at(line, col, `custom tag "${shown}" is not allowed`, 'write plain YAML values; tags are refused for safety'),
+        );
       }
     },
   });
@@ -68,7 +90,16 @@ export function loadYamlFile(absPath: string, display: string): { file?: YamlFil
     const alias = firstAliasOffset(doc);
     const { line, col } = posOf(alias);
     const why = e instanceof Error ? e.message : String(e);
-    return { problems: [at(line, col, `refused: ${why.includes('alias') ? `aliases expand past the limit of ${MAX_ALIAS_COUNT}` : why}`, 'write the values out instead of nesting aliases')] };
+    return {
+      problems: [
+        at(
+          line,
+          col,
+          `refused: ${why.includes('alias') ? `aliases expand past the limit of ${MAX_ALIAS_COUNT}` : why}`,
+          'write the values out instead of nesting aliases',
+        ),
+      ],
+    };
   }
   return { file: { display, doc, lines, data }, problems: [] };
 }

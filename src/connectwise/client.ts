@@ -6,7 +6,7 @@
 import type { ConnectWiseSettings } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
 import { HttpError } from '../http/errors.js';
-import { Transport, type ErrorFacts, type Method } from '../http/transport.js';
+import { type ErrorFacts, type Method, Transport } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { and, eq, queryString } from './conditions.js';
 import { describePermission, permissionFor } from './permissions.js';
@@ -30,15 +30,22 @@ export function connectWiseHint(settings: Pick<ConnectWiseSettings, 'site' | 'ur
   return (f: ErrorFacts): string | undefined => {
     const text = `${f.code ?? ''} ${f.message ?? ''}`.toLowerCase();
     if (f.status === 0) return `check that ${settings.site ?? settings.url} is reachable from this machine`;
-    if (f.status === 401) return `check connectwise.company ("${settings.company}", the login company ID, case-sensitive) and the API member's public and private keys`;
+    if (f.status === 401)
+      return `check connectwise.company ("${settings.company}", the login company ID, case-sensitive) and the API member's public and private keys`;
     if (f.status === 403) {
       const p = permissionFor(f.method, f.path);
-      return p ? `the API member's security role needs ${describePermission(p)} (to ${p.why})` : "check the API member's security role";
+      return p
+        ? `the API member's security role needs ${describePermission(p)} (to ${p.why})`
+        : "check the API member's security role";
     }
-    if (f.status === 400 && text.includes('clientid')) return "check the clientId header: connectwise.clientId must be your integration's GUID from developer.connectwise.com";
-    if (f.status === 404 && settings.site) return 'on ConnectWise cloud a 404 can mean a stale codebase or wrong credentials: check connectwise.company and the keys';
-    if (f.status === 404) return 'check connectwise.url: it should end in /apis/3.0 (e.g. https://cw.example.com/v4_6_release/apis/3.0)';
-    if (f.status === 429) return 'ConnectWise is throttling this integration; lower connectwise.concurrency or run at a quieter time';
+    if (f.status === 400 && text.includes('clientid'))
+      return "check the clientId header: connectwise.clientId must be your integration's GUID from developer.connectwise.com";
+    if (f.status === 404 && settings.site)
+      return 'on ConnectWise cloud a 404 can mean a stale codebase or wrong credentials: check connectwise.company and the keys';
+    if (f.status === 404)
+      return 'check connectwise.url: it should end in /apis/3.0 (e.g. https://cw.example.com/v4_6_release/apis/3.0)';
+    if (f.status === 429)
+      return 'ConnectWise is throttling this integration; lower connectwise.concurrency or run at a quieter time';
     if (f.status >= 500) return 'ConnectWise had a server error; running again is safe';
     return undefined;
   };
@@ -58,8 +65,19 @@ export class ConnectWiseClient {
     if (settings.url) this.base = settings.url.replace(/\/+$/, '');
   }
 
-  static create(settings: ConnectWiseSettings, credentials: ConnectWiseCredentials, logger?: Logger, overrides: { maxAttempts?: number; baseDelayMs?: number; timeoutMs?: number } = {}): ConnectWiseClient {
-    const transport = new Transport({ service: 'ConnectWise', concurrency: settings.concurrency, logger, hint: connectWiseHint(settings), ...overrides });
+  static create(
+    settings: ConnectWiseSettings,
+    credentials: ConnectWiseCredentials,
+    logger?: Logger,
+    overrides: { maxAttempts?: number; baseDelayMs?: number; timeoutMs?: number } = {},
+  ): ConnectWiseClient {
+    const transport = new Transport({
+      service: 'ConnectWise',
+      concurrency: settings.concurrency,
+      logger,
+      hint: connectWiseHint(settings),
+      ...overrides,
+    });
     return new ConnectWiseClient(settings, credentials, transport, logger);
   }
 
@@ -68,10 +86,17 @@ export class ConnectWiseClient {
     if (this.base && !refresh) return this.base;
     const site = this.settings.site!;
     const origin = site.includes('://') ? site.replace(/\/+$/, '') : `https://${site}`;
-    const res = await this.transport.request<{ Codebase?: string } | null>({ method: 'GET', url: `${origin}/login/companyinfo/${encodeURIComponent(this.settings.company)}`, headers: { accept: 'application/json' }, label: 'find the codebase' });
+    const res = await this.transport.request<{ Codebase?: string } | null>({
+      method: 'GET',
+      url: `${origin}/login/companyinfo/${encodeURIComponent(this.settings.company)}`,
+      headers: { accept: 'application/json' },
+      label: 'find the codebase',
+    });
     const codebase = res.body?.Codebase;
     if (!codebase) {
-      throw new CwsyncError(`ConnectWise at ${site} knows no company "${this.settings.company}"`, { hint: 'connectwise.company must be the company ID you type on the ConnectWise login page' });
+      throw new CwsyncError(`ConnectWise at ${site} knows no company "${this.settings.company}"`, {
+        hint: 'connectwise.company must be the company ID you type on the ConnectWise login page',
+      });
     }
     this.base = `${origin}/${codebase.replace(/^\/+/, '').replace(/\/?$/, '/')}apis/3.0`;
     this.log?.debug({ base: this.base }, 'ConnectWise codebase');
@@ -87,8 +112,19 @@ export class ConnectWiseClient {
   }
 
   /** One call; a 404 on a site re-reads the codebase once, as hosted upgrades move it. */
-  async call<T>(method: Method, pathAndQuery: string, options: { body?: unknown; label?: string; headers?: Record<string, string> } = {}) {
-    const send = async () => this.transport.request<T>({ method, url: `${await this.baseUrl()}${pathAndQuery}`, headers: { ...this.headers(), ...options.headers }, body: options.body, label: options.label });
+  async call<T>(
+    method: Method,
+    pathAndQuery: string,
+    options: { body?: unknown; label?: string; headers?: Record<string, string> } = {},
+  ) {
+    const send = async () =>
+      this.transport.request<T>({
+        method,
+        url: `${await this.baseUrl()}${pathAndQuery}`,
+        headers: { ...this.headers(), ...options.headers },
+        body: options.body,
+        label: options.label,
+      });
     try {
       return await send();
     } catch (err) {
@@ -104,8 +140,16 @@ export class ConnectWiseClient {
     const out: T[] = [];
     let pageId: number | undefined;
     for (;;) {
-      const qs = queryString({ conditions: query.conditions, fields: query.fields?.join(','), pageSize: PAGE_SIZE, pageId });
-      const res = await this.call<T[]>('GET', `${path}${qs}`, { label, headers: { 'pagination-type': 'forward-only' } });
+      const qs = queryString({
+        conditions: query.conditions,
+        fields: query.fields?.join(','),
+        pageSize: PAGE_SIZE,
+        pageId,
+      });
+      const res = await this.call<T[]>('GET', `${path}${qs}`, {
+        label,
+        headers: { 'pagination-type': 'forward-only' },
+      });
       const page = Array.isArray(res.body) ? res.body : [];
       out.push(...page);
       if (page.length < PAGE_SIZE) return out;
@@ -128,7 +172,13 @@ export class ConnectWiseClient {
   private async listByPage<T extends { id: number }>(path: string, query: ListQuery, label: string): Promise<T[]> {
     const byId = new Map<number, T>();
     for (let page = 1; ; page++) {
-      const qs = queryString({ conditions: query.conditions, fields: query.fields?.join(','), orderBy: 'id asc', pageSize: PAGE_SIZE, page });
+      const qs = queryString({
+        conditions: query.conditions,
+        fields: query.fields?.join(','),
+        orderBy: 'id asc',
+        pageSize: PAGE_SIZE,
+        page,
+      });
       const res = await this.call<T[]>('GET', `${path}${qs}`, { label });
       const rows = Array.isArray(res.body) ? res.body : [];
       for (const r of rows) byId.set(r.id, r);
@@ -146,29 +196,54 @@ export class ConnectWiseClient {
   }
 
   companies(conditions: string | undefined): Promise<Company[]> {
-    return this.list<Company>('/company/companies', { conditions: and(conditions, eq('deletedFlag', false)), fields: ['id', 'identifier', 'name', 'deletedFlag'] }, 'list companies');
+    return this.list<Company>(
+      '/company/companies',
+      { conditions: and(conditions, eq('deletedFlag', false)), fields: ['id', 'identifier', 'name', 'deletedFlag'] },
+      'list companies',
+    );
   }
 
   agreements(conditions: string | undefined): Promise<Agreement[]> {
-    return this.list<Agreement>('/finance/agreements', { conditions: and(conditions, eq('cancelledFlag', false)), fields: ['id', 'name', 'company', 'agreementStatus', 'cancelledFlag'] }, 'list agreements');
+    return this.list<Agreement>(
+      '/finance/agreements',
+      {
+        conditions: and(conditions, eq('cancelledFlag', false)),
+        fields: ['id', 'name', 'company', 'agreementStatus', 'cancelledFlag'],
+      },
+      'list agreements',
+    );
   }
 
   catalogItems(conditions: string): Promise<CatalogItem[]> {
     // inactiveFlag is filtered here, not in conditions: some endpoints reject it there.
-    return this.list<CatalogItem>('/procurement/catalog', { conditions, fields: ['id', 'identifier', 'description', 'inactiveFlag'] }, 'list catalog items');
+    return this.list<CatalogItem>(
+      '/procurement/catalog',
+      { conditions, fields: ['id', 'identifier', 'description', 'inactiveFlag'] },
+      'list catalog items',
+    );
   }
 
   additions(agreementId: number, conditions?: string): Promise<Addition[]> {
-    return this.list<Addition>(`/finance/agreements/${agreementId}/additions`, { conditions, fields: ['id', 'agreementId', 'product', 'quantity', 'effectiveDate', 'cancelledDate'] }, `list additions of agreement ${agreementId}`);
+    return this.list<Addition>(
+      `/finance/agreements/${agreementId}/additions`,
+      { conditions, fields: ['id', 'agreementId', 'product', 'quantity', 'effectiveDate', 'cancelledDate'] },
+      `list additions of agreement ${agreementId}`,
+    );
   }
 
   async createAddition(agreementId: number, addition: NewAddition): Promise<Addition> {
-    const res = await this.call<Addition>('POST', `/finance/agreements/${agreementId}/additions`, { body: addition, label: `create an addition on agreement ${agreementId}` });
+    const res = await this.call<Addition>('POST', `/finance/agreements/${agreementId}/additions`, {
+      body: addition,
+      label: `create an addition on agreement ${agreementId}`,
+    });
     return res.body;
   }
 
   async patchAddition(agreementId: number, additionId: number, ops: JsonPatchOp[]): Promise<Addition> {
-    const res = await this.call<Addition>('PATCH', `/finance/agreements/${agreementId}/additions/${additionId}`, { body: ops, label: `update addition ${additionId} on agreement ${agreementId}` });
+    const res = await this.call<Addition>('PATCH', `/finance/agreements/${agreementId}/additions/${additionId}`, {
+      body: ops,
+      label: `update addition ${additionId} on agreement ${agreementId}`,
+    });
     return res.body;
   }
 

@@ -33,7 +33,10 @@ export function eq(field: string, value: Value): string {
 export function inList(field: string, values: readonly Value[]): string {
   const plain = values.filter((v) => !hasBothQuotes(v));
   const odd = values.filter(hasBothQuotes);
-  const parts = [...(plain.length ? [`${field} in (${plain.map(literal).join(',')})`] : []), ...odd.map((v) => eq(field, v))];
+  const parts = [
+    ...(plain.length ? [`${field} in (${plain.map(literal).join(',')})`] : []),
+    ...odd.map((v) => eq(field, v)),
+  ];
   return parts.length === 1 ? parts[0]! : `(${parts.join(' or ')})`;
 }
 
@@ -62,7 +65,12 @@ export function queryString(params: Record<string, string | number | undefined>)
  * Splits `values` into batches whose `field in (...)` condition keeps the whole request URL
  * (as made by `urlFor`) within `maxUrlLength`.
  */
-export function batchIn<T extends Value>(field: string, values: readonly T[], urlFor: (condition: string) => string, maxUrlLength = 2000): T[][] {
+export function batchIn<T extends Value>(
+  field: string,
+  values: readonly T[],
+  urlFor: (condition: string) => string,
+  maxUrlLength = 2000,
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   for (const v of values) {

@@ -4,9 +4,9 @@
  * anything: a POST with a product that does not exist, a PATCH of addition 0.
  */
 import { HttpError } from '../http/errors.js';
-import { describePermission, PERMISSIONS, type Permission } from './permissions.js';
 import type { ConnectWiseClient } from './client.js';
 import { queryString } from './conditions.js';
+import { describePermission, PERMISSIONS, type Permission } from './permissions.js';
 
 export interface Check {
   name: string;
@@ -17,17 +17,34 @@ export interface Check {
 
 /** A failed check from an error, with the error's own hint as the fix. */
 export function failedCheck(name: string, err: unknown): Check {
-  return { name, ok: false, detail: err instanceof Error ? err.message : String(err), fix: (err as { hint?: string }).hint };
+  return {
+    name,
+    ok: false,
+    detail: err instanceof Error ? err.message : String(err),
+    fix: (err as { hint?: string }).hint,
+  };
 }
 
-async function probe(name: string, perm: Permission, call: () => Promise<unknown>, acceptable: number[] = []): Promise<Check> {
+async function probe(
+  name: string,
+  perm: Permission,
+  call: () => Promise<unknown>,
+  acceptable: number[] = [],
+): Promise<Check> {
   const label = `${name}: ${describePermission(perm)}`;
   try {
     await call();
     return { name: label, ok: true };
   } catch (err) {
-    if (err instanceof HttpError && acceptable.includes(err.status)) return { name: label, ok: true, detail: `probe refused with ${err.status} as intended; nothing was written` };
-    if (err instanceof HttpError && err.status === 403) return { name: label, ok: false, detail: 'missing', fix: `give the API member's security role ${describePermission(perm)} (needed to ${perm.why})` };
+    if (err instanceof HttpError && acceptable.includes(err.status))
+      return { name: label, ok: true, detail: `probe refused with ${err.status} as intended; nothing was written` };
+    if (err instanceof HttpError && err.status === 403)
+      return {
+        name: label,
+        ok: false,
+        detail: 'missing',
+        fix: `give the API member's security role ${describePermission(perm)} (needed to ${perm.why})`,
+      };
     return failedCheck(label, err);
   }
 }
@@ -43,7 +60,11 @@ export async function connectWiseChecks(client: ConnectWiseClient, where: string
   }
   try {
     const info = await client.systemInfo();
-    checks.push({ name: 'ConnectWise credentials and clientId accepted', ok: true, detail: info.body?.version ? `server ${info.body.version}` : undefined });
+    checks.push({
+      name: 'ConnectWise credentials and clientId accepted',
+      ok: true,
+      detail: info.body?.version ? `server ${info.body.version}` : undefined,
+    });
   } catch (err) {
     checks.push(failedCheck('ConnectWise credentials and clientId accepted', err));
     return checks;
@@ -59,11 +80,32 @@ export async function connectWiseChecks(client: ConnectWiseClient, where: string
   );
   checks.push(await probe('read the product catalog', PERMISSIONS.catalog, one('/procurement/catalog')));
   if (agreementId === undefined) {
-    checks.push({ name: 'write permissions', ok: false, detail: 'not checked: no agreement is readable to probe against' });
+    checks.push({
+      name: 'write permissions',
+      ok: false,
+      detail: 'not checked: no agreement is readable to probe against',
+    });
     return checks;
   }
   const additions = `/finance/agreements/${agreementId}/additions`;
-  checks.push(await probe('create additions', PERMISSIONS.agreementsAdd, () => client.call('POST', additions, { body: { product: { id: 0 }, billCustomer: 'cwsync-doctor-probe', quantity: 0 } }), [400, 404]));
-  checks.push(await probe('update additions', PERMISSIONS.agreementsEdit, () => client.call('PATCH', `${additions}/0`, { body: [{ op: 'replace', path: 'quantity', value: 0 }] }), [400, 404]));
+  checks.push(
+    await probe(
+      'create additions',
+      PERMISSIONS.agreementsAdd,
+      () =>
+        client.call('POST', additions, {
+          body: { product: { id: 0 }, billCustomer: 'cwsync-doctor-probe', quantity: 0 },
+        }),
+      [400, 404],
+    ),
+  );
+  checks.push(
+    await probe(
+      'update additions',
+      PERMISSIONS.agreementsEdit,
+      () => client.call('PATCH', `${additions}/0`, { body: [{ op: 'replace', path: 'quantity', value: 0 }] }),
+      [400, 404],
+    ),
+  );
   return checks;
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
+import { transportOverridesFromEnv } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { resolveSecret } from '../secrets.js';
-import { transportOverridesFromEnv } from '../http/transport.js';
 import { ConnectWiseClient } from './client.js';
 
 /** A client for the configured tenant; resolving the secrets here is what makes them required. */

@@ -8,10 +8,18 @@ export interface Permission {
 }
 
 export const PERMISSIONS = {
-  companies: { area: 'Companies › Company Maintenance', level: 'Inquire', why: 'resolve company identifiers and names' },
+  companies: {
+    area: 'Companies › Company Maintenance',
+    level: 'Inquire',
+    why: 'resolve company identifiers and names',
+  },
   agreementsInquire: { area: 'Finance › Agreements', level: 'Inquire', why: 'read agreements and their additions' },
   agreementsAdd: { area: 'Finance › Agreements', level: 'Add', why: 'create missing additions' },
-  agreementsEdit: { area: 'Finance › Agreements', level: 'Edit', why: 'update addition quantities and cancel additions' },
+  agreementsEdit: {
+    area: 'Finance › Agreements',
+    level: 'Edit',
+    why: 'update addition quantities and cancel additions',
+  },
   catalog: { area: 'Procurement › Product Catalog', level: 'Inquire', why: 'resolve catalog item identifiers' },
 } as const satisfies Record<string, Permission>;
 

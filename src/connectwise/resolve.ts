@@ -3,11 +3,12 @@
  * looked up with batched `in (...)` lists, or the whole list is read when that takes fewer
  * pages, so the request count follows pages, not names. Every failure is collected.
  */
+
+import { nearest } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
 import { ResolutionError } from '../errors.js';
-import { nearest } from '../config/suggest.js';
+import { type ConnectWiseClient, PAGE_SIZE } from './client.js';
 import { and, batchIn, eq, inList, queryString, type Value } from './conditions.js';
-import { PAGE_SIZE, type ConnectWiseClient } from './client.js';
 import type { Agreement, CatalogItem, Company, CompanyRef } from './types.js';
 
 export interface ResolvedBinding {
@@ -33,10 +34,18 @@ const MAX_URL = 2000;
  * Records whose `field` is one of `values` (plus `extra`), choosing between batched in-lists
  * and reading every page, whichever needs fewer requests. `all` says which one was used.
  */
-async function fetchMatching<T>(client: ConnectWiseClient, path: string, field: string, values: Value[], extra: string | undefined, read: (conditions: string | undefined) => Promise<T[]>): Promise<{ rows: T[]; all: boolean }> {
+async function fetchMatching<T>(
+  client: ConnectWiseClient,
+  path: string,
+  field: string,
+  values: Value[],
+  extra: string | undefined,
+  read: (conditions: string | undefined) => Promise<T[]>,
+): Promise<{ rows: T[]; all: boolean }> {
   if (values.length === 0) return { rows: [], all: false };
   const base = await client.baseUrl();
-  const urlFor = (c: string) => `${base}${path}${queryString({ conditions: and(c, extra), fields: 'id,identifier,name,company,agreementStatus,cancelledFlag,deletedFlag', pageSize: PAGE_SIZE, pageId: 9_999_999 })}`;
+  const urlFor = (c: string) =>
+    `${base}${path}${queryString({ conditions: and(c, extra), fields: 'id,identifier,name,company,agreementStatus,cancelledFlag,deletedFlag', pageSize: PAGE_SIZE, pageId: 9_999_999 })}`;
   const batches = batchIn(field, values, urlFor, MAX_URL);
   if (batches.length > 2) {
     const total = await client.count(path, extra, `count ${path.split('/').pop()}`);
@@ -48,40 +57,81 @@ async function fetchMatching<T>(client: ConnectWiseClient, path: string, field: 
 }
 
 const where = (b: Binding) => `${b.source.file}:${b.source.line}`;
-const list = (items: string[], max = 8) => (items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', '));
+const list = (items: string[], max = 8) =>
+  items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 
-async function resolveCompanies(client: ConnectWiseClient, bindings: Binding[], failures: string[]): Promise<Map<string, Company>> {
+async function resolveCompanies(
+  client: ConnectWiseClient,
+  bindings: Binding[],
+  failures: string[],
+): Promise<Map<string, Company>> {
   const refs = [...new Set(bindings.map((b) => b.company))];
   const found = new Map<string, Company>();
-  const byIdentifier = await fetchMatching(client, '/company/companies', 'identifier', refs, eq('deletedFlag', false), (c) => client.companies(c));
+  const byIdentifier = await fetchMatching(
+    client,
+    '/company/companies',
+    'identifier',
+    refs,
+    eq('deletedFlag', false),
+    (c) => client.companies(c),
+  );
   for (const ref of refs) {
     const hit = byIdentifier.rows.find((c) => c.identifier.toLowerCase() === ref.toLowerCase());
     if (hit) found.set(ref, hit);
   }
   const misses = refs.filter((r) => !found.has(r));
-  const byName = byIdentifier.all ? byIdentifier : await fetchMatching(client, '/company/companies', 'name', misses, eq('deletedFlag', false), (c) => client.companies(c));
+  const byName = byIdentifier.all
+    ? byIdentifier
+    : await fetchMatching(client, '/company/companies', 'name', misses, eq('deletedFlag', false), (c) =>
+        client.companies(c),
+      );
   for (const ref of misses) {
     const hits = byName.rows.filter((c) => c.name === ref);
     const binding = bindings.find((b) => b.company === ref)!;
     if (hits.length === 1) found.set(ref, hits[0]!);
-    else if (hits.length > 1) failures.push(`${where(binding)}: company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`);
+    else if (hits.length > 1)
+      failures.push(
+        `${where(binding)}: company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
+      );
     else {
-      const suggestion = byName.all ? nearest(ref, byName.rows.flatMap((c) => [c.identifier, c.name])) : undefined;
-      failures.push(`${where(binding)}: no company has the identifier or exact name "${ref}" (deleted companies excluded)${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      const suggestion = byName.all
+        ? nearest(
+            ref,
+            byName.rows.flatMap((c) => [c.identifier, c.name]),
+          )
+        : undefined;
+      failures.push(
+        `${where(binding)}: no company has the identifier or exact name "${ref}" (deleted companies excluded)${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+      );
     }
   }
   return found;
 }
 
-async function resolveAgreements(client: ConnectWiseClient, bindings: Binding[], companies: Map<string, Company>, failures: string[]): Promise<ResolvedBinding[]> {
+async function resolveAgreements(
+  client: ConnectWiseClient,
+  bindings: Binding[],
+  companies: Map<string, Company>,
+  failures: string[],
+): Promise<ResolvedBinding[]> {
   const live = bindings.filter((b) => companies.has(b.company));
   const byName = live.filter((b) => typeof b.agreement === 'string');
   const byId = live.filter((b) => typeof b.agreement !== 'string');
   const companyIds = [...new Set(byName.map((b) => companies.get(b.company)!.id))];
   const notCancelled = (a: Agreement) => a.agreementStatus !== 'Cancelled';
-  const underCompanies = (await fetchMatching(client, '/finance/agreements', 'company/id', companyIds, eq('cancelledFlag', false), (c) => client.agreements(c))).rows.filter(notCancelled);
+  const underCompanies = (
+    await fetchMatching(client, '/finance/agreements', 'company/id', companyIds, eq('cancelledFlag', false), (c) =>
+      client.agreements(c),
+    )
+  ).rows.filter(notCancelled);
   const ids = byId.map((b) => (b.agreement as { id: number }).id);
-  const named = ids.length ? (await fetchMatching(client, '/finance/agreements', 'id', ids, eq('cancelledFlag', false), (c) => client.agreements(c))).rows.filter(notCancelled) : [];
+  const named = ids.length
+    ? (
+        await fetchMatching(client, '/finance/agreements', 'id', ids, eq('cancelledFlag', false), (c) =>
+          client.agreements(c),
+        )
+      ).rows.filter(notCancelled)
+    : [];
 
   const resolved: ResolvedBinding[] = [];
   for (const b of live) {
@@ -91,7 +141,10 @@ async function resolveAgreements(client: ConnectWiseClient, bindings: Binding[],
       const id = b.agreement.id;
       const hit = named.find((a) => a.id === id);
       if (!hit) failures.push(`${where(b)}: agreement id ${id} not found, or cancelled`);
-      else if (hit.company?.id !== company.id) failures.push(`${where(b)}: agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`);
+      else if (hit.company?.id !== company.id)
+        failures.push(
+          `${where(b)}: agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`,
+        );
       else resolved.push({ binding: b, company: ref, agreement: { id: hit.id, name: hit.name } });
       continue;
     }
@@ -99,29 +152,55 @@ async function resolveAgreements(client: ConnectWiseClient, bindings: Binding[],
     const mine = underCompanies.filter((a) => a.company?.id === company.id);
     const hits = mine.filter((a) => a.name === name);
     if (hits.length === 1) resolved.push({ binding: b, company: ref, agreement: { id: hits[0]!.id, name } });
-    else if (hits.length > 1) failures.push(`${where(b)}: agreement "${name}" under ${company.identifier} is ambiguous: ids ${hits.map((h) => h.id).join(', ')}; write agreement: { id: N }`);
+    else if (hits.length > 1)
+      failures.push(
+        `${where(b)}: agreement "${name}" under ${company.identifier} is ambiguous: ids ${hits.map((h) => h.id).join(', ')}; write agreement: { id: N }`,
+      );
     else {
       const others = mine.map((a) => `"${a.name}" (id ${a.id})`);
-      failures.push(`${where(b)}: no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`);
+      failures.push(
+        `${where(b)}: no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`,
+      );
     }
   }
   return resolved;
 }
 
-async function resolveProducts(client: ConnectWiseClient, identifiers: string[], failures: string[]): Promise<Map<string, ProductRef>> {
-  const { rows } = await fetchMatching<CatalogItem>(client, '/procurement/catalog', 'identifier', identifiers, undefined, (c) => client.catalogItems(c ?? ''));
+async function resolveProducts(
+  client: ConnectWiseClient,
+  identifiers: string[],
+  failures: string[],
+): Promise<Map<string, ProductRef>> {
+  const { rows } = await fetchMatching<CatalogItem>(
+    client,
+    '/procurement/catalog',
+    'identifier',
+    identifiers,
+    undefined,
+    (c) => client.catalogItems(c ?? ''),
+  );
   const products = new Map<string, ProductRef>();
   for (const identifier of identifiers) {
     const matches = rows.filter((r) => r.identifier.toLowerCase() === identifier.toLowerCase());
     const active = matches.filter((r) => !r.inactiveFlag);
     if (active.length === 1) products.set(identifier, { id: active[0]!.id, identifier: active[0]!.identifier });
-    else if (active.length > 1) failures.push(`services.yaml: catalog identifier "${identifier}" matches ${active.length} active items: ids ${active.map((a) => a.id).join(', ')}`);
-    else failures.push(`services.yaml: no active catalog item has the identifier "${identifier}"${matches.length ? ' (it exists but is inactive: reactivate it or map another)' : ''}`);
+    else if (active.length > 1)
+      failures.push(
+        `services.yaml: catalog identifier "${identifier}" matches ${active.length} active items: ids ${active.map((a) => a.id).join(', ')}`,
+      );
+    else
+      failures.push(
+        `services.yaml: no active catalog item has the identifier "${identifier}"${matches.length ? ' (it exists but is inactive: reactivate it or map another)' : ''}`,
+      );
   }
   return products;
 }
 
-export async function resolveNames(client: ConnectWiseClient, bindings: Binding[], productIdentifiers: string[]): Promise<Resolution> {
+export async function resolveNames(
+  client: ConnectWiseClient,
+  bindings: Binding[],
+  productIdentifiers: string[],
+): Promise<Resolution> {
   const failures: string[] = [];
   const companies = await resolveCompanies(client, bindings, failures);
   const resolved = await resolveAgreements(client, bindings, companies, failures);

@@ -18,7 +18,10 @@ export async function configGitState(dir: string): Promise<GitState> {
     inRepo = false;
   }
   if (!inRepo) return { inRepo: false, commit: null, dirty: true, changed: [] };
-  const commit = await git.revparse(['HEAD']).then((c) => c.trim(), () => null);
+  const commit = await git.revparse(['HEAD']).then(
+    (c) => c.trim(),
+    () => null,
+  );
   const status = await git.status(['--', '.']);
   const changed = status.files.map((f) => f.path);
   return { inRepo: true, commit, dirty: changed.length > 0 || commit === null, changed };

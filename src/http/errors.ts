@@ -34,7 +34,10 @@ export class HttpError extends CwsyncError {
     const what = init.label ? `${init.label} (${init.method} ${init.path})` : `${init.method} ${init.path}`;
     const said = [init.code, init.apiMessage].filter(Boolean).join(': ');
     const details = (init.errors ?? []).map((e) => e.message ?? e.code).filter(Boolean);
-    super(`${init.service} ${what} failed with HTTP ${init.status}${said ? ` ${said}` : ''}${details.length ? ` (${details.join('; ')})` : ''}`, { hint: init.hint });
+    super(
+      `${init.service} ${what} failed with HTTP ${init.status}${said ? ` ${said}` : ''}${details.length ? ` (${details.join('; ')})` : ''}`,
+      { hint: init.hint },
+    );
     this.service = init.service;
     this.method = init.method;
     this.path = init.path;
@@ -54,7 +57,10 @@ export class NetworkError extends CwsyncError {
     reason: string,
     options: { hint?: string; cause?: unknown; label?: string } = {},
   ) {
-    super(`${service} ${options.label ? `${options.label} (${method} ${path})` : `${method} ${path}`} got no answer: ${reason}`, { hint: options.hint, cause: options.cause });
+    super(
+      `${service} ${options.label ? `${options.label} (${method} ${path})` : `${method} ${path}`} got no answer: ${reason}`,
+      { hint: options.hint, cause: options.cause },
+    );
   }
 }
 

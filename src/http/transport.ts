@@ -7,8 +7,8 @@
  * - any other 4xx: never retried.
  */
 import { Agent } from 'undici';
-import { silentLogger, type Logger } from '../log.js';
-import { HttpError, NetworkError, type ApiErrorDetail } from './errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { type ApiErrorDetail, HttpError, NetworkError } from './errors.js';
 import { Limiter, sleep } from './limiter.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -64,7 +64,8 @@ export class Transport {
   readonly stats: TransportStats = { requests: 0, retries: 0 };
   private readonly agent: Agent;
   private readonly limiter: Limiter;
-  private readonly opts: Required<Omit<TransportOptions, 'requestsPerSecond' | 'hint' | 'logger'>> & Pick<TransportOptions, 'hint'>;
+  private readonly opts: Required<Omit<TransportOptions, 'requestsPerSecond' | 'hint' | 'logger'>> &
+    Pick<TransportOptions, 'hint'>;
   private readonly log: Logger;
 
   constructor(options: TransportOptions) {
@@ -103,7 +104,10 @@ export class Transport {
       const delay = retryAfterMs ?? this.backoff(attempt);
       if (delay > this.opts.maxRetryAfterMs) throw error;
       this.stats.retries++;
-      this.log.info({ service: this.service, method: spec.method, path, attempt, delayMs: delay, reason: error.message }, 'retrying');
+      this.log.info(
+        { service: this.service, method: spec.method, path, attempt, delayMs: delay, reason: error.message },
+        'retrying',
+      );
       await sleep(delay);
     }
   }
@@ -113,7 +117,13 @@ export class Transport {
     return Math.round(exp / 2 + Math.random() * (exp / 2));
   }
 
-  private async once<T>(spec: RequestSpec, url: URL, path: string): Promise<{ ok: true; response: HttpResponse<T> } | { ok: false; error: HttpError | NetworkError; retryAfterMs?: number }> {
+  private async once<T>(
+    spec: RequestSpec,
+    url: URL,
+    path: string,
+  ): Promise<
+    { ok: true; response: HttpResponse<T> } | { ok: false; error: HttpError | NetworkError; retryAfterMs?: number }
+  > {
     this.stats.requests++;
     const started = Date.now();
     const headers: Record<string, string> = { ...spec.headers };
@@ -135,20 +145,51 @@ export class Transport {
       text = await res.text();
     } catch (err) {
       const reason = describeNetworkFailure(err);
-      this.log.warn({ service: this.service, method: spec.method, path, reason, ms: Date.now() - started }, 'no answer');
-      return { ok: false, error: new NetworkError(this.service, spec.method, path, reason, { label: spec.label, cause: err, hint: this.opts.hint?.({ status: 0, method: spec.method, path }) }) };
+      this.log.warn(
+        { service: this.service, method: spec.method, path, reason, ms: Date.now() - started },
+        'no answer',
+      );
+      return {
+        ok: false,
+        error: new NetworkError(this.service, spec.method, path, reason, {
+          label: spec.label,
+          cause: err,
+          hint: this.opts.hint?.({ status: 0, method: spec.method, path }),
+        }),
+      };
     }
-    this.log.debug({ service: this.service, method: spec.method, path, status: res.status, ms: Date.now() - started }, 'response');
+    this.log.debug(
+      { service: this.service, method: spec.method, path, status: res.status, ms: Date.now() - started },
+      'response',
+    );
     const body = parseBody(text);
-    if (res.status >= 200 && res.status < 300) return { ok: true, response: { status: res.status, headers: res.headers, body: body as T } };
+    if (res.status >= 200 && res.status < 300)
+      return { ok: true, response: { status: res.status, headers: res.headers, body: body as T } };
 
     const detail = errorDetail(body, text);
-    const facts: ErrorFacts = { status: res.status, method: spec.method, path, code: detail.code, message: detail.message };
+    const facts: ErrorFacts = {
+      status: res.status,
+      method: spec.method,
+      path,
+      code: detail.code,
+      message: detail.message,
+    };
     if (res.status >= 300 && res.status < 400) {
       detail.message = `redirected to ${res.headers.get('location') ?? '?'}; redirects are not followed because they drop credentials`;
     }
-    const error = new HttpError({ service: this.service, method: spec.method, path, label: spec.label, status: res.status, code: detail.code, apiMessage: detail.message, errors: detail.errors, hint: this.opts.hint?.(facts) });
-    if (res.status === 429) return { ok: false, error, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) ?? this.backoff(1) };
+    const error = new HttpError({
+      service: this.service,
+      method: spec.method,
+      path,
+      label: spec.label,
+      status: res.status,
+      code: detail.code,
+      apiMessage: detail.message,
+      errors: detail.errors,
+      hint: this.opts.hint?.(facts),
+    });
+    if (res.status === 429)
+      return { ok: false, error, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) ?? this.backoff(1) };
     return { ok: false, error };
   }
 
@@ -174,7 +215,9 @@ function errorDetail(body: unknown, text: string): { code?: string; message?: st
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-    const errors = Array.isArray(b.errors) ? (b.errors as ApiErrorDetail[]).filter((e) => e && typeof e === 'object') : undefined;
+    const errors = Array.isArray(b.errors)
+      ? (b.errors as ApiErrorDetail[]).filter((e) => e && typeof e === 'object')
+      : undefined;
     return { code: str(b.code) ?? str(b.error), message: str(b.message), errors };
   }
   const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);

@@ -6,12 +6,12 @@
 import type { Policy } from '../config/types.js';
 import type { ConnectWiseClient } from '../connectwise/client.js';
 import { eq } from '../connectwise/conditions.js';
-import { isOpen, type Addition } from '../connectwise/types.js';
+import { type Addition, isOpen } from '../connectwise/types.js';
 import { outcomeUnknown } from '../http/errors.js';
 import { forEachLimit } from '../http/limiter.js';
 import type { Logger } from '../log.js';
-import type { Action, Conflict, Plan } from './types.js';
 import { isoSeconds } from '../time.js';
+import type { Action, Conflict, Plan } from './types.js';
 
 export type ResultStatus = 'applied' | 'failed' | 'skipped';
 
@@ -35,11 +35,15 @@ export interface ApplyReport {
   warnings: Plan['warnings'];
 }
 
-
 export function effectiveDate(policy: Policy['effectiveDate'], now: Date): string {
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
-  const day = policy === 'today' ? new Date(Date.UTC(y, m, now.getUTCDate())) : policy === 'first-of-month' ? new Date(Date.UTC(y, m, 1)) : new Date(Date.UTC(y, m + 1, 1));
+  const day =
+    policy === 'today'
+      ? new Date(Date.UTC(y, m, now.getUTCDate()))
+      : policy === 'first-of-month'
+        ? new Date(Date.UTC(y, m, 1))
+        : new Date(Date.UTC(y, m + 1, 1));
   return isoSeconds(day);
 }
 
@@ -52,11 +56,17 @@ async function openAdditionsOf(client: ConnectWiseClient, a: Action, now: Date):
   return (await client.additions(a.agreement.id, eq('product/id', a.product.id))).filter((x) => isOpen(x, now));
 }
 
-const message = (err: unknown) => (err instanceof Error ? `${err.message}${(err as { hint?: string }).hint ? ` (${(err as { hint?: string }).hint})` : ''}` : String(err));
+const message = (err: unknown) =>
+  err instanceof Error
+    ? `${err.message}${(err as { hint?: string }).hint ? ` (${(err as { hint?: string }).hint})` : ''}`
+    : String(err);
 
 async function applyOne(client: ConnectWiseClient, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
   if (a.action === 'create') return create(client, a, policy, now);
-  const ops = a.action === 'update' ? [{ op: 'replace' as const, path: 'quantity', value: a.after }] : [{ op: 'replace' as const, path: 'cancelledDate', value: cancelledDate(now) }];
+  const ops =
+    a.action === 'update'
+      ? [{ op: 'replace' as const, path: 'quantity', value: a.after }]
+      : [{ op: 'replace' as const, path: 'cancelledDate', value: cancelledDate(now) }];
   try {
     await client.patchAddition(a.agreement.id, a.additionId!, ops);
     return { ...a, status: 'applied', resultAdditionId: a.additionId! };
@@ -64,22 +74,41 @@ async function applyOne(client: ConnectWiseClient, a: Action, policy: Policy, no
     if (outcomeUnknown(err)) {
       // The PATCH may have landed: read it back rather than guess.
       const landed = await openAdditionsOf(client, a, now).then(
-        (open) => (a.action === 'update' ? open.some((x) => x.id === a.additionId && x.quantity === a.after) : !open.some((x) => x.id === a.additionId)),
+        (open) =>
+          a.action === 'update'
+            ? open.some((x) => x.id === a.additionId && x.quantity === a.after)
+            : !open.some((x) => x.id === a.additionId),
         () => false,
       );
-      if (landed) return { ...a, status: 'applied', resultAdditionId: a.additionId!, note: 'confirmed by reading it back after the answer was lost' };
+      if (landed)
+        return {
+          ...a,
+          status: 'applied',
+          resultAdditionId: a.additionId!,
+          note: 'confirmed by reading it back after the answer was lost',
+        };
     }
     return { ...a, status: 'failed', error: message(err) };
   }
 }
 
 async function create(client: ConnectWiseClient, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
-  const body = { product: { id: a.product.id }, quantity: a.after, billCustomer: policy.billCustomer, effectiveDate: effectiveDate(policy.effectiveDate, now) };
+  const body = {
+    product: { id: a.product.id },
+    quantity: a.after,
+    billCustomer: policy.billCustomer,
+    effectiveDate: effectiveDate(policy.effectiveDate, now),
+  };
   let lastError: unknown;
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
       const created = await client.createAddition(a.agreement.id, body);
-      return { ...a, status: 'applied', resultAdditionId: created?.id, ...(attempt > 1 ? { note: 'created on the second attempt, after checking the first had not landed' } : {}) };
+      return {
+        ...a,
+        status: 'applied',
+        resultAdditionId: created?.id,
+        ...(attempt > 1 ? { note: 'created on the second attempt, after checking the first had not landed' } : {}),
+      };
     } catch (err) {
       lastError = err;
       if (!outcomeUnknown(err)) break;
@@ -88,23 +117,40 @@ async function create(client: ConnectWiseClient, a: Action, policy: Policy, now:
       try {
         open = await openAdditionsOf(client, a, now);
       } catch (readErr) {
-        return { ...a, status: 'failed', error: `${message(err)}; and re-reading to check whether it landed failed too: ${message(readErr)}` };
+        return {
+          ...a,
+          status: 'failed',
+          error: `${message(err)}; and re-reading to check whether it landed failed too: ${message(readErr)}`,
+        };
       }
       if (open.length > 0) {
         const mine = open.find((x) => x.quantity === a.after) ?? open[0]!;
-        return { ...a, status: 'applied', resultAdditionId: mine.id, note: 'confirmed by reading it back after the answer was lost' };
+        return {
+          ...a,
+          status: 'applied',
+          resultAdditionId: mine.id,
+          note: 'confirmed by reading it back after the answer was lost',
+        };
       }
     }
   }
   return { ...a, status: 'failed', error: message(lastError) };
 }
 
-export async function applyPlan(client: ConnectWiseClient, plan: Plan, policy: Policy, options: { now: Date; concurrency: number; logger?: Logger; onResult?: (r: ActionResult) => void }): Promise<ApplyReport> {
+export async function applyPlan(
+  client: ConnectWiseClient,
+  plan: Plan,
+  policy: Policy,
+  options: { now: Date; concurrency: number; logger?: Logger; onResult?: (r: ActionResult) => void },
+): Promise<ApplyReport> {
   const startedAt = isoSeconds(new Date());
   const results: ActionResult[] = new Array(plan.actions.length);
   await forEachLimit(plan.actions, options.concurrency, async (a, i) => {
     const r = await applyOne(client, a, policy, options.now);
-    options.logger?.info({ action: a.action, agreement: a.agreement.id, product: a.product.identifier, status: r.status }, 'action');
+    options.logger?.info(
+      { action: a.action, agreement: a.agreement.id, product: a.product.identifier, status: r.status },
+      'action',
+    );
     results[i] = r;
     options.onResult?.(r);
   });
@@ -115,7 +161,11 @@ export async function applyPlan(client: ConnectWiseClient, plan: Plan, policy: P
     finishedAt: isoSeconds(new Date()),
     fingerprint: plan.fingerprint,
     source: plan.source,
-    summary: { applied: results.filter((r) => r.status === 'applied').length, failed: results.filter((r) => r.status === 'failed').length, skipped: skipped.length },
+    summary: {
+      applied: results.filter((r) => r.status === 'applied').length,
+      failed: results.filter((r) => r.status === 'failed').length,
+      skipped: skipped.length,
+    },
     results,
     skipped,
     warnings: plan.warnings,

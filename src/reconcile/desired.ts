@@ -37,7 +37,11 @@ function bundlesFor(services: Set<string>, bundles: Bundle[]): { applied: Bundle
   return { applied, rest };
 }
 
-export function desiredFor(binding: Binding, usage: CustomerUsage, config: Pick<Config, 'services' | 'bundles'>): CustomerDesire {
+export function desiredFor(
+  binding: Binding,
+  usage: CustomerUsage,
+  config: Pick<Config, 'services' | 'bundles'>,
+): CustomerDesire {
   const tally = new Map<string, { label: string; users: number; groups: number }>();
   const unmapped = new Map<string, number>();
   const add = (product: string, label: string, users: number) => {
@@ -61,7 +65,12 @@ export function desiredFor(binding: Binding, usage: CustomerUsage, config: Pick<
   }
 
   const shares = new Map<string, Share>();
-  for (const [product, t] of tally) shares.set(product, { product, quantity: t.users, reason: `${t.label}: ${plural(t.users, 'user')} in ${plural(t.groups, 'user group')}` });
+  for (const [product, t] of tally)
+    shares.set(product, {
+      product,
+      quantity: t.users,
+      reason: `${t.label}: ${plural(t.users, 'user')} in ${plural(t.groups, 'user group')}`,
+    });
 
   const skipped = new Set<string>();
   for (const [target, override] of Object.entries(binding.overrides)) {
@@ -69,8 +78,18 @@ export function desiredFor(binding: Binding, usage: CustomerUsage, config: Pick<
     if (!product) continue;
     const current = shares.get(product) ?? { product, quantity: 0, reason: `${target}: no users` };
     if ('skip' in override) skipped.add(product);
-    else if ('quantity' in override) shares.set(product, { product, quantity: override.quantity, reason: `${target}: fixed at ${override.quantity} by override (usage: ${current.quantity})` });
-    else if (current.quantity < override.minimum) shares.set(product, { product, quantity: override.minimum, reason: `${target}: minimum ${override.minimum} by override (usage: ${current.quantity})` });
+    else if ('quantity' in override)
+      shares.set(product, {
+        product,
+        quantity: override.quantity,
+        reason: `${target}: fixed at ${override.quantity} by override (usage: ${current.quantity})`,
+      });
+    else if (current.quantity < override.minimum)
+      shares.set(product, {
+        product,
+        quantity: override.minimum,
+        reason: `${target}: minimum ${override.minimum} by override (usage: ${current.quantity})`,
+      });
   }
   for (const p of skipped) shares.delete(p);
   return { shares, skipped, unmapped };

@@ -12,6 +12,6 @@ export function actionKey(a: Action): string {
 export function fingerprint(actions: readonly Action[]): string {
   const canonical = actions
     .map((a) => [a.action, a.agreement.id, a.product.id, a.additionId, a.before, a.after] as const)
-    .sort((x, y) => (x[1] - y[1]) || (x[2] - y[2]) || x[0].localeCompare(y[0]));
+    .sort((x, y) => x[1] - y[1] || x[2] - y[2] || x[0].localeCompare(y[0]));
   return `sha256:${createHash('sha256').update(JSON.stringify(canonical)).digest('hex')}`;
 }

@@ -32,10 +32,20 @@ export function matchCustomers(bindings: readonly ResolvedBinding[], usage: Usag
       matched.push({ resolved, usage: hits[0]! });
       used.add(hits[0]!.id);
     } else if (hits.length > 1) {
-      failures.push(`${at}: Mailprotector customer name "${ref}" matches ${hits.length} customers (ids ${hits.map((h) => h.id).join(', ')}); bind it by id instead`);
+      failures.push(
+        `${at}: Mailprotector customer name "${ref}" matches ${hits.length} customers (ids ${hits.map((h) => h.id).join(', ')}); bind it by id instead`,
+      );
     } else {
-      const suggestion = typeof ref === 'string' ? nearest(ref, usage.customers.map((c) => c.name)) : undefined;
-      failures.push(`${at}: no Mailprotector customer ${typeof ref === 'number' ? `has the id ${ref}` : `is named "${ref}"`}${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      const suggestion =
+        typeof ref === 'string'
+          ? nearest(
+              ref,
+              usage.customers.map((c) => c.name),
+            )
+          : undefined;
+      failures.push(
+        `${at}: no Mailprotector customer ${typeof ref === 'number' ? `has the id ${ref}` : `is named "${ref}"`}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+      );
     }
   }
   return { matched, unbound: usage.customers.filter((c) => !used.has(c.id)), failures };

@@ -5,14 +5,14 @@
 import { canonicalService, isDeprecatedService } from '../config/mailprotector-services.js';
 import type { Config } from '../config/types.js';
 import type { ProductRef } from '../connectwise/resolve.js';
-import { isOpen, type Addition } from '../connectwise/types.js';
+import { type Addition, isOpen } from '../connectwise/types.js';
+import { isoSeconds } from '../time.js';
 import type { CustomerUsage } from '../usage/types.js';
 import { desiredFor } from './desired.js';
 import { fingerprint } from './fingerprint.js';
 import type { MatchedBinding } from './match.js';
 import { checkSafety } from './safety.js';
 import type { Action, Conflict, Plan, SafetyReport, Warning } from './types.js';
-import { isoSeconds } from '../time.js';
 
 export interface PlanInput {
   config: Pick<Config, 'services' | 'bundles' | 'policy'>;
@@ -32,7 +32,10 @@ export interface PlanResult {
 
 /** The catalog identifiers cwsync manages: every mapped service and every bundle. */
 export function managedProducts(config: Pick<Config, 'services' | 'bundles'>): string[] {
-  const all = [...Object.values(config.services).filter((p): p is string => typeof p === 'string'), ...config.bundles.map((b) => b.product)];
+  const all = [
+    ...Object.values(config.services).filter((p): p is string => typeof p === 'string'),
+    ...config.bundles.map((b) => b.product),
+  ];
   return [...new Set(all)];
 }
 
@@ -71,19 +74,37 @@ export function buildPlan(input: PlanInput): PlanResult {
       if (!product) continue;
       const shares = desires.map(({ name, d }) => ({ name, share: d.shares.get(identifier) })).filter((s) => s.share);
       const desired = shares.reduce((n, s) => n + s.share!.quantity, 0);
-      const reason = shares.length === 0 ? 'no users' : shares.map((s) => (members.length > 1 ? `${s.name}: ${s.share!.reason}` : s.share!.reason)).join('; ');
+      const reason =
+        shares.length === 0
+          ? 'no users'
+          : shares.map((s) => (members.length > 1 ? `${s.name}: ${s.share!.reason}` : s.share!.reason)).join('; ');
       const mine = open.filter((a) => a.product.id === product.id);
       managed += mine.length;
-      const base = { customer, company: { id: first.company.id, identifier: first.company.identifier }, agreement: first.agreement, product: { id: product.id, identifier: product.identifier } };
+      const base = {
+        customer,
+        company: { id: first.company.id, identifier: first.company.identifier },
+        agreement: first.agreement,
+        product: { id: product.id, identifier: product.identifier },
+      };
       if (mine.length > 1) {
-        conflicts.push({ ...base, additionIds: mine.map((a) => a.id).sort((a, b) => a - b), desired, reason: `${mine.length} open additions of ${product.identifier}; cancel all but one in ConnectWise` });
+        conflicts.push({
+          ...base,
+          additionIds: mine.map((a) => a.id).sort((a, b) => a - b),
+          desired,
+          reason: `${mine.length} open additions of ${product.identifier}; cancel all but one in ConnectWise`,
+        });
         continue;
       }
       const current = mine[0];
       if (!current) {
         if (desired === 0) continue;
-        if (policy.createMissing) actions.push({ action: 'create', ...base, additionId: null, before: null, after: desired, reason });
-        else warnings.push({ code: 'missing-addition', message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no addition, and policy.createMissing is false` });
+        if (policy.createMissing)
+          actions.push({ action: 'create', ...base, additionId: null, before: null, after: desired, reason });
+        else
+          warnings.push({
+            code: 'missing-addition',
+            message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no addition, and policy.createMissing is false`,
+          });
         continue;
       }
       if (desired === 0 && policy.onZero === 'cancel') {
@@ -93,20 +114,37 @@ export function buildPlan(input: PlanInput): PlanResult {
       } else if (current.quantity === desired) {
         unchanged++;
       } else {
-        actions.push({ action: 'update', ...base, additionId: current.id, before: current.quantity, after: desired, reason });
+        actions.push({
+          action: 'update',
+          ...base,
+          additionId: current.id,
+          before: current.quantity,
+          after: desired,
+          reason,
+        });
       }
     }
   }
 
   warnings.push(...usageWarnings(unmapped));
-  for (const c of input.unbound) warnings.push({ code: 'unbound-customer', message: `Mailprotector customer "${c.name}" (id ${c.id}) is not bound to an agreement` });
+  for (const c of input.unbound)
+    warnings.push({
+      code: 'unbound-customer',
+      message: `Mailprotector customer "${c.name}" (id ${c.id}) is not bound to an agreement`,
+    });
 
-  const order = (a: { company: { identifier: string }; agreement: { id: number }; product: { identifier: string } }, b: typeof a) =>
-    a.company.identifier.localeCompare(b.company.identifier) || a.agreement.id - b.agreement.id || a.product.identifier.localeCompare(b.product.identifier);
+  const order = (
+    a: { company: { identifier: string }; agreement: { id: number }; product: { identifier: string } },
+    b: typeof a,
+  ) =>
+    a.company.identifier.localeCompare(b.company.identifier) ||
+    a.agreement.id - b.agreement.id ||
+    a.product.identifier.localeCompare(b.product.identifier);
   actions.sort(order);
   conflicts.sort(order);
   const safety = checkSafety(actions, managed, policy.safety);
-  for (const v of safety.violations) warnings.push({ code: 'safety-limit', message: `apply will refuse without --force: ${v}` });
+  for (const v of safety.violations)
+    warnings.push({ code: 'safety-limit', message: `apply will refuse without --force: ${v}` });
   warnings.sort((a, b) => a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
 
   const count = (k: Action['action']) => actions.filter((a) => a.action === k).length;
@@ -115,7 +153,13 @@ export function buildPlan(input: PlanInput): PlanResult {
     createdAt: isoSeconds(now),
     source: input.source,
     fingerprint: fingerprint(actions),
-    summary: { create: count('create'), update: count('update'), cancel: count('cancel'), unchanged, conflicts: conflicts.length },
+    summary: {
+      create: count('create'),
+      update: count('update'),
+      cancel: count('cancel'),
+      unchanged,
+      conflicts: conflicts.length,
+    },
     actions,
     conflicts,
     warnings,
@@ -127,9 +171,18 @@ function usageWarnings(unmapped: Map<string, { users: number; customers: Set<str
   const out: Warning[] = [];
   for (const [service, { users, customers }] of unmapped) {
     const who = `${users} users at ${customers.size} customer${customers.size === 1 ? '' : 's'}`;
-    if (!canonicalService(service)) out.push({ code: 'unknown-service', message: `Mailprotector reports service "${service}", which cwsync does not know (${who}); it is not synced` });
-    else if (isDeprecatedService(service)) out.push({ code: 'deprecated-service', message: `${service} is deprecated and is not synced (${who})` });
-    else out.push({ code: 'unmapped-service', message: `${service} is in use (${who}) but not in services.yaml: map it to a product, or set it to null (Not Assigned)` });
+    if (!canonicalService(service))
+      out.push({
+        code: 'unknown-service',
+        message: `Mailprotector reports service "${service}", which cwsync does not know (${who}); it is not synced`,
+      });
+    else if (isDeprecatedService(service))
+      out.push({ code: 'deprecated-service', message: `${service} is deprecated and is not synced (${who})` });
+    else
+      out.push({
+        code: 'unmapped-service',
+        message: `${service} is in use (${who}) but not in services.yaml: map it to a product, or set it to null (Not Assigned)`,
+      });
   }
   return out;
 }

@@ -19,13 +19,18 @@ export function checkSafety(actions: readonly Action[], managed: number, limits:
   const changes = actions.length;
   if (managed >= limits.minManaged && managed > 0) {
     const share = (changes / managed) * 100;
-    if (share > limits.maxChangePercent) violations.push(`${changes} of ${managed} managed additions would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent}%`);
+    if (share > limits.maxChangePercent)
+      violations.push(
+        `${changes} of ${managed} managed additions would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent}%`,
+      );
   }
   for (const a of actions) {
     const drop = decreasePercent(a);
     if (drop > limits.maxDecreasePercent) {
       const what = a.action === 'cancel' ? 'would be cancelled' : `would fall from ${a.before} to ${a.after}`;
-      violations.push(`${a.product.identifier} on ${a.company.identifier} / ${a.agreement.name} ${what} (${pct(drop)} decrease), over maxDecreasePercent ${limits.maxDecreasePercent}%`);
+      violations.push(
+        `${a.product.identifier} on ${a.company.identifier} / ${a.agreement.name} ${what} (${pct(drop)} decrease), over maxDecreasePercent ${limits.maxDecreasePercent}%`,
+      );
     }
   }
   return { managed, changes, violations };

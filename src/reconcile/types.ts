@@ -28,7 +28,13 @@ export interface Conflict {
   reason: string;
 }
 
-export type WarningCode = 'unmapped-service' | 'unknown-service' | 'deprecated-service' | 'unbound-customer' | 'missing-addition' | 'safety-limit';
+export type WarningCode =
+  | 'unmapped-service'
+  | 'unknown-service'
+  | 'deprecated-service'
+  | 'unbound-customer'
+  | 'missing-addition'
+  | 'safety-limit';
 
 export interface Warning {
   code: WarningCode;

@@ -11,7 +11,11 @@ export interface AgreementChanges {
 export function byAgreement(actions: readonly Action[]): AgreementChanges[] {
   const groups = new Map<number, AgreementChanges>();
   for (const a of actions) {
-    const g = groups.get(a.agreement.id) ?? { title: `${a.company.identifier} / ${a.agreement.name} (agreement ${a.agreement.id})`, customer: a.customer, actions: [] };
+    const g = groups.get(a.agreement.id) ?? {
+      title: `${a.company.identifier} / ${a.agreement.name} (agreement ${a.agreement.id})`,
+      customer: a.customer,
+      actions: [],
+    };
     g.actions.push(a);
     groups.set(a.agreement.id, g);
   }
@@ -23,7 +27,15 @@ export function quantityDiff(actions: readonly Action[]): string[] {
   const sorted = [...actions].sort((a, b) => a.product.identifier.localeCompare(b.product.identifier));
   const before = sorted.filter((a) => a.before !== null).map((a) => `${a.product.identifier}: ${a.before}`);
   const after = sorted.map((a) => `${a.product.identifier}: ${a.action === 'cancel' ? 'cancelled' : a.after}`);
-  const patch = createTwoFilesPatch('current', 'planned', before.length ? `${before.join('\n')}\n` : '', `${after.join('\n')}\n`, '', '', { context: 0 });
+  const patch = createTwoFilesPatch(
+    'current',
+    'planned',
+    before.length ? `${before.join('\n')}\n` : '',
+    `${after.join('\n')}\n`,
+    '',
+    '',
+    { context: 0 },
+  );
   return patch
     .split('\n')
     .filter((l) => l && !l.startsWith('====='))

@@ -35,19 +35,37 @@ export function renderMarkdown(plan: Plan, options: { limit?: number; title?: st
       '',
       '| action | product | before | after | reason |',
       '|---|---|---:|---:|---|',
-      ...g.actions.map((a) => `| ${a.action} | ${cell(a.product.identifier)} | ${a.before ?? ''} | ${a.action === 'cancel' ? 'cancelled' : a.after} | ${cell(a.reason)} |`),
+      ...g.actions.map(
+        (a) =>
+          `| ${a.action} | ${cell(a.product.identifier)} | ${a.before ?? ''} | ${a.action === 'cancel' ? 'cancelled' : a.after} | ${cell(a.reason)} |`,
+      ),
       '',
       '</details>',
       '',
     ].join('\n'),
   );
   if (plan.conflicts.length) {
-    sections.push(['**Conflicts** (reported, never touched)', '', ...plan.conflicts.map((c) => `- ${cell(`${c.company.identifier} / ${c.agreement.name}: ${c.reason} (additions ${c.additionIds.join(', ')})`)}`), ''].join('\n'));
+    sections.push(
+      [
+        '**Conflicts** (reported, never touched)',
+        '',
+        ...plan.conflicts.map(
+          (c) =>
+            `- ${cell(`${c.company.identifier} / ${c.agreement.name}: ${c.reason} (additions ${c.additionIds.join(', ')})`)}`,
+        ),
+        '',
+      ].join('\n'),
+    );
   }
   if (plan.warnings.length) {
     const listed = plan.warnings.slice(0, MAX_WARNINGS).map((w) => `- ${cell(w.message)}`);
-    if (plan.warnings.length > MAX_WARNINGS) listed.push(`- … and ${plan.warnings.length - MAX_WARNINGS} more in the JSON plan`);
-    sections.push([`<details><summary>Warnings (${plan.warnings.length})</summary>`, '', ...listed, '', '</details>', ''].join('\n'));
+    if (plan.warnings.length > MAX_WARNINGS)
+      listed.push(`- … and ${plan.warnings.length - MAX_WARNINGS} more in the JSON plan`);
+    sections.push(
+      [`<details><summary>Warnings (${plan.warnings.length})</summary>`, '', ...listed, '', '</details>', ''].join(
+        '\n',
+      ),
+    );
   }
   const foot = `Fingerprint \`${plan.fingerprint}\`${plan.source.commit ? ` · config at \`${plan.source.commit.slice(0, 12)}\`` : ''}${plan.source.dirty ? ' (uncommitted changes)' : ''}\n`;
 

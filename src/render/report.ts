@@ -13,12 +13,24 @@ export function summaryLine(report: ApplyReport): string {
 }
 
 export function renderReportMarkdown(report: ApplyReport): string {
-  const rows = report.results.map((r) => `| ${r.status === 'failed' ? '**failed**' : r.status} | ${r.action} | ${r.company.identifier} / ${r.agreement.name} | ${r.product.identifier} | ${r.before ?? ''} | ${r.action === 'cancel' ? 'cancelled' : r.after} | ${(r.error ?? r.note ?? '').replace(/\|/g, '\\|')} |`);
+  const rows = report.results.map(
+    (r) =>
+      `| ${r.status === 'failed' ? '**failed**' : r.status} | ${r.action} | ${r.company.identifier} / ${r.agreement.name} | ${r.product.identifier} | ${r.before ?? ''} | ${r.action === 'cancel' ? 'cancelled' : r.after} | ${(r.error ?? r.note ?? '').replace(/\|/g, '\\|')} |`,
+  );
   return [
     `### cwsync apply: ${summaryLine(report)}`,
     '',
-    ...(rows.length ? ['| status | action | agreement | product | before | after | detail |', '|---|---|---|---|---:|---:|---|', ...rows, ''] : ['No changes.', '']),
-    ...report.skipped.map((c) => `- skipped (conflict): ${c.company.identifier} / ${c.agreement.name} ${c.product.identifier}: ${c.reason}`),
+    ...(rows.length
+      ? [
+          '| status | action | agreement | product | before | after | detail |',
+          '|---|---|---|---|---:|---:|---|',
+          ...rows,
+          '',
+        ]
+      : ['No changes.', '']),
+    ...report.skipped.map(
+      (c) => `- skipped (conflict): ${c.company.identifier} / ${c.agreement.name} ${c.product.identifier}: ${c.reason}`,
+    ),
     `Fingerprint \`${report.fingerprint}\``,
     '',
   ].join('\n');

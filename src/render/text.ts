@@ -25,7 +25,10 @@ export function renderText(plan: Plan, options: TextOptions): string {
   }
   if (plan.conflicts.length) {
     out.push('', paint(c, 33, 'Conflicts (reported, never touched):'));
-    for (const k of plan.conflicts) out.push(`  ${k.company.identifier} / ${k.agreement.name}: ${k.reason} (additions ${k.additionIds.join(', ')}; usage says ${k.desired})`);
+    for (const k of plan.conflicts)
+      out.push(
+        `  ${k.company.identifier} / ${k.agreement.name}: ${k.reason} (additions ${k.additionIds.join(', ')}; usage says ${k.desired})`,
+      );
   }
   if (plan.warnings.length) {
     const max = options.maxWarnings ?? 50;

@@ -23,13 +23,27 @@ export function renderUsageText(snapshot: UsageSnapshot, label: string): string 
     if (services.length === 0) rows.push([`${c.name} (${c.id})`, '-', '0']);
     services.forEach(([service, users], i) => {
       if (!canonicalService(service)) unknown.set(service, [...(unknown.get(service) ?? []), c.name]);
-      rows.push([i === 0 ? `${c.name} (${c.id})` : '', canonicalService(service) ? service : `${service} (unknown)`, String(users)]);
+      rows.push([
+        i === 0 ? `${c.name} (${c.id})` : '',
+        canonicalService(service) ? service : `${service} (unknown)`,
+        String(users),
+      ]);
     });
   }
   const header: [string, string, string] = ['CUSTOMER', 'SERVICE', 'USERS'];
   const widths = [0, 1].map((i) => Math.max(header[i]!.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: [string, string, string]) => `${r[0].padEnd(widths[0]!)}  ${r[1].padEnd(widths[1]!)}  ${r[2].padStart(5)}`.trimEnd();
-  const out = [`${label}: ${snapshot.customers.length} customers, ${groups} user groups`, '', line(header), ...rows.map(line)];
-  for (const [service, customers] of unknown) out.push('', `warning: Mailprotector reports service "${service}", which cwsync does not know (${customers.join(', ')})`);
+  const line = (r: [string, string, string]) =>
+    `${r[0].padEnd(widths[0]!)}  ${r[1].padEnd(widths[1]!)}  ${r[2].padStart(5)}`.trimEnd();
+  const out = [
+    `${label}: ${snapshot.customers.length} customers, ${groups} user groups`,
+    '',
+    line(header),
+    ...rows.map(line),
+  ];
+  for (const [service, customers] of unknown)
+    out.push(
+      '',
+      `warning: Mailprotector reports service "${service}", which cwsync does not know (${customers.join(', ')})`,
+    );
   return `${out.join('\n')}\n`;
 }

@@ -63,7 +63,8 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
-const VALUE_HELP = 'String values should be enclosed with double or single quotes; DateTime values should be enclosed in square brackets; numbers should consist of only digits, and optionally a decimal point and a negation sign; boolean values should be indicated with the keywords true or false; null values should be indicated by the keyword null.';
+const VALUE_HELP =
+  'String values should be enclosed with double or single quotes; DateTime values should be enclosed in square brackets; numbers should consist of only digits, and optionally a decimal point and a negation sign; boolean values should be indicated with the keywords true or false; null values should be indicated by the keyword null.';
 
 export function parseConditions(src: string, knownFields: ReadonlySet<string>): Node {
   const tokens = tokenize(src);
@@ -116,7 +117,8 @@ export function parseConditions(src: string, knownFields: ReadonlySet<string>): 
       expect(')');
       return { kind: 'cmp', field, op, negate, value: values };
     }
-    if (!['=', '!=', '<', '<=', '>', '>=', 'like', 'contains'].includes(op)) throw new ConditionError(`unknown operator ${opTok.v}`, 'InvalidCondition');
+    if (!['=', '!=', '<', '<=', '>', '>=', 'like', 'contains'].includes(op))
+      throw new ConditionError(`unknown operator ${opTok.v}`, 'InvalidCondition');
     return { kind: 'cmp', field, op, negate, value: value() };
   };
 
@@ -161,7 +163,10 @@ export function getPath(record: unknown, path: string): unknown {
 }
 
 function likeToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/[%*]/g, '.*').replace(/_/g, '.');
+  const body = pattern
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/[%*]/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(`^${body}$`, 'is');
 }
 
@@ -180,7 +185,7 @@ function compare(actual: unknown, op: string, expected: Literal): boolean {
   if (op === 'like') return likeToRegExp(String(expected)).test(String(actual));
   if (op === 'contains') return String(actual).toLowerCase().includes(String(expected).toLowerCase());
   if (typeof expected === 'string') return order(String(actual).toLowerCase(), expected.toLowerCase(), op);
-  if (typeof expected === 'boolean') return order(Boolean(actual) ? 1 : 0, expected ? 1 : 0, op);
+  if (typeof expected === 'boolean') return order(actual ? 1 : 0, expected ? 1 : 0, op);
   return order(Number(actual), expected, op);
 }
 
@@ -204,9 +209,14 @@ function order<T extends string | number>(a: T, b: T, op: string): boolean {
 }
 
 export function evaluate(node: Node, record: unknown): boolean {
-  if (node.kind !== 'cmp') return node.kind === 'and' ? evaluate(node.left, record) && evaluate(node.right, record) : evaluate(node.left, record) || evaluate(node.right, record);
+  if (node.kind !== 'cmp')
+    return node.kind === 'and'
+      ? evaluate(node.left, record) && evaluate(node.right, record)
+      : evaluate(node.left, record) || evaluate(node.right, record);
   const actual = getPath(record, node.field);
-  const result = Array.isArray(node.value) ? node.value.some((v) => compare(actual, '=', v)) : compare(actual, node.op, node.value);
+  const result = Array.isArray(node.value)
+    ? node.value.some((v) => compare(actual, '=', v))
+    : compare(actual, node.op, node.value);
   return node.negate ? !result : result;
 }
 

@@ -4,10 +4,11 @@
  * role without a permission, conditions, fields, both paging modes with Link headers, pageSize
  * limits, /count, /system/info; additions POST, PATCH (JSON Patch), PUT and DELETE.
  */
-import { ConditionError, evaluate, fieldsOf, getPath, parseConditions } from './conditions.js';
-import { json, startServer, type FakeServer, type ParsedRequest, type Reply } from './harness.js';
-import type { CwAddition, CwAgreement, CwCompany, CwPermission, CwWorld } from './world.js';
+
 import { isoSeconds } from '../time.js';
+import { ConditionError, evaluate, fieldsOf, getPath, parseConditions } from './conditions.js';
+import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from './harness.js';
+import type { CwAddition, CwAgreement, CwCompany, CwPermission, CwWorld } from './world.js';
 
 export interface FakeConnectWise extends FakeServer {
   world: CwWorld;
@@ -18,9 +19,15 @@ export interface FakeConnectWise extends FakeServer {
 const DEFAULT_PAGE_SIZE = 25;
 const MAX_PAGE_SIZE = 1000;
 
-const security = () => json(403, { code: 'Security', message: 'You do not have security permission to perform this action.' });
+const security = () =>
+  json(403, { code: 'Security', message: 'You do not have security permission to perform this action.' });
 const notFound = (what: string) => json(404, { code: 'NotFound', message: `${what} not found` });
-const invalid = (resource: string, message: string, field?: string) => json(400, { code: 'InvalidObject', message: `${resource} object is invalid`, errors: [{ code: 'InvalidObject', message, resource, field }] });
+const invalid = (resource: string, message: string, field?: string) =>
+  json(400, {
+    code: 'InvalidObject',
+    message: `${resource} object is invalid`,
+    errors: [{ code: 'InvalidObject', message, resource, field }],
+  });
 
 type Rec = Record<string, unknown>;
 
@@ -35,7 +42,10 @@ export interface FakeConnectWiseOptions {
   ignoreForwardOnly?: boolean;
 }
 
-export async function startFakeConnectWise(world: CwWorld, options: FakeConnectWiseOptions = {}): Promise<FakeConnectWise> {
+export async function startFakeConnectWise(
+  world: CwWorld,
+  options: FakeConnectWiseOptions = {},
+): Promise<FakeConnectWise> {
   let companyById = new Map<number, CwCompany>();
   let agreementById = new Map<number, CwAgreement>();
   let additionsByAgreement = new Map<number, CwAddition[]>();
@@ -51,16 +61,28 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
         additionsByAgreement.set(a.agreementId, list);
       }
     }
-    indexed = { companies: world.companies.length, agreements: world.agreements.length, additions: world.additions.length };
+    indexed = {
+      companies: world.companies.length,
+      agreements: world.agreements.length,
+      additions: world.additions.length,
+    };
   };
 
   // The catalog is small and rarely changes; rebuilt when a test reshapes it.
   let catalogIndex = { size: -1, map: new Map<number, CwWorld['catalog'][number]>() };
   const catalogById = () => {
-    if (catalogIndex.size !== world.catalog.length) catalogIndex = { size: world.catalog.length, map: new Map(world.catalog.map((c) => [c.id, c])) };
+    if (catalogIndex.size !== world.catalog.length)
+      catalogIndex = { size: world.catalog.length, map: new Map(world.catalog.map((c) => [c.id, c])) };
     return catalogIndex.map;
   };
-  const toCompany = (c: CwCompany): Rec => ({ id: c.id, identifier: c.identifier, name: c.name, deletedFlag: c.deletedFlag, status: { id: 1, name: 'Active' }, _info: {} });
+  const toCompany = (c: CwCompany): Rec => ({
+    id: c.id,
+    identifier: c.identifier,
+    name: c.name,
+    deletedFlag: c.deletedFlag,
+    status: { id: 1, name: 'Active' },
+    _info: {},
+  });
   const toAgreement = (a: CwAgreement): Rec => ({
     id: a.id,
     name: a.name,
@@ -97,9 +119,34 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
   };
   const KNOWN = {
     companies: fieldsOf(toCompany({ id: 0, identifier: '', name: '', deletedFlag: false }), ['types/name']),
-    agreements: fieldsOf({ ...toAgreement({ id: 0, name: '', companyId: 0, agreementStatus: 'Active', cancelledFlag: false }), company: { id: 0, identifier: '', name: '' } }),
-    additions: fieldsOf(toAddition({ id: 0, agreementId: 0, productId: 0, quantity: 0, unitPrice: 0, unitCost: 0, billCustomer: '', effectiveDate: null, cancelledDate: null, description: '' })),
-    catalog: fieldsOf({ id: 0, identifier: '', description: '', inactiveFlag: false, price: 0, cost: 0, productClass: '', recurringFlag: false }),
+    agreements: fieldsOf({
+      ...toAgreement({ id: 0, name: '', companyId: 0, agreementStatus: 'Active', cancelledFlag: false }),
+      company: { id: 0, identifier: '', name: '' },
+    }),
+    additions: fieldsOf(
+      toAddition({
+        id: 0,
+        agreementId: 0,
+        productId: 0,
+        quantity: 0,
+        unitPrice: 0,
+        unitCost: 0,
+        billCustomer: '',
+        effectiveDate: null,
+        cancelledDate: null,
+        description: '',
+      }),
+    ),
+    catalog: fieldsOf({
+      id: 0,
+      identifier: '',
+      description: '',
+      inactiveFlag: false,
+      price: 0,
+      cost: 0,
+      productClass: '',
+      recurringFlag: false,
+    }),
   };
 
   function list(req: ParsedRequest, records: Rec[], known: Set<string>, countOnly: boolean): Reply {
@@ -110,7 +157,12 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
         const tree = parseConditions(conditions, known);
         rows = rows.filter((r) => evaluate(tree, r));
       } catch (err) {
-        if (err instanceof ConditionError) return json(400, { code: err.code === 'ApiFindCondition' ? 'ApiFindCondition' : 'InvalidObject', message: err.message, errors: null });
+        if (err instanceof ConditionError)
+          return json(400, {
+            code: err.code === 'ApiFindCondition' ? 'ApiFindCondition' : 'InvalidObject',
+            message: err.message,
+            errors: null,
+          });
         throw err;
       }
     }
@@ -119,9 +171,21 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
     const pageSizeRaw = req.query.get('pageSize');
     const pageSize = pageSizeRaw === null ? DEFAULT_PAGE_SIZE : Number(pageSizeRaw);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      return json(400, { code: 'InvalidObject', message: 'pageSize object is invalid', errors: [{ code: 'OutOfRange', message: `The field pageSize must be between 1 and ${MAX_PAGE_SIZE}.`, resource: 'pageSize', field: 'pageSize' }] });
+      return json(400, {
+        code: 'InvalidObject',
+        message: 'pageSize object is invalid',
+        errors: [
+          {
+            code: 'OutOfRange',
+            message: `The field pageSize must be between 1 and ${MAX_PAGE_SIZE}.`,
+            resource: 'pageSize',
+            field: 'pageSize',
+          },
+        ],
+      });
     }
-    const forwardOnly = !options.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
+    const forwardOnly =
+      !options.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
     const orderBy = req.query.get('orderBy');
     const params = new URLSearchParams(req.query);
     const link = (over: Record<string, string>, rel: string) => {
@@ -132,7 +196,8 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
     let page: Rec[];
     const headers: Record<string, string> = {};
     if (forwardOnly) {
-      if (orderBy) return json(400, { code: 'InvalidObject', message: 'orderBy is not supported with forward-only pagination' });
+      if (orderBy)
+        return json(400, { code: 'InvalidObject', message: 'orderBy is not supported with forward-only pagination' });
       const after = Number(req.query.get('pageId') ?? 0);
       const sorted = rows.filter((r) => (r.id as number) > after).sort((a, b) => (a.id as number) - (b.id as number));
       page = sorted.slice(0, pageSize);
@@ -167,12 +232,16 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
   function authorize(req: ParsedRequest): Reply | undefined {
     const clientId = req.headers.clientid;
     if (typeof clientId !== 'string' || !world.clientIds.includes(clientId)) {
-      return json(400, { code: 'InvalidClientId', message: 'A valid clientId header is required for every request. Register your integration to get one.' });
+      return json(400, {
+        code: 'InvalidClientId',
+        message: 'A valid clientId header is required for every request. Register your integration to get one.',
+      });
     }
     const auth = req.headers.authorization ?? '';
     const m = /^Basic (.+)$/i.exec(auth);
     const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
-    if (decoded !== `${world.company}+${world.publicKey}:${world.privateKey}`) return json(401, { code: 'Unauthorized', message: 'Authentication failed.' });
+    if (decoded !== `${world.company}+${world.publicKey}:${world.privateKey}`)
+      return json(401, { code: 'Unauthorized', message: 'Authentication failed.' });
     return undefined;
   }
 
@@ -201,7 +270,13 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
     if (req.method === 'PATCH') return patchAddition(req.body, addition);
     if (req.method === 'PUT') {
       const b = (req.body ?? {}) as Rec;
-      Object.assign(addition, { quantity: Number(b.quantity ?? 0), unitPrice: Number(b.unitPrice ?? 0), unitCost: Number(b.unitCost ?? 0), description: String(b.description ?? ''), cancelledDate: (b.cancelledDate as string) ?? null });
+      Object.assign(addition, {
+        quantity: Number(b.quantity ?? 0),
+        unitPrice: Number(b.unitPrice ?? 0),
+        unitCost: Number(b.unitCost ?? 0),
+        description: String(b.description ?? ''),
+        cancelledDate: (b.cancelledDate as string) ?? null,
+      });
       return json(200, toAddition(addition));
     }
     if (req.method === 'DELETE') {
@@ -215,16 +290,25 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
   function createAddition(body: unknown, agreement: CwAgreement): Reply {
     const b = (body ?? {}) as Rec;
     const productRef = (b.product ?? {}) as Rec;
-    if (typeof b.product !== 'object' || b.product === null) return invalid('addition', "Error converting value to type 'IvItemReference'. Path 'product'", 'product');
-    const product = world.catalog.find((p) => (productRef.id !== undefined ? p.id === Number(productRef.id) : p.identifier.toLowerCase() === String(productRef.identifier ?? '').toLowerCase()));
+    if (typeof b.product !== 'object' || b.product === null)
+      return invalid('addition', "Error converting value to type 'IvItemReference'. Path 'product'", 'product');
+    const product = world.catalog.find((p) =>
+      productRef.id !== undefined
+        ? p.id === Number(productRef.id)
+        : p.identifier.toLowerCase() === String(productRef.identifier ?? '').toLowerCase(),
+    );
     if (!product) return invalid('addition', 'Product not found', 'product');
     if (product.inactiveFlag) return invalid('addition', 'Product is inactive', 'product');
-    if (!['Billable', 'DoNotBill', 'NoCharge'].includes(String(b.billCustomer))) return invalid('addition', 'The billCustomer field is required.', 'billCustomer');
+    if (!['Billable', 'DoNotBill', 'NoCharge'].includes(String(b.billCustomer)))
+      return invalid('addition', 'The billCustomer field is required.', 'billCustomer');
     const quantity = Number(b.quantity ?? 0);
-    if (!Number.isFinite(quantity) || quantity < 0) return invalid('addition', 'quantity must be a non-negative number', 'quantity');
+    if (!Number.isFinite(quantity) || quantity < 0)
+      return invalid('addition', 'quantity must be a non-negative number', 'quantity');
     const effectiveDate = b.effectiveDate === undefined ? isoSeconds(new Date()) : String(b.effectiveDate);
-    if (Number.isNaN(Date.parse(effectiveDate))) return invalid('addition', 'effectiveDate is not a valid date', 'effectiveDate');
-    if (agreement.billStartDate && Date.parse(effectiveDate) < Date.parse(agreement.billStartDate)) return invalid('addition', 'effectiveDate cannot be less than the agreement billing start date', 'effectiveDate');
+    if (Number.isNaN(Date.parse(effectiveDate)))
+      return invalid('addition', 'effectiveDate is not a valid date', 'effectiveDate');
+    if (agreement.billStartDate && Date.parse(effectiveDate) < Date.parse(agreement.billStartDate))
+      return invalid('addition', 'effectiveDate cannot be less than the agreement billing start date', 'effectiveDate');
     const addition: CwAddition = {
       id: world.nextId++,
       agreementId: agreement.id,
@@ -244,10 +328,12 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
   }
 
   function patchAddition(body: unknown, addition: CwAddition): Reply {
-    if (!Array.isArray(body)) return invalid('addition', 'The entire object is part of an array and must be surrounded by square brackets');
+    if (!Array.isArray(body))
+      return invalid('addition', 'The entire object is part of an array and must be surrounded by square brackets');
     const next = { ...addition };
     for (const op of body as Rec[]) {
-      if (!['add', 'replace', 'remove'].includes(String(op.op))) return invalid('addition', `Unsupported operation ${String(op.op)}`);
+      if (!['add', 'replace', 'remove'].includes(String(op.op)))
+        return invalid('addition', `Unsupported operation ${String(op.op)}`);
       const field = String(op.path ?? '').replace(/^\//, '');
       const value = op.value;
       switch (field) {
@@ -261,7 +347,8 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
         }
         case 'cancelledDate':
         case 'effectiveDate':
-          if (value !== null && Number.isNaN(Date.parse(String(value)))) return invalid('addition', `${field} is not a valid date`, field);
+          if (value !== null && Number.isNaN(Date.parse(String(value))))
+            return invalid('addition', `${field} is not a valid date`, field);
           next[field] = value === null ? null : String(value);
           break;
         case 'description':
@@ -283,7 +370,15 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
       const info = /^\/login\/companyinfo\/([^/]+)$/.exec(req.path);
       if (info && req.method === 'GET') {
         if (decodeURIComponent(info[1]!).toLowerCase() !== world.company.toLowerCase()) return json(200, null);
-        return json(200, { CompanyName: 'Sandbox MSP', Codebase: world.codebase, VersionCode: 'v2025.1', VersionNumber: 'v4.6.2025', CompanyID: world.company, IsCloud: false, SiteUrl: origin() });
+        return json(200, {
+          CompanyName: 'Sandbox MSP',
+          Codebase: world.codebase,
+          VersionCode: 'v2025.1',
+          VersionNumber: 'v4.6.2025',
+          CompanyID: world.company,
+          IsCloud: false,
+          SiteUrl: origin(),
+        });
       }
       const prefix = `/${world.codebase}apis/3.0`;
       if (!req.path.startsWith(prefix)) return notFound('Resource');
@@ -292,26 +387,48 @@ export async function startFakeConnectWise(world: CwWorld, options: FakeConnectW
       const parts = req.path.slice(prefix.length).split('/').filter(Boolean);
       const [module, resource, id, sub, ...rest] = parts;
       const route = `${module}/${resource}`;
-      if (route === 'system/info' && req.method === 'GET') return json(200, { version: 'v2025.1.100000', isCloud: false, serverTimeZone: 'Eastern Standard Time', cloudRegion: 'NA', licenseBits: [] });
+      if (route === 'system/info' && req.method === 'GET')
+        return json(200, {
+          version: 'v2025.1.100000',
+          isCloud: false,
+          serverTimeZone: 'Eastern Standard Time',
+          cloudRegion: 'NA',
+          licenseBits: [],
+        });
       if (route === 'company/companies' && req.method === 'GET') {
         if (!can('companies')) return security();
         const rows = world.companies.map(toCompany);
         if (id === 'count') return list(req, rows, KNOWN.companies, true);
-        if (id) return rows.find((r) => r.id === Number(id)) ? json(200, rows.find((r) => r.id === Number(id))) : notFound(`Company ${id}`);
+        if (id)
+          return rows.find((r) => r.id === Number(id))
+            ? json(
+                200,
+                rows.find((r) => r.id === Number(id)),
+              )
+            : notFound(`Company ${id}`);
         return list(req, rows, KNOWN.companies, false);
       }
       if (route === 'finance/agreements') {
         if (id && sub === 'additions') return handleAdditions(req, Number(id), rest);
-        if (req.method !== 'GET') return json(405, { code: 'MethodNotAllowed', message: 'not supported by the sandbox' });
+        if (req.method !== 'GET')
+          return json(405, { code: 'MethodNotAllowed', message: 'not supported by the sandbox' });
         if (!can('agreements.inquire')) return security();
         const rows = world.agreements.map(toAgreement);
         if (id === 'count') return list(req, rows, KNOWN.agreements, true);
-        if (id) return rows.find((r) => r.id === Number(id)) ? json(200, rows.find((r) => r.id === Number(id))) : notFound(`Agreement ${id}`);
+        if (id)
+          return rows.find((r) => r.id === Number(id))
+            ? json(
+                200,
+                rows.find((r) => r.id === Number(id)),
+              )
+            : notFound(`Agreement ${id}`);
         return list(req, rows, KNOWN.agreements, false);
       }
       if (route === 'procurement/catalog' && req.method === 'GET') {
         if (!can('catalog')) return security();
-        const rows = world.catalog.map((c) => ({ ...c, productClass: 'Agreement', recurringFlag: true, _info: {} }) as Rec);
+        const rows = world.catalog.map(
+          (c) => ({ ...c, productClass: 'Agreement', recurringFlag: true, _info: {} }) as Rec,
+        );
         if (id === 'count') return list(req, rows, KNOWN.catalog, true);
         return list(req, rows, KNOWN.catalog, false);
       }
@@ -331,10 +448,11 @@ function project(record: Rec, fields: string[]): Rec {
     const value = getPath(record, f.trim());
     if (value === undefined) continue;
     let cur = out;
-    segs.forEach((s, i) => {
-      if (i === segs.length - 1) cur[s] = value;
-      else cur = (cur[s] ??= {}) as Rec;
-    });
+    for (const s of segs.slice(0, -1)) {
+      cur[s] ??= {};
+      cur = cur[s] as Rec;
+    }
+    cur[segs[segs.length - 1]!] = value;
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * and Total headers, bare-array bodies, domain aliases, a redirect for trailing slashes,
  * plus the harness's latency, 429s and dropped connections.
  */
-import { json, startServer, type FakeServer, type ParsedRequest, type Reply } from './harness.js';
+import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from './harness.js';
 import type { MpWorld } from './world.js';
 
 export interface FakeMailprotector extends FakeServer {
@@ -14,7 +14,10 @@ export interface FakeMailprotector extends FakeServer {
 
 export const MP_PAGE_SIZE = 50;
 
-export async function startFakeMailprotector(world: MpWorld, options: { port?: number; latencyMs?: number } = {}): Promise<FakeMailprotector> {
+export async function startFakeMailprotector(
+  world: MpWorld,
+  options: { port?: number; latencyMs?: number } = {},
+): Promise<FakeMailprotector> {
   let origin = '';
   const index = <K, V>(items: V[], key: (v: V) => K) => {
     const map = new Map<K, V[]>();
@@ -42,7 +45,13 @@ export async function startFakeMailprotector(world: MpWorld, options: { port?: n
     const c = customerById.get(id);
     return c ? { id: c.id, name: c.name } : null;
   };
-  const toDomain = (d: MpWorld['domains'][number]) => ({ id: d.id, name: d.name, account: customerRef(d.customerId), parent: d.parentId ? { id: d.parentId, name: domainById.get(d.parentId)?.name ?? '' } : null, domain_status: { id: 1, name: 'Active' } });
+  const toDomain = (d: MpWorld['domains'][number]) => ({
+    id: d.id,
+    name: d.name,
+    account: customerRef(d.customerId),
+    parent: d.parentId ? { id: d.parentId, name: domainById.get(d.parentId)?.name ?? '' } : null,
+    domain_status: { id: 1, name: 'Active' },
+  });
 
   /** One page of `rows`, each turned into its API shape only once it is on the page. */
   function paged<T>(req: ParsedRequest, rows: T[], shape: (row: T) => unknown): Reply {
@@ -61,23 +70,47 @@ export async function startFakeMailprotector(world: MpWorld, options: { port?: n
       reindex();
       if (!req.path.startsWith('/api/v1/')) return json(404, { error: 'Not Found' });
       if (req.path.endsWith('/')) return json(301, undefined, { location: `${origin}${req.path.replace(/\/+$/, '')}` });
-      if (req.headers.authorization !== `Bearer ${world.apiKey}`) return json(401, { error: 'Unauthorized', message: 'Invalid or missing API key' });
+      if (req.headers.authorization !== `Bearer ${world.apiKey}`)
+        return json(401, { error: 'Unauthorized', message: 'Invalid or missing API key' });
       if (req.method !== 'GET') return json(405, { error: 'Method Not Allowed' });
       const [kind, idText, sub] = req.path.slice('/api/v1/'.length).split('/');
       const id = Number(idText);
-      if (kind === 'resellers' && id !== world.resellerId) return json(404, { error: 'Not Found', message: `reseller ${idText} not found` });
-      if (kind === 'resellers' && sub === 'customers') return paged(req, world.customers.filter((c) => c.resellerId === id), (c) => ({ id: c.id, name: c.name, type: 'Customer' }));
-      if (kind === 'resellers' && sub === 'domains') return paged(req, world.domains.filter((d) => customerById.get(d.customerId)?.resellerId === id), toDomain);
+      if (kind === 'resellers' && id !== world.resellerId)
+        return json(404, { error: 'Not Found', message: `reseller ${idText} not found` });
+      if (kind === 'resellers' && sub === 'customers')
+        return paged(
+          req,
+          world.customers.filter((c) => c.resellerId === id),
+          (c) => ({ id: c.id, name: c.name, type: 'Customer' }),
+        );
+      if (kind === 'resellers' && sub === 'domains')
+        return paged(
+          req,
+          world.domains.filter((d) => customerById.get(d.customerId)?.resellerId === id),
+          toDomain,
+        );
       if (kind === 'customers' && sub === 'domains') {
         if (!customerById.has(id)) return json(404, { error: 'Not Found' });
         return paged(req, domainsByCustomer.get(id) ?? [], toDomain);
       }
       if (kind === 'domains' && sub === 'user_groups') {
         if (!domainById.has(id)) return json(404, { error: 'Not Found' });
-        return paged(req, groupsByDomain.get(id) ?? [], (g) => ({ id: g.id, name: g.name, user_count: g.userCount, domain: { id: g.domainId } }));
+        return paged(req, groupsByDomain.get(id) ?? [], (g) => ({
+          id: g.id,
+          name: g.name,
+          user_count: g.userCount,
+          domain: { id: g.domainId },
+        }));
       }
       if (kind === 'user_groups' && sub === 'services') {
-        return json(200, (servicesByGroup.get(id) ?? []).map((s) => ({ id: s.id, service_type: s.serviceType, user_group: { id: s.userGroupId } })));
+        return json(
+          200,
+          (servicesByGroup.get(id) ?? []).map((s) => ({
+            id: s.id,
+            service_type: s.serviceType,
+            user_group: { id: s.userGroupId },
+          })),
+        );
       }
       return json(404, { error: 'Not Found' });
     },

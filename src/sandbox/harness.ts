@@ -62,7 +62,12 @@ export interface FakeServer {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function takeFault(faults: Fault[], method: string, path: string): Fault | undefined {
-  const f = faults.find((x) => x.times > 0 && (!x.method || x.method === method) && (!x.path || (typeof x.path === 'string' ? path.includes(x.path) : x.path.test(path))));
+  const f = faults.find(
+    (x) =>
+      x.times > 0 &&
+      (!x.method || x.method === method) &&
+      (!x.path || (typeof x.path === 'string' ? path.includes(x.path) : x.path.test(path))),
+  );
   if (f) f.times--;
   return f;
 }
@@ -79,14 +84,25 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startServer(handler: Handler, options: { port?: number; host?: string; latencyMs?: number } = {}): Promise<FakeServer> {
+export async function startServer(
+  handler: Handler,
+  options: { port?: number; host?: string; latencyMs?: number } = {},
+): Promise<FakeServer> {
   const state: Omit<FakeServer, 'origin' | 'close'> = { requests: [], faults: [], latencyMs: options.latencyMs ?? 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const body = await readBody(req);
       const method = req.method ?? 'GET';
-      const record: RecordedRequest = { method, path: url.pathname, query: url.searchParams, headers: { ...req.headers }, body, status: 0, at: Date.now() };
+      const record: RecordedRequest = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: { ...req.headers },
+        body,
+        status: 0,
+        at: Date.now(),
+      };
       state.requests.push(record);
       if (state.latencyMs > 0) await sleep(state.latencyMs);
       const fault = takeFault(state.faults, method, url.pathname);
@@ -102,7 +118,13 @@ export async function startServer(handler: Handler, options: { port?: number; ho
         try {
           reply = await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
         } catch (err) {
-          reply = { status: 500, body: { code: 'ConnectWiseApi', message: `fake server error: ${err instanceof Error ? err.message : String(err)}` } };
+          reply = {
+            status: 500,
+            body: {
+              code: 'ConnectWiseApi',
+              message: `fake server error: ${err instanceof Error ? err.message : String(err)}`,
+            },
+          };
         }
       }
       record.status = reply.status;
@@ -132,4 +154,8 @@ export async function startServer(handler: Handler, options: { port?: number; ho
   });
 }
 
-export const json = (status: number, body?: unknown, headers?: Record<string, string>): Reply => ({ status, body, headers });
+export const json = (status: number, body?: unknown, headers?: Record<string, string>): Reply => ({
+  status,
+  body,
+  headers,
+});

@@ -26,7 +26,14 @@ export const SCENARIO_SERVICES: Array<{ name: string; apiName: string; product: 
   { name: 'SecureStore', apiName: 'SecureStore', product: 'MP-SECURESTORE' },
 ];
 
-export const DEFAULT_SCENARIO: ScenarioParams = { customers: 2000, userGroupsPerCustomer: 3, services: 5, drift: 0.1, missing: 0.02, seed: 42 };
+export const DEFAULT_SCENARIO: ScenarioParams = {
+  customers: 2000,
+  userGroupsPerCustomer: 3,
+  services: 5,
+  drift: 0.1,
+  missing: 0.02,
+  seed: 42,
+};
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -52,7 +59,16 @@ export function generateScenario(params: ScenarioParams): Scenario {
   const services = SCENARIO_SERVICES.slice(0, params.services);
   const cw = emptyCwWorld();
   const mp = emptyMpWorld();
-  services.forEach((s, i) => cw.catalog.push({ id: 700 + i, identifier: s.product, description: s.name, inactiveFlag: false, price: 2 + i, cost: 1 + i / 2 }));
+  for (const [i, s] of services.entries()) {
+    cw.catalog.push({
+      id: 700 + i,
+      identifier: s.product,
+      description: s.name,
+      inactiveFlag: false,
+      price: 2 + i,
+      cost: 1 + i / 2,
+    });
+  }
   let ids = 1;
   const expected = { drifted: 0, missing: 0 };
   const bindings: string[] = [];
@@ -77,7 +93,13 @@ export function generateScenario(params: ScenarioParams): Scenario {
     const identifier = `CUST${String(i).padStart(5, '0')}`;
     cw.companies.push({ id: i, identifier, name: `${name} Inc`, deletedFlag: false });
     const agreementId = 100_000 + i;
-    cw.agreements.push({ id: agreementId, name: 'Email Security', companyId: i, agreementStatus: 'Active', cancelledFlag: false });
+    cw.agreements.push({
+      id: agreementId,
+      name: 'Email Security',
+      companyId: i,
+      agreementStatus: 'Active',
+      cancelledFlag: false,
+    });
     for (const [product, quantity] of users) {
       const item = cw.catalog.find((c) => c.identifier === product)!;
       const r = rand();
@@ -87,7 +109,18 @@ export function generateScenario(params: ScenarioParams): Scenario {
       }
       const drifted = r < params.missing + params.drift;
       if (drifted) expected.drifted++;
-      cw.additions.push({ id: cw.nextId++, agreementId, productId: item.id, quantity: drifted ? quantity + 1 + Math.floor(rand() * 3) : quantity, unitPrice: item.price, unitCost: item.cost, billCustomer: 'Billable', effectiveDate: '2026-01-01T00:00:00Z', cancelledDate: null, description: item.description });
+      cw.additions.push({
+        id: cw.nextId++,
+        agreementId,
+        productId: item.id,
+        quantity: drifted ? quantity + 1 + Math.floor(rand() * 3) : quantity,
+        unitPrice: item.price,
+        unitCost: item.cost,
+        billCustomer: 'Billable',
+        effectiveDate: '2026-01-01T00:00:00Z',
+        cancelledDate: null,
+        description: item.description,
+      });
     }
     bindings.push(`  - { customer: "${name}", company: ${identifier}, agreement: Email Security }`);
   }
@@ -125,6 +158,8 @@ export function scenarioConfigFiles(scenario: Scenario, o: ScenarioConfigOptions
     'services.yaml': scenario.servicesYaml,
   };
   const lines = scenario.customersYaml.split('\n').slice(1).filter(Boolean);
-  for (let i = 0; i * 2000 < lines.length; i++) files[`customers/part-${String(i + 1).padStart(3, '0')}.yaml`] = `customers:\n${lines.slice(i * 2000, (i + 1) * 2000).join('\n')}\n`;
+  for (let i = 0; i * 2000 < lines.length; i++)
+    files[`customers/part-${String(i + 1).padStart(3, '0')}.yaml`] =
+      `customers:\n${lines.slice(i * 2000, (i + 1) * 2000).join('\n')}\n`;
   return files;
 }

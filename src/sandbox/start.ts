@@ -1,6 +1,6 @@
 /** Starts both fake servers together. */
-import { startFakeConnectWise, type FakeConnectWise } from './fake-connectwise.js';
-import { startFakeMailprotector, type FakeMailprotector } from './fake-mailprotector.js';
+import { type FakeConnectWise, startFakeConnectWise } from './fake-connectwise.js';
+import { type FakeMailprotector, startFakeMailprotector } from './fake-mailprotector.js';
 import type { World } from './world.js';
 
 export interface Sandbox {
@@ -9,7 +9,10 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function startSandbox(world: World, options: { cwPort?: number; mpPort?: number; latencyMs?: number } = {}): Promise<Sandbox> {
+export async function startSandbox(
+  world: World,
+  options: { cwPort?: number; mpPort?: number; latencyMs?: number } = {},
+): Promise<Sandbox> {
   const cw = await startFakeConnectWise(world.cw, { port: options.cwPort, latencyMs: options.latencyMs });
   let mp: FakeMailprotector;
   try {

@@ -1,7 +1,20 @@
 /** The state behind the fake servers: plain data, so tests and the demo can shape it freely. */
 
-export type CwPermission = 'companies' | 'agreements.inquire' | 'agreements.add' | 'agreements.edit' | 'agreements.delete' | 'catalog';
-export const ALL_CW_PERMISSIONS: CwPermission[] = ['companies', 'agreements.inquire', 'agreements.add', 'agreements.edit', 'agreements.delete', 'catalog'];
+export type CwPermission =
+  | 'companies'
+  | 'agreements.inquire'
+  | 'agreements.add'
+  | 'agreements.edit'
+  | 'agreements.delete'
+  | 'catalog';
+export const ALL_CW_PERMISSIONS: CwPermission[] = [
+  'companies',
+  'agreements.inquire',
+  'agreements.add',
+  'agreements.edit',
+  'agreements.delete',
+  'catalog',
+];
 
 export interface CwCompany {
   id: number;
@@ -116,5 +129,13 @@ export function emptyCwWorld(overrides: Partial<CwWorld> = {}): CwWorld {
 }
 
 export function emptyMpWorld(overrides: Partial<MpWorld> = {}): MpWorld {
-  return { apiKey: 'sandbox-mp-key', resellerId: 343, customers: [], domains: [], userGroups: [], services: [], ...overrides };
+  return {
+    apiKey: 'sandbox-mp-key',
+    resellerId: 343,
+    customers: [],
+    domains: [],
+    userGroups: [],
+    services: [],
+    ...overrides,
+  };
 }

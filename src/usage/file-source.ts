@@ -1,9 +1,9 @@
 /** Usage read from a snapshot file (`usage: { file: ... }`), validated with positions. */
 import { resolve } from 'node:path';
-import { ConfigError, type Problem } from '../errors.js';
+import { displayPath } from '../config/load.js';
 import { checkSchema } from '../config/schemas.js';
 import { loadYamlFile } from '../config/yaml-file.js';
-import { displayPath } from '../config/load.js';
+import { ConfigError, type Problem } from '../errors.js';
 import { sortSnapshot, type UsageSnapshot, type UsageSource } from './types.js';
 
 export function loadSnapshotFile(configDir: string, file: string): { snapshot?: UsageSnapshot; problems: Problem[] } {

@@ -9,5 +9,10 @@ import type { UsageSource } from './types.js';
 export function usageSourceFromConfig(config: Config, logger?: Logger): UsageSource & { close?: () => Promise<void> } {
   const mp = config.usage.mailprotector;
   if (!mp) return new FileUsageSource(config.dir, config.usage.file!);
-  return new MailprotectorUsageSource(mp, resolveSecret(mp.apiKey, config.dir, 'usage.mailprotector.apiKey'), logger, transportOverridesFromEnv());
+  return new MailprotectorUsageSource(
+    mp,
+    resolveSecret(mp.apiKey, config.dir, 'usage.mailprotector.apiKey'),
+    logger,
+    transportOverridesFromEnv(),
+  );
 }

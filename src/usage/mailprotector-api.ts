@@ -96,7 +96,9 @@ export function serviceNamesOf(body: unknown): string[] {
     const b = body as { hosting?: unknown; addons?: unknown; service_types?: unknown };
     const st = (b.service_types ?? b) as { hosting?: unknown; addons?: unknown };
     if (st.hosting !== undefined || st.addons !== undefined) {
-      return [st.hosting, ...(Array.isArray(st.addons) ? st.addons : [])].filter((s): s is string => typeof s === 'string' && s.length > 0);
+      return [st.hosting, ...(Array.isArray(st.addons) ? st.addons : [])].filter(
+        (s): s is string => typeof s === 'string' && s.length > 0,
+      );
     }
   }
   return recordsOf<Record<string, unknown>>(body, 'services')

@@ -36,6 +36,11 @@ export interface UsageSource {
 export function sortSnapshot(snapshot: UsageSnapshot): UsageSnapshot {
   const customers = [...snapshot.customers]
     .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id)
-    .map((c) => ({ ...c, userGroups: [...c.userGroups].sort((a, b) => a.name.localeCompare(b.name) || a.users - b.users).map((g) => ({ ...g, services: [...g.services].sort() })) }));
+    .map((c) => ({
+      ...c,
+      userGroups: [...c.userGroups]
+        .sort((a, b) => a.name.localeCompare(b.name) || a.users - b.users)
+        .map((g) => ({ ...g, services: [...g.services].sort() })),
+    }));
   return { formatVersion: 1, customers };
 }

@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI, ROOT } from '../helpers/cli.js';
 
-function run(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
@@ -45,7 +48,9 @@ describe('cwsync sandbox', () => {
       }
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/ConnectWise {4}http:\/\/127\.0\.0\.1:\d+\/v4_6_release\/apis\/3\.0\n {2}Mailprotector {2}http:\/\/127\.0\.0\.1:\d+\/api\/v1/);
+    expect(result.stdout).toMatch(
+      /ConnectWise {4}http:\/\/127\.0\.0\.1:\d+\/v4_6_release\/apis\/3\.0\n {2}Mailprotector {2}http:\/\/127\.0\.0\.1:\d+\/api\/v1/,
+    );
     expect(result.stdout).toContain('export CW_CLIENT_ID=00000000-0000-4000-8000-000000000001');
     expect(result.stdout.trimEnd().endsWith('sandbox stopped')).toBe(true);
   });

@@ -1,9 +1,9 @@
 /** `cwsync doctor` against the sandbox, as a user runs it. */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeConnectWise, type FakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
+import { type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import { startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
-import { emptyCwWorld, emptyMpWorld, type CwWorld } from '../../src/sandbox/world.js';
+import { type CwWorld, emptyCwWorld, emptyMpWorld } from '../../src/sandbox/world.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
@@ -16,7 +16,18 @@ function world(): CwWorld {
   w.companies.push({ id: 1, identifier: 'CONTOSO', name: 'Contoso', deletedFlag: false });
   w.agreements.push({ id: 10, name: 'Email Security', companyId: 1, agreementStatus: 'Active', cancelledFlag: false });
   w.catalog.push({ id: 752, identifier: 'MP-CLOUDFILTER', description: 'CF', inactiveFlag: false, price: 3, cost: 1 });
-  w.additions.push({ id: 500, agreementId: 10, productId: 752, quantity: 7, unitPrice: 3, unitCost: 1, billCustomer: 'Billable', effectiveDate: null, cancelledDate: null, description: 'CF' });
+  w.additions.push({
+    id: 500,
+    agreementId: 10,
+    productId: 752,
+    quantity: 7,
+    unitPrice: 3,
+    unitCost: 1,
+    billCustomer: 'Billable',
+    effectiveDate: null,
+    cancelledDate: null,
+    description: 'CF',
+  });
   return w;
 }
 
@@ -45,7 +56,9 @@ describe('cwsync doctor', () => {
     w.permissions.delete('agreements.add');
     const result = await doctor(w);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('FAIL  create additions: Finance › Agreements: Add = All (missing)\n      fix: give the API member\'s security role Finance › Agreements: Add = All (needed to create missing additions)');
+    expect(result.stdout).toContain(
+      "FAIL  create additions: Finance › Agreements: Add = All (missing)\n      fix: give the API member's security role Finance › Agreements: Add = All (needed to create missing additions)",
+    );
     expect(result.stdout).toContain('ok    read agreements: Finance › Agreements: Inquire = All');
     expect(result.stdout).toContain('1 check failed');
   });
@@ -91,10 +104,18 @@ describe('cwsync doctor', () => {
     writeConfig(dir, { cwUrl: fake.apiBase, usageFile: 'usage.json' });
     writeFiles(dir, { 'usage.json': '{"formatVersion":1,"customers":[]}' });
     const { readFileSync, writeFileSync } = await import('node:fs');
-    writeFileSync(join(dir, 'cwsync.yaml'), readFileSync(join(dir, 'cwsync.yaml'), 'utf8').replace('privateKey: { env: CW_PRIVATE_KEY }', 'privateKey: { file: cw-private.key }'));
+    writeFileSync(
+      join(dir, 'cwsync.yaml'),
+      readFileSync(join(dir, 'cwsync.yaml'), 'utf8').replace(
+        'privateKey: { env: CW_PRIVATE_KEY }',
+        'privateKey: { file: cw-private.key }',
+      ),
+    );
     const missing = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain('FAIL  connectwise.privateKey (file cw-private.key) (missing, unreadable or empty)');
+    expect(missing.stdout).toContain(
+      'FAIL  connectwise.privateKey (file cw-private.key) (missing, unreadable or empty)',
+    );
     expect(fake.requests).toHaveLength(0);
     writeFiles(dir, { 'cw-private.key': 'sandbox-private\n' });
     const present = await runCli(['doctor', '--config', dir], { env: TEST_ENV });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoWorld } from '../../src/sandbox/demo-data.js';
-import { startScene, type Scene } from '../helpers/scene.js';
+import { type Scene, startScene } from '../helpers/scene.js';
 
 const SECRETS = {
   CW_PUBLIC_KEY: 'PUBKEY-7f3a91c2e5',
@@ -30,7 +30,12 @@ describe('secrets', () => {
     world.mp.apiKey = SECRETS.MP_API_KEY;
     scene = await startScene({ world });
     const env = { ...SECRETS, CWSYNC_LOG_LEVEL: 'trace' };
-    scene.sandbox.cw.faults.push({ method: 'PATCH', times: 1, status: 500, body: { code: 'ConnectWiseApi', message: 'boom' } });
+    scene.sandbox.cw.faults.push({
+      method: 'PATCH',
+      times: 1,
+      status: 500,
+      body: { code: 'ConnectWiseApi', message: 'boom' },
+    });
     scene.sandbox.mp.faults.push({ times: 1, status: 429, headers: { 'retry-after': '0' } });
     const outputs = [
       await scene.run(['plan', '--config', 'config', '--format', 'text', '--out', 'plan.json'], env),

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeMailprotector, type FakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
+import { type FakeMailprotector, startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
 import { generateScenario } from '../../src/sandbox/scenario.js';
 import { runCli } from '../helpers/cli.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
@@ -13,12 +13,22 @@ afterEach(async () => fake?.close());
 
 describe('cwsync usage', () => {
   it('round-trips: the JSON it prints, read back as usage.file, gives the identical snapshot', async () => {
-    const { world } = generateScenario({ customers: 60, userGroupsPerCustomer: 3, services: 5, drift: 0, missing: 0, seed: 11 });
+    const { world } = generateScenario({
+      customers: 60,
+      userGroupsPerCustomer: 3,
+      services: 5,
+      drift: 0,
+      missing: 0,
+      seed: 11,
+    });
     world.mp.services.push({ id: 999_999, userGroupId: world.mp.userGroups[0]!.id, serviceType: 'Quantum Shield' });
     fake = await startFakeMailprotector(world.mp);
     const dir = tempDir();
     writeConfig(join(dir, 'live'), { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: fake.apiBase });
-    const live = await runCli(['usage', '--config', 'live', '--format', 'json'], { cwd: dir, env: { ...TEST_ENV, CW_PUBLIC_KEY: undefined, CW_PRIVATE_KEY: undefined, CW_CLIENT_ID: undefined } });
+    const live = await runCli(['usage', '--config', 'live', '--format', 'json'], {
+      cwd: dir,
+      env: { ...TEST_ENV, CW_PUBLIC_KEY: undefined, CW_PRIVATE_KEY: undefined, CW_CLIENT_ID: undefined },
+    });
     expect(live.stderr).toBe('');
     expect(live.code).toBe(0);
     const snapshot = JSON.parse(live.stdout) as { formatVersion: number; customers: unknown[] };
@@ -34,7 +44,14 @@ describe('cwsync usage', () => {
   });
 
   it('prints a readable table, with unknown services called out', async () => {
-    const { world } = generateScenario({ customers: 2, userGroupsPerCustomer: 1, services: 2, drift: 0, missing: 0, seed: 2 });
+    const { world } = generateScenario({
+      customers: 2,
+      userGroupsPerCustomer: 1,
+      services: 2,
+      drift: 0,
+      missing: 0,
+      seed: 2,
+    });
     world.mp.services.push({ id: 999_999, userGroupId: world.mp.userGroups[0]!.id, serviceType: 'Quantum Shield' });
     fake = await startFakeMailprotector(world.mp);
     const dir = tempDir();
@@ -63,6 +80,8 @@ describe('cwsync usage', () => {
     writeConfig(dir, { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: 'http://127.0.0.1:1/api/v1' });
     const result = await runCli(['usage', '--config', dir], { env: { MP_API_KEY: undefined } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('error: usage.mailprotector.apiKey refers to the environment variable MP_API_KEY, which is not set\nfix: set MP_API_KEY (in GitHub Actions: a repository secret passed as env)\n');
+    expect(result.stderr).toBe(
+      'error: usage.mailprotector.apiKey refers to the environment variable MP_API_KEY, which is not set\nfix: set MP_API_KEY (in GitHub Actions: a repository secret passed as env)\n',
+    );
   });
 });

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MARKER } from '../../src/github/comment.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
-import { json, startServer, type FakeServer } from '../../src/sandbox/harness.js';
+import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
 import { CLI } from '../helpers/cli.js';
-import { startScene, type Scene } from '../helpers/scene.js';
+import { type Scene, startScene } from '../helpers/scene.js';
 import { tempDir } from '../helpers/temp.js';
-import { workflow, type Step } from '../helpers/workflows.js';
+import { type Step, workflow } from '../helpers/workflows.js';
 
 let scene: Scene | undefined;
 let github: FakeServer | undefined;
@@ -48,7 +48,11 @@ async function fakeGitHub(comments: FakeComment[]): Promise<FakeServer> {
 }
 
 /** Runs a workflow job's steps in order as GitHub would, returning each step's exit code. */
-function sh(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function sh(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   // Asynchronous on purpose: the fake servers live in this process and must keep answering.
   return new Promise((resolve) => {
     const child = spawn('bash', args, { cwd, env });
@@ -59,23 +63,47 @@ function sh(args: string[], cwd: string, env: Record<string, string>): Promise<{
   });
 }
 
-async function runJob(steps: Step[], jobEnv: Record<string, string>, cwd: string, env: Record<string, string>): Promise<Array<{ step: string; code: number | null; output: string }>> {
+async function runJob(
+  steps: Step[],
+  jobEnv: Record<string, string>,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<Array<{ step: string; code: number | null; output: string }>> {
   const bin = tempDir('cwsync-bin-');
-  writeFileSync(join(bin, 'npx'), `#!/bin/sh\nif [ "$1" = cwsync ]; then shift; exec "${process.execPath}" "${CLI}" "$@"; fi\necho "npx shim: only cwsync" >&2; exit 127\n`);
+  writeFileSync(
+    join(bin, 'npx'),
+    `#!/bin/sh\nif [ "$1" = cwsync ]; then shift; exec "${process.execPath}" "${CLI}" "$@"; fi\necho "npx shim: only cwsync" >&2; exit 127\n`,
+  );
   chmodSync(join(bin, 'npx'), 0o755);
   const outputFile = env.GITHUB_OUTPUT!;
   const results: Array<{ step: string; code: number | null; output: string }> = [];
   let failed = false;
   for (const step of steps) {
     if (!step.run || step.run === 'npm ci') continue;
-    const outputs = Object.fromEntries(readFileSync(outputFile, 'utf8').split('\n').filter(Boolean).map((l) => l.split('=') as [string, string]));
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=') as [string, string]),
+    );
     const cond = step.if ?? 'success()';
-    const wanted = [...cond.matchAll(/steps\.\w+\.outputs\.(\w+) == '([^']*)'/g)].every(([, k, v]) => outputs[k!] === v);
+    const wanted = [...cond.matchAll(/steps\.\w+\.outputs\.(\w+) == '([^']*)'/g)].every(
+      ([, k, v]) => outputs[k!] === v,
+    );
     const when = cond.includes('failure()') ? failed : cond.includes('always()') ? true : !failed;
     if (!when || !wanted) continue;
-    const stepEnv = { ...process.env, ...jobEnv, ...env, ...step.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1' } as Record<string, string>;
-    for (const [k, v] of Object.entries(stepEnv)) if (v === '${{ secrets.GITHUB_TOKEN }}') stepEnv[k] = env.GITHUB_TOKEN!;
-    const shellArgs = step.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run] : ['-e', '-c', step.run];
+    const stepEnv = {
+      ...process.env,
+      ...jobEnv,
+      ...env,
+      ...step.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      NO_COLOR: '1',
+    } as Record<string, string>;
+    for (const [k, v] of Object.entries(stepEnv))
+      if (v === '${{ secrets.GITHUB_TOKEN }}') stepEnv[k] = env.GITHUB_TOKEN!;
+    const shellArgs =
+      step.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run] : ['-e', '-c', step.run];
     const r = await sh(shellArgs, cwd, stepEnv);
     results.push({ step: step.name ?? step.run, code: r.code, output: r.output });
     if (r.code !== 0) failed = true;
@@ -87,7 +115,16 @@ function githubEnv(dir: string, origin: string): Record<string, string> {
   writeFileSync(join(dir, 'event.json'), JSON.stringify({ action: 'opened', pull_request: { number: 7 } }));
   writeFileSync(join(dir, 'output'), '');
   writeFileSync(join(dir, 'summary.md'), '');
-  return { GITHUB_TOKEN: 'ghs_workflow', GITHUB_REPOSITORY: 'msp/config', GITHUB_API_URL: origin, GITHUB_EVENT_PATH: join(dir, 'event.json'), GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), ...DEMO_ENV, CWSYNC_RETRY_BASE_MS: '5' };
+  return {
+    GITHUB_TOKEN: 'ghs_workflow',
+    GITHUB_REPOSITORY: 'msp/config',
+    GITHUB_API_URL: origin,
+    GITHUB_EVENT_PATH: join(dir, 'event.json'),
+    GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
+    ...DEMO_ENV,
+    CWSYNC_RETRY_BASE_MS: '5',
+  };
 }
 
 /** The job env with secrets resolved the way GitHub would from repository secrets. */
@@ -110,22 +147,38 @@ describe('the workflows, run step by step', () => {
     const plan = workflow('plan.yml').jobs.plan!;
 
     const first = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
-    expect(first.map((r) => [r.step, r.code])).toEqual([['Validate', 0], ['Plan', 0], ['Comment the plan', 0]]);
+    expect(first.map((r) => [r.step, r.code])).toEqual([
+      ['Validate', 0],
+      ['Plan', 0],
+      ['Comment the plan', 0],
+    ]);
     expect(comments).toHaveLength(2);
     expect(comments[1]!.body.startsWith(`${MARKER}\n### cwsync plan: 4 changes on 4 agreements`)).toBe(true);
     expect(existsSync(join(scene.repo, 'plan.json'))).toBe(true);
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('### cwsync plan: 4 changes on 4 agreements');
 
     const second = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
-    expect(second.find((r) => r.step === 'Comment the plan')!.output).toContain('plan comment unchanged on pull request #7; not updated');
+    expect(second.find((r) => r.step === 'Comment the plan')!.output).toContain(
+      'plan comment unchanged on pull request #7; not updated',
+    );
     expect(github.requests.filter((r) => r.method !== 'GET')).toHaveLength(1);
 
     const apply = workflow('apply.yml').jobs.apply!;
-    const nightly = await runJob(apply.steps, jobEnv(apply.env), scene.repo, { ...env, GITHUB_EVENT_PATH: join(gh, 'schedule.json') });
-    expect(nightly.map((r) => [r.step, r.code])).toEqual([['Check for a config', 0], ['Validate', 0], ['Plan', 0], ['Apply the plan', 0]]);
+    const nightly = await runJob(apply.steps, jobEnv(apply.env), scene.repo, {
+      ...env,
+      GITHUB_EVENT_PATH: join(gh, 'schedule.json'),
+    });
+    expect(nightly.map((r) => [r.step, r.code])).toEqual([
+      ['Check for a config', 0],
+      ['Validate', 0],
+      ['Plan', 0],
+      ['Apply the plan', 0],
+    ]);
     const report = JSON.parse(readFileSync(join(scene.repo, 'report.json'), 'utf8'));
     expect(report.summary).toEqual({ applied: 4, failed: 0, skipped: 0 });
-    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('### cwsync apply: Applied 4, failed 0, skipped 0.');
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
+      '### cwsync apply: Applied 4, failed 0, skipped 0.',
+    );
 
     const after = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
     expect(after.every((r) => r.code === 0)).toBe(true);
@@ -140,9 +193,14 @@ describe('the workflows, run step by step', () => {
     const env = githubEnv(tempDir('cwsync-gh-'), github.origin);
     const plan = workflow('plan.yml').jobs.plan!;
     const results = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
-    expect(results.map((r) => [r.step, r.code])).toEqual([['Validate', 1], ['Comment the validation problems', 0]]);
+    expect(results.map((r) => [r.step, r.code])).toEqual([
+      ['Validate', 1],
+      ['Comment the validation problems', 0],
+    ]);
     expect(comments[0]!.body).toContain('### cwsync: the config is invalid');
-    expect(comments[0]!.body).toContain('config/services.yaml:12:3: unknown Mailprotector service "CloudFiltr". Did you mean "CloudFilter"?');
+    expect(comments[0]!.body).toContain(
+      'config/services.yaml:12:3: unknown Mailprotector service "CloudFiltr". Did you mean "CloudFilter"?',
+    );
   });
 
   it('apply.yml without a config/ directory says so and succeeds without calling anything', async () => {

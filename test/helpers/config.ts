@@ -20,7 +20,9 @@ export const TEST_ENV = {
 };
 
 export function writeConfig(dir: string, o: ConfigOptions): string {
-  const usage = o.usageFile ? `  file: ${o.usageFile}\n` : `  mailprotector:\n    url: ${o.mpUrl}\n    apiKey: { env: MP_API_KEY }\n    reseller: 343\n    requestsPerSecond: 1000\n`;
+  const usage = o.usageFile
+    ? `  file: ${o.usageFile}\n`
+    : `  mailprotector:\n    url: ${o.mpUrl}\n    apiKey: { env: MP_API_KEY }\n    reseller: 343\n    requestsPerSecond: 1000\n`;
   writeFiles(dir, {
     'cwsync.yaml': `connectwise:\n  url: ${o.cwUrl}\n  company: acme\n  publicKey: { env: CW_PUBLIC_KEY }\n  privateKey: { env: CW_PRIVATE_KEY }\n  clientId: { env: CW_CLIENT_ID }\nusage:\n${usage}${o.policy ?? ''}`,
     'services.yaml': o.services ?? 'services:\n  CloudFilter: MP-CLOUDFILTER\n  SafeSend: MP-SAFESEND\n',

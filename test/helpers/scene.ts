@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { DEMO_ENV, demoWorld } from '../../src/sandbox/demo-data.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import type { World } from '../../src/sandbox/world.js';
 import { ROOT, runCli } from './cli.js';
 import { tempDir } from './temp.js';
@@ -21,18 +21,25 @@ export interface Scene {
   close(): Promise<void>;
 }
 
-export async function startScene(options: { world?: World; edit?: (file: string, text: string) => string } = {}): Promise<Scene> {
+export async function startScene(
+  options: { world?: World; edit?: (file: string, text: string) => string } = {},
+): Promise<Scene> {
   const world = options.world ?? demoWorld();
   const sandbox = await startSandbox(world);
   const repo = tempDir('cwsync-repo-');
   const configDir = join(repo, 'config');
   const git = simpleGit({ baseDir: repo });
   await git.init();
-  await git.addConfig('user.email', 'admin@msp.example').addConfig('user.name', 'MSP Admin').addConfig('commit.gpgsign', 'false');
+  await git
+    .addConfig('user.email', 'admin@msp.example')
+    .addConfig('user.name', 'MSP Admin')
+    .addConfig('commit.gpgsign', 'false');
   const { mkdirSync } = await import('node:fs');
   mkdirSync(configDir);
   for (const name of readdirSync(join(ROOT, 'config.example'))) {
-    let text = readFileSync(join(ROOT, 'config.example', name), 'utf8').replaceAll('http://127.0.0.1:47801', sandbox.cw.origin).replaceAll('http://127.0.0.1:47802', sandbox.mp.origin);
+    let text = readFileSync(join(ROOT, 'config.example', name), 'utf8')
+      .replaceAll('http://127.0.0.1:47801', sandbox.cw.origin)
+      .replaceAll('http://127.0.0.1:47802', sandbox.mp.origin);
     // Tests need not be polite to a fake: lift the default 5 requests/second.
     text = text.replace('# requestsPerSecond: 5', 'requestsPerSecond: 1000');
     if (options.edit) text = options.edit(name, text);
@@ -44,7 +51,11 @@ export async function startScene(options: { world?: World; edit?: (file: string,
     sandbox,
     repo,
     configDir,
-    run: (args, env = {}) => runCli(args, { cwd: repo, env: { ...DEMO_ENV, CWSYNC_RETRY_BASE_MS: '5', GITHUB_STEP_SUMMARY: undefined, ...env } }),
+    run: (args, env = {}) =>
+      runCli(args, {
+        cwd: repo,
+        env: { ...DEMO_ENV, CWSYNC_RETRY_BASE_MS: '5', GITHUB_STEP_SUMMARY: undefined, ...env },
+      }),
     edit: async (file, change, commit = true) => {
       const path = join(configDir, file);
       writeFileSync(path, change(readFileSync(path, 'utf8')));

@@ -1,8 +1,8 @@
 /** The ConnectWise client over real HTTP against the fake server. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectWiseClient } from '../../src/connectwise/client.js';
-import { HttpError, NetworkError } from '../../src/http/errors.js';
-import { startFakeConnectWise, type FakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
+import { type HttpError, NetworkError } from '../../src/http/errors.js';
+import { type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import type { CwWorld } from '../../src/sandbox/world.js';
 import { clientFor, settings, worldWithCompanies } from '../helpers/cw.js';
 
@@ -14,16 +14,45 @@ afterEach(async () => {
   fake = client = undefined;
 });
 
-async function start(world: CwWorld, over: Parameters<typeof clientFor>[1] = {}, creds: Parameters<typeof clientFor>[2] = {}) {
+async function start(
+  world: CwWorld,
+  over: Parameters<typeof clientFor>[1] = {},
+  creds: Parameters<typeof clientFor>[2] = {},
+) {
   fake = await startFakeConnectWise(world);
   client = clientFor(world, { url: fake.apiBase, ...over }, creds);
   return { fake, client };
 }
 
 function agreementWithAdditions(world: CwWorld, count: number) {
-  world.catalog.push({ id: 752, identifier: 'MP-CLOUDFILTER', description: 'CloudFilter', inactiveFlag: false, price: 3, cost: 1.5 });
-  world.agreements.push({ id: 1234, name: 'Email Security', companyId: 1, agreementStatus: 'Active', cancelledFlag: false });
-  for (let i = 0; i < count; i++) world.additions.push({ id: 5000 + i, agreementId: 1234, productId: 752, quantity: i, unitPrice: 3, unitCost: 1.5, billCustomer: 'Billable', effectiveDate: '2026-01-01T00:00:00Z', cancelledDate: null, description: '' });
+  world.catalog.push({
+    id: 752,
+    identifier: 'MP-CLOUDFILTER',
+    description: 'CloudFilter',
+    inactiveFlag: false,
+    price: 3,
+    cost: 1.5,
+  });
+  world.agreements.push({
+    id: 1234,
+    name: 'Email Security',
+    companyId: 1,
+    agreementStatus: 'Active',
+    cancelledFlag: false,
+  });
+  for (let i = 0; i < count; i++)
+    world.additions.push({
+      id: 5000 + i,
+      agreementId: 1234,
+      productId: 752,
+      quantity: i,
+      unitPrice: 3,
+      unitCost: 1.5,
+      billCustomer: 'Billable',
+      effectiveDate: '2026-01-01T00:00:00Z',
+      cancelledDate: null,
+      description: '',
+    });
 }
 
 describe('ConnectWise client against the sandbox', () => {
@@ -51,9 +80,16 @@ describe('ConnectWise client against the sandbox', () => {
 
   it('follows forward-only Link headers across pages and keeps the conditions on every page', async () => {
     const { fake, client } = await start(worldWithCompanies(2500));
-    const rows = await client.list<{ id: number }>('/company/companies', { conditions: 'name like "Customer 1%"' }, 'list');
+    const rows = await client.list<{ id: number }>(
+      '/company/companies',
+      { conditions: 'name like "Customer 1%"' },
+      'list',
+    );
     expect(rows).toHaveLength(1 + 10 + 100 + 1000);
-    expect(fake.requests.map((r) => r.query.get('conditions'))).toEqual(['name like "Customer 1%"', 'name like "Customer 1%"']);
+    expect(fake.requests.map((r) => r.query.get('conditions'))).toEqual([
+      'name like "Customer 1%"',
+      'name like "Customer 1%"',
+    ]);
     expect(fake.requests[1]!.query.get('pageId')).toBe(String(rows[999]!.id));
   });
 
@@ -76,7 +112,13 @@ describe('ConnectWise client against the sandbox', () => {
 
   it('survives a burst of 429s, waiting as long as Retry-After says', async () => {
     const { fake, client } = await start(worldWithCompanies(3));
-    fake.faults.push({ path: '/company/companies', times: 2, status: 429, headers: { 'retry-after': '1' }, body: { error: 'ConnectWiseAPI', message: 'Too many requests. Please try again in 1 seconds.' } });
+    fake.faults.push({
+      path: '/company/companies',
+      times: 2,
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { error: 'ConnectWiseAPI', message: 'Too many requests. Please try again in 1 seconds.' },
+    });
     const companies = await client.companies(undefined);
     expect(companies).toHaveLength(3);
     const times = fake.requests.map((r) => r.at);
@@ -88,7 +130,13 @@ describe('ConnectWise client against the sandbox', () => {
 
   it('retries a 500 on a GET', async () => {
     const { fake, client } = await start(worldWithCompanies(3));
-    fake.faults.push({ method: 'GET', path: '/company/companies', times: 2, status: 500, body: { code: 'ConnectWiseApi', message: 'timeout' } });
+    fake.faults.push({
+      method: 'GET',
+      path: '/company/companies',
+      times: 2,
+      status: 500,
+      body: { code: 'ConnectWiseApi', message: 'timeout' },
+    });
     await expect(client.companies(undefined)).resolves.toHaveLength(3);
     expect(fake.requests.map((r) => r.status)).toEqual([500, 500, 200]);
   });
@@ -103,7 +151,12 @@ describe('ConnectWise client against the sandbox', () => {
   it('gives up on a response slower than the timeout, and retries the read', async () => {
     const world = worldWithCompanies(3);
     fake = await startFakeConnectWise(world);
-    client = ConnectWiseClient.create(settings({ url: fake.apiBase }), { publicKey: world.publicKey, privateKey: world.privateKey, clientId: world.clientIds[0]! }, undefined, { baseDelayMs: 5, timeoutMs: 300 });
+    client = ConnectWiseClient.create(
+      settings({ url: fake.apiBase }),
+      { publicKey: world.publicKey, privateKey: world.privateKey, clientId: world.clientIds[0]! },
+      undefined,
+      { baseDelayMs: 5, timeoutMs: 300 },
+    );
     fake.faults.push({ method: 'GET', times: 1, delayMs: 1500 });
     await expect(client.companies(undefined)).resolves.toHaveLength(3);
     expect(fake.requests).toHaveLength(2);
@@ -115,7 +168,14 @@ describe('ConnectWise client against the sandbox', () => {
     agreementWithAdditions(world, 0);
     const { fake, client } = await start(world);
     fake.faults.push({ method: 'POST', times: 1, dropAfterServing: true });
-    const err = await client.createAddition(1234, { product: { id: 752 }, quantity: 5, billCustomer: 'Billable', effectiveDate: '2026-12-01T00:00:00Z' }).catch((e: unknown) => e);
+    const err = await client
+      .createAddition(1234, {
+        product: { id: 752 },
+        quantity: 5,
+        billCustomer: 'Billable',
+        effectiveDate: '2026-12-01T00:00:00Z',
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect(fake.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(world.additions).toHaveLength(1);
@@ -126,20 +186,32 @@ describe('ConnectWise client against the sandbox', () => {
     agreementWithAdditions(world, 0);
     const { fake, client } = await start(world);
     fake.faults.push({ method: 'POST', times: 1, status: 500, body: { code: 'ConnectWiseApi', message: 'boom' } });
-    await expect(client.createAddition(1234, { product: { id: 752 }, quantity: 5, billCustomer: 'Billable', effectiveDate: '2026-12-01T00:00:00Z' })).rejects.toThrow(/HTTP 500/);
+    await expect(
+      client.createAddition(1234, {
+        product: { id: 752 },
+        quantity: 5,
+        billCustomer: 'Billable',
+        effectiveDate: '2026-12-01T00:00:00Z',
+      }),
+    ).rejects.toThrow(/HTTP 500/);
     expect(fake.requests).toHaveLength(1);
   });
 });
 
 describe('ConnectWise failures become messages a user can act on', () => {
-  const failure = async (client: ConnectWiseClient) => (await client.companies(undefined).catch((e: unknown) => e)) as HttpError;
+  const failure = async (client: ConnectWiseClient) =>
+    (await client.companies(undefined).catch((e: unknown) => e)) as HttpError;
 
   it('401: names the company ID and the keys', async () => {
     const world = worldWithCompanies(1);
     const { client } = await start(world, {}, { privateKey: 'wrong' });
     const err = await failure(client);
-    expect(err.message).toBe('ConnectWise list companies (GET /v4_6_release/apis/3.0/company/companies) failed with HTTP 401 Unauthorized: Authentication failed.');
-    expect(err.hint).toBe('check connectwise.company ("acme", the login company ID, case-sensitive) and the API member\'s public and private keys');
+    expect(err.message).toBe(
+      'ConnectWise list companies (GET /v4_6_release/apis/3.0/company/companies) failed with HTTP 401 Unauthorized: Authentication failed.',
+    );
+    expect(err.hint).toBe(
+      'check connectwise.company ("acme", the login company ID, case-sensitive) and the API member\'s public and private keys',
+    );
     expect(`${err.message} ${err.hint}`).not.toContain('wrong');
   });
 
@@ -150,14 +222,18 @@ describe('ConnectWise failures become messages a user can act on', () => {
     const err = await failure(client);
     expect(err.status).toBe(403);
     expect(err.message).toContain('Security: You do not have security permission to perform this action.');
-    expect(err.hint).toBe("the API member's security role needs Companies › Company Maintenance: Inquire = All (to resolve company identifiers and names)");
+    expect(err.hint).toBe(
+      "the API member's security role needs Companies › Company Maintenance: Inquire = All (to resolve company identifiers and names)",
+    );
   });
 
   it('400 for the clientId: points at the clientId header', async () => {
     const { client } = await start(worldWithCompanies(1), {}, { clientId: 'not-registered' });
     const err = await failure(client);
     expect(err.status).toBe(400);
-    expect(err.hint).toBe("check the clientId header: connectwise.clientId must be your integration's GUID from developer.connectwise.com");
+    expect(err.hint).toBe(
+      "check the clientId header: connectwise.clientId must be your integration's GUID from developer.connectwise.com",
+    );
   });
 
   it('404 with a full url: says what the url should look like', async () => {
@@ -196,7 +272,9 @@ describe('ConnectWise failures become messages a user can act on', () => {
 describe('the fake ConnectWise behaves like the real API', () => {
   it('answers an unknown condition field with 400 ApiFindCondition', async () => {
     const { client } = await start(worldWithCompanies(1));
-    const err = (await client.list('/company/companies', { conditions: 'invoiceDate = [2026-01-01T00:00:00Z]' }, 'list').catch((e: unknown) => e)) as HttpError;
+    const err = (await client
+      .list('/company/companies', { conditions: 'invoiceDate = [2026-01-01T00:00:00Z]' }, 'list')
+      .catch((e: unknown) => e)) as HttpError;
     expect(err.status).toBe(400);
     expect(err.code).toBe('ApiFindCondition');
     expect(err.apiMessage).toBe('invoiceDate is not a recognized name.');
@@ -204,7 +282,9 @@ describe('the fake ConnectWise behaves like the real API', () => {
 
   it('refuses a pageSize over 1000 and defaults to 25 with navigable Link headers', async () => {
     const { fake, client } = await start(worldWithCompanies(60));
-    await expect(client.call('GET', '/company/companies?pageSize=1001')).rejects.toThrow(/pageSize must be between 1 and 1000/);
+    await expect(client.call('GET', '/company/companies?pageSize=1001')).rejects.toThrow(
+      /pageSize must be between 1 and 1000/,
+    );
     const res = await client.call<unknown[]>('GET', '/company/companies?page=2');
     expect(res.body).toHaveLength(25);
     expect(res.headers.get('link')).toContain('page=3>; rel="next"');

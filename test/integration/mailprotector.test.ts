@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MailprotectorSettings } from '../../src/config/types.js';
 import { HttpError } from '../../src/http/errors.js';
 import { renderUsageText } from '../../src/render/usage.js';
-import { startFakeMailprotector, type FakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
+import { type FakeMailprotector, startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
 import { generateScenario } from '../../src/sandbox/scenario.js';
 import type { MpWorld } from '../../src/sandbox/world.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
@@ -16,7 +16,14 @@ afterEach(async () => {
   source = fake = undefined;
 });
 
-const settings = (url: string, over: Partial<MailprotectorSettings> = {}): MailprotectorSettings => ({ url, apiKey: { env: 'X' }, reseller: 343, requestsPerSecond: 1000, concurrency: 4, ...over });
+const settings = (url: string, over: Partial<MailprotectorSettings> = {}): MailprotectorSettings => ({
+  url,
+  apiKey: { env: 'X' },
+  reseller: 343,
+  requestsPerSecond: 1000,
+  concurrency: 4,
+  ...over,
+});
 
 async function start(world: MpWorld, key = world.apiKey, over: Partial<MailprotectorSettings> = {}) {
   fake = await startFakeMailprotector(world);
@@ -37,9 +44,17 @@ function expectedUsers(world: MpWorld): Map<number, number> {
 
 describe('Mailprotector usage source', () => {
   it('reads 300 customers over several pages, skipping domain aliases, in a pinned number of requests', async () => {
-    const { world } = generateScenario({ customers: 300, userGroupsPerCustomer: 2, services: 3, drift: 0, missing: 0, seed: 7 });
+    const { world } = generateScenario({
+      customers: 300,
+      userGroupsPerCustomer: 2,
+      services: 3,
+      drift: 0,
+      missing: 0,
+      seed: 7,
+    });
     // Give every alias a user group of its own: it must not be counted.
-    for (const alias of world.mp.domains.filter((d) => d.parentId !== null)) world.mp.userGroups.push({ id: 900_000 + alias.id, name: 'Alias group', domainId: alias.id, userCount: 1000 });
+    for (const alias of world.mp.domains.filter((d) => d.parentId !== null))
+      world.mp.userGroups.push({ id: 900_000 + alias.id, name: 'Alias group', domainId: alias.id, userCount: 1000 });
     const { fake, source } = await start(world.mp);
     const snapshot = await source.read();
     expect(snapshot.customers).toHaveLength(300);
@@ -58,44 +73,101 @@ describe('Mailprotector usage source', () => {
   });
 
   it('reads only the customers asked for in full, per customer when that is cheaper', async () => {
-    const { world } = generateScenario({ customers: 120, userGroupsPerCustomer: 1, services: 2, drift: 0, missing: 0, seed: 3 });
+    const { world } = generateScenario({
+      customers: 120,
+      userGroupsPerCustomer: 1,
+      services: 2,
+      drift: 0,
+      missing: 0,
+      seed: 3,
+    });
     const { fake, source } = await start(world.mp);
     const snapshot = await source.read({ only: ['customer 00002', 10_005] });
     expect(snapshot.customers).toHaveLength(120);
     expect(snapshot.customers.filter((c) => c.userGroups.length > 0).map((c) => c.id)).toEqual([10_002, 10_005]);
-    expect(fake.requests.map((r) => r.path.replace('/api/v1', ''))).toEqual(expect.arrayContaining(['/customers/10002/domains', '/customers/10005/domains']));
+    expect(fake.requests.map((r) => r.path.replace('/api/v1', ''))).toEqual(
+      expect.arrayContaining(['/customers/10002/domains', '/customers/10005/domains']),
+    );
     expect(fake.requests).toHaveLength(3 + 2 + 2 + 2);
   });
 
   it('maps API names to canonical ones and keeps unknown services, which are reported', async () => {
-    const world: MpWorld = { apiKey: 'k', resellerId: 343, customers: [{ id: 1, name: 'Contoso', resellerId: 343 }], domains: [{ id: 2, name: 'contoso.com', customerId: 1, parentId: null }], userGroups: [{ id: 3, name: 'Staff', domainId: 2, userCount: 12 }], services: [{ id: 4, userGroupId: 3, serviceType: 'CloudFilter Email Security' }, { id: 5, userGroupId: 3, serviceType: 'Quantum Shield' }] };
+    const world: MpWorld = {
+      apiKey: 'k',
+      resellerId: 343,
+      customers: [{ id: 1, name: 'Contoso', resellerId: 343 }],
+      domains: [{ id: 2, name: 'contoso.com', customerId: 1, parentId: null }],
+      userGroups: [{ id: 3, name: 'Staff', domainId: 2, userCount: 12 }],
+      services: [
+        { id: 4, userGroupId: 3, serviceType: 'CloudFilter Email Security' },
+        { id: 5, userGroupId: 3, serviceType: 'Quantum Shield' },
+      ],
+    };
     const { source } = await start(world);
     const snapshot = await source.read();
-    expect(snapshot.customers[0]!.userGroups).toEqual([{ name: 'Staff', users: 12, services: ['CloudFilter', 'Quantum Shield'] }]);
-    expect(renderUsageText(snapshot, source.label)).toContain('warning: Mailprotector reports service "Quantum Shield", which cwsync does not know (Contoso)');
+    expect(snapshot.customers[0]!.userGroups).toEqual([
+      { name: 'Staff', users: 12, services: ['CloudFilter', 'Quantum Shield'] },
+    ]);
+    expect(renderUsageText(snapshot, source.label)).toContain(
+      'warning: Mailprotector reports service "Quantum Shield", which cwsync does not know (Contoso)',
+    );
   });
 
   it('turns a 401 into a message that names the key setting', async () => {
-    const { world } = generateScenario({ customers: 1, userGroupsPerCustomer: 1, services: 1, drift: 0, missing: 0, seed: 1 });
+    const { world } = generateScenario({
+      customers: 1,
+      userGroupsPerCustomer: 1,
+      services: 1,
+      drift: 0,
+      missing: 0,
+      seed: 1,
+    });
     const { source } = await start(world.mp, 'wrong-key');
     const err = (await source.read().catch((e: unknown) => e)) as HttpError;
     expect(err).toBeInstanceOf(HttpError);
-    expect(err.message).toBe('Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers) failed with HTTP 401 Unauthorized: Invalid or missing API key');
-    expect(err.hint).toBe('check the API key usage.mailprotector.apiKey refers to (Console > your profile > View API Key)');
+    expect(err.message).toBe(
+      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers) failed with HTTP 401 Unauthorized: Invalid or missing API key',
+    );
+    expect(err.hint).toBe(
+      'check the API key usage.mailprotector.apiKey refers to (Console > your profile > View API Key)',
+    );
     expect(err.message + err.hint).not.toContain('wrong-key');
   });
 
   it('survives 429s with Retry-After and drops, reading everything', async () => {
-    const { world } = generateScenario({ customers: 3, userGroupsPerCustomer: 2, services: 2, drift: 0, missing: 0, seed: 5 });
+    const { world } = generateScenario({
+      customers: 3,
+      userGroupsPerCustomer: 2,
+      services: 2,
+      drift: 0,
+      missing: 0,
+      seed: 5,
+    });
     const { fake, source } = await start(world.mp);
-    fake.faults.push({ path: '/user_groups', times: 2, status: 429, headers: { 'retry-after': '1' }, body: { error: 'Too Many Requests' } }, { path: '/services', times: 1, drop: true });
+    fake.faults.push(
+      {
+        path: '/user_groups',
+        times: 2,
+        status: 429,
+        headers: { 'retry-after': '1' },
+        body: { error: 'Too Many Requests' },
+      },
+      { path: '/services', times: 1, drop: true },
+    );
     const snapshot = await source.read();
     expect(snapshot.customers.flatMap((c) => c.userGroups)).toHaveLength(world.mp.userGroups.length);
     expect(fake.requests.filter((r) => r.status === 429)).toHaveLength(2);
   });
 
   it('stays under the configured request rate', async () => {
-    const { world } = generateScenario({ customers: 2, userGroupsPerCustomer: 1, services: 1, drift: 0, missing: 0, seed: 9 });
+    const { world } = generateScenario({
+      customers: 2,
+      userGroupsPerCustomer: 1,
+      services: 1,
+      drift: 0,
+      missing: 0,
+      seed: 9,
+    });
     const { fake, source } = await start(world.mp, world.mp.apiKey, { requestsPerSecond: 20, concurrency: 4 });
     await source.read();
     const times = fake.requests.map((r) => r.at).sort((a, b) => a - b);

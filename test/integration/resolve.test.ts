@@ -4,7 +4,7 @@ import type { Binding } from '../../src/config/types.js';
 import type { ConnectWiseClient } from '../../src/connectwise/client.js';
 import { resolveNames } from '../../src/connectwise/resolve.js';
 import { ResolutionError } from '../../src/errors.js';
-import { startFakeConnectWise, type FakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
+import { type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import type { CwWorld } from '../../src/sandbox/world.js';
 import { clientFor, worldWithCompanies } from '../helpers/cw.js';
 
@@ -21,7 +21,13 @@ async function start(world: CwWorld) {
   return { fake, client };
 }
 
-const bind = (company: string, agreement: Binding['agreement'], line = 1): Binding => ({ customer: `c-${line}`, company, agreement, overrides: {}, source: { file: 'customers.yaml', line } });
+const bind = (company: string, agreement: Binding['agreement'], line = 1): Binding => ({
+  customer: `c-${line}`,
+  company,
+  agreement,
+  overrides: {},
+  source: { file: 'customers.yaml', line },
+});
 
 function addCatalog(world: CwWorld) {
   world.catalog.push(
@@ -41,21 +47,41 @@ describe('resolving names to IDs', () => {
   it('resolves company names holding quotes, &, + and %, and exact agreement names', async () => {
     const world = worldWithCompanies(5);
     addCatalog(world);
-    const hostile = [`Smith "Bob" & Sons + 100% Co`, `O'Neil "Quotes" & Partners`, `Ünïcödé GmbH & Co. KG`, `Plain + Simple 50%`];
+    const hostile = [
+      `Smith "Bob" & Sons + 100% Co`,
+      `O'Neil "Quotes" & Partners`,
+      `Ünïcödé GmbH & Co. KG`,
+      `Plain + Simple 50%`,
+    ];
     hostile.forEach((name, i) => {
       world.companies.push({ id: 900 + i, identifier: `H${i}`, name, deletedFlag: false });
-      world.agreements.push({ id: 7000 + i, name: `Email "Security" 100% & more`, companyId: 900 + i, agreementStatus: 'Active', cancelledFlag: false });
+      world.agreements.push({
+        id: 7000 + i,
+        name: `Email "Security" 100% & more`,
+        companyId: 900 + i,
+        agreementStatus: 'Active',
+        cancelledFlag: false,
+      });
     });
     world.companies.push({ id: 999, identifier: 'DECOY', name: `O'Neil _Quotes_ & Partners`, deletedFlag: false });
     const { client } = await start(world);
-    const result = await resolveNames(client, hostile.map((n, i) => bind(n, `Email "Security" 100% & more`, i + 1)), ['MP-CLOUDFILTER']);
-    expect(result.bindings.map((b) => [b.company.id, b.agreement.id])).toEqual(hostile.map((_, i) => [900 + i, 7000 + i]));
+    const result = await resolveNames(
+      client,
+      hostile.map((n, i) => bind(n, `Email "Security" 100% & more`, i + 1)),
+      ['MP-CLOUDFILTER'],
+    );
+    expect(result.bindings.map((b) => [b.company.id, b.agreement.id])).toEqual(
+      hostile.map((_, i) => [900 + i, 7000 + i]),
+    );
     expect(result.products.get('MP-CLOUDFILTER')).toEqual({ id: 752, identifier: 'MP-CLOUDFILTER' });
   });
 
   it('prefers the identifier, then the exact name, and excludes deleted companies', async () => {
     const world = worldWithCompanies(0);
-    world.companies.push({ id: 1, identifier: 'CONTOSO', name: 'Contoso Ltd', deletedFlag: true }, { id: 2, identifier: 'CONTOSO2', name: 'Contoso Ltd', deletedFlag: false });
+    world.companies.push(
+      { id: 1, identifier: 'CONTOSO', name: 'Contoso Ltd', deletedFlag: true },
+      { id: 2, identifier: 'CONTOSO2', name: 'Contoso Ltd', deletedFlag: false },
+    );
     world.agreements.push({ id: 10, name: 'Email', companyId: 2, agreementStatus: 'Active', cancelledFlag: false });
     const { client } = await start(world);
     const result = await resolveNames(client, [bind('Contoso Ltd', 'Email'), bind('contoso2', 'Email', 2)], []);
@@ -71,10 +97,23 @@ describe('resolving names to IDs', () => {
       { id: 1236, name: 'Email Security', companyId: 2, agreementStatus: 'Cancelled', cancelledFlag: true },
       { id: 1237, name: 'Managed Services', companyId: 2, agreementStatus: 'Active', cancelledFlag: false },
     );
-    world.companies.push({ id: 3, identifier: 'TWIN1', name: 'Twin Co', deletedFlag: false }, { id: 4, identifier: 'TWIN2', name: 'Twin Co', deletedFlag: false });
+    world.companies.push(
+      { id: 3, identifier: 'TWIN1', name: 'Twin Co', deletedFlag: false },
+      { id: 4, identifier: 'TWIN2', name: 'Twin Co', deletedFlag: false },
+    );
     const { client } = await start(world);
     const list = await failures(
-      resolveNames(client, [bind('CUST00001', 'Email Security', 3), bind('CUST00002', 'Email Security', 7), bind('NOPE', 'x', 9), bind('Twin Co', 'x', 11), bind('CUST00002', { id: 1234 }, 13)], ['MP-CLOUDFILTER', 'MP-OLD', 'MP-GONE']),
+      resolveNames(
+        client,
+        [
+          bind('CUST00001', 'Email Security', 3),
+          bind('CUST00002', 'Email Security', 7),
+          bind('NOPE', 'x', 9),
+          bind('Twin Co', 'x', 11),
+          bind('CUST00002', { id: 1234 }, 13),
+        ],
+        ['MP-CLOUDFILTER', 'MP-OLD', 'MP-GONE'],
+      ),
     );
     expect(list).toEqual([
       'customers.yaml:9: no company has the identifier or exact name "NOPE" (deleted companies excluded)',
@@ -90,9 +129,18 @@ describe('resolving names to IDs', () => {
   it('resolves 500 bindings in a handful of requests, not 500+', async () => {
     const world = worldWithCompanies(2600);
     addCatalog(world);
-    for (let i = 1; i <= 2600; i++) world.agreements.push({ id: 10_000 + i, name: 'Email Security', companyId: i, agreementStatus: 'Active', cancelledFlag: false });
+    for (let i = 1; i <= 2600; i++)
+      world.agreements.push({
+        id: 10_000 + i,
+        name: 'Email Security',
+        companyId: i,
+        agreementStatus: 'Active',
+        cancelledFlag: false,
+      });
     const { fake, client } = await start(world);
-    const bindings = Array.from({ length: 500 }, (_, i) => bind(`CUST${String(i * 5 + 1).padStart(5, '0')}`, 'Email Security', i + 1));
+    const bindings = Array.from({ length: 500 }, (_, i) =>
+      bind(`CUST${String(i * 5 + 1).padStart(5, '0')}`, 'Email Security', i + 1),
+    );
     const result = await resolveNames(client, bindings, ['MP-CLOUDFILTER', 'MP-SAFESEND']);
     expect(result.bindings).toHaveLength(500);
     expect(result.bindings[499]!.agreement.id).toBe(10_000 + 499 * 5 + 1);
@@ -111,9 +159,18 @@ describe('resolving names to IDs', () => {
 
   it('uses in-lists when they are fewer requests, keeping every URL under 2,000 characters', async () => {
     const world = worldWithCompanies(2600);
-    for (let i = 1; i <= 2600; i++) world.agreements.push({ id: 10_000 + i, name: 'Email Security', companyId: i, agreementStatus: 'Active', cancelledFlag: false });
+    for (let i = 1; i <= 2600; i++)
+      world.agreements.push({
+        id: 10_000 + i,
+        name: 'Email Security',
+        companyId: i,
+        agreementStatus: 'Active',
+        cancelledFlag: false,
+      });
     const { fake, client } = await start(world);
-    const bindings = Array.from({ length: 150 }, (_, i) => bind(`CUST${String(i * 7 + 1).padStart(5, '0')}`, 'Email Security', i + 1));
+    const bindings = Array.from({ length: 150 }, (_, i) =>
+      bind(`CUST${String(i * 7 + 1).padStart(5, '0')}`, 'Email Security', i + 1),
+    );
     const result = await resolveNames(client, bindings, []);
     expect(result.bindings).toHaveLength(150);
     const urls = fake.requests.map((r) => `${fake!.apiBase}${r.path}?${r.query.toString()}`);

@@ -2,15 +2,16 @@
  * Pins the request counts of a small generated scenario, so a change that makes cwsync chattier
  * (per-name lookups, lost batching, extra pages) fails CI. Measured, never timed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planFor } from '../../src/cli/pipeline.js';
 import { loadConfig } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../../src/sandbox/scenario.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start.js';
-import { silentLogger } from '../../src/log.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 let sandbox: Sandbox;
@@ -20,7 +21,15 @@ beforeAll(async () => {
   const scenario = generateScenario({ ...DEFAULT_SCENARIO, customers: 120 });
   sandbox = await startSandbox(scenario.world);
   dir = join(tempDir(), 'config');
-  writeFiles(dir, scenarioConfigFiles(scenario, { cwUrl: sandbox.cw.apiBase, mpUrl: sandbox.mp.apiBase, concurrency: 8, requestsPerSecond: 1000 }));
+  writeFiles(
+    dir,
+    scenarioConfigFiles(scenario, {
+      cwUrl: sandbox.cw.apiBase,
+      mpUrl: sandbox.mp.apiBase,
+      concurrency: 8,
+      requestsPerSecond: 1000,
+    }),
+  );
 });
 afterAll(() => sandbox.close());
 
@@ -30,11 +39,25 @@ describe('request counts at 120 customers, 3 user groups each', () => {
     const planned = await planFor(config!, { inRepo: false, commit: null, dirty: true, changed: [] }, silentLogger);
     const mp = sandbox.mp.requests.map((r) => r.path.replace(/\d+/g, 'N'));
     const cw = sandbox.cw.requests.map((r) => r.path.replace('/v4_6_release/apis/3.0', '').replace(/\d+/g, 'N'));
-    const tally = (paths: string[]) => paths.reduce<Record<string, number>>((t, p) => ({ ...t, [p]: (t[p] ?? 0) + 1 }), {});
+    const tally = (paths: string[]) =>
+      paths.reduce<Record<string, number>>((t, p) => {
+        t[p] = (t[p] ?? 0) + 1;
+        return t;
+      }, {});
     // Mailprotector: 3 pages of customers, 5 of reseller domains, then per domain its groups and per group its services.
-    expect(tally(mp)).toEqual({ '/api/vN/resellers/N/customers': 3, '/api/vN/resellers/N/domains': 5, '/api/vN/domains/N/user_groups': 120, '/api/vN/user_groups/N/services': 360 });
+    expect(tally(mp)).toEqual({
+      '/api/vN/resellers/N/customers': 3,
+      '/api/vN/resellers/N/domains': 5,
+      '/api/vN/domains/N/user_groups': 120,
+      '/api/vN/user_groups/N/services': 360,
+    });
     // ConnectWise: companies in 2 in-list batches of identifiers, agreements in 1 batch of company ids, 1 catalog page, 1 additions list per agreement.
-    expect(tally(cw)).toEqual({ '/company/companies': 2, '/finance/agreements': 1, '/procurement/catalog': 1, '/finance/agreements/N/additions': 120 });
+    expect(tally(cw)).toEqual({
+      '/company/companies': 2,
+      '/finance/agreements': 1,
+      '/procurement/catalog': 1,
+      '/finance/agreements/N/additions': 120,
+    });
     const { plan } = planned;
     expect(plan.actions.length).toBeGreaterThan(10);
     sandbox.cw.requests.length = 0;

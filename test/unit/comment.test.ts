@@ -24,7 +24,10 @@ beforeEach(() => {
   vi.stubEnv('GITHUB_API_URL', API);
   vi.stubEnv('GITHUB_EVENT_PATH', join(dir, 'event.json'));
   stdout = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (stdout.push(String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout.push(String(s));
+    return true;
+  });
 });
 afterEach(() => {
   vi.restoreAllMocks();
@@ -43,29 +46,55 @@ const others = [
 
 describe('cwsync comment', () => {
   it('creates the comment when none carries the marker', async () => {
-    nock(API, { reqheaders: { authorization: 'Bearer ghs_testtoken' } }).get(`${REPO}/issues/42/comments`).query({ per_page: 100, page: 1 }).reply(200, others);
-    nock(API).post(`${REPO}/issues/42/comments`, (b: { body: string }) => b.body === bodyOf('### cwsync plan: 1 change on 1 agreement\n')).reply(201, { id: 77, html_url: 'https://github.test/c/77' });
+    nock(API, { reqheaders: { authorization: 'Bearer ghs_testtoken' } })
+      .get(`${REPO}/issues/42/comments`)
+      .query({ per_page: 100, page: 1 })
+      .reply(200, others);
+    nock(API)
+      .post(
+        `${REPO}/issues/42/comments`,
+        (b: { body: string }) => b.body === bodyOf('### cwsync plan: 1 change on 1 agreement\n'),
+      )
+      .reply(201, { id: 77, html_url: 'https://github.test/c/77' });
     await expect(run()).resolves.toBe(0);
     expect(stdout.join('')).toBe('plan comment created on pull request #42: https://github.test/c/77\n');
   });
 
-  it('updates the marked comment in place, found among other bots\' comments', async () => {
-    nock(API).get(`${REPO}/issues/42/comments`).query(true).reply(200, [...others, { id: 9, body: `${MARKER}\nold plan`, user: { login: 'github-actions[bot]' } }, { id: 10, body: 'later comment' }]);
-    nock(API).patch(`${REPO}/issues/comments/9`, { body: bodyOf('### cwsync plan: 1 change on 1 agreement\n') }).reply(200, { id: 9, html_url: 'https://github.test/c/9' });
+  it("updates the marked comment in place, found among other bots' comments", async () => {
+    nock(API)
+      .get(`${REPO}/issues/42/comments`)
+      .query(true)
+      .reply(200, [
+        ...others,
+        { id: 9, body: `${MARKER}\nold plan`, user: { login: 'github-actions[bot]' } },
+        { id: 10, body: 'later comment' },
+      ]);
+    nock(API)
+      .patch(`${REPO}/issues/comments/9`, { body: bodyOf('### cwsync plan: 1 change on 1 agreement\n') })
+      .reply(200, { id: 9, html_url: 'https://github.test/c/9' });
     await expect(run()).resolves.toBe(0);
     expect(stdout.join('')).toContain('plan comment updated on pull request #42');
   });
 
   it('finds the marker on a later page of comments', async () => {
     const page1 = Array.from({ length: 100 }, (_, i) => ({ id: 100 + i, body: `comment ${i}` }));
-    nock(API).get(`${REPO}/issues/42/comments`).query({ per_page: 100, page: 1 }).reply(200, page1, { link: `<${API}${REPO}/issues/42/comments?per_page=100&page=2>; rel="next"` });
-    nock(API).get(`${REPO}/issues/42/comments`).query({ per_page: 100, page: 2 }).reply(200, [{ id: 555, body: `${MARKER}\nold` }]);
+    nock(API)
+      .get(`${REPO}/issues/42/comments`)
+      .query({ per_page: 100, page: 1 })
+      .reply(200, page1, { link: `<${API}${REPO}/issues/42/comments?per_page=100&page=2>; rel="next"` });
+    nock(API)
+      .get(`${REPO}/issues/42/comments`)
+      .query({ per_page: 100, page: 2 })
+      .reply(200, [{ id: 555, body: `${MARKER}\nold` }]);
     nock(API).patch(`${REPO}/issues/comments/555`).reply(200, { id: 555 });
     await expect(run()).resolves.toBe(0);
   });
 
   it('sends nothing when the comment is unchanged', async () => {
-    nock(API).get(`${REPO}/issues/42/comments`).query(true).reply(200, [{ id: 9, body: bodyOf('### cwsync plan: 1 change on 1 agreement\n') }]);
+    nock(API)
+      .get(`${REPO}/issues/42/comments`)
+      .query(true)
+      .reply(200, [{ id: 9, body: bodyOf('### cwsync plan: 1 change on 1 agreement\n') }]);
     await expect(run()).resolves.toBe(0);
     expect(stdout.join('')).toBe('plan comment unchanged on pull request #42; not updated\n');
   });
@@ -74,7 +103,12 @@ describe('cwsync comment', () => {
     writeFileSync(join(dir, 'plan.md'), `### big\n${'| row | x |\n'.repeat(10_000)}`);
     let sent = '';
     nock(API).get(`${REPO}/issues/42/comments`).query(true).reply(200, []);
-    nock(API).post(`${REPO}/issues/42/comments`, (b: { body: string }) => ((sent = b.body), true)).reply(201, { id: 1 });
+    nock(API)
+      .post(`${REPO}/issues/42/comments`, (b: { body: string }) => {
+        sent = b.body;
+        return true;
+      })
+      .reply(201, { id: 1 });
     await run();
     expect(sent.length).toBeLessThanOrEqual(MAX_BODY);
     expect(sent.startsWith(MARKER)).toBe(true);
@@ -82,8 +116,28 @@ describe('cwsync comment', () => {
   });
 
   it.each([
-    [403, { message: 'Resource not accessible by integration' }, 'GitHub create the plan comment (POST /repos/msp/billing-config/issues/42/comments) failed with HTTP 403 Resource not accessible by integration', 'permissions: pull-requests: write'],
-    [422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }, 'failed with HTTP 422 Validation Failed (body is too long (maximum is 65536 characters))', 'GitHub refused the comment body'],
+    [
+      403,
+      { message: 'Resource not accessible by integration' },
+      'GitHub create the plan comment (POST /repos/msp/billing-config/issues/42/comments) failed with HTTP 403 Resource not accessible by integration',
+      'permissions: pull-requests: write',
+    ],
+    [
+      422,
+      {
+        message: 'Validation Failed',
+        errors: [
+          {
+            resource: 'IssueComment',
+            code: 'custom',
+            field: 'body',
+            message: 'body is too long (maximum is 65536 characters)',
+          },
+        ],
+      },
+      'failed with HTTP 422 Validation Failed (body is too long (maximum is 65536 characters))',
+      'GitHub refused the comment body',
+    ],
   ])('fails loudly (exit 1) on %i with the reason', async (status, reply, message, hint) => {
     nock(API).get(`${REPO}/issues/42/comments`).query(true).reply(200, []);
     nock(API).post(`${REPO}/issues/42/comments`).reply(status, reply);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batchIn, encodeQueryValue, eq, inList, literal, queryString } from '../../src/connectwise/conditions.js';
 import { nextPageId } from '../../src/connectwise/client.js';
+import { batchIn, encodeQueryValue, eq, inList, literal, queryString } from '../../src/connectwise/conditions.js';
 import { evaluate, parseConditions } from '../../src/sandbox/conditions.js';
 
 describe('conditions builder', () => {
@@ -23,7 +23,9 @@ describe('conditions builder', () => {
 
   it('percent-encodes every character ConnectWise treats specially', () => {
     expect(encodeQueryValue(`a&b+c%d"e'f*g h(i)`)).toBe('a%26b%2Bc%25d%22e%27f%2Ag%20h%28i%29');
-    expect(queryString({ conditions: 'id = 1', pageId: undefined, pageSize: 1000 })).toBe('?conditions=id%20%3D%201&pageSize=1000');
+    expect(queryString({ conditions: 'id = 1', pageId: undefined, pageSize: 1000 })).toBe(
+      '?conditions=id%20%3D%201&pageSize=1000',
+    );
   });
 
   it('batches in-lists to keep each URL under the limit', () => {

@@ -8,7 +8,8 @@ import { loadYamlFile } from '../../src/config/yaml-file.js';
 import { ROOT } from '../helpers/cli.js';
 
 const dir = join(ROOT, 'config.example');
-const schemaFor = (name: string): SchemaName => (name.startsWith('customers') ? 'customers' : (name.replace(/\.ya?ml$/, '') as SchemaName));
+const schemaFor = (name: string): SchemaName =>
+  name.startsWith('customers') ? 'customers' : (name.replace(/\.ya?ml$/, '') as SchemaName);
 
 describe('config.example', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
@@ -25,7 +26,9 @@ describe('config.example', () => {
 
   it.each(files)('%s carries a schema modeline', (name) => {
     const { file } = loadYamlFile(join(dir, name), name);
-    expect(file!.doc.commentBefore ?? '').toContain(`yaml-language-server: $schema=../schema/${schemaFor(name)}.schema.json`);
+    expect(file!.doc.commentBefore ?? '').toContain(
+      `yaml-language-server: $schema=../schema/${schemaFor(name)}.schema.json`,
+    );
   });
 
   it('loads as a whole with no problems and the documented defaults', () => {

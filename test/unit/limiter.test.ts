@@ -8,20 +8,28 @@ describe('forEachLimit', () => {
     let running = 0;
     let most = 0;
     const seen: number[] = [];
-    await forEachLimit(Array.from({ length: 50 }, (_, i) => i), 4, async (item, index) => {
-      expect(item).toBe(index);
-      running++;
-      most = Math.max(most, running);
-      await tick();
-      seen.push(item);
-      running--;
-    });
+    await forEachLimit(
+      Array.from({ length: 50 }, (_, i) => i),
+      4,
+      async (item, index) => {
+        expect(item).toBe(index);
+        running++;
+        most = Math.max(most, running);
+        await tick();
+        seen.push(item);
+        running--;
+      },
+    );
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(most).toBe(4);
   });
 
   it('passes an error on', async () => {
-    await expect(forEachLimit([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error('two'); })).rejects.toThrow('two');
+    await expect(
+      forEachLimit([1, 2, 3], 2, async (n) => {
+        if (n === 2) throw new Error('two');
+      }),
+    ).rejects.toThrow('two');
   });
 });
 

@@ -14,23 +14,67 @@ const PRODUCTS = new Map([
   ['MP-BR', { id: 3, identifier: 'MP-BR' }],
   ['MP-BUNDLE', { id: 4, identifier: 'MP-BUNDLE' }],
 ]);
-const POLICY: Policy = { createMissing: true, onZero: 'zero', billCustomer: 'Billable', effectiveDate: 'first-of-next-month', safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100 } };
-const CONFIG: PlanInput['config'] = { services: { CloudFilter: 'MP-CF', SafeSend: 'MP-SS', Bracket: 'MP-BR', XtraMail: null }, bundles: [], policy: POLICY };
-const BUNDLED: PlanInput['config'] = { ...CONFIG, bundles: [{ name: 'Bracket Bundle', product: 'MP-BUNDLE', services: ['Bracket', 'CloudFilter', 'SafeSend'] }] };
+const POLICY: Policy = {
+  createMissing: true,
+  onZero: 'zero',
+  billCustomer: 'Billable',
+  effectiveDate: 'first-of-next-month',
+  safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100 },
+};
+const CONFIG: PlanInput['config'] = {
+  services: { CloudFilter: 'MP-CF', SafeSend: 'MP-SS', Bracket: 'MP-BR', XtraMail: null },
+  bundles: [],
+  policy: POLICY,
+};
+const BUNDLED: PlanInput['config'] = {
+  ...CONFIG,
+  bundles: [{ name: 'Bracket Bundle', product: 'MP-BUNDLE', services: ['Bracket', 'CloudFilter', 'SafeSend'] }],
+};
 
 type Group = [name: string, users: number, services: string[]];
-const customer = (id: number, name: string, groups: Group[]): CustomerUsage => ({ id, name, userGroups: groups.map(([n, users, services]) => ({ name: n, users, services })) });
+const customer = (id: number, name: string, groups: Group[]): CustomerUsage => ({
+  id,
+  name,
+  userGroups: groups.map(([n, users, services]) => ({ name: n, users, services })),
+});
 function bound(c: CustomerUsage, agreementId = 100, overrides: Record<string, Override> = {}): MatchedBinding {
-  const binding: Binding = { customer: c.name, company: 'CONTOSO', agreement: 'Email', overrides, source: { file: 'customers.yaml', line: 1 } };
-  return { usage: c, resolved: { binding, company: { id: 10, identifier: 'CONTOSO', name: 'Contoso' }, agreement: { id: agreementId, name: 'Email' } } };
+  const binding: Binding = {
+    customer: c.name,
+    company: 'CONTOSO',
+    agreement: 'Email',
+    overrides,
+    source: { file: 'customers.yaml', line: 1 },
+  };
+  return {
+    usage: c,
+    resolved: {
+      binding,
+      company: { id: 10, identifier: 'CONTOSO', name: 'Contoso' },
+      agreement: { id: agreementId, name: 'Email' },
+    },
+  };
 }
 let nextId = 500;
-const addition = (productId: number, quantity: number, cancelledDate: string | null = null): Addition => ({ id: nextId++, product: { id: productId }, quantity, cancelledDate });
+const addition = (productId: number, quantity: number, cancelledDate: string | null = null): Addition => ({
+  id: nextId++,
+  product: { id: productId },
+  quantity,
+  cancelledDate,
+});
 
 function plan(over: Partial<PlanInput> & { matched: MatchedBinding[] }, additions: Addition[] = []) {
-  return buildPlan({ config: CONFIG, unbound: [], products: PRODUCTS, additions: new Map([[100, additions]]), now: NOW, source: { commit: 'abc', dirty: false }, ...over });
+  return buildPlan({
+    config: CONFIG,
+    unbound: [],
+    products: PRODUCTS,
+    additions: new Map([[100, additions]]),
+    now: NOW,
+    source: { commit: 'abc', dirty: false },
+    ...over,
+  });
 }
-const brief = (p: ReturnType<typeof plan>) => p.plan.actions.map((a) => `${a.action} ${a.product.identifier} ${a.before ?? '-'}->${a.after}`);
+const brief = (p: ReturnType<typeof plan>) =>
+  p.plan.actions.map((a) => `${a.action} ${a.product.identifier} ${a.before ?? '-'}->${a.after}`);
 
 const contoso = customer(7114, 'Contoso Ltd', [
   ['Staff', 56, ['CloudFilter', 'SafeSend']],
@@ -39,23 +83,143 @@ const contoso = customer(7114, 'Contoso Ltd', [
 
 describe('buildPlan', () => {
   it.each<[string, () => ReturnType<typeof plan>, string[]]>([
-    ['updates a quantity that drifted', () => plan({ matched: [bound(contoso)] }, [addition(1, 50), addition(2, 56)]), ['update MP-CF 50->60']],
-    ['creates a missing addition when usage exists', () => plan({ matched: [bound(contoso)] }, [addition(1, 60)]), ['create MP-SS -->56']],
-    ['does not create when createMissing is false', () => plan({ matched: [bound(contoso)], config: { ...CONFIG, policy: { ...POLICY, createMissing: false } } }, [addition(1, 60)]), []],
-    ['sets 0 when usage falls to 0 with onZero=zero', () => plan({ matched: [bound(customer(1, 'Empty', []))] }, [addition(1, 8)]), ['update MP-CF 8->0']],
-    ['cancels when usage falls to 0 with onZero=cancel', () => plan({ matched: [bound(customer(1, 'Empty', []))], config: { ...CONFIG, policy: { ...POLICY, onZero: 'cancel' } } }, [addition(1, 8)]), ['cancel MP-CF 8->0']],
-    ['keeps the quantity with onZero=keep', () => plan({ matched: [bound(customer(1, 'Empty', []))], config: { ...CONFIG, policy: { ...POLICY, onZero: 'keep' } } }, [addition(1, 8)]), []],
+    [
+      'updates a quantity that drifted',
+      () => plan({ matched: [bound(contoso)] }, [addition(1, 50), addition(2, 56)]),
+      ['update MP-CF 50->60'],
+    ],
+    [
+      'creates a missing addition when usage exists',
+      () => plan({ matched: [bound(contoso)] }, [addition(1, 60)]),
+      ['create MP-SS -->56'],
+    ],
+    [
+      'does not create when createMissing is false',
+      () =>
+        plan({ matched: [bound(contoso)], config: { ...CONFIG, policy: { ...POLICY, createMissing: false } } }, [
+          addition(1, 60),
+        ]),
+      [],
+    ],
+    [
+      'sets 0 when usage falls to 0 with onZero=zero',
+      () => plan({ matched: [bound(customer(1, 'Empty', []))] }, [addition(1, 8)]),
+      ['update MP-CF 8->0'],
+    ],
+    [
+      'cancels when usage falls to 0 with onZero=cancel',
+      () =>
+        plan(
+          {
+            matched: [bound(customer(1, 'Empty', []))],
+            config: { ...CONFIG, policy: { ...POLICY, onZero: 'cancel' } },
+          },
+          [addition(1, 8)],
+        ),
+      ['cancel MP-CF 8->0'],
+    ],
+    [
+      'keeps the quantity with onZero=keep',
+      () =>
+        plan(
+          { matched: [bound(customer(1, 'Empty', []))], config: { ...CONFIG, policy: { ...POLICY, onZero: 'keep' } } },
+          [addition(1, 8)],
+        ),
+      [],
+    ],
     ['does nothing for zero usage and no addition', () => plan({ matched: [bound(customer(1, 'Empty', []))] }, []), []],
-    ['ignores cancelled additions (and creates anew)', () => plan({ matched: [bound(contoso)] }, [addition(1, 60), addition(2, 10, '2026-01-31T00:00:00Z')]), ['create MP-SS -->56']],
-    ['treats an addition cancelled in the future as open', () => plan({ matched: [bound(contoso)] }, [addition(1, 60), addition(2, 10, '2026-12-31T00:00:00Z')]), ['update MP-SS 10->56']],
-    ['never touches additions of unmanaged products', () => plan({ matched: [bound(contoso)] }, [addition(1, 60), addition(2, 56), addition(99, 3)]), []],
-    ['counts a bundle once on its product, not on its services', () => plan({ matched: [bound(customer(1, 'B', [['All', 10, ['Bracket', 'CloudFilter', 'SafeSend']], ['Filter', 5, ['CloudFilter']]]))], config: BUNDLED }, []), ['create MP-BUNDLE -->10', 'create MP-CF -->5']],
-    ['applies a quantity override', () => plan({ matched: [bound(contoso, 100, { SafeSend: { quantity: 10 } })] }, [addition(1, 60), addition(2, 56)]), ['update MP-SS 56->10']],
-    ['applies a minimum override only when usage is below it', () => plan({ matched: [bound(contoso, 100, { SafeSend: { minimum: 70 }, CloudFilter: { minimum: 5 } })] }, [addition(1, 60), addition(2, 56)]), ['update MP-SS 56->70']],
-    ['leaves a skipped product alone', () => plan({ matched: [bound(contoso, 100, { CloudFilter: { skip: true } })] }, [addition(1, 1), addition(2, 56)]), []],
-    ['overrides a bundle by its name', () => plan({ matched: [bound(customer(1, 'B', [['All', 10, ['Bracket', 'CloudFilter', 'SafeSend']]]), 100, { 'Bracket Bundle': { minimum: 15 } })], config: BUNDLED }, []), ['create MP-BUNDLE -->15']],
-    ['adds up two customers bound to one agreement, overrides per share', () => plan({ matched: [bound(contoso), bound(customer(2, 'Contoso Branch', [['Shop', 7, ['CloudFilter']]]), 100, { CloudFilter: { minimum: 10 } })] }, [addition(1, 60), addition(2, 56)]), ['update MP-CF 60->70']],
-    ['does not sync a Not Assigned service', () => plan({ matched: [bound(customer(1, 'X', [['Staff', 9, ['XtraMail']]]))] }, []), []],
+    [
+      'ignores cancelled additions (and creates anew)',
+      () => plan({ matched: [bound(contoso)] }, [addition(1, 60), addition(2, 10, '2026-01-31T00:00:00Z')]),
+      ['create MP-SS -->56'],
+    ],
+    [
+      'treats an addition cancelled in the future as open',
+      () => plan({ matched: [bound(contoso)] }, [addition(1, 60), addition(2, 10, '2026-12-31T00:00:00Z')]),
+      ['update MP-SS 10->56'],
+    ],
+    [
+      'never touches additions of unmanaged products',
+      () => plan({ matched: [bound(contoso)] }, [addition(1, 60), addition(2, 56), addition(99, 3)]),
+      [],
+    ],
+    [
+      'counts a bundle once on its product, not on its services',
+      () =>
+        plan(
+          {
+            matched: [
+              bound(
+                customer(1, 'B', [
+                  ['All', 10, ['Bracket', 'CloudFilter', 'SafeSend']],
+                  ['Filter', 5, ['CloudFilter']],
+                ]),
+              ),
+            ],
+            config: BUNDLED,
+          },
+          [],
+        ),
+      ['create MP-BUNDLE -->10', 'create MP-CF -->5'],
+    ],
+    [
+      'applies a quantity override',
+      () =>
+        plan({ matched: [bound(contoso, 100, { SafeSend: { quantity: 10 } })] }, [addition(1, 60), addition(2, 56)]),
+      ['update MP-SS 56->10'],
+    ],
+    [
+      'applies a minimum override only when usage is below it',
+      () =>
+        plan({ matched: [bound(contoso, 100, { SafeSend: { minimum: 70 }, CloudFilter: { minimum: 5 } })] }, [
+          addition(1, 60),
+          addition(2, 56),
+        ]),
+      ['update MP-SS 56->70'],
+    ],
+    [
+      'leaves a skipped product alone',
+      () =>
+        plan({ matched: [bound(contoso, 100, { CloudFilter: { skip: true } })] }, [addition(1, 1), addition(2, 56)]),
+      [],
+    ],
+    [
+      'overrides a bundle by its name',
+      () =>
+        plan(
+          {
+            matched: [
+              bound(customer(1, 'B', [['All', 10, ['Bracket', 'CloudFilter', 'SafeSend']]]), 100, {
+                'Bracket Bundle': { minimum: 15 },
+              }),
+            ],
+            config: BUNDLED,
+          },
+          [],
+        ),
+      ['create MP-BUNDLE -->15'],
+    ],
+    [
+      'adds up two customers bound to one agreement, overrides per share',
+      () =>
+        plan(
+          {
+            matched: [
+              bound(contoso),
+              bound(customer(2, 'Contoso Branch', [['Shop', 7, ['CloudFilter']]]), 100, {
+                CloudFilter: { minimum: 10 },
+              }),
+            ],
+          },
+          [addition(1, 60), addition(2, 56)],
+        ),
+      ['update MP-CF 60->70'],
+    ],
+    [
+      'does not sync a Not Assigned service',
+      () => plan({ matched: [bound(customer(1, 'X', [['Staff', 9, ['XtraMail']]]))] }, []),
+      [],
+    ],
   ])('%s', (_name, run, expected) => {
     expect(brief(run())).toEqual(expected);
   });
@@ -64,32 +228,62 @@ describe('buildPlan', () => {
     const { plan: p } = plan({ matched: [bound(contoso)] }, [addition(1, 30), addition(1, 30), addition(2, 56)]);
     expect(p.actions).toEqual([]);
     expect(p.conflicts).toHaveLength(1);
-    expect(p.conflicts[0]).toMatchObject({ product: { identifier: 'MP-CF' }, desired: 60, reason: '2 open additions of MP-CF; cancel all but one in ConnectWise' });
+    expect(p.conflicts[0]).toMatchObject({
+      product: { identifier: 'MP-CF' },
+      desired: 60,
+      reason: '2 open additions of MP-CF; cancel all but one in ConnectWise',
+    });
     expect(p.summary).toEqual({ create: 0, update: 0, cancel: 0, unchanged: 1, conflicts: 1 });
   });
 
   it('writes the reason the SPEC shows, and the full action shape', () => {
     const { plan: p } = plan({ matched: [bound(contoso)] }, [addition(1, 10), addition(2, 56)]);
     expect(p.actions).toEqual([
-      { action: 'update', customer: 'Contoso Ltd', company: { id: 10, identifier: 'CONTOSO' }, agreement: { id: 100, name: 'Email' }, product: { id: 1, identifier: 'MP-CF' }, additionId: expect.any(Number), before: 10, after: 60, reason: 'CloudFilter: 60 users in 2 user groups' },
+      {
+        action: 'update',
+        customer: 'Contoso Ltd',
+        company: { id: 10, identifier: 'CONTOSO' },
+        agreement: { id: 100, name: 'Email' },
+        product: { id: 1, identifier: 'MP-CF' },
+        additionId: expect.any(Number),
+        before: 10,
+        after: 60,
+        reason: 'CloudFilter: 60 users in 2 user groups',
+      },
     ]);
     expect(p.summary).toEqual({ create: 0, update: 1, cancel: 0, unchanged: 1, conflicts: 0 });
   });
 
   it('warns about unmapped, unknown and deprecated services and unbound customers', () => {
-    const c = customer(1, 'Contoso Ltd', [['Staff', 5, ['CloudFilter', 'SecureStore', 'Quantum Shield', 'Exchange+ Premium', 'XtraMail']]]);
+    const c = customer(1, 'Contoso Ltd', [
+      ['Staff', 5, ['CloudFilter', 'SecureStore', 'Quantum Shield', 'Exchange+ Premium', 'XtraMail']],
+    ]);
     const { plan: p } = plan({ matched: [bound(c)], unbound: [customer(9, 'Litware', [])] }, [addition(1, 5)]);
     expect(p.warnings).toEqual([
-      { code: 'deprecated-service', message: 'Exchange+ Premium is deprecated and is not synced (5 users at 1 customer)' },
+      {
+        code: 'deprecated-service',
+        message: 'Exchange+ Premium is deprecated and is not synced (5 users at 1 customer)',
+      },
       { code: 'unbound-customer', message: 'Mailprotector customer "Litware" (id 9) is not bound to an agreement' },
-      { code: 'unknown-service', message: 'Mailprotector reports service "Quantum Shield", which cwsync does not know (5 users at 1 customer); it is not synced' },
-      { code: 'unmapped-service', message: 'SecureStore is in use (5 users at 1 customer) but not in services.yaml: map it to a product, or set it to null (Not Assigned)' },
+      {
+        code: 'unknown-service',
+        message:
+          'Mailprotector reports service "Quantum Shield", which cwsync does not know (5 users at 1 customer); it is not synced',
+      },
+      {
+        code: 'unmapped-service',
+        message:
+          'SecureStore is in use (5 users at 1 customer) but not in services.yaml: map it to a product, or set it to null (Not Assigned)',
+      },
     ]);
   });
 
   it('gives the same fingerprint for the same difference, whatever the order or time', () => {
     const a = plan({ matched: [bound(contoso)] }, [addition(1, 50), addition(2, 50)]).plan;
-    const b = plan({ matched: [bound(contoso)], now: new Date('2026-11-27T00:00:00Z') }, [addition(2, 50), addition(1, 50)]).plan;
+    const b = plan({ matched: [bound(contoso)], now: new Date('2026-11-27T00:00:00Z') }, [
+      addition(2, 50),
+      addition(1, 50),
+    ]).plan;
     expect(a.actions).toHaveLength(2);
     expect(fingerprint([...a.actions].reverse())).toBe(a.fingerprint);
     expect(b.actions.map((x) => [x.before, x.after])).toEqual(a.actions.map((x) => [x.before, x.after]));
@@ -100,20 +294,50 @@ describe('buildPlan', () => {
   it('is stable: sorted by company, agreement and product', () => {
     const other = bound(customer(3, 'Alpha', [['S', 1, ['CloudFilter']]]), 200);
     other.resolved.company = { id: 11, identifier: 'ALPHA', name: 'Alpha' };
-    const { plan: p } = buildPlan({ config: CONFIG, unbound: [], products: PRODUCTS, additions: new Map(), now: NOW, source: { commit: null, dirty: true }, matched: [bound(contoso), other] });
-    expect(p.actions.map((a) => `${a.company.identifier}/${a.product.identifier}`)).toEqual(['ALPHA/MP-CF', 'CONTOSO/MP-CF', 'CONTOSO/MP-SS']);
+    const { plan: p } = buildPlan({
+      config: CONFIG,
+      unbound: [],
+      products: PRODUCTS,
+      additions: new Map(),
+      now: NOW,
+      source: { commit: null, dirty: true },
+      matched: [bound(contoso), other],
+    });
+    expect(p.actions.map((a) => `${a.company.identifier}/${a.product.identifier}`)).toEqual([
+      'ALPHA/MP-CF',
+      'CONTOSO/MP-CF',
+      'CONTOSO/MP-SS',
+    ]);
   });
 });
 
 describe('safety limits', () => {
-  const many = (n: number, q: number) => Array.from({ length: n }, (_, i) => ({ ...addition(1, q), product: { id: 1 }, agreementId: 100 + i }));
-  const strict = { ...CONFIG, policy: { ...POLICY, safety: { maxChangePercent: 30, minManaged: 10, maxDecreasePercent: 50 } } };
+  const many = (n: number, q: number) =>
+    Array.from({ length: n }, (_, i) => ({ ...addition(1, q), product: { id: 1 }, agreementId: 100 + i }));
+  const strict = {
+    ...CONFIG,
+    policy: { ...POLICY, safety: { maxChangePercent: 30, minManaged: 10, maxDecreasePercent: 50 } },
+  };
 
   it('refuses when too many managed additions would change, once enough are managed', () => {
-    const matched = Array.from({ length: 10 }, (_, i) => bound(customer(i, `C${i}`, [['S', i < 4 ? 11 : 10, ['CloudFilter']]]), 100 + i));
+    const matched = Array.from({ length: 10 }, (_, i) =>
+      bound(customer(i, `C${i}`, [['S', i < 4 ? 11 : 10, ['CloudFilter']]]), 100 + i),
+    );
     const additions = new Map(many(10, 10).map((a, i) => [100 + i, [a]]));
-    const { safety, plan: p } = buildPlan({ config: strict, unbound: [], products: PRODUCTS, additions, now: NOW, source: { commit: null, dirty: false }, matched });
-    expect(safety).toEqual({ managed: 10, changes: 4, violations: ['4 of 10 managed additions would change (40%), over maxChangePercent 30%'] });
+    const { safety, plan: p } = buildPlan({
+      config: strict,
+      unbound: [],
+      products: PRODUCTS,
+      additions,
+      now: NOW,
+      source: { commit: null, dirty: false },
+      matched,
+    });
+    expect(safety).toEqual({
+      managed: 10,
+      changes: 4,
+      violations: ['4 of 10 managed additions would change (40%), over maxChangePercent 30%'],
+    });
     expect(p.warnings.map((w) => w.code)).toContain('safety-limit');
   });
 
@@ -123,9 +347,12 @@ describe('safety limits', () => {
   });
 
   it('refuses a single large decrease, and counts 0 or a cancel as 100%', () => {
-    expect(plan({ matched: [bound(contoso)], config: strict }, [addition(1, 200), addition(2, 56)]).safety.violations).toEqual(['MP-CF on CONTOSO / Email would fall from 200 to 60 (70% decrease), over maxDecreasePercent 50%']);
+    expect(
+      plan({ matched: [bound(contoso)], config: strict }, [addition(1, 200), addition(2, 56)]).safety.violations,
+    ).toEqual(['MP-CF on CONTOSO / Email would fall from 200 to 60 (70% decrease), over maxDecreasePercent 50%']);
     const cancelling = { ...strict, policy: { ...strict.policy, onZero: 'cancel' as const } };
-    expect(plan({ matched: [bound(customer(1, 'E', []))], config: cancelling }, [addition(1, 2)]).safety.violations).toEqual(['MP-CF on CONTOSO / Email would be cancelled (100% decrease), over maxDecreasePercent 50%']);
+    expect(
+      plan({ matched: [bound(customer(1, 'E', []))], config: cancelling }, [addition(1, 2)]).safety.violations,
+    ).toEqual(['MP-CF on CONTOSO / Email would be cancelled (100% decrease), over maxDecreasePercent 50%']);
   });
 });
-

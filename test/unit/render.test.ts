@@ -21,7 +21,13 @@ const plan = (actions: Action[]): Plan => ({
   createdAt: '2026-11-26T02:17:00Z',
   source: { commit: '9fceb02d0ae598e95dc970b74767f19372d61af8', dirty: false },
   fingerprint: 'sha256:abc',
-  summary: { create: actions.filter((a) => a.action === 'create').length, update: actions.filter((a) => a.action === 'update').length, cancel: actions.filter((a) => a.action === 'cancel').length, unchanged: 3, conflicts: 0 },
+  summary: {
+    create: actions.filter((a) => a.action === 'create').length,
+    update: actions.filter((a) => a.action === 'update').length,
+    cancel: actions.filter((a) => a.action === 'cancel').length,
+    unchanged: 3,
+    conflicts: 0,
+  },
   actions,
   conflicts: [],
   warnings: [],
@@ -30,7 +36,9 @@ const plan = (actions: Action[]): Plan => ({
 describe('text renderer', () => {
   it('puts the verdict first and a unified diff per agreement; create and cancel read plainly', () => {
     const out = renderText(plan([action(1), action(2, 'create'), action(3, 'cancel')]), { color: false });
-    expect(out.split('\n')[0]).toBe('3 changes on 3 agreements (1 to create, 1 to update, 1 to cancel, 3 unchanged, 0 conflicts)');
+    expect(out.split('\n')[0]).toBe(
+      '3 changes on 3 agreements (1 to create, 1 to update, 1 to cancel, 3 unchanged, 0 conflicts)',
+    );
     expect(out).toContain('@@ -0,0 +1,1 @@\n+MP-CLOUDFILTER: 12\n');
     expect(out).toContain('-MP-CLOUDFILTER: 10\n+MP-CLOUDFILTER: cancelled\n');
     expect(out).not.toContain('\u001b[');
@@ -64,7 +72,9 @@ describe('markdown renderer', () => {
     const big = plan(Array.from({ length: 2000 }, (_, i) => action(i)));
     const out = renderMarkdown(big);
     expect(out.length).toBeLessThanOrEqual(MARKDOWN_LIMIT);
-    expect(out).toMatch(/_… \d+ more sections not shown: the plan is too long for a comment\. See the job summary or the JSON plan artifact\._/);
+    expect(out).toMatch(
+      /_… \d+ more sections not shown: the plan is too long for a comment\. See the job summary or the JSON plan artifact\._/,
+    );
     expect(out.startsWith('### cwsync plan: 2000 changes on 2000 agreements\n\n| create |')).toBe(true);
     expect(out.trimEnd().endsWith('Fingerprint `sha256:abc` · config at `9fceb02d0ae5`')).toBe(true);
   });
@@ -81,6 +91,15 @@ describe('json renderer', () => {
   it('round-trips the plan with the SPEC key order', () => {
     const p = plan([action(1)]);
     expect(JSON.parse(renderJson(p))).toEqual(p);
-    expect(Object.keys(JSON.parse(renderJson(p)))).toEqual(['formatVersion', 'createdAt', 'source', 'fingerprint', 'summary', 'actions', 'conflicts', 'warnings']);
+    expect(Object.keys(JSON.parse(renderJson(p)))).toEqual([
+      'formatVersion',
+      'createdAt',
+      'source',
+      'fingerprint',
+      'summary',
+      'actions',
+      'conflicts',
+      'warnings',
+    ]);
   });
 });

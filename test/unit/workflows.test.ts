@@ -21,8 +21,15 @@ describe('workflows', () => {
     expect(plan.on).toEqual({ pull_request: { paths: ['config/**'] } });
     expect(plan.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
     const lines = cwsyncLines(plan).map((a) => a.join(' '));
-    expect(lines).toEqual(['validate --config config', 'comment --body-file validate.md', 'plan --config config --format markdown --out plan.json --detailed-exitcode', 'comment --body-file plan.md']);
-    expect(plan.jobs.plan!.steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.path === 'plan.json')).toBe(true);
+    expect(lines).toEqual([
+      'validate --config config',
+      'comment --body-file validate.md',
+      'plan --config config --format markdown --out plan.json --detailed-exitcode',
+      'comment --body-file plan.md',
+    ]);
+    expect(
+      plan.jobs.plan!.steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.path === 'plan.json'),
+    ).toBe(true);
   });
 
   it('apply: nightly off the hour plus manual dispatch, one concurrency group never cancelled', () => {
@@ -39,7 +46,11 @@ describe('workflows', () => {
   it('apply: plans, then applies that very plan, and keeps plan and report as artifacts', () => {
     const apply = workflow('apply.yml');
     const lines = cwsyncLines(apply).map((a) => a.join(' '));
-    expect(lines).toEqual(['validate --config config', 'plan --config config --out plan.json', 'apply --config config --plan plan.json --report report.json']);
+    expect(lines).toEqual([
+      'validate --config config',
+      'plan --config config --out plan.json',
+      'apply --config config --plan plan.json --report report.json',
+    ]);
     const steps = apply.jobs.apply!.steps;
     const applyStep = steps.find((s) => s.run?.includes('cwsync apply'))!;
     expect(applyStep.run).not.toMatch(/\|\|\s*true|set \+e/);
@@ -49,12 +60,15 @@ describe('workflows', () => {
     expect(artifact.if).toContain('always()');
   });
 
-  it.each(['plan.yml', 'apply.yml'])('%s: takes the four secrets from repository secrets only, never as literals', (file) => {
-    const env = workflow(file).jobs[file === 'plan.yml' ? 'plan' : 'apply']!.env!;
-    for (const name of SECRETS) expect(env[name]).toBe(`\${{ secrets.${name} }}`);
-    const text = JSON.stringify(workflow(file));
-    expect(text).not.toMatch(/sandbox-(public|private|mp-key)/);
-  });
+  it.each(['plan.yml', 'apply.yml'])(
+    '%s: takes the four secrets from repository secrets only, never as literals',
+    (file) => {
+      const env = workflow(file).jobs[file === 'plan.yml' ? 'plan' : 'apply']!.env!;
+      for (const name of SECRETS) expect(env[name]).toBe(`\${{ secrets.${name} }}`);
+      const text = JSON.stringify(workflow(file));
+      expect(text).not.toMatch(/sandbox-(public|private|mp-key)/);
+    },
+  );
 
   it.each(workflowFiles())('%s: every cwsync command line is accepted by the real CLI parser', (file) => {
     for (const args of cwsyncLines(workflow(file))) expect(parserComplaint(args), args.join(' ')).toBeUndefined();

@@ -9,7 +9,9 @@ export async function commentCommand(opts: { bodyFile: string }): Promise<ExitCo
   try {
     markdown = readFileSync(opts.bodyFile, 'utf8');
   } catch {
-    throw new CwsyncError(`cannot read --body-file ${opts.bodyFile}`, { hint: 'write the plan first: cwsync plan --format markdown > plan.md' });
+    throw new CwsyncError(`cannot read --body-file ${opts.bodyFile}`, {
+      hint: 'write the plan first: cwsync plan --format markdown > plan.md',
+    });
   }
   const pr = pullRequestNumber();
   if (pr === undefined) {
@@ -18,6 +20,10 @@ export async function commentCommand(opts: { bodyFile: string }): Promise<ExitCo
   }
   const outcome = await upsertComment(githubContext(pr), markdown, createLogger());
   const where = outcome.url ? ` ${outcome.url}` : ` (comment ${outcome.id})`;
-  process.stdout.write(outcome.kind === 'unchanged' ? `plan comment unchanged on pull request #${pr}; not updated\n` : `plan comment ${outcome.kind} on pull request #${pr}:${where}\n`);
+  process.stdout.write(
+    outcome.kind === 'unchanged'
+      ? `plan comment unchanged on pull request #${pr}; not updated\n`
+      : `plan comment ${outcome.kind} on pull request #${pr}:${where}\n`,
+  );
   return 0;
 }

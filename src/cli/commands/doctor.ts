@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
-import { connectWiseChecks, type Check } from '../../connectwise/doctor.js';
+import { type Check, connectWiseChecks } from '../../connectwise/doctor.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { ConfigError } from '../../errors.js';
 import { createLogger } from '../../log.js';
@@ -21,7 +21,12 @@ function secretChecks(config: Config): Check[] {
       resolveSecret(ref, config.dir, label);
       return { name, ok: true };
     } catch (err) {
-      return { name, ok: false, detail: 'env' in ref ? 'not set' : 'missing, unreadable or empty', fix: (err as { hint?: string }).hint };
+      return {
+        name,
+        ok: false,
+        detail: 'env' in ref ? 'not set' : 'missing, unreadable or empty',
+        fix: (err as { hint?: string }).hint,
+      };
     }
   });
 }

@@ -1,9 +1,9 @@
+import { configGitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
 import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
 import { appendJobSummary, useColor, writeFile } from '../output.js';
-import { configGitState } from '../../git/state.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 
@@ -21,7 +21,11 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
   const planned = await planFor(config, git, logger);
   try {
     const { plan } = planned;
-    const render = { text: () => renderText(plan, { color: useColor() }), markdown: () => renderMarkdown(plan), json: () => renderJson(plan) }[opts.format];
+    const render = {
+      text: () => renderText(plan, { color: useColor() }),
+      markdown: () => renderMarkdown(plan),
+      json: () => renderJson(plan),
+    }[opts.format];
     process.stdout.write(render());
     if (opts.out) writeFile(opts.out, renderJson(plan));
     appendJobSummary(() => renderMarkdown(plan, { limit: 900_000 }));

@@ -6,7 +6,8 @@ import { usageSourceFromConfig } from '../../usage/from-config.js';
 import type { ExitCode } from '../run.js';
 
 export async function usageCommand(opts: { config: string; format: string }): Promise<ExitCode> {
-  if (opts.format !== 'text' && opts.format !== 'json') throw new CwsyncError(`--format must be text or json, not "${opts.format}"`);
+  if (opts.format !== 'text' && opts.format !== 'json')
+    throw new CwsyncError(`--format must be text or json, not "${opts.format}"`);
   const { config, problems } = loadConfig(opts.config);
   if (!config) throw new ConfigError(problems);
   const source = usageSourceFromConfig(config, createLogger());

@@ -1,12 +1,11 @@
-/** Commander wiring: one file per command under commands/, exit codes mapped in run.ts. */
+/**
+ * Commander wiring: one file per command under commands/, exit codes mapped in run.ts. Each
+ * command's module is imported only when that command runs, so `cwsync --version` or
+ * `validate` never load HTTP, git or pino transports.
+ */
 import { Command, Option } from 'commander';
-import { type ApplyOptions, applyCommand } from './commands/apply.js';
-import { commentCommand } from './commands/comment.js';
-import { doctorCommand } from './commands/doctor.js';
-import { type PlanOptions, planCommand } from './commands/plan.js';
-import { sandboxCommand } from './commands/sandbox.js';
-import { usageCommand } from './commands/usage.js';
-import { validateCommand } from './commands/validate.js';
+import type { ApplyOptions } from './commands/apply.js';
+import type { PlanOptions } from './commands/plan.js';
 import { run } from './run.js';
 
 const configOption = () => new Option('--config <dir>', 'the config directory').default('config');
@@ -25,7 +24,9 @@ export function buildProgram(): Command {
     .command('validate')
     .description('check the config offline: YAML, schemas and cross-file rules')
     .addOption(configOption())
-    .action((opts: { config: string }) => run(() => validateCommand(opts)));
+    .action((opts: { config: string }) =>
+      run(async () => (await import('./commands/validate.js')).validateCommand(opts)),
+    );
 
   program
     .command('plan')
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
     )
     .option('--out <file>', 'also save the JSON plan to this file')
     .option('--detailed-exitcode', 'exit 2 when the plan has changes')
-    .action((opts: PlanOptions) => run(() => planCommand(opts)));
+    .action((opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(opts)));
 
   program
     .command('apply')
@@ -46,32 +47,36 @@ export function buildProgram(): Command {
     .option('--force', 'apply even when safety limits are exceeded')
     .option('--allow-dirty', 'apply even when the config has uncommitted changes')
     .option('--report <file>', 'write the JSON report of every action to this file')
-    .action((opts: ApplyOptions) => run(() => applyCommand(opts)));
+    .action((opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(opts)));
 
   program
     .command('usage')
     .description('print the usage snapshot read from the source (json = the usage file format)')
     .addOption(configOption())
     .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
-    .action((opts: { config: string; format: string }) => run(() => usageCommand(opts)));
+    .action((opts: { config: string; format: string }) =>
+      run(async () => (await import('./commands/usage.js')).usageCommand(opts)),
+    );
 
   program
     .command('doctor')
     .description('check connectivity, credentials and each permission the role needs, with fixes')
     .addOption(configOption())
-    .action((opts: { config: string }) => run(() => doctorCommand(opts)));
+    .action((opts: { config: string }) => run(async () => (await import('./commands/doctor.js')).doctorCommand(opts)));
 
   program
     .command('comment')
     .description('in GitHub Actions: create or update the one plan comment on the pull request')
     .requiredOption('--body-file <file>', 'the markdown to post (cwsync plan --format markdown)')
-    .action((opts: { bodyFile: string }) => run(() => commentCommand(opts)));
+    .action((opts: { bodyFile: string }) =>
+      run(async () => (await import('./commands/comment.js')).commentCommand(opts)),
+    );
 
   program
     .command('sandbox')
     .description('start local fake ConnectWise and Mailprotector servers with demo data')
     .option('--port <n>', `ConnectWise port; Mailprotector listens on the next one`)
-    .action((opts: { port?: string }) => run(() => sandboxCommand(opts)));
+    .action((opts: { port?: string }) => run(async () => (await import('./commands/sandbox.js')).sandboxCommand(opts)));
 
   return program;
 }

@@ -3,12 +3,13 @@
  * every action ends applied, failed (with the reason) or skipped. A write whose answer was
  * lost is re-read before anything else happens, so a create is never duplicated.
  */
+
+import { forEachLimit } from '../concurrency.js';
 import type { Policy } from '../config/types.js';
 import type { ConnectWiseClient } from '../connectwise/client.js';
 import { eq } from '../connectwise/conditions.js';
 import { type Addition, isOpen } from '../connectwise/types.js';
 import { outcomeUnknown } from '../http/errors.js';
-import { forEachLimit } from '../http/limiter.js';
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import type { Action, Conflict, Plan } from './types.js';

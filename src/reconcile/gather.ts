@@ -2,13 +2,14 @@
  * Everything the plan needs, read before anything is written: usage and name resolution in
  * parallel, then the additions of every bound agreement. Any failure stops here.
  */
+
+import { forEachLimit } from '../concurrency.js';
 import type { Config } from '../config/types.js';
 import type { ConnectWiseClient } from '../connectwise/client.js';
 import { inList } from '../connectwise/conditions.js';
 import { resolveNames } from '../connectwise/resolve.js';
 import type { Addition } from '../connectwise/types.js';
 import { ResolutionError } from '../errors.js';
-import { forEachLimit } from '../http/limiter.js';
 import type { UsageSource } from '../usage/types.js';
 import { matchCustomers } from './match.js';
 import { managedProducts, type PlanInput } from './plan.js';

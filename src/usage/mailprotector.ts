@@ -3,9 +3,10 @@
  * groups and services. Every list is paged to the end; requests stay under the configured
  * rate with bounded concurrency (the shared transport); API names map to canonical ones.
  */
+
+import { forEachLimit } from '../concurrency.js';
 import { canonicalService } from '../config/mailprotector-services.js';
 import type { MailprotectorSettings } from '../config/types.js';
-import { forEachLimit } from '../http/limiter.js';
 import { type ErrorFacts, Transport } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import {

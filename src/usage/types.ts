@@ -15,6 +15,8 @@ export interface CustomerUsage {
 
 export interface UsageSnapshot {
   formatVersion: 1;
+  /** When the source was read (ISO 8601, UTC); a snapshot file may omit it. */
+  capturedAt?: string;
   customers: CustomerUsage[];
 }
 
@@ -42,5 +44,5 @@ export function sortSnapshot(snapshot: UsageSnapshot): UsageSnapshot {
         .sort((a, b) => a.name.localeCompare(b.name) || a.users - b.users)
         .map((g) => ({ ...g, services: [...g.services].sort() })),
     }));
-  return { formatVersion: 1, customers };
+  return { formatVersion: 1, ...(snapshot.capturedAt ? { capturedAt: snapshot.capturedAt } : {}), customers };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forEachLimit, Limiter } from '../../src/http/limiter.js';
+import { forEachLimit } from '../../src/concurrency.js';
+import { Limiter } from '../../src/http/limiter.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 

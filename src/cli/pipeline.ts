@@ -1,14 +1,18 @@
-/** The shared first half of plan and apply: config, git state, clients, reads, the plan. */
+/** The shared first half of plan and apply: config, git state, the two ports, reads, the plan. */
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
-import type { ConnectWiseClient } from '../connectwise/client.js';
 import { connectWiseFromConfig } from '../connectwise/from-config.js';
+import { ConnectWiseTarget } from '../connectwise/target.js';
 import { ConfigError } from '../errors.js';
 import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
 import { gather } from '../reconcile/gather.js';
-import { buildPlan, type PlanResult } from '../reconcile/plan.js';
+import { buildPlan } from '../reconcile/plan.js';
+import type { BillingTarget } from '../reconcile/ports.js';
+import type { Plan, UsageProvenance } from '../reconcile/types.js';
 import { usageSourceFromConfig } from '../usage/from-config.js';
+import { SnapshotUsageSource } from '../usage/snapshot-source.js';
+import type { UsageSource } from '../usage/types.js';
 
 export function loadValidConfig(dir: string): Config {
   const { config, problems } = loadConfig(dir);
@@ -16,29 +20,67 @@ export function loadValidConfig(dir: string): Config {
   return config;
 }
 
-export interface Planned extends PlanResult {
-  cw: ConnectWiseClient;
+export interface PlanRequest {
+  /** --customer: only these bindings. */
+  scope?: string[];
+  /** --usage-snapshot and its max age: plan from a saved snapshot instead of the usage source. */
+  snapshot?: { path: string; maxAgeMs: number };
+  now?: Date;
+}
+
+export interface Connected {
+  target: BillingTarget;
   close(): Promise<void>;
 }
 
-export async function planFor(config: Config, git: GitState, logger: Logger, now = new Date()): Promise<Planned> {
+/** The billing target for the configured tenant; resolving the secrets here is what makes them required. */
+export function connectTarget(config: Config, logger: Logger): Connected & { requests: () => number } {
   const cw = connectWiseFromConfig(config, logger);
-  const usage = usageSourceFromConfig(config, logger);
+  return { target: new ConnectWiseTarget(cw), close: () => cw.close(), requests: () => cw.transport.stats.requests };
+}
+
+function usageFor(config: Config, logger: Logger, request: PlanRequest) {
+  if (request.snapshot) {
+    const now = request.now ?? new Date();
+    const source: UsageSource = new SnapshotUsageSource(request.snapshot.path, request.snapshot.maxAgeMs, () => now);
+    return { source, kind: 'snapshot' as UsageProvenance['source'], close: async () => {} };
+  }
+  const source = usageSourceFromConfig(config, logger);
+  const kind: UsageProvenance['source'] = config.usage.mailprotector ? 'mailprotector' : 'file';
+  return { source, kind, close: async () => source.close?.() };
+}
+
+export interface Planned extends Connected {
+  plan: Plan;
+}
+
+export async function planFor(
+  config: Config,
+  git: GitState,
+  logger: Logger,
+  request: PlanRequest = {},
+): Promise<Planned> {
+  const connected = connectTarget(config, logger);
+  const usage = usageFor(config, logger, request);
   const close = async () => {
-    await Promise.all([cw.close(), usage.close?.()]);
+    await Promise.all([connected.close(), usage.close()]);
   };
   try {
-    const input = await gather(config, { cw, usage, now, source: { commit: git.commit, dirty: git.dirty } });
-    const result = buildPlan(input);
+    const input = await gather(config, {
+      target: connected.target,
+      usage: usage.source,
+      usageKind: usage.kind,
+      now: request.now ?? new Date(),
+      source: { commit: git.commit, dirty: git.dirty },
+      scope: request.scope,
+      concurrency: config.connectwise.concurrency * 2,
+    });
+    const plan = buildPlan(input);
     logger.info(
-      {
-        fingerprint: result.plan.fingerprint,
-        summary: result.plan.summary,
-        connectwiseRequests: cw.transport.stats.requests,
-      },
+      { fingerprint: plan.fingerprint, summary: plan.summary, connectwiseRequests: connected.requests() },
       'planned',
     );
-    return { ...result, cw, close };
+    return { plan, target: connected.target, close };
   } catch (err) {
     await close();
     throw err;

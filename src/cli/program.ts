@@ -9,6 +9,10 @@ import type { PlanOptions } from './commands/plan.js';
 import { run } from './run.js';
 
 const configOption = () => new Option('--config <dir>', 'the config directory').default('config');
+const customerOption = () =>
+  new Option('--customer <name>', 'only this customer, as written in its binding (repeatable)').argParser(
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  );
 
 export function buildProgram(): Command {
   const program = new Command('cwsync')
@@ -37,16 +41,29 @@ export function buildProgram(): Command {
     )
     .option('--out <file>', 'also save the JSON plan to this file')
     .option('--detailed-exitcode', 'exit 2 when the plan has changes')
+    .addOption(customerOption())
+    .option('--usage-snapshot <file>', 'plan from a saved usage snapshot instead of reading the usage source')
+    .option('--max-usage-age <duration>', 'refuse a snapshot older than this (e.g. 26h, 90m, 2d)', '26h')
     .action((opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(opts)));
 
   program
     .command('apply')
-    .description('plan and apply; with --plan, only if the fingerprint still matches the saved plan')
+    .description(
+      'plan and apply; with --plan, apply that saved plan if ConnectWise and the config are still as it saw them',
+    )
     .addOption(configOption())
-    .option('--plan <file>', 'a plan saved with plan --out; refuse (exit 3) if it no longer matches')
-    .option('--force', 'apply even when safety limits are exceeded')
+    .option(
+      '--plan <file>',
+      'a plan saved with plan --out; Mailprotector is not read again; refuse (exit 3) if it no longer matches',
+    )
+    .option(
+      '--force',
+      'lift the safety limits: apply held changes and a run over maxChangePercent (recorded in the report)',
+    )
     .option('--allow-dirty', 'apply even when the config has uncommitted changes')
     .option('--report <file>', 'write the JSON report of every action to this file')
+    .addOption(customerOption())
+    .option('--lock-wait <seconds>', 'how long to wait for another apply on this config repository', '60')
     .action((opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(opts)));
 
   program

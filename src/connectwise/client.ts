@@ -218,7 +218,7 @@ export class ConnectWiseClient {
     // inactiveFlag is filtered here, not in conditions: some endpoints reject it there.
     return this.list<CatalogItem>(
       '/procurement/catalog',
-      { conditions, fields: ['id', 'identifier', 'description', 'inactiveFlag'] },
+      { conditions, fields: ['id', 'identifier', 'description', 'inactiveFlag', 'price'] },
       'list catalog items',
     );
   }
@@ -226,7 +226,10 @@ export class ConnectWiseClient {
   additions(agreementId: number, conditions?: string): Promise<Addition[]> {
     return this.list<Addition>(
       `/finance/agreements/${agreementId}/additions`,
-      { conditions, fields: ['id', 'agreementId', 'product', 'quantity', 'effectiveDate', 'cancelledDate'] },
+      {
+        conditions,
+        fields: ['id', 'agreementId', 'product', 'quantity', 'unitPrice', 'effectiveDate', 'cancelledDate'],
+      },
       `list additions of agreement ${agreementId}`,
     );
   }

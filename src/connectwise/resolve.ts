@@ -20,7 +20,17 @@ export interface ResolvedBinding {
 export interface ProductRef {
   id: number;
   identifier: string;
+  /** The catalog price, for the plan's money; null when the catalog holds none. */
+  unitPrice: number | null;
 }
+
+/** A name that could not be resolved: one binding's (customer, company, agreement), or a catalog item's (binding null). */
+export interface Failure {
+  binding: Binding | null;
+  message: string;
+}
+
+const fail = (binding: Binding | null, message: string): Failure => ({ binding, message });
 
 export interface Resolution {
   bindings: ResolvedBinding[];
@@ -63,7 +73,7 @@ const list = (items: string[], max = 8) =>
 async function resolveCompanies(
   client: ConnectWiseClient,
   bindings: Binding[],
-  failures: string[],
+  failures: Failure[],
 ): Promise<Map<string, Company>> {
   const refs = [...new Set(bindings.map((b) => b.company))];
   const found = new Map<string, Company>();
@@ -91,7 +101,10 @@ async function resolveCompanies(
     if (hits.length === 1) found.set(ref, hits[0]!);
     else if (hits.length > 1)
       failures.push(
-        `${where(binding)}: company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
+        fail(
+          binding,
+          `company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
+        ),
       );
     else {
       const suggestion = byName.all
@@ -101,7 +114,10 @@ async function resolveCompanies(
           )
         : undefined;
       failures.push(
-        `${where(binding)}: no company has the identifier or exact name "${ref}" (deleted companies excluded)${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        fail(
+          binding,
+          `no company has the identifier or exact name "${ref}" (deleted companies excluded)${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        ),
       );
     }
   }
@@ -112,7 +128,7 @@ async function resolveAgreements(
   client: ConnectWiseClient,
   bindings: Binding[],
   companies: Map<string, Company>,
-  failures: string[],
+  failures: Failure[],
 ): Promise<ResolvedBinding[]> {
   const live = bindings.filter((b) => companies.has(b.company));
   const byName = live.filter((b) => typeof b.agreement === 'string');
@@ -140,10 +156,10 @@ async function resolveAgreements(
     if (typeof b.agreement !== 'string') {
       const id = b.agreement.id;
       const hit = named.find((a) => a.id === id);
-      if (!hit) failures.push(`${where(b)}: agreement id ${id} not found, or cancelled`);
+      if (!hit) failures.push(fail(b, `agreement id ${id} not found, or cancelled`));
       else if (hit.company?.id !== company.id)
         failures.push(
-          `${where(b)}: agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`,
+          fail(b, `agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`),
         );
       else resolved.push({ binding: b, company: ref, agreement: { id: hit.id, name: hit.name } });
       continue;
@@ -154,12 +170,18 @@ async function resolveAgreements(
     if (hits.length === 1) resolved.push({ binding: b, company: ref, agreement: { id: hits[0]!.id, name } });
     else if (hits.length > 1)
       failures.push(
-        `${where(b)}: agreement "${name}" under ${company.identifier} is ambiguous: ids ${hits.map((h) => h.id).join(', ')}; write agreement: { id: N }`,
+        fail(
+          b,
+          `agreement "${name}" under ${company.identifier} is ambiguous: ids ${hits.map((h) => h.id).join(', ')}; write agreement: { id: N }`,
+        ),
       );
     else {
       const others = mine.map((a) => `"${a.name}" (id ${a.id})`);
       failures.push(
-        `${where(b)}: no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`,
+        fail(
+          b,
+          `no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`,
+        ),
       );
     }
   }
@@ -169,7 +191,7 @@ async function resolveAgreements(
 async function resolveProducts(
   client: ConnectWiseClient,
   identifiers: string[],
-  failures: string[],
+  failures: Failure[],
 ): Promise<Map<string, ProductRef>> {
   const { rows } = await fetchMatching<CatalogItem>(
     client,
@@ -183,14 +205,25 @@ async function resolveProducts(
   for (const identifier of identifiers) {
     const matches = rows.filter((r) => r.identifier.toLowerCase() === identifier.toLowerCase());
     const active = matches.filter((r) => !r.inactiveFlag);
-    if (active.length === 1) products.set(identifier, { id: active[0]!.id, identifier: active[0]!.identifier });
+    if (active.length === 1)
+      products.set(identifier, {
+        id: active[0]!.id,
+        identifier: active[0]!.identifier,
+        unitPrice: typeof active[0]!.price === 'number' ? active[0]!.price : null,
+      });
     else if (active.length > 1)
       failures.push(
-        `services.yaml: catalog identifier "${identifier}" matches ${active.length} active items: ids ${active.map((a) => a.id).join(', ')}`,
+        fail(
+          null,
+          `catalog identifier "${identifier}" matches ${active.length} active items: ids ${active.map((a) => a.id).join(', ')}`,
+        ),
       );
     else
       failures.push(
-        `services.yaml: no active catalog item has the identifier "${identifier}"${matches.length ? ' (it exists but is inactive: reactivate it or map another)' : ''}`,
+        fail(
+          null,
+          `no active catalog item has the identifier "${identifier}"${matches.length ? ' (it exists but is inactive: reactivate it or map another)' : ''}`,
+        ),
       );
   }
   return products;
@@ -201,10 +234,23 @@ export async function resolveNames(
   bindings: Binding[],
   productIdentifiers: string[],
 ): Promise<Resolution> {
-  const failures: string[] = [];
+  const { failures, ...resolution } = await resolveEach(client, bindings, productIdentifiers);
+  if (failures.length > 0)
+    throw new ResolutionError(
+      failures.map((f) => (f.binding ? `${where(f.binding)}: ${f.message}` : `services.yaml: ${f.message}`)),
+    );
+  return resolution;
+}
+
+/** Like resolveNames, but every failure is returned beside what did resolve: one binding's failure is that binding's alone. */
+export async function resolveEach(
+  client: ConnectWiseClient,
+  bindings: Binding[],
+  productIdentifiers: string[],
+): Promise<Resolution & { failures: Failure[] }> {
+  const failures: Failure[] = [];
   const companies = await resolveCompanies(client, bindings, failures);
   const resolved = await resolveAgreements(client, bindings, companies, failures);
   const products = await resolveProducts(client, productIdentifiers, failures);
-  if (failures.length > 0) throw new ResolutionError(failures);
-  return { bindings: resolved, products };
+  return { bindings: resolved, products, failures };
 }

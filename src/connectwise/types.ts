@@ -23,6 +23,8 @@ export interface CatalogItem {
   identifier: string;
   description?: string;
   inactiveFlag?: boolean;
+  /** The catalog's default price per unit; read for the plan's money, never written. */
+  price?: number;
 }
 
 export interface Addition {
@@ -30,6 +32,8 @@ export interface Addition {
   agreementId?: number;
   product: { id: number; identifier?: string };
   quantity: number;
+  /** Read for the plan's money, never written. */
+  unitPrice?: number;
   effectiveDate?: string | null;
   cancelledDate?: string | null;
 }
@@ -45,11 +49,4 @@ export interface NewAddition {
   quantity: number;
   billCustomer: string;
   effectiveDate: string;
-}
-
-/** An addition is open while it has no cancelled date, or one still in the future. */
-export function isOpen(addition: Pick<Addition, 'cancelledDate'>, now: Date): boolean {
-  if (!addition.cancelledDate) return true;
-  const t = Date.parse(addition.cancelledDate);
-  return Number.isNaN(t) ? true : t > now.getTime();
 }

@@ -1,27 +1,27 @@
 /**
- * Applies a plan's actions with bounded concurrency. One failure does not stop the others;
- * every action ends applied, failed (with the reason) or skipped. A write whose answer was
- * lost is re-read before anything else happens, so a create is never duplicated.
+ * Applies a plan through a BillingTarget. The core enforces safety itself: a plan over
+ * maxChangePercent is refused and held actions are not applied, unless forced. One failure
+ * does not stop the others; every action ends applied, failed, unknown, held or skipped.
+ * A create whose answer was lost is read back and never sent twice in one run.
  */
-
 import { forEachLimit } from '../concurrency.js';
 import type { Policy } from '../config/types.js';
-import type { ConnectWiseClient } from '../connectwise/client.js';
-import { eq } from '../connectwise/conditions.js';
-import { type Addition, isOpen } from '../connectwise/types.js';
-import { outcomeUnknown } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
-import type { Action, Conflict, Plan } from './types.js';
+import { type BillingTarget, isOpen, OutcomeUnknown } from './ports.js';
+import { raiseIfUnsafe } from './safety.js';
+import type { Action, BindingError, Conflict, HeldAction, Plan } from './types.js';
 
-export type ResultStatus = 'applied' | 'failed' | 'skipped';
+export type ResultStatus = 'applied' | 'failed' | 'unknown' | 'held' | 'skipped';
 
 export interface ActionResult extends Action {
   status: ResultStatus;
-  /** The addition written (for a create, the new one). */
+  /** The addition written (for a create, the new one when known). */
   resultAdditionId?: number;
   error?: string;
   note?: string;
+  /** Why a held action was not applied, or, when forced, why it had been held. */
+  held?: string;
 }
 
 export interface ApplyReport {
@@ -30,10 +30,26 @@ export interface ApplyReport {
   finishedAt: string;
   fingerprint: string;
   source: Plan['source'];
-  summary: { applied: number; failed: number; skipped: number };
+  scope: Plan['scope'];
+  /** Whether safety limits were lifted with --force, and by whom. */
+  forced: boolean;
+  actor: string | null;
+  summary: { applied: number; failed: number; unknown: number; held: number; skipped: number; errors: number };
   results: ActionResult[];
   skipped: Array<Conflict & { status: 'skipped' }>;
+  errors: BindingError[];
   warnings: Plan['warnings'];
+}
+
+export interface ApplyOptions {
+  now: Date;
+  concurrency: number;
+  force: boolean;
+  actor: string | null;
+  logger?: Logger;
+  onResult?: (r: ActionResult) => void;
+  /** The wall clock for the report's times; tests pass a fixed one. */
+  clock?: () => Date;
 }
 
 export function effectiveDate(policy: Policy['effectiveDate'], now: Date): string {
@@ -53,122 +69,173 @@ export function cancelledDate(now: Date): string {
   return isoSeconds(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
 }
 
-async function openAdditionsOf(client: ConnectWiseClient, a: Action, now: Date): Promise<Addition[]> {
-  return (await client.additions(a.agreement.id, eq('product/id', a.product.id))).filter((x) => isOpen(x, now));
+const message = (err: unknown) => {
+  if (!(err instanceof Error)) return String(err);
+  const hint = (err as { hint?: string }).hint;
+  return hint ? `${err.message} (${hint})` : err.message;
+};
+
+async function openLines(target: BillingTarget, a: Action, now: Date) {
+  return (await target.lines(a.agreement.id, [a.product.id])).filter(
+    (x) => isOpen(x, now) && x.productId === a.product.id,
+  );
 }
 
-const message = (err: unknown) =>
-  err instanceof Error
-    ? `${err.message}${(err as { hint?: string }).hint ? ` (${(err as { hint?: string }).hint})` : ''}`
-    : String(err);
-
-async function applyOne(client: ConnectWiseClient, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
-  if (a.action === 'create') return create(client, a, policy, now);
-  const ops =
-    a.action === 'update'
-      ? [{ op: 'replace' as const, path: 'quantity', value: a.after }]
-      : [{ op: 'replace' as const, path: 'cancelledDate', value: cancelledDate(now) }];
+/** Whether a PATCH whose answer was lost has landed: read it back; undefined when that read fails too. */
+async function patchLanded(target: BillingTarget, a: Action, now: Date): Promise<boolean | undefined> {
   try {
-    await client.patchAddition(a.agreement.id, a.additionId!, ops);
-    return { ...a, status: 'applied', resultAdditionId: a.additionId! };
-  } catch (err) {
-    if (outcomeUnknown(err)) {
-      // The PATCH may have landed: read it back rather than guess.
-      const landed = await openAdditionsOf(client, a, now).then(
-        (open) =>
-          a.action === 'update'
-            ? open.some((x) => x.id === a.additionId && x.quantity === a.after)
-            : !open.some((x) => x.id === a.additionId),
-        () => false,
-      );
-      if (landed)
+    const open = await openLines(target, a, now);
+    return a.action === 'update'
+      ? open.some((x) => x.id === a.additionId && x.quantity === a.after)
+      : !open.some((x) => x.id === a.additionId);
+  } catch {
+    return undefined;
+  }
+}
+
+async function patch(target: BillingTarget, a: Action, now: Date): Promise<ActionResult> {
+  const send = () =>
+    a.action === 'update'
+      ? target.setQuantity(a.agreement.id, a.additionId!, a.after)
+      : target.cancel(a.agreement.id, a.additionId!, cancelledDate(now));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send();
+      return {
+        ...a,
+        status: 'applied',
+        resultAdditionId: a.additionId!,
+        ...(attempt > 1 ? { note: 'sent again after checking the first had not landed' } : {}),
+      };
+    } catch (err) {
+      if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: message(err) };
+      const landed = await patchLanded(target, a, now);
+      if (landed === true)
         return {
           ...a,
           status: 'applied',
           resultAdditionId: a.additionId!,
           note: 'confirmed by reading it back after the answer was lost',
         };
+      // Setting a quantity or a date twice is harmless, so one more try is safe; a create is never re-sent.
+      if (landed === false && attempt === 1) continue;
+      return {
+        ...a,
+        status: 'unknown',
+        error: `${message(err)}; whether it landed is unknown (the next run reads it and settles it)`,
+      };
     }
-    return { ...a, status: 'failed', error: message(err) };
   }
 }
 
-async function create(client: ConnectWiseClient, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
-  const body = {
-    product: { id: a.product.id },
-    quantity: a.after,
-    billCustomer: policy.billCustomer,
-    effectiveDate: effectiveDate(policy.effectiveDate, now),
-  };
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= 2; attempt++) {
+async function create(target: BillingTarget, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
+  try {
+    const created = await target.create(a.agreement.id, {
+      productId: a.product.id,
+      quantity: a.after,
+      billCustomer: policy.billCustomer,
+      effectiveDate: effectiveDate(policy.effectiveDate, now),
+    });
+    return { ...a, status: 'applied', ...(created.id !== null ? { resultAdditionId: created.id } : {}) };
+  } catch (err) {
+    if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: message(err) };
+    // Never POST again: the request may still land. Look for the addition the lost answer may have created.
+    let open: Awaited<ReturnType<typeof openLines>>;
     try {
-      const created = await client.createAddition(a.agreement.id, body);
+      open = await openLines(target, a, now);
+    } catch (readErr) {
+      return {
+        ...a,
+        status: 'unknown',
+        error: `${message(err)}; reading back to check whether it landed failed too (${message(readErr)}); the next run settles it`,
+      };
+    }
+    const mine = open.find((x) => x.quantity === a.after) ?? open[0];
+    if (mine)
       return {
         ...a,
         status: 'applied',
-        resultAdditionId: created?.id,
-        ...(attempt > 1 ? { note: 'created on the second attempt, after checking the first had not landed' } : {}),
+        resultAdditionId: mine.id,
+        note: 'confirmed by reading it back after the answer was lost',
       };
-    } catch (err) {
-      lastError = err;
-      if (!outcomeUnknown(err)) break;
-      // Never POST again blindly: look for the addition the lost answer may have created.
-      let open: Addition[];
-      try {
-        open = await openAdditionsOf(client, a, now);
-      } catch (readErr) {
-        return {
-          ...a,
-          status: 'failed',
-          error: `${message(err)}; and re-reading to check whether it landed failed too: ${message(readErr)}`,
-        };
-      }
-      if (open.length > 0) {
-        const mine = open.find((x) => x.quantity === a.after) ?? open[0]!;
-        return {
-          ...a,
-          status: 'applied',
-          resultAdditionId: mine.id,
-          note: 'confirmed by reading it back after the answer was lost',
-        };
-      }
-    }
+    return {
+      ...a,
+      status: 'unknown',
+      error: `${message(err)}; not found when read back, but it may still land, so it was not sent again; the next run settles it`,
+    };
   }
-  return { ...a, status: 'failed', error: message(lastError) };
 }
 
+export function applyOne(target: BillingTarget, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
+  return a.action === 'create' ? create(target, a, policy, now) : patch(target, a, now);
+}
+
+const unhold = ({ actionReason, reason, ...a }: HeldAction): Action & { held: string } => ({
+  ...a,
+  reason: actionReason,
+  held: reason,
+});
+
 export async function applyPlan(
-  client: ConnectWiseClient,
+  target: BillingTarget,
   plan: Plan,
   policy: Policy,
-  options: { now: Date; concurrency: number; logger?: Logger; onResult?: (r: ActionResult) => void },
+  options: ApplyOptions,
 ): Promise<ApplyReport> {
-  const startedAt = isoSeconds(new Date());
-  const results: ActionResult[] = new Array(plan.actions.length);
-  await forEachLimit(plan.actions, options.concurrency, async (a, i) => {
-    const r = await applyOne(client, a, policy, options.now);
+  raiseIfUnsafe(plan, options.force);
+  const clock = options.clock ?? (() => new Date());
+  const startedAt = isoSeconds(clock());
+  const todo: Array<Action & { held?: string }> = options.force
+    ? [...plan.actions, ...plan.held.map(unhold)]
+    : plan.actions;
+  const results: ActionResult[] = new Array(todo.length);
+  await forEachLimit(todo, options.concurrency, async (a, i) => {
+    const r = await applyOne(target, a, policy, options.now);
+    const result = a.held ? { ...r, held: a.held } : r;
     options.logger?.info(
       { action: a.action, agreement: a.agreement.id, product: a.product.identifier, status: r.status },
       'action',
     );
-    results[i] = r;
-    options.onResult?.(r);
+    results[i] = result;
+    options.onResult?.(result);
   });
+  const heldResults: ActionResult[] = options.force
+    ? []
+    : plan.held.map((h) => {
+        const { reason, ...rest } = unhold(h);
+        const r: ActionResult = { ...rest, reason, status: 'held' };
+        options.onResult?.(r);
+        return r;
+      });
+  const all = [...results, ...heldResults];
   const skipped = plan.conflicts.map((c) => ({ ...c, status: 'skipped' as const }));
+  const count = (s: ResultStatus) => all.filter((r) => r.status === s).length;
   return {
     formatVersion: 1,
     startedAt,
-    finishedAt: isoSeconds(new Date()),
+    finishedAt: isoSeconds(clock()),
     fingerprint: plan.fingerprint,
     source: plan.source,
+    scope: plan.scope,
+    forced: options.force,
+    actor: options.actor,
     summary: {
-      applied: results.filter((r) => r.status === 'applied').length,
-      failed: results.filter((r) => r.status === 'failed').length,
+      applied: count('applied'),
+      failed: count('failed'),
+      unknown: count('unknown'),
+      held: count('held'),
       skipped: skipped.length,
+      errors: plan.errors.length,
     },
-    results,
+    results: all,
     skipped,
+    errors: plan.errors,
     warnings: plan.warnings,
   };
+}
+
+/** Exit 1 when anything needs a human: a failed, unknown or held action, or a binding error. */
+export function needsAttention(report: ApplyReport): boolean {
+  const s = report.summary;
+  return s.failed + s.unknown + s.held + s.errors > 0;
 }

@@ -9,6 +9,8 @@ import type { CustomerUsage } from '../usage/types.js';
 export interface Share {
   /** The catalog identifier as written in services.yaml. */
   product: string;
+  /** The service or bundle name it is counted for. */
+  label: string;
   quantity: number;
   /** Human words for the plan's reason, e.g. "CloudFilter: 12 users in 2 user groups". */
   reason: string;
@@ -68,6 +70,7 @@ export function desiredFor(
   for (const [product, t] of tally)
     shares.set(product, {
       product,
+      label: t.label,
       quantity: t.users,
       reason: `${t.label}: ${plural(t.users, 'user')} in ${plural(t.groups, 'user group')}`,
     });
@@ -76,17 +79,19 @@ export function desiredFor(
   for (const [target, override] of Object.entries(binding.overrides)) {
     const product = config.services[target] ?? config.bundles.find((b) => b.name === target)?.product;
     if (!product) continue;
-    const current = shares.get(product) ?? { product, quantity: 0, reason: `${target}: no users` };
+    const current = shares.get(product) ?? { product, label: target, quantity: 0, reason: `${target}: no users` };
     if ('skip' in override) skipped.add(product);
     else if ('quantity' in override)
       shares.set(product, {
         product,
+        label: target,
         quantity: override.quantity,
         reason: `${target}: fixed at ${override.quantity} by override (usage: ${current.quantity})`,
       });
     else if (current.quantity < override.minimum)
       shares.set(product, {
         product,
+        label: target,
         quantity: override.minimum,
         reason: `${target}: minimum ${override.minimum} by override (usage: ${current.quantity})`,
       });

@@ -1,13 +1,10 @@
 /**
  * The fingerprint: a hash of the actions alone, in canonical order, without reasons or times,
- * so the same desired-versus-current difference always gives the same fingerprint.
+ * so the same desired-versus-current difference always gives the same fingerprint. Held
+ * actions are part of it: they are changes the plan found, only applied later.
  */
 import { createHash } from 'node:crypto';
 import type { Action } from './types.js';
-
-export function actionKey(a: Action): string {
-  return `${a.agreement.id}:${a.product.id}:${a.action}`;
-}
 
 export function fingerprint(actions: readonly Action[]): string {
   const canonical = actions

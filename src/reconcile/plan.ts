@@ -1,33 +1,42 @@
 /**
- * The plan as a pure function: config + usage + current additions in, actions out. No I/O,
- * no clock (the caller passes `now`), a stable order, and the safety report for apply.
+ * The plan as a pure function: config + usage + current lines in, actions out. No I/O, no
+ * clock (the caller passes `now`), a stable order. Errors of single bindings come in with the
+ * input and are carried through; held actions and the plan-wide safety check are decided here,
+ * so every consumer (renderers, apply) sees the same verdict.
  */
 import { canonicalService, isDeprecatedService } from '../config/mailprotector-services.js';
 import type { Config } from '../config/types.js';
-import type { ProductRef } from '../connectwise/resolve.js';
-import { type Addition, isOpen } from '../connectwise/types.js';
 import { isoSeconds } from '../time.js';
 import type { CustomerUsage } from '../usage/types.js';
 import { desiredFor } from './desired.js';
 import { fingerprint } from './fingerprint.js';
 import type { MatchedBinding } from './match.js';
-import { checkSafety } from './safety.js';
-import type { Action, Conflict, Plan, SafetyReport, Warning } from './types.js';
+import { type BilledLine, isOpen, type ProductRef } from './ports.js';
+import { checkSafety, holdReason } from './safety.js';
+import type {
+  Action,
+  BindingError,
+  Conflict,
+  HeldAction,
+  NotBilled,
+  ObservedAgreement,
+  Plan,
+  UsageProvenance,
+  Warning,
+} from './types.js';
 
 export interface PlanInput {
   config: Pick<Config, 'services' | 'bundles' | 'policy'>;
   matched: MatchedBinding[];
   unbound: CustomerUsage[];
   products: Map<string, ProductRef>;
-  /** Additions read per agreement id. */
-  additions: Map<number, Addition[]>;
+  /** Lines read per agreement id. */
+  lines: Map<number, BilledLine[]>;
+  errors: BindingError[];
+  usage: UsageProvenance;
+  scope: Plan['scope'];
   now: Date;
   source: { commit: string | null; dirty: boolean };
-}
-
-export interface PlanResult {
-  plan: Plan;
-  safety: SafetyReport;
 }
 
 /** The catalog identifiers cwsync manages: every mapped service and every bundle. */
@@ -45,129 +54,206 @@ function byAgreement(matched: MatchedBinding[]): Map<number, MatchedBinding[]> {
   return groups;
 }
 
-export function buildPlan(input: PlanInput): PlanResult {
+const cents = (n: number) => Math.round(n * 100) / 100;
+
+function priced(a: Omit<Action, 'unitPrice' | 'priceChange'>, unitPrice: number | null): Action {
+  const priceChange = unitPrice === null ? null : cents((a.after - (a.before ?? 0)) * unitPrice);
+  return { ...a, unitPrice, priceChange };
+}
+
+interface Tally {
+  actions: Action[];
+  conflicts: Conflict[];
+  warnings: Warning[];
+  observed: ObservedAgreement[];
+  unmapped: Map<string, { users: number; customers: Set<string> }>;
+  unchanged: number;
+  managed: number;
+}
+
+function planAgreement(input: PlanInput, agreementId: number, members: MatchedBinding[], t: Tally): void {
   const { config, now } = input;
   const policy = config.policy;
-  const actions: Action[] = [];
-  const conflicts: Conflict[] = [];
-  const warnings: Warning[] = [];
-  let unchanged = 0;
-  let managed = 0;
-  const unmapped = new Map<string, { users: number; customers: Set<string> }>();
-
-  for (const [agreementId, members] of byAgreement(input.matched)) {
-    const first = members[0]!.resolved;
-    const customer = members.map((m) => m.usage.name).join(', ');
-    const desires = members.map((m) => ({ name: m.usage.name, d: desiredFor(m.resolved.binding, m.usage, config) }));
-    for (const { name, d } of desires) {
-      for (const [service, users] of d.unmapped) {
-        const u = unmapped.get(service) ?? { users: 0, customers: new Set<string>() };
-        u.users += users;
-        u.customers.add(name);
-        unmapped.set(service, u);
-      }
-    }
-    const open = (input.additions.get(agreementId) ?? []).filter((a) => isOpen(a, now));
-    for (const identifier of managedProducts(config)) {
-      if (desires.some(({ d }) => d.skipped.has(identifier))) continue;
-      const product = input.products.get(identifier);
-      if (!product) continue;
-      const shares = desires.map(({ name, d }) => ({ name, share: d.shares.get(identifier) })).filter((s) => s.share);
-      const desired = shares.reduce((n, s) => n + s.share!.quantity, 0);
-      const reason =
-        shares.length === 0
-          ? 'no users'
-          : shares.map((s) => (members.length > 1 ? `${s.name}: ${s.share!.reason}` : s.share!.reason)).join('; ');
-      const mine = open.filter((a) => a.product.id === product.id);
-      managed += mine.length;
-      const base = {
-        customer,
-        company: { id: first.company.id, identifier: first.company.identifier },
-        agreement: first.agreement,
-        product: { id: product.id, identifier: product.identifier },
-      };
-      if (mine.length > 1) {
-        conflicts.push({
-          ...base,
-          additionIds: mine.map((a) => a.id).sort((a, b) => a - b),
-          desired,
-          reason: `${mine.length} open additions of ${product.identifier}; cancel all but one in ConnectWise`,
-        });
-        continue;
-      }
-      const current = mine[0];
-      if (!current) {
-        if (desired === 0) continue;
-        if (policy.createMissing)
-          actions.push({ action: 'create', ...base, additionId: null, before: null, after: desired, reason });
-        else
-          warnings.push({
-            code: 'missing-addition',
-            message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no addition, and policy.createMissing is false`,
-          });
-        continue;
-      }
-      if (desired === 0 && policy.onZero === 'cancel') {
-        actions.push({ action: 'cancel', ...base, additionId: current.id, before: current.quantity, after: 0, reason });
-      } else if (desired === 0 && policy.onZero === 'keep') {
-        unchanged++;
-      } else if (current.quantity === desired) {
-        unchanged++;
-      } else {
-        actions.push({
-          action: 'update',
-          ...base,
-          additionId: current.id,
-          before: current.quantity,
-          after: desired,
-          reason,
-        });
-      }
+  const first = members[0]!.resolved;
+  const customer = members.map((m) => m.usage.name).join(', ');
+  const desires = members.map((m) => ({ name: m.usage.name, d: desiredFor(m.resolved.binding, m.usage, config) }));
+  for (const { name, d } of desires) {
+    for (const [service, users] of d.unmapped) {
+      const u = t.unmapped.get(service) ?? { users: 0, customers: new Set<string>() };
+      u.users += users;
+      u.customers.add(name);
+      t.unmapped.set(service, u);
     }
   }
+  const productIds = new Set([...input.products.values()].map((p) => p.id));
+  const open = (input.lines.get(agreementId) ?? []).filter((a) => isOpen(a, now) && productIds.has(a.productId));
+  t.observed.push({
+    agreement: agreementId,
+    additions: open.map((a) => [a.id, a.productId, a.quantity] as [number, number, number]).sort((x, y) => x[0] - y[0]),
+  });
+  for (const identifier of managedProducts(config)) {
+    if (desires.some(({ d }) => d.skipped.has(identifier))) continue;
+    const product = input.products.get(identifier);
+    if (!product) continue;
+    const shares = desires.map(({ name, d }) => ({ name, share: d.shares.get(identifier) })).filter((s) => s.share);
+    const desired = shares.reduce((n, s) => n + s.share!.quantity, 0);
+    const reason =
+      shares.length === 0
+        ? 'no users'
+        : shares.map((s) => (members.length > 1 ? `${s.name}: ${s.share!.reason}` : s.share!.reason)).join('; ');
+    const mine = open.filter((a) => a.productId === product.id);
+    t.managed += mine.length;
+    const base = {
+      customer,
+      company: { id: first.company.id, identifier: first.company.identifier },
+      agreement: first.agreement,
+      product: { id: product.id, identifier: product.identifier },
+    };
+    if (mine.length > 1) {
+      t.conflicts.push({
+        ...base,
+        additionIds: mine.map((a) => a.id).sort((a, b) => a - b),
+        desired,
+        reason: `${mine.length} open additions of ${product.identifier}; cancel all but one in ConnectWise`,
+      });
+      continue;
+    }
+    const current = mine[0];
+    if (!current) {
+      if (desired === 0) continue;
+      if (policy.createMissing)
+        t.actions.push(
+          priced(
+            { action: 'create', ...base, additionId: null, before: null, after: desired, reason },
+            product.unitPrice,
+          ),
+        );
+      else
+        t.warnings.push({
+          code: 'missing-addition',
+          message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no addition, and policy.createMissing is false`,
+        });
+      continue;
+    }
+    const unitPrice = current.unitPrice ?? product.unitPrice;
+    const line = { ...base, additionId: current.id, before: current.quantity, reason };
+    if (desired === 0 && policy.onZero === 'cancel')
+      t.actions.push(priced({ action: 'cancel', ...line, after: 0 }, unitPrice));
+    else if ((desired === 0 && policy.onZero === 'keep') || current.quantity === desired) t.unchanged++;
+    else t.actions.push(priced({ action: 'update', ...line, after: desired }, unitPrice));
+  }
+}
 
-  warnings.push(...usageWarnings(unmapped));
+function notBilledOf(input: PlanInput, unmapped: Tally['unmapped']): NotBilled[] {
+  const rows: NotBilled[] = [];
+  for (const c of input.unbound) {
+    const d = desiredFor(
+      { customer: c.id, company: '', agreement: '', overrides: {}, source: { file: '', line: 0 } },
+      c,
+      input.config,
+    );
+    for (const [identifier, share] of d.shares) {
+      if (share.quantity === 0) continue;
+      rows.push({
+        customer: { id: c.id, name: c.name },
+        service: share.label,
+        users: share.quantity,
+        product: identifier,
+        unitPrice: input.products.get(identifier)?.unitPrice ?? null,
+      });
+    }
+  }
+  for (const [service, { users }] of unmapped)
+    rows.push({ customer: null, service, users, product: null, unitPrice: null });
+  return rows.sort(
+    (a, b) =>
+      (a.customer?.name ?? '\uffff').localeCompare(b.customer?.name ?? '\uffff') || a.service.localeCompare(b.service),
+  );
+}
+
+const order = (
+  a: { company: { identifier: string }; agreement: { id: number }; product: { identifier: string } },
+  b: typeof a,
+) =>
+  a.company.identifier.localeCompare(b.company.identifier) ||
+  a.agreement.id - b.agreement.id ||
+  a.product.identifier.localeCompare(b.product.identifier);
+
+export function buildPlan(input: PlanInput): Plan {
+  const policy = input.config.policy;
+  const t: Tally = {
+    actions: [],
+    conflicts: [],
+    warnings: [],
+    observed: [],
+    unmapped: new Map(),
+    unchanged: 0,
+    managed: 0,
+  };
+  for (const [agreementId, members] of byAgreement(input.matched)) planAgreement(input, agreementId, members, t);
+
+  t.warnings.push(...usageWarnings(t.unmapped));
   for (const c of input.unbound)
-    warnings.push({
+    t.warnings.push({
       code: 'unbound-customer',
       message: `Mailprotector customer "${c.name}" (id ${c.id}) is not bound to an agreement`,
     });
 
-  const order = (
-    a: { company: { identifier: string }; agreement: { id: number }; product: { identifier: string } },
-    b: typeof a,
-  ) =>
-    a.company.identifier.localeCompare(b.company.identifier) ||
-    a.agreement.id - b.agreement.id ||
-    a.product.identifier.localeCompare(b.product.identifier);
-  actions.sort(order);
-  conflicts.sort(order);
-  const safety = checkSafety(actions, managed, policy.safety);
-  for (const v of safety.violations)
-    warnings.push({ code: 'safety-limit', message: `apply will refuse without --force: ${v}` });
-  warnings.sort((a, b) => a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+  t.actions.sort(order);
+  t.conflicts.sort(order);
+  const actions: Action[] = [];
+  const held: HeldAction[] = [];
+  for (const a of t.actions) {
+    const hold = holdReason(a, policy.safety);
+    if (hold) held.push({ ...a, reason: hold, actionReason: a.reason });
+    else actions.push(a);
+  }
+  const safety = checkSafety(t.actions.length, t.managed, policy.safety);
+  if (safety.refusal)
+    t.warnings.push({
+      code: 'safety-limit',
+      message: `apply will refuse the whole run without --force: ${safety.refusal}`,
+    });
+  t.warnings.sort((a, b) => a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+  const errors = [...input.errors].sort(
+    (a, b) => a.where.localeCompare(b.where, undefined, { numeric: true }) || a.message.localeCompare(b.message),
+  );
+  const notBilled = notBilledOf(input, t.unmapped);
 
   const count = (k: Action['action']) => actions.filter((a) => a.action === k).length;
-  const plan: Plan = {
+  return {
     formatVersion: 1,
-    createdAt: isoSeconds(now),
+    createdAt: isoSeconds(input.now),
     source: input.source,
-    fingerprint: fingerprint(actions),
+    fingerprint: fingerprint(t.actions),
     summary: {
       create: count('create'),
       update: count('update'),
       cancel: count('cancel'),
-      unchanged,
-      conflicts: conflicts.length,
+      unchanged: t.unchanged,
+      conflicts: t.conflicts.length,
+      held: held.length,
+      errors: errors.length,
+      priceChange: cents(actions.reduce((n, a) => n + (a.priceChange ?? 0), 0)),
+      notBilled: {
+        users: notBilled.reduce((n, r) => n + r.users, 0),
+        value: cents(notBilled.reduce((n, r) => n + r.users * (r.unitPrice ?? 0), 0)),
+      },
     },
     actions,
-    conflicts,
-    warnings,
+    conflicts: t.conflicts,
+    warnings: t.warnings,
+    errors,
+    held,
+    usage: input.usage,
+    scope: input.scope,
+    safety,
+    notBilled,
+    observed: t.observed.sort((a, b) => a.agreement - b.agreement),
   };
-  return { plan, safety };
 }
 
-function usageWarnings(unmapped: Map<string, { users: number; customers: Set<string> }>): Warning[] {
+function usageWarnings(unmapped: Tally['unmapped']): Warning[] {
   const out: Warning[] = [];
   for (const [service, { users, customers }] of unmapped) {
     const who = `${users} users at ${customers.size} customer${customers.size === 1 ? '' : 's'}`;

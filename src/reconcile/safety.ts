@@ -1,37 +1,51 @@
 /**
- * Safety limits (policy.safety), checked for the whole plan before the first write: the share
- * of managed additions that would change (only once enough are managed), and any single
- * quantity falling too far. A create counts as a change; 0 or a cancel is a 100 % decrease.
+ * Safety limits (policy.safety). maxChangePercent guards against systemic faults: exceeded
+ * (once at least minManaged additions are managed), the whole run is refused. maxDecreasePercent
+ * guards single lines: such an action is held, not applied, while the rest proceeds. A create
+ * counts as a change; 0 or a cancel is a 100 % decrease. Both are lifted only by force.
  */
 import type { Policy } from '../config/types.js';
-import type { Action, SafetyReport } from './types.js';
+import { RefusedError } from '../errors.js';
+import type { Action, Plan, SafetyReport } from './types.js';
 
-export function decreasePercent(a: Action): number {
+export function decreasePercent(a: Pick<Action, 'action' | 'before' | 'after'>): number {
   if (a.action === 'cancel' || (a.action === 'update' && a.after === 0)) return 100;
   if (a.action !== 'update' || a.before === null || a.before <= 0 || a.after >= a.before) return 0;
   return ((a.before - a.after) / a.before) * 100;
 }
 
-const pct = (n: number) => `${Math.round(n * 10) / 10}%`;
+const pct = (n: number) => `${Math.round(n * 10) / 10} %`;
 
-export function checkSafety(actions: readonly Action[], managed: number, limits: Policy['safety']): SafetyReport {
-  const violations: string[] = [];
-  const changes = actions.length;
+/** Why this action must be held, or null when it may be applied. */
+export function holdReason(a: Action, limits: Policy['safety']): string | null {
+  const drop = decreasePercent(a);
+  if (drop <= limits.maxDecreasePercent) return null;
+  const what = a.action === 'cancel' ? `${a.before} -> cancelled` : `${a.before} -> ${a.after}`;
+  return `${what} is a ${pct(drop)} decrease (limit ${limits.maxDecreasePercent} %)`;
+}
+
+/** The plan-wide check: `changes` counts every planned change, held ones included. */
+export function checkSafety(changes: number, managed: number, limits: Policy['safety']): SafetyReport {
+  let refusal: string | null = null;
   if (managed >= limits.minManaged && managed > 0) {
     const share = (changes / managed) * 100;
     if (share > limits.maxChangePercent)
-      violations.push(
-        `${changes} of ${managed} managed additions would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent}%`,
-      );
+      refusal = `${changes} of ${managed} managed additions would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`;
   }
-  for (const a of actions) {
-    const drop = decreasePercent(a);
-    if (drop > limits.maxDecreasePercent) {
-      const what = a.action === 'cancel' ? 'would be cancelled' : `would fall from ${a.before} to ${a.after}`;
-      violations.push(
-        `${a.product.identifier} on ${a.company.identifier} / ${a.agreement.name} ${what} (${pct(drop)} decrease), over maxDecreasePercent ${limits.maxDecreasePercent}%`,
-      );
-    }
+  return { managed, changes, refusal };
+}
+
+/** Thrown by the apply core for a plan over maxChangePercent without force: nothing is written. */
+export class UnsafePlan extends RefusedError {
+  constructor(readonly reason: string) {
+    super('safety limit exceeded; nothing was written', {
+      details: `  - ${reason}`,
+      hint: 'check the usage and the config (a systemic fault looks like this); if the change is intended, apply with --force',
+    });
   }
-  return { managed, changes, violations };
+}
+
+/** octoDNS's raise_if_unsafe: the rule lives with the plan, so no caller can forget it. */
+export function raiseIfUnsafe(plan: Pick<Plan, 'safety'>, force: boolean): void {
+  if (plan.safety.refusal && !force) throw new UnsafePlan(plan.safety.refusal);
 }

@@ -2,13 +2,18 @@
 
 export type ActionKind = 'create' | 'update' | 'cancel';
 
+export interface Ref {
+  id: number;
+  identifier: string;
+}
+
 export interface Action {
   action: ActionKind;
   /** The Mailprotector customer(s) bound to the agreement. */
   customer: string;
-  company: { id: number; identifier: string };
+  company: Ref;
   agreement: { id: number; name: string };
-  product: { id: number; identifier: string };
+  product: Ref;
   /** null for a create. */
   additionId: number | null;
   /** null for a create. */
@@ -16,16 +21,37 @@ export interface Action {
   /** 0 for a cancel. */
   after: number;
   reason: string;
+  /** Per unit per billing cycle: the addition's own price, else the catalog item's; null when unknown. Read, never written. */
+  unitPrice: number | null;
+  /** (after − before) × unitPrice (before = 0 for a create); null when the price is unknown. */
+  priceChange: number | null;
+}
+
+/** An action over maxDecreasePercent: planned, not applied unless forced. */
+export interface HeldAction extends Action {
+  /** Why it is held, e.g. "60 -> 23 is a 62 % decrease (limit 50 %)"; the action's own reason moves to `actionReason`. */
+  actionReason: string;
 }
 
 export interface Conflict {
   customer: string;
-  company: { id: number; identifier: string };
+  company: Ref;
   agreement: { id: number; name: string };
-  product: { id: number; identifier: string };
+  product: Ref;
   additionIds: number[];
   desired: number;
   reason: string;
+}
+
+/** One binding (or, with customer null, one product line) that could not be planned. */
+export interface BindingError {
+  /** The customer as written in the binding; null when the error is not one binding's (a catalog item). */
+  customer: string | null;
+  /** file:line in the config, e.g. "config/customers.yaml:12". */
+  where: string;
+  message: string;
+  /** What to check or change. */
+  fix?: string;
 }
 
 export type WarningCode =
@@ -34,6 +60,7 @@ export type WarningCode =
   | 'deprecated-service'
   | 'unbound-customer'
   | 'missing-addition'
+  | 'no-services'
   | 'safety-limit';
 
 export interface Warning {
@@ -47,6 +74,48 @@ export interface PlanSummary {
   cancel: number;
   unchanged: number;
   conflicts: number;
+  held: number;
+  errors: number;
+  /** Sum of every action's priceChange whose price is known (held ones excluded). */
+  priceChange: number;
+  /** Value per billing cycle of mapped usage that is billed nowhere (unbound customers), at catalog prices. */
+  notBilled: { users: number; value: number };
+}
+
+/** Where the usage came from and when it was read. */
+export interface UsageProvenance {
+  source: 'mailprotector' | 'file' | 'snapshot';
+  /** When the usage source was read; null for a snapshot file without capturedAt. */
+  capturedAt: string | null;
+  /** e.g. "Mailprotector reseller 343" or "snapshot usage.json". */
+  label: string;
+}
+
+/** The plan-wide safety check, carried by the plan so apply enforces what plan showed. */
+export interface SafetyReport {
+  /** Open additions of managed products on bound agreements. */
+  managed: number;
+  /** Actions that would change a managed addition (creates count), held ones included. */
+  changes: number;
+  /** Set when maxChangePercent is exceeded: apply refuses the whole run without --force. */
+  refusal: string | null;
+}
+
+/** The open managed additions one agreement had when planned: what a saved plan depends on. */
+export interface ObservedAgreement {
+  agreement: number;
+  /** [additionId, productId, quantity], sorted by addition id. */
+  additions: Array<[number, number, number]>;
+}
+
+/** An unbound customer's or an unmapped service's usage: money not billed. */
+export interface NotBilled {
+  customer: { id: number; name: string } | null;
+  service: string;
+  users: number;
+  /** Catalog identifier when the service is mapped; null for an unmapped service. */
+  product: string | null;
+  unitPrice: number | null;
 }
 
 export interface Plan {
@@ -58,12 +127,13 @@ export interface Plan {
   actions: Action[];
   conflicts: Conflict[];
   warnings: Warning[];
-}
-
-/** What the safety check knows that the JSON plan does not carry. */
-export interface SafetyReport {
-  /** Open additions of managed products on bound agreements. */
-  managed: number;
-  changes: number;
-  violations: string[];
+  errors: BindingError[];
+  held: HeldAction[];
+  usage: UsageProvenance;
+  /** null for a run over every binding; else the customers named with --customer. */
+  scope: { customers: string[] } | null;
+  safety: SafetyReport;
+  notBilled: NotBilled[];
+  /** The ConnectWise state the plan was computed from; apply --plan re-reads it and refuses if it moved. */
+  observed: ObservedAgreement[];
 }

@@ -51,5 +51,9 @@ export function verdict(plan: Plan): string {
 
 export function counts(plan: Plan): string {
   const s = plan.summary;
-  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}`;
+  const extra = [
+    s.held ? `${s.held} held` : '',
+    s.errors ? `${s.errors} error${s.errors === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }

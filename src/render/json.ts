@@ -11,6 +11,13 @@ export function renderJson(plan: Plan): string {
     actions: plan.actions,
     conflicts: plan.conflicts,
     warnings: plan.warnings,
+    errors: plan.errors,
+    held: plan.held,
+    usage: plan.usage,
+    scope: plan.scope,
+    safety: plan.safety,
+    notBilled: plan.notBilled,
+    observed: plan.observed,
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

@@ -22,6 +22,22 @@ export function renderMarkdown(plan: Plan, options: { limit?: number; title?: st
     `| ${s.create} | ${s.update} | ${s.cancel} | ${s.unchanged} | ${s.conflicts} | ${plan.warnings.length} |`,
     '',
   ];
+  if (plan.errors.length)
+    head.push(
+      '> [!CAUTION]',
+      `> ${plan.errors.length} binding error(s): nothing is planned for these`,
+      ...plan.errors.map((e) => `> - ${cell(`${e.where}: ${e.message}${e.fix ? ` (fix: ${e.fix})` : ''}`)}`),
+      '',
+    );
+  if (plan.held.length)
+    head.push(
+      '> [!WARNING]',
+      `> ${plan.held.length} change(s) held, not applied without --force`,
+      ...plan.held.map(
+        (h) => `> - ${cell(`${h.company.identifier} / ${h.agreement.name}: ${h.product.identifier}: ${h.reason}`)}`,
+      ),
+      '',
+    );
   const safety = plan.warnings.filter((w) => w.code === 'safety-limit');
   if (safety.length) head.push('> [!WARNING]', ...safety.map((w) => `> ${cell(w.message)}`), '');
 

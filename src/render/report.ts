@@ -4,18 +4,21 @@ import type { ActionResult, ApplyReport } from '../reconcile/apply.js';
 export function resultLine(r: ActionResult): string {
   const what = `${r.action} ${r.company.identifier} / ${r.agreement.name}: ${r.product.identifier} ${r.before ?? '-'} -> ${r.action === 'cancel' ? 'cancelled' : r.after}`;
   if (r.status === 'failed') return `FAILED   ${what}\n         ${r.error ?? ''}`;
+  if (r.status === 'unknown') return `UNKNOWN  ${what}\n         ${r.error ?? ''}`;
+  if (r.status === 'held') return `HELD     ${what}\n         ${r.held ?? ''}; apply with --force to apply it`;
   return `${r.status.padEnd(8)} ${what}${r.note ? ` (${r.note})` : ''}`;
 }
 
 export function summaryLine(report: ApplyReport): string {
   const s = report.summary;
-  return `Applied ${s.applied}, failed ${s.failed}, skipped ${s.skipped}${s.skipped ? ' (conflicts)' : ''}.`;
+  const forced = report.forced ? ` Forced by ${report.actor ?? 'an unknown user'}.` : '';
+  return `Applied ${s.applied}, failed ${s.failed}, unknown ${s.unknown}, held ${s.held}, skipped ${s.skipped}${s.skipped ? ' (conflicts)' : ''}, binding errors ${s.errors}.${forced}`;
 }
 
 export function renderReportMarkdown(report: ApplyReport): string {
   const rows = report.results.map(
     (r) =>
-      `| ${r.status === 'failed' ? '**failed**' : r.status} | ${r.action} | ${r.company.identifier} / ${r.agreement.name} | ${r.product.identifier} | ${r.before ?? ''} | ${r.action === 'cancel' ? 'cancelled' : r.after} | ${(r.error ?? r.note ?? '').replace(/\|/g, '\\|')} |`,
+      `| ${r.status === 'applied' || r.status === 'skipped' ? r.status : `**${r.status}**`} | ${r.action} | ${r.company.identifier} / ${r.agreement.name} | ${r.product.identifier} | ${r.before ?? ''} | ${r.action === 'cancel' ? 'cancelled' : r.after} | ${(r.error ?? r.held ?? r.note ?? '').replace(/\|/g, '\\|')} |`,
   );
   return [
     `### cwsync apply: ${summaryLine(report)}`,
@@ -28,6 +31,9 @@ export function renderReportMarkdown(report: ApplyReport): string {
           '',
         ]
       : ['No changes.', '']),
+    ...report.errors.map((e) =>
+      `- **error** ${e.where}: ${e.message}${e.fix ? ` (fix: ${e.fix})` : ''}`.replace(/\n/g, ' '),
+    ),
     ...report.skipped.map(
       (c) => `- skipped (conflict): ${c.company.identifier} / ${c.agreement.name} ${c.product.identifier}: ${c.reason}`,
     ),

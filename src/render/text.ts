@@ -13,6 +13,17 @@ const paint = (on: boolean, code: number, s: string) => (on ? `\u001b[${code}m${
 export function renderText(plan: Plan, options: TextOptions): string {
   const c = options.color;
   const out: string[] = [`${paint(c, 1, verdict(plan))} (${counts(plan)})`];
+  if (plan.errors.length) {
+    out.push('', paint(c, 31, `Errors (${plan.errors.length}): nothing is planned for these`));
+    for (const e of plan.errors) out.push(`  x ${e.where}: ${e.message}${e.fix ? `\n      fix: ${e.fix}` : ''}`);
+  }
+  if (plan.held.length) {
+    out.push('', paint(c, 33, `Held (${plan.held.length}): not applied without --force`));
+    for (const h of plan.held)
+      out.push(
+        `  ${h.company.identifier} / ${h.agreement.name}: ${h.product.identifier}: ${h.reason} (${h.actionReason})`,
+      );
+  }
   for (const g of byAgreement(plan.actions)) {
     out.push('', paint(c, 1, `${g.title}: ${g.customer}`));
     for (const line of quantityDiff(g.actions)) {

@@ -61,9 +61,21 @@ describe('request counts at 120 customers, 3 user groups each', () => {
     const { plan } = planned;
     expect(plan.actions.length).toBeGreaterThan(10);
     sandbox.cw.requests.length = 0;
-    const report = await applyPlan(planned.cw, plan, config!.policy, { now: new Date(), concurrency: 8 });
+    const report = await applyPlan(planned.target, plan, config!.policy, {
+      now: new Date(),
+      concurrency: 8,
+      force: false,
+      actor: null,
+    });
     await planned.close();
-    expect(report.summary).toEqual({ applied: plan.actions.length, failed: 0, skipped: 0 });
+    expect(report.summary).toEqual({
+      applied: plan.actions.length,
+      failed: 0,
+      unknown: 0,
+      held: 0,
+      skipped: 0,
+      errors: 0,
+    });
     expect(sandbox.cw.requests).toHaveLength(plan.actions.length);
   });
 });

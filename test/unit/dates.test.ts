@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isOpen } from '../../src/connectwise/types.js';
 import { cancelledDate, effectiveDate } from '../../src/reconcile/apply.js';
+import { isOpen } from '../../src/reconcile/ports.js';
 
 const now = new Date('2026-12-15T21:30:05.123Z');
 

@@ -1,18 +1,18 @@
 /** The plan function over a table of cases: data in, plan out, no I/O. */
 import { describe, expect, it } from 'vitest';
 import type { Binding, Override, Policy } from '../../src/config/types.js';
-import type { Addition } from '../../src/connectwise/types.js';
 import { fingerprint } from '../../src/reconcile/fingerprint.js';
 import type { MatchedBinding } from '../../src/reconcile/match.js';
 import { buildPlan, type PlanInput } from '../../src/reconcile/plan.js';
+import type { BilledLine } from '../../src/reconcile/ports.js';
 import type { CustomerUsage } from '../../src/usage/types.js';
 
 const NOW = new Date('2026-11-26T02:17:00Z');
 const PRODUCTS = new Map([
-  ['MP-CF', { id: 1, identifier: 'MP-CF' }],
-  ['MP-SS', { id: 2, identifier: 'MP-SS' }],
-  ['MP-BR', { id: 3, identifier: 'MP-BR' }],
-  ['MP-BUNDLE', { id: 4, identifier: 'MP-BUNDLE' }],
+  ['MP-CF', { id: 1, identifier: 'MP-CF', unitPrice: 2.5 }],
+  ['MP-SS', { id: 2, identifier: 'MP-SS', unitPrice: null }],
+  ['MP-BR', { id: 3, identifier: 'MP-BR', unitPrice: null }],
+  ['MP-BUNDLE', { id: 4, identifier: 'MP-BUNDLE', unitPrice: null }],
 ]);
 const POLICY: Policy = {
   createMissing: true,
@@ -55,26 +55,33 @@ function bound(c: CustomerUsage, agreementId = 100, overrides: Record<string, Ov
   };
 }
 let nextId = 500;
-const addition = (productId: number, quantity: number, cancelledDate: string | null = null): Addition => ({
+const addition = (productId: number, quantity: number, cancelledDate: string | null = null): BilledLine => ({
   id: nextId++,
-  product: { id: productId },
+  productId,
   quantity,
+  unitPrice: null,
   cancelledDate,
 });
+const REST = {
+  errors: [],
+  usage: { source: 'file' as const, capturedAt: null, label: 'test' },
+  scope: null,
+};
 
-function plan(over: Partial<PlanInput> & { matched: MatchedBinding[] }, additions: Addition[] = []) {
+function plan(over: Partial<PlanInput> & { matched: MatchedBinding[] }, additions: BilledLine[] = []) {
   return buildPlan({
+    ...REST,
     config: CONFIG,
     unbound: [],
     products: PRODUCTS,
-    additions: new Map([[100, additions]]),
+    lines: new Map([[100, additions]]),
     now: NOW,
     source: { commit: 'abc', dirty: false },
     ...over,
   });
 }
 const brief = (p: ReturnType<typeof plan>) =>
-  p.plan.actions.map((a) => `${a.action} ${a.product.identifier} ${a.before ?? '-'}->${a.after}`);
+  p.actions.map((a) => `${a.action} ${a.product.identifier} ${a.before ?? '-'}->${a.after}`);
 
 const contoso = customer(7114, 'Contoso Ltd', [
   ['Staff', 56, ['CloudFilter', 'SafeSend']],
@@ -225,7 +232,7 @@ describe('buildPlan', () => {
   });
 
   it('reports more than one open addition of a product as a conflict and touches neither', () => {
-    const { plan: p } = plan({ matched: [bound(contoso)] }, [addition(1, 30), addition(1, 30), addition(2, 56)]);
+    const p = plan({ matched: [bound(contoso)] }, [addition(1, 30), addition(1, 30), addition(2, 56)]);
     expect(p.actions).toEqual([]);
     expect(p.conflicts).toHaveLength(1);
     expect(p.conflicts[0]).toMatchObject({
@@ -233,11 +240,19 @@ describe('buildPlan', () => {
       desired: 60,
       reason: '2 open additions of MP-CF; cancel all but one in ConnectWise',
     });
-    expect(p.summary).toEqual({ create: 0, update: 0, cancel: 0, unchanged: 1, conflicts: 1 });
+    expect(p.summary).toMatchObject({
+      create: 0,
+      update: 0,
+      cancel: 0,
+      unchanged: 1,
+      conflicts: 1,
+      held: 0,
+      errors: 0,
+    });
   });
 
   it('writes the reason the SPEC shows, and the full action shape', () => {
-    const { plan: p } = plan({ matched: [bound(contoso)] }, [addition(1, 10), addition(2, 56)]);
+    const p = plan({ matched: [bound(contoso)] }, [addition(1, 10), addition(2, 56)]);
     expect(p.actions).toEqual([
       {
         action: 'update',
@@ -249,16 +264,18 @@ describe('buildPlan', () => {
         before: 10,
         after: 60,
         reason: 'CloudFilter: 60 users in 2 user groups',
+        unitPrice: 2.5,
+        priceChange: 125,
       },
     ]);
-    expect(p.summary).toEqual({ create: 0, update: 1, cancel: 0, unchanged: 1, conflicts: 0 });
+    expect(p.summary).toMatchObject({ create: 0, update: 1, cancel: 0, unchanged: 1, conflicts: 0, priceChange: 125 });
   });
 
   it('warns about unmapped, unknown and deprecated services and unbound customers', () => {
     const c = customer(1, 'Contoso Ltd', [
       ['Staff', 5, ['CloudFilter', 'SecureStore', 'Quantum Shield', 'Exchange+ Premium', 'XtraMail']],
     ]);
-    const { plan: p } = plan({ matched: [bound(c)], unbound: [customer(9, 'Litware', [])] }, [addition(1, 5)]);
+    const p = plan({ matched: [bound(c)], unbound: [customer(9, 'Litware', [])] }, [addition(1, 5)]);
     expect(p.warnings).toEqual([
       {
         code: 'deprecated-service',
@@ -279,26 +296,27 @@ describe('buildPlan', () => {
   });
 
   it('gives the same fingerprint for the same difference, whatever the order or time', () => {
-    const a = plan({ matched: [bound(contoso)] }, [addition(1, 50), addition(2, 50)]).plan;
+    const a = plan({ matched: [bound(contoso)] }, [addition(1, 50), addition(2, 50)]);
     const b = plan({ matched: [bound(contoso)], now: new Date('2026-11-27T00:00:00Z') }, [
       addition(2, 50),
       addition(1, 50),
-    ]).plan;
+    ]);
     expect(a.actions).toHaveLength(2);
     expect(fingerprint([...a.actions].reverse())).toBe(a.fingerprint);
     expect(b.actions.map((x) => [x.before, x.after])).toEqual(a.actions.map((x) => [x.before, x.after]));
-    const c = plan({ matched: [bound(contoso)] }, [addition(1, 51), addition(2, 50)]).plan;
+    const c = plan({ matched: [bound(contoso)] }, [addition(1, 51), addition(2, 50)]);
     expect(c.fingerprint).not.toBe(a.fingerprint);
   });
 
   it('is stable: sorted by company, agreement and product', () => {
     const other = bound(customer(3, 'Alpha', [['S', 1, ['CloudFilter']]]), 200);
     other.resolved.company = { id: 11, identifier: 'ALPHA', name: 'Alpha' };
-    const { plan: p } = buildPlan({
+    const p = buildPlan({
+      ...REST,
       config: CONFIG,
       unbound: [],
       products: PRODUCTS,
-      additions: new Map(),
+      lines: new Map(),
       now: NOW,
       source: { commit: null, dirty: true },
       matched: [bound(contoso), other],
@@ -312,47 +330,80 @@ describe('buildPlan', () => {
 });
 
 describe('safety limits', () => {
-  const many = (n: number, q: number) =>
-    Array.from({ length: n }, (_, i) => ({ ...addition(1, q), product: { id: 1 }, agreementId: 100 + i }));
   const strict = {
     ...CONFIG,
     policy: { ...POLICY, safety: { maxChangePercent: 30, minManaged: 10, maxDecreasePercent: 50 } },
   };
 
-  it('refuses when too many managed additions would change, once enough are managed', () => {
+  it('carries a refusal when too many managed additions would change, once enough are managed', () => {
     const matched = Array.from({ length: 10 }, (_, i) =>
       bound(customer(i, `C${i}`, [['S', i < 4 ? 11 : 10, ['CloudFilter']]]), 100 + i),
     );
-    const additions = new Map(many(10, 10).map((a, i) => [100 + i, [a]]));
-    const { safety, plan: p } = buildPlan({
+    const lines = new Map(Array.from({ length: 10 }, (_, i) => [100 + i, [addition(1, 10)]]));
+    const p = buildPlan({
+      ...REST,
       config: strict,
       unbound: [],
       products: PRODUCTS,
-      additions,
+      lines,
       now: NOW,
       source: { commit: null, dirty: false },
       matched,
     });
-    expect(safety).toEqual({
+    expect(p.safety).toEqual({
       managed: 10,
       changes: 4,
-      violations: ['4 of 10 managed additions would change (40%), over maxChangePercent 30%'],
+      refusal: '4 of 10 managed additions would change (40 %), over maxChangePercent 30 %',
     });
     expect(p.warnings.map((w) => w.code)).toContain('safety-limit');
   });
 
   it('does not check the change share below minManaged', () => {
-    const { safety } = plan({ matched: [bound(contoso)], config: strict }, [addition(1, 59), addition(2, 55)]);
-    expect(safety.violations).toEqual([]);
+    const p = plan({ matched: [bound(contoso)], config: strict }, [addition(1, 59), addition(2, 55)]);
+    expect(p.safety.refusal).toBeNull();
+    expect(p.actions).toHaveLength(2);
   });
 
-  it('refuses a single large decrease, and counts 0 or a cancel as 100%', () => {
-    expect(
-      plan({ matched: [bound(contoso)], config: strict }, [addition(1, 200), addition(2, 56)]).safety.violations,
-    ).toEqual(['MP-CF on CONTOSO / Email would fall from 200 to 60 (70% decrease), over maxDecreasePercent 50%']);
+  it('holds a single large decrease, and counts 0 or a cancel as 100 %', () => {
+    const p = plan({ matched: [bound(contoso)], config: strict }, [addition(1, 200), addition(2, 60)]);
+    expect(brief(p)).toEqual(['update MP-SS 60->56']);
+    expect(p.held).toHaveLength(1);
+    expect(p.held[0]).toMatchObject({
+      action: 'update',
+      before: 200,
+      after: 60,
+      reason: '200 -> 60 is a 70 % decrease (limit 50 %)',
+      actionReason: 'CloudFilter: 60 users in 2 user groups',
+    });
+    expect(p.summary).toMatchObject({ update: 1, held: 1 });
     const cancelling = { ...strict, policy: { ...strict.policy, onZero: 'cancel' as const } };
-    expect(
-      plan({ matched: [bound(customer(1, 'E', []))], config: cancelling }, [addition(1, 2)]).safety.violations,
-    ).toEqual(['MP-CF on CONTOSO / Email would be cancelled (100% decrease), over maxDecreasePercent 50%']);
+    const c = plan({ matched: [bound(customer(1, 'E', []))], config: cancelling }, [addition(1, 2)]);
+    expect(c.held.map((h) => h.reason)).toEqual(['2 -> cancelled is a 100 % decrease (limit 50 %)']);
+  });
+
+  it('puts held changes in the fingerprint, so a saved plan that held something still matches only itself', () => {
+    const p = plan({ matched: [bound(contoso)], config: strict }, [addition(1, 200), addition(2, 60)]);
+    const q = plan({ matched: [bound(contoso)], config: strict }, [addition(1, 300), addition(2, 60)]);
+    expect(p.fingerprint).not.toBe(q.fingerprint);
+  });
+});
+
+describe('money', () => {
+  it("uses the addition's own price before the catalog's, and totals the change", () => {
+    const own = { ...addition(1, 50), unitPrice: 4 };
+    const p = plan({ matched: [bound(contoso)] }, [own, addition(2, 56)]);
+    expect(p.actions[0]).toMatchObject({ unitPrice: 4, priceChange: 40 });
+    expect(p.summary.priceChange).toBe(40);
+  });
+
+  it('values what unbound customers use of mapped services at the catalog price', () => {
+    const p = plan({ matched: [bound(contoso)], unbound: [customer(9, 'Litware', [['S', 3, ['CloudFilter']]])] }, [
+      addition(1, 60),
+      addition(2, 56),
+    ]);
+    expect(p.notBilled).toEqual([
+      { customer: { id: 9, name: 'Litware' }, service: 'CloudFilter', users: 3, product: 'MP-CF', unitPrice: 2.5 },
+    ]);
+    expect(p.summary.notBilled).toEqual({ users: 3, value: 7.5 });
   });
 });

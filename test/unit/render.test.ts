@@ -15,6 +15,8 @@ const action = (i: number, kind: Action['action'] = 'update'): Action => ({
   before: kind === 'create' ? null : 10,
   after: kind === 'cancel' ? 0 : 12,
   reason: 'CloudFilter: 12 users in 2 user groups',
+  unitPrice: 2.5,
+  priceChange: kind === 'cancel' ? -25 : kind === 'create' ? 30 : 5,
 });
 const plan = (actions: Action[]): Plan => ({
   formatVersion: 1,
@@ -27,10 +29,21 @@ const plan = (actions: Action[]): Plan => ({
     cancel: actions.filter((a) => a.action === 'cancel').length,
     unchanged: 3,
     conflicts: 0,
+    held: 0,
+    errors: 0,
+    priceChange: 0,
+    notBilled: { users: 0, value: 0 },
   },
   actions,
   conflicts: [],
   warnings: [],
+  errors: [],
+  held: [],
+  usage: { source: 'mailprotector', capturedAt: '2026-11-26T02:17:00Z', label: 'Mailprotector reseller 343' },
+  scope: null,
+  safety: { managed: 20, changes: actions.length, refusal: null },
+  notBilled: [],
+  observed: [],
 });
 
 describe('text renderer', () => {

@@ -1,15 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { createTwoFilesPatch } from 'diff';
+import type { Config } from '../../config/types.js';
 import { CwsyncError, RefusedError } from '../../errors.js';
+import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
-import { createLogger } from '../../log.js';
-import { applyPlan } from '../../reconcile/apply.js';
-import type { Action, Plan } from '../../reconcile/types.js';
+import { createLogger, type Logger } from '../../log.js';
+import { applyPlan, needsAttention } from '../../reconcile/apply.js';
+import { managedProducts } from '../../reconcile/plan.js';
+import type { Plan } from '../../reconcile/types.js';
+import { observedDiff, observeNow } from '../../reconcile/verify.js';
 import { counts, verdict } from '../../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';
 import { appendJobSummary, writeFile } from '../output.js';
-import { loadValidConfig, planFor } from '../pipeline.js';
+import { connectTarget, loadValidConfig, type Planned, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
+import { readSavedPlan } from '../saved-plan.js';
 
 export interface ApplyOptions {
   config: string;
@@ -17,6 +20,8 @@ export interface ApplyOptions {
   force?: boolean;
   allowDirty?: boolean;
   report?: string;
+  customer?: string[];
+  lockWait: string;
 }
 
 function refuseDirty(git: GitState): never {
@@ -30,75 +35,87 @@ function refuseDirty(git: GitState): never {
   );
 }
 
-function readSavedPlan(path: string): Plan {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new CwsyncError(`cannot read the saved plan ${path}: ${err instanceof Error ? err.message : String(err)}`, {
-      hint: 'pass the file written by cwsync plan --out',
-    });
-  }
-  const plan = parsed as Partial<Plan>;
-  if (plan.formatVersion !== 1 || typeof plan.fingerprint !== 'string' || !Array.isArray(plan.actions)) {
-    throw new CwsyncError(`${path} is not a cwsync plan (format version 1)`, {
-      hint: 'pass the file written by cwsync plan --out',
-    });
-  }
-  return plan as Plan;
+/** Who lifted the limits, for the report: the GitHub user who started the workflow, else the local user. */
+function actor(): string | null {
+  return process.env.GITHUB_ACTOR || process.env.USER || process.env.USERNAME || null;
 }
 
-const actionLine = (a: Action) =>
-  `${a.action} ${a.company.identifier} / ${a.agreement.name} (${a.agreement.id}) ${a.product.identifier}: ${a.before ?? '-'} -> ${a.after}`;
-
-function staleDetails(saved: Plan, now: Plan): string {
-  const lines = (p: Plan) => `${p.actions.map(actionLine).sort().join('\n')}\n`;
-  const patch = createTwoFilesPatch('saved plan', 'plan now', lines(saved), lines(now), '', '', { context: 1 });
-  return `what changed since the plan was saved:\n${patch
-    .split('\n')
-    .filter((l) => l && !l.startsWith('====='))
-    .join('\n')}`;
+/** A saved plan, checked against the config commit and the ConnectWise state it was computed from. */
+async function savedPlanStillHolds(config: Config, git: GitState, path: string, logger: Logger): Promise<Planned> {
+  const plan = readSavedPlan(path);
+  if (plan.source.commit !== git.commit)
+    throw new RefusedError(
+      `the saved plan ${path} was made from config commit ${plan.source.commit ?? '(none)'}, but the config is now at ${git.commit ?? '(none)'}; nothing was written`,
+      { hint: 'plan again from this commit and save that plan' },
+    );
+  const connected = connectTarget(config, logger);
+  try {
+    const { products } = await connected.target.resolve([], managedProducts(config));
+    const now = await observeNow(
+      connected.target,
+      plan,
+      [...products.values()].map((p) => p.id),
+      new Date(),
+      config.connectwise.concurrency * 2,
+    );
+    const diff = observedDiff(plan.observed, now);
+    if (diff)
+      throw new RefusedError(`ConnectWise changed since the plan ${path} was saved; nothing was written`, {
+        details: `what changed since the plan was saved:\n${diff}`,
+        hint: 'review the new plan and save it again',
+      });
+    return { plan, ...connected };
+  } catch (err) {
+    await connected.close();
+    throw err;
+  }
 }
 
 export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  const lockWaitMs = Number(opts.lockWait) * 1000;
+  if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0)
+    throw new CwsyncError(`--lock-wait must be a number of seconds, not "${opts.lockWait}"`);
+  if (opts.plan && opts.customer?.length)
+    throw new CwsyncError('--customer cannot narrow a saved plan', {
+      hint: 'plan with --customer and --out, then apply that plan',
+    });
   const logger = createLogger();
   const git = await configGitState(config.dir);
   if (git.dirty && !opts.allowDirty) refuseDirty(git);
-  const saved = opts.plan ? readSavedPlan(opts.plan) : undefined;
-  const planned = await planFor(config, git, logger);
+  const release = await acquireApplyLock(config.dir, { waitMs: lockWaitMs });
   try {
-    const { plan, safety } = planned;
-    if (saved && saved.fingerprint !== plan.fingerprint) {
-      throw new RefusedError(
-        `the saved plan ${opts.plan} no longer matches (saved ${saved.fingerprint}, now ${plan.fingerprint}); nothing was written`,
-        { details: staleDetails(saved, plan), hint: 'review the new plan and save it again' },
-      );
-    }
-    if (safety.violations.length > 0 && !opts.force) {
-      throw new RefusedError('safety limits exceeded; nothing was written', {
-        details: safety.violations.map((v) => `  - ${v}`).join('\n'),
-        hint: 'check the usage and the config; if the change is intended, run apply with --force',
+    const planned = opts.plan
+      ? await savedPlanStillHolds(config, git, opts.plan, logger)
+      : await planFor(config, git, logger, { scope: opts.customer });
+    try {
+      const { plan } = planned;
+      const force = Boolean(opts.force);
+      process.stdout.write(`${verdict(plan)} (${counts(plan)})\n`);
+      const report = await applyPlan(planned.target, plan, config.policy, {
+        now: new Date(),
+        concurrency: config.connectwise.concurrency,
+        force,
+        actor: force ? actor() : null,
+        logger,
+        onResult: (r) => process.stdout.write(`${resultLine(r)}\n`),
       });
+      for (const c of report.skipped)
+        process.stdout.write(
+          `skipped  conflict ${c.company.identifier} / ${c.agreement.name}: ${c.product.identifier}: ${c.reason}\n`,
+        );
+      for (const e of report.errors)
+        process.stdout.write(`ERROR    ${e.where}: ${e.message}${e.fix ? `\n         fix: ${e.fix}` : ''}\n`);
+      process.stdout.write(`${summaryLine(report)}\n`);
+      if (report.summary.failed + report.summary.unknown > 0)
+        process.stdout.write('Running apply again is safe: it re-reads everything and converges.\n');
+      if (opts.report) writeFile(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+      appendJobSummary(() => renderReportMarkdown(report));
+      return needsAttention(report) ? 1 : 0;
+    } finally {
+      await planned.close();
     }
-    process.stdout.write(`${verdict(plan)} (${counts(plan)})\n`);
-    const report = await applyPlan(planned.cw, plan, config.policy, {
-      now: new Date(),
-      concurrency: config.connectwise.concurrency,
-      logger,
-      onResult: (r) => process.stdout.write(`${resultLine(r)}\n`),
-    });
-    for (const c of report.skipped)
-      process.stdout.write(
-        `skipped  conflict ${c.company.identifier} / ${c.agreement.name}: ${c.product.identifier}: ${c.reason}\n`,
-      );
-    process.stdout.write(`${summaryLine(report)}\n`);
-    if (report.summary.failed > 0)
-      process.stdout.write('Running apply again is safe: it re-reads everything and converges.\n');
-    if (opts.report) writeFile(opts.report, `${JSON.stringify(report, null, 2)}\n`);
-    appendJobSummary(() => renderReportMarkdown(report));
-    return report.summary.failed > 0 ? 1 : 0;
   } finally {
-    await planned.close();
+    release();
   }
 }

@@ -1,8 +1,10 @@
+import { CwsyncError } from '../../errors.js';
 import { configGitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
 import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
+import { parseDuration } from '../../usage/snapshot-source.js';
 import { appendJobSummary, useColor, writeFile } from '../output.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
@@ -12,13 +14,24 @@ export interface PlanOptions {
   format: 'text' | 'markdown' | 'json';
   out?: string;
   detailedExitcode?: boolean;
+  customer?: string[];
+  usageSnapshot?: string;
+  maxUsageAge: string;
+}
+
+export function maxAgeMs(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0)
+    throw new CwsyncError(`--max-usage-age must be a duration such as 26h, 90m or 2d, not "${text}"`);
+  return ms;
 }
 
 export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  const snapshot = opts.usageSnapshot ? { path: opts.usageSnapshot, maxAgeMs: maxAgeMs(opts.maxUsageAge) } : undefined;
   const logger = createLogger();
   const git = await configGitState(config.dir);
-  const planned = await planFor(config, git, logger);
+  const planned = await planFor(config, git, logger, { scope: opts.customer, snapshot });
   try {
     const { plan } = planned;
     const render = {
@@ -29,7 +42,8 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
     process.stdout.write(render());
     if (opts.out) writeFile(opts.out, renderJson(plan));
     appendJobSummary(() => renderMarkdown(plan, { limit: 900_000 }));
-    return opts.detailedExitcode && plan.actions.length > 0 ? 2 : 0;
+    if (plan.errors.length > 0) return 1;
+    return opts.detailedExitcode && plan.actions.length + plan.held.length > 0 ? 2 : 0;
   } finally {
     await planned.close();
   }

@@ -1,0 +1,89 @@
+/**
+ * ConnectWise as the reconciler's billing target: agreement additions are the billed lines.
+ * Translates the port's words into ConnectWise calls, and HTTP failures into the port's
+ * outcomes: a write with no usable answer is OutcomeUnknown; refused credentials stop the run.
+ */
+import type { Binding } from '../config/types.js';
+import { HttpError, outcomeUnknown } from '../http/errors.js';
+import {
+  type BilledLine,
+  type BillingTarget,
+  type NewLine,
+  OutcomeUnknown,
+  type TargetResolution,
+  TargetUnavailable,
+} from '../reconcile/ports.js';
+import type { ConnectWiseClient } from './client.js';
+import { eq, inList } from './conditions.js';
+import { resolveEach } from './resolve.js';
+import type { Addition } from './types.js';
+
+/** 401 and 403 are about the API member, not one agreement: every other call would fail alike. */
+function translate(err: unknown, write: boolean): unknown {
+  if (err instanceof HttpError && (err.status === 401 || err.status === 403))
+    return new TargetUnavailable(err.message, { hint: err.hint, cause: err });
+  if (write && outcomeUnknown(err) && err instanceof Error)
+    return new OutcomeUnknown(err.message, { hint: (err as { hint?: string }).hint, cause: err });
+  return err;
+}
+
+async function guarded<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw translate(err, write);
+  }
+}
+
+const toLine = (a: Addition): BilledLine => ({
+  id: a.id,
+  productId: a.product.id,
+  quantity: a.quantity,
+  unitPrice: typeof a.unitPrice === 'number' ? a.unitPrice : null,
+  cancelledDate: a.cancelledDate ?? null,
+});
+
+export class ConnectWiseTarget implements BillingTarget {
+  constructor(readonly client: ConnectWiseClient) {}
+
+  async resolve(bindings: Binding[], productIdentifiers: string[]): Promise<TargetResolution> {
+    const r = await guarded(false, () => resolveEach(this.client, bindings, productIdentifiers));
+    return { bindings: r.bindings, products: r.products, failures: r.failures };
+  }
+
+  async lines(agreementId: number, productIds: number[]): Promise<BilledLine[]> {
+    if (productIds.length === 0) return [];
+    const condition = productIds.length === 1 ? eq('product/id', productIds[0]!) : inList('product/id', productIds);
+    // Cancelled ones are filtered by date by the caller: ConnectWise's date semantics in conditions are unconfirmed.
+    const additions = await guarded(false, () => this.client.additions(agreementId, condition));
+    return additions.map(toLine);
+  }
+
+  async create(agreementId: number, line: NewLine): Promise<{ id: number | null }> {
+    const created = await guarded(true, () =>
+      this.client.createAddition(agreementId, {
+        product: { id: line.productId },
+        quantity: line.quantity,
+        billCustomer: line.billCustomer,
+        effectiveDate: line.effectiveDate,
+      }),
+    );
+    return { id: typeof created?.id === 'number' ? created.id : null };
+  }
+
+  async setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void> {
+    await guarded(true, () =>
+      this.client.patchAddition(agreementId, lineId, [{ op: 'replace', path: 'quantity', value: quantity }]),
+    );
+  }
+
+  async cancel(agreementId: number, lineId: number, cancelledDate: string): Promise<void> {
+    await guarded(true, () =>
+      this.client.patchAddition(agreementId, lineId, [{ op: 'replace', path: 'cancelledDate', value: cancelledDate }]),
+    );
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * What the reconciler needs from the outside, in its own words (ports). A billing system is a
+ * `BillingTarget` (ConnectWise implements it in connectwise/target.ts; tests use an in-memory
+ * one); usage comes from a `UsageSource` (usage/types.ts). Nothing here knows HTTP or any
+ * vendor's query syntax.
+ */
+import type { Binding } from '../config/types.js';
+import { CwsyncError } from '../errors.js';
+
+export interface CompanyRef {
+  id: number;
+  identifier: string;
+  name: string;
+}
+
+export interface ResolvedBinding {
+  binding: Binding;
+  company: CompanyRef;
+  agreement: { id: number; name: string };
+}
+
+export interface ProductRef {
+  id: number;
+  identifier: string;
+  /** The catalog price per unit; null when unknown. */
+  unitPrice: number | null;
+}
+
+/** A name that could not be resolved: one binding's, or (binding null) a catalog item's. */
+export interface Unresolved {
+  binding: Binding | null;
+  message: string;
+  fix?: string;
+}
+
+export interface TargetResolution {
+  bindings: ResolvedBinding[];
+  /** Keyed by the catalog identifier as written in services.yaml. */
+  products: Map<string, ProductRef>;
+  failures: Unresolved[];
+}
+
+/** An addition as the reconciler sees it. */
+export interface BilledLine {
+  id: number;
+  productId: number;
+  quantity: number;
+  /** The addition's own price per unit; null when unknown. */
+  unitPrice: number | null;
+  /** ISO date; the line is open while this is null or in the future. */
+  cancelledDate: string | null;
+}
+
+export interface NewLine {
+  productId: number;
+  quantity: number;
+  billCustomer: string;
+  effectiveDate: string;
+}
+
+export interface BillingTarget {
+  /** Turns the bindings' names into ids; every failure is returned, one binding's failure is its own. */
+  resolve(bindings: Binding[], productIdentifiers: string[]): Promise<TargetResolution>;
+  /**
+   * The lines of these products on one agreement, open or not. Throws when they cannot be read
+   * or their shape is not understood: never answers "none" for an answer it did not understand.
+   */
+  lines(agreementId: number, productIds: number[]): Promise<BilledLine[]>;
+  /** Throws OutcomeUnknown when the request may have been carried out. Returns the new line's id when the answer says it. */
+  create(agreementId: number, line: NewLine): Promise<{ id: number | null }>;
+  setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void>;
+  cancel(agreementId: number, lineId: number, cancelledDate: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A write that got no usable answer (no answer, timeout, reset, 5xx): it may have been carried out. */
+export class OutcomeUnknown extends CwsyncError {}
+
+/** The billing system refuses everything (credentials, permissions): the whole run stops, not one binding. */
+export class TargetUnavailable extends CwsyncError {}
+
+/** An addition is open while it has no cancelled date, or one still in the future. */
+export function isOpen(line: { cancelledDate?: string | null }, now: Date): boolean {
+  if (!line.cancelledDate) return true;
+  const t = Date.parse(line.cancelledDate);
+  return Number.isNaN(t) ? true : t > now.getTime();
+}

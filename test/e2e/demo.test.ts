@@ -27,7 +27,7 @@ describe('npm run demo', () => {
     expect(result.code).toBe(0);
     const out = result.stdout;
     const plan = out.indexOf('4 changes on 4 agreements');
-    const applied = out.indexOf('Applied 4, failed 0, skipped 0.');
+    const applied = out.indexOf('Applied 4, failed 0, unknown 0, held 0, skipped 0');
     const none = out.indexOf('No changes (0 to create, 0 to update, 0 to cancel, 9 unchanged, 0 conflicts)');
     expect(plan).toBeGreaterThan(0);
     expect(applied).toBeGreaterThan(plan);

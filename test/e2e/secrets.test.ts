@@ -32,7 +32,8 @@ describe('secrets', () => {
     const env = { ...SECRETS, CWSYNC_LOG_LEVEL: 'trace' };
     scene.sandbox.cw.faults.push({
       method: 'PATCH',
-      times: 1,
+      path: '/agreements/1260/additions',
+      times: 2, // twice: the PATCH is sent again once after a read-back, so this one ends unknown
       status: 500,
       body: { code: 'ConnectWiseApi', message: 'boom' },
     });

@@ -175,9 +175,9 @@ describe('the workflows, run step by step', () => {
       ['Apply the plan', 0],
     ]);
     const report = JSON.parse(readFileSync(join(scene.repo, 'report.json'), 'utf8'));
-    expect(report.summary).toEqual({ applied: 4, failed: 0, skipped: 0 });
+    expect(report.summary).toEqual({ applied: 4, failed: 0, unknown: 0, held: 0, skipped: 0, errors: 0 });
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
-      '### cwsync apply: Applied 4, failed 0, skipped 0.',
+      '### cwsync apply: Applied 4, failed 0, unknown 0, held 0, skipped 0, binding errors 0.',
     );
 
     const after = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);

@@ -73,7 +73,7 @@ describe('resolving names to IDs', () => {
     expect(result.bindings.map((b) => [b.company.id, b.agreement.id])).toEqual(
       hostile.map((_, i) => [900 + i, 7000 + i]),
     );
-    expect(result.products.get('MP-CLOUDFILTER')).toEqual({ id: 752, identifier: 'MP-CLOUDFILTER' });
+    expect(result.products.get('MP-CLOUDFILTER')).toEqual({ id: 752, identifier: 'MP-CLOUDFILTER', unitPrice: 3 });
   });
 
   it('prefers the identifier, then the exact name, and excludes deleted companies', async () => {

@@ -113,6 +113,13 @@ describe('json renderer', () => {
       'actions',
       'conflicts',
       'warnings',
+      'errors',
+      'held',
+      'usage',
+      'scope',
+      'safety',
+      'notBilled',
+      'observed',
     ]);
   });
 });

@@ -1,0 +1,155 @@
+/** Blast radius is one binding: what one binding's failure does to the rest, in process. */
+import { describe, expect, it } from 'vitest';
+import type { Binding, Config } from '../../src/config/types.js';
+import { gather } from '../../src/reconcile/gather.js';
+import { buildPlan } from '../../src/reconcile/plan.js';
+import { type BilledLine, type ResolvedBinding, TargetUnavailable } from '../../src/reconcile/ports.js';
+import type { UsageSnapshot } from '../../src/usage/types.js';
+import { MemoryTarget } from '../helpers/memory-target.js';
+
+const bind = (customer: string | number, line: number, agreement: number): [Binding, ResolvedBinding] => {
+  const binding: Binding = {
+    customer,
+    company: `C${agreement}`,
+    agreement: 'Email',
+    overrides: {},
+    source: { file: 'config/customers.yaml', line },
+  };
+  return [
+    binding,
+    {
+      binding,
+      company: { id: agreement, identifier: `C${agreement}`, name: `C${agreement}` },
+      agreement: { id: agreement, name: 'Email' },
+    },
+  ];
+};
+const line = (id: number, quantity: number): BilledLine => ({
+  id,
+  productId: 1,
+  quantity,
+  unitPrice: null,
+  cancelledDate: null,
+});
+const snapshot: UsageSnapshot = {
+  formatVersion: 1,
+  capturedAt: '2026-11-26T02:00:00Z',
+  customers: [
+    { id: 1, name: 'Alpha', userGroups: [{ name: 'S', users: 5, services: ['CloudFilter'] }] },
+    { id: 2, name: 'Beta', userGroups: [{ name: 'S', users: 6, services: ['CloudFilter'] }] },
+    { id: 3, name: 'Gamma', userGroups: [{ name: 'S', users: 7, services: ['CloudFilter'] }] },
+  ],
+};
+
+function setup(pairs: Array<[Binding, ResolvedBinding]>) {
+  const target = new MemoryTarget(
+    new Map([
+      [100, [line(1, 1)]],
+      [200, [line(2, 1)]],
+      [300, [line(3, 1)]],
+    ]),
+    {
+      bindings: pairs.map((p) => p[1]),
+      products: new Map([['MP-CF', { id: 1, identifier: 'MP-CF', unitPrice: null }]]),
+    },
+  );
+  const config = {
+    dir: '.',
+    services: { CloudFilter: 'MP-CF' },
+    bundles: [],
+    customers: pairs.map((p) => p[0]),
+    policy: {
+      createMissing: true,
+      onZero: 'zero',
+      billCustomer: 'Billable',
+      effectiveDate: 'first-of-next-month',
+      safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100 },
+    },
+  } as unknown as Config;
+  const deps = {
+    target,
+    usage: { label: 'test', read: async () => snapshot },
+    usageKind: 'file' as const,
+    now: new Date('2026-11-26T03:00:00Z'),
+    source: { commit: 'abc', dirty: false },
+    concurrency: 2,
+  };
+  return { target, config, deps };
+}
+
+describe('one binding, one blast radius', () => {
+  it('plans every other binding when one agreement cannot be read', async () => {
+    const { target, config, deps } = setup([bind('Alpha', 1, 100), bind('Beta', 4, 200), bind('Gamma', 7, 300)]);
+    const lines = target.lines.bind(target);
+    target.lines = async (id, products) => {
+      if (id === 200)
+        throw new Error(
+          'ConnectWise list additions of agreement 200 answered HTTP 200 text/html: a body that is not JSON',
+        );
+      return lines(id, products);
+    };
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.actions.map((a) => `${a.customer} ${a.before}->${a.after}`)).toEqual(['Alpha 1->5', 'Gamma 1->7']);
+    expect(plan.errors).toEqual([
+      expect.objectContaining({
+        customer: 'Beta',
+        where: 'config/customers.yaml:4',
+        message: expect.stringContaining(
+          'could not be read: ConnectWise list additions of agreement 200 answered HTTP 200 text/html',
+        ),
+      }),
+    ]);
+    expect(plan.summary.errors).toBe(1);
+  });
+
+  it('stops the whole run when the target refuses the credentials', async () => {
+    const { target, config, deps } = setup([bind('Alpha', 1, 100)]);
+    target.lines = async () => {
+      throw new TargetUnavailable('HTTP 401');
+    };
+    await expect(gather(config, deps)).rejects.toBeInstanceOf(TargetUnavailable);
+  });
+
+  it('refuses to bill a customer bound once by id and once by name, naming both places', async () => {
+    const { config, deps } = setup([bind('Alpha', 1, 100), bind(1, 9, 200), bind('Gamma', 7, 300)]);
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.actions.map((a) => a.customer)).toEqual(['Gamma']);
+    expect(plan.errors.map((e) => e.where)).toEqual(['config/customers.yaml:1', 'config/customers.yaml:9']);
+    expect(plan.errors[0]?.message).toBe(
+      'Mailprotector customer "Alpha" (id 1) is bound more than once: config/customers.yaml:1 ("Alpha") and config/customers.yaml:9 (1)',
+    );
+    expect(plan.warnings.filter((w) => w.code === 'unbound-customer')).toEqual([
+      { code: 'unbound-customer', message: 'Mailprotector customer "Beta" (id 2) is not bound to an agreement' },
+    ]);
+  });
+
+  it('makes an unknown Mailprotector customer an error of its binding, with a suggestion', async () => {
+    const { config, deps } = setup([bind('Alpah', 1, 100), bind('Beta', 4, 200)]);
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.actions.map((a) => a.customer)).toEqual(['Beta']);
+    expect(plan.errors).toEqual([
+      {
+        customer: 'Alpah',
+        where: 'config/customers.yaml:1',
+        message: 'no Mailprotector customer is named "Alpah"',
+        fix: 'did you mean "Alpha"?',
+      },
+    ]);
+  });
+
+  it('narrows the run to --customer and records the scope; an unknown name stops the run', async () => {
+    const { config, deps } = setup([bind('Alpha', 1, 100), bind('Beta', 4, 200)]);
+    const plan = buildPlan(await gather(config, { ...deps, scope: ['beta'] }));
+    expect(plan.actions.map((a) => a.customer)).toEqual(['Beta']);
+    expect(plan.scope).toEqual({ customers: ['beta'] });
+    expect(plan.warnings.filter((w) => w.code === 'unbound-customer')).toEqual([]);
+    await expect(gather(config, { ...deps, scope: ['Delta'] })).rejects.toThrow('--customer names no binding: "Delta"');
+  });
+
+  it('records where the usage came from and when it was captured', async () => {
+    const { config, deps } = setup([bind('Alpha', 1, 100)]);
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.usage).toEqual({ source: 'file', capturedAt: '2026-11-26T02:00:00Z', label: 'test' });
+    expect(plan.observed).toEqual([{ agreement: 100, additions: [[1, 1, 1]] }]);
+  });
+});

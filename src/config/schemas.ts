@@ -3,6 +3,7 @@
  * positioned problems that say what to do.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
 import { didYouMean } from './suggest.js';
@@ -12,8 +13,9 @@ export type SchemaName = 'cwsync' | 'services' | 'customers' | 'usage';
 
 const SCHEMA_DIR = new URL('../../schema/', import.meta.url);
 
-export function schemaPath(name: SchemaName): string {
-  return new URL(`${name}.schema.json`, SCHEMA_DIR).pathname;
+// fileURLToPath, not URL.pathname: the path may hold spaces or other characters a URL escapes.
+function schemaPath(name: SchemaName): string {
+  return fileURLToPath(new URL(`${name}.schema.json`, SCHEMA_DIR));
 }
 
 const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true, verbose: true });

@@ -2,6 +2,7 @@
  * Typed errors. The CLI has one place (cli/run.ts) that turns these into exit codes, so
  * library code only says *what* went wrong, never how the process should end.
  */
+import { plural } from './words.js';
 
 /** A problem tied to a place in a config file. */
 export interface Problem {
@@ -34,7 +35,7 @@ export class CwsyncError extends Error {
 /** The config could not be loaded or is invalid; carries every problem found. */
 export class ConfigError extends CwsyncError {
   constructor(readonly problems: Problem[]) {
-    super(`${problems.length} problem${problems.length === 1 ? '' : 's'} in the configuration`);
+    super(`${plural(problems.length, 'problem')} in the configuration`);
   }
 }
 
@@ -50,6 +51,6 @@ export class RefusedError extends CwsyncError {
 /** Names in the config that could not be turned into IDs; carries all of them. */
 export class ResolutionError extends CwsyncError {
   constructor(readonly failures: string[]) {
-    super(`${failures.length} name${failures.length === 1 ? '' : 's'} could not be resolved`);
+    super(`${plural(failures.length, 'name')} could not be resolved`);
   }
 }

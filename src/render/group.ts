@@ -1,6 +1,7 @@
 /** What the text and markdown renderers share: actions grouped by agreement, and their diff. */
 import { createTwoFilesPatch } from 'diff';
 import type { Action, Plan } from '../reconcile/types.js';
+import { plural } from '../words.js';
 
 export interface AgreementChanges {
   title: string;
@@ -46,14 +47,11 @@ export function verdict(plan: Plan): string {
   const n = plan.actions.length;
   if (n === 0) return 'No changes';
   const agreements = new Set(plan.actions.map((a) => a.agreement.id)).size;
-  return `${n} change${n === 1 ? '' : 's'} on ${agreements} agreement${agreements === 1 ? '' : 's'}`;
+  return `${plural(n, 'change')} on ${plural(agreements, 'agreement')}`;
 }
 
 export function counts(plan: Plan): string {
   const s = plan.summary;
-  const extra = [
-    s.held ? `${s.held} held` : '',
-    s.errors ? `${s.errors} error${s.errors === 1 ? '' : 's'}` : '',
-  ].filter(Boolean);
-  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+  const extra = [s.held ? `${s.held} held` : '', s.errors ? plural(s.errors, 'error') : ''].filter(Boolean);
+  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${plural(s.conflicts, 'conflict')}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }

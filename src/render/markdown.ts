@@ -3,6 +3,7 @@
  * fingerprint; kept under a size limit with a notice when cut.
  */
 import type { Plan } from '../reconcile/types.js';
+import { plural } from '../words.js';
 import { byAgreement, quantityDiff, verdict } from './group.js';
 
 export const MARKDOWN_LIMIT = 60_000;
@@ -43,7 +44,7 @@ export function renderMarkdown(plan: Plan, options: { limit?: number; title?: st
 
   const sections: string[] = byAgreement(plan.actions).map((g) =>
     [
-      `<details><summary>${escapeHtml(g.title)}: ${g.actions.length} change${g.actions.length === 1 ? '' : 's'} (${escapeHtml(g.customer)})</summary>`,
+      `<details><summary>${escapeHtml(g.title)}: ${plural(g.actions.length, 'change')} (${escapeHtml(g.customer)})</summary>`,
       '',
       '```diff',
       ...quantityDiff(g.actions),
@@ -88,7 +89,7 @@ export function renderMarkdown(plan: Plan, options: { limit?: number; title?: st
   let body = `${head.join('\n')}\n`;
   let shown = 0;
   for (const section of sections) {
-    const notice = `\n_… ${sections.length - shown} more section${sections.length - shown === 1 ? '' : 's'} not shown: the plan is too long for a comment. See the job summary or the JSON plan artifact._\n\n`;
+    const notice = `\n_… ${plural(sections.length - shown, 'more section')} not shown: the plan is too long for a comment. See the job summary or the JSON plan artifact._\n\n`;
     if (body.length + section.length + notice.length + foot.length > limit) {
       body += notice;
       return body + foot;

@@ -5,6 +5,7 @@ import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { ConfigError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { resolveSecret } from '../../secrets.js';
+import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 import { usageChecks } from './doctor-usage.js';
 
@@ -50,6 +51,6 @@ export async function doctorCommand(opts: { config: string }): Promise<ExitCode>
     if (!c.ok && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
   }
   const failed = checks.filter((c) => !c.ok).length;
-  process.stdout.write(failed ? `\n${failed} check${failed === 1 ? '' : 's'} failed\n` : '\nall checks passed\n');
+  process.stdout.write(failed ? `\n${plural(failed, 'check')} failed\n` : '\nall checks passed\n');
   return failed ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../errors.js';
 import { loadSnapshotFile } from '../../usage/file-source.js';
+import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 
 export async function validateCommand(opts: { config: string }): Promise<ExitCode> {
@@ -12,7 +13,6 @@ export async function validateCommand(opts: { config: string }): Promise<ExitCod
   }
   const mapped = Object.values(config.services).filter((p) => p !== null).length;
   const unassigned = Object.keys(config.services).length - mapped;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   process.stdout.write(
     `valid: ${plural(config.customers.length, 'customer')}, ${plural(mapped, 'mapping')}${unassigned ? ` (+${unassigned} Not Assigned)` : ''}, ${plural(config.bundles.length, 'bundle')}\n`,
   );

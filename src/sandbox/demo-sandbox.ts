@@ -39,7 +39,7 @@ export async function startDemoSandbox(ports?: { cw: number; mp: number }): Prom
 }
 
 /** The two urls as config.example/cwsync.yaml writes them. */
-export const EXAMPLE_URLS = {
+const EXAMPLE_URLS = {
   connectwise: `http://127.0.0.1:${DEMO_PORTS.connectwise}/v4_6_release/apis/3.0`,
   mailprotector: `http://127.0.0.1:${DEMO_PORTS.mailprotector}/api/v1`,
 };

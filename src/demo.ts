@@ -122,5 +122,6 @@ async function main(): Promise<number> {
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
 process.exitCode = await main();
+if (interrupted) say('\ndemo: interrupted; the servers are stopped and its files removed');
 process.off('SIGINT', interrupt);
 process.off('SIGTERM', interrupt);

@@ -39,21 +39,33 @@ afterEach(async () => {
 });
 
 describe('npm run demo', () => {
-  // Whether the default ports are free or not (another copy of this suite may be running), it
-  // must work; concurrent-demos.test.ts makes them taken on purpose.
-  it('plans with changes, applies them, then plans "No changes", exiting 0 with nothing left running', async () => {
-    const result = await run(['dist/demo.js']);
-    expect(result.stderr).toBe('');
-    // It exits by itself: a server left listening would keep it alive until the test timed out.
-    expect(result.code).toBe(0);
-    const out = result.stdout;
-    const plan = out.indexOf('4 changes on 4 agreements');
-    const applied = out.indexOf('Applied 4, failed 0, unknown 0, held 0, skipped 0');
-    const none = out.indexOf('No changes (0 to create, 0 to update, 0 to cancel, 9 unchanged, 0 conflicts)');
-    expect(plan).toBeGreaterThan(0);
-    expect(applied).toBeGreaterThan(plan);
-    expect(none).toBeGreaterThan(applied);
-    expect(out).toMatch(/ConnectWise saw \d+ requests: \d+ GET, 1 POST, 3 PATCH, 0 PUT, 0 DELETE\./);
+  // Two copies at once, as two developers (or two copies of this suite) may run it: at most one
+  // gets the example's ports, and the other (or both, when a third program holds them) must
+  // move to free ones, say so, and still do the whole job.
+  it('plans with changes, applies them, then plans "No changes", twice at once, exiting 0 with nothing left running', {
+    timeout: 60_000,
+  }, async () => {
+    const runs = await Promise.all([run(['dist/demo.js']), run(['dist/demo.js'])]);
+    const moved = `Ports ${DEMO_PORTS.connectwise} and ${DEMO_PORTS.mailprotector} are taken (another demo or sandbox?)`;
+    for (const result of runs) {
+      expect(result.stderr).toBe('');
+      // It exits by itself: a server left listening would keep it alive until the test timed out.
+      expect(result.code).toBe(0);
+      const out = result.stdout;
+      const plan = out.indexOf('4 changes on 4 agreements');
+      const applied = out.indexOf('Applied 4, failed 0, unknown 0, held 0, skipped 0');
+      const none = out.indexOf('No changes (0 to create, 0 to update, 0 to cancel, 9 unchanged, 0 conflicts)');
+      expect(plan).toBeGreaterThan(0);
+      expect(applied).toBeGreaterThan(plan);
+      expect(none).toBeGreaterThan(applied);
+      expect(out).toMatch(/ConnectWise saw \d+ requests: \d+ GET, 1 POST, 3 PATCH, 0 PUT, 0 DELETE\./);
+    }
+    const origins = runs.map((r) => /fake ConnectWise \((http:\/\/127\.0\.0\.1:\d+)\)/.exec(r.stdout)?.[1]);
+    expect(origins.every(Boolean)).toBe(true);
+    expect(origins[0]).not.toBe(origins[1]);
+    const movers = runs.filter((r) => r.stdout.includes(moved));
+    expect(movers.length).toBeGreaterThanOrEqual(1);
+    for (const r of movers) expect(r.stdout).not.toContain(`(http://127.0.0.1:${DEMO_PORTS.connectwise})`);
   });
 });
 

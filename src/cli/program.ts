@@ -21,9 +21,11 @@ export function buildProgram(): Command {
     .description('Keeps ConnectWise Manage agreement additions in step with Mailprotector usage, from config in git.')
     .version(cwsyncVersion())
     .option('--log-level <level>', 'pino log level on stderr (trace, debug, info, warn, error, silent)')
+    .option('--quiet', 'no progress lines on stderr')
     .hook('preAction', (cmd) => {
-      const level = cmd.opts<{ logLevel?: string }>().logLevel;
+      const { logLevel: level, quiet } = cmd.opts<{ logLevel?: string; quiet?: boolean }>();
       if (level) process.env.CWSYNC_LOG_LEVEL = level;
+      if (quiet) process.env.CWSYNC_QUIET = '1';
     });
 
   program

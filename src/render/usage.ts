@@ -1,5 +1,6 @@
 /** `cwsync usage` output: a table for people, or the snapshot file format. */
 import { canonicalService } from '../config/mailprotector-services.js';
+import type { Bundle } from '../config/types.js';
 import type { UsageSnapshot } from '../usage/types.js';
 
 export function renderUsageJson(snapshot: UsageSnapshot): string {
@@ -13,7 +14,89 @@ export function usersByService(customer: UsageSnapshot['customers'][number]): Ma
   return out;
 }
 
-export function renderUsageText(snapshot: UsageSnapshot, label: string): string {
+/** Where services.yaml stands on a service seen in usage. */
+export type ServiceStatus =
+  | { kind: 'mapped'; product: string }
+  | { kind: 'not-assigned' }
+  | { kind: 'bundle-only'; bundles: string[] }
+  | { kind: 'unmapped' }
+  | { kind: 'unknown' };
+
+export interface ServiceTotal {
+  /** The canonical name, or the name as Mailprotector reported it when cwsync does not know it. */
+  service: string;
+  /** Users of every user group carrying it, over all customers. */
+  users: number;
+  customers: number;
+  status: ServiceStatus;
+}
+
+/**
+ * Every service seen in a snapshot, with its totals and what services.yaml says of it: the
+ * facts to write services.yaml from (also used by `doctor`). Pure.
+ */
+export function serviceTotals(
+  snapshot: UsageSnapshot,
+  mapping: { services: Record<string, string | null>; bundles?: readonly Bundle[] },
+): ServiceTotal[] {
+  const totals = new Map<string, { users: number; customers: number }>();
+  for (const c of snapshot.customers)
+    for (const [service, users] of usersByService(c)) {
+      const t = totals.get(service) ?? { users: 0, customers: 0 };
+      t.users += users;
+      t.customers++;
+      totals.set(service, t);
+    }
+  return [...totals]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([service, t]) => ({ service, ...t, status: statusOf(service, mapping) }));
+}
+
+function statusOf(
+  service: string,
+  { services, bundles = [] }: { services: Record<string, string | null>; bundles?: readonly Bundle[] },
+): ServiceStatus {
+  if (canonicalService(service) !== service) return { kind: 'unknown' };
+  if (Object.hasOwn(services, service)) {
+    const product = services[service];
+    return product === null || product === undefined ? { kind: 'not-assigned' } : { kind: 'mapped', product };
+  }
+  const inBundles = bundles.filter((b) => b.services.includes(service)).map((b) => b.name);
+  return inBundles.length > 0 ? { kind: 'bundle-only', bundles: inBundles } : { kind: 'unmapped' };
+}
+
+const STATUS_TEXT: { [K in ServiceStatus['kind']]: (s: Extract<ServiceStatus, { kind: K }>) => string } = {
+  mapped: (s) => s.product,
+  'not-assigned': () => 'null (Not Assigned)',
+  'bundle-only': (s) => `only in bundle ${s.bundles.join(', ')}`,
+  unmapped: () => 'NOT MAPPED: add it to services.yaml (a product, or null for Not Assigned)',
+  unknown: () => 'UNKNOWN to cwsync: report it; it cannot be mapped yet',
+};
+
+/** The services table: SERVICE, USERS, CUSTOMERS and what services.yaml says. */
+export function renderServiceTotals(rows: readonly ServiceTotal[]): string[] {
+  if (rows.length === 0) return ['No services seen.'];
+  const table: Array<[string, string, string, string]> = rows.map((r) => [
+    r.service,
+    String(r.users),
+    String(r.customers),
+    (STATUS_TEXT[r.status.kind] as (s: ServiceStatus) => string)(r.status),
+  ]);
+  const header: [string, string, string, string] = ['SERVICE', 'USERS', 'CUSTOMERS', 'SERVICES.YAML'];
+  const w = [0, 1, 2].map((i) => Math.max(header[i]!.length, ...table.map((r) => r[i]!.length)));
+  const line = (r: [string, string, string, string]) =>
+    `${r[0].padEnd(w[0]!)}  ${r[1].padStart(w[1]!)}  ${r[2].padStart(w[2]!)}  ${r[3]}`.trimEnd();
+  return [line(header), ...table.map(line)];
+}
+
+export interface UsageTextContext {
+  services: Record<string, string | null>;
+  bundles?: readonly Bundle[];
+  /** Warnings the source raised while reading. */
+  warnings?: readonly string[];
+}
+
+export function renderUsageText(snapshot: UsageSnapshot, label: string, context?: UsageTextContext): string {
   const rows: Array<[string, string, string]> = [];
   const unknown = new Map<string, string[]>();
   let groups = 0;
@@ -35,15 +118,17 @@ export function renderUsageText(snapshot: UsageSnapshot, label: string): string 
   const line = (r: [string, string, string]) =>
     `${r[0].padEnd(widths[0]!)}  ${r[1].padEnd(widths[1]!)}  ${r[2].padStart(5)}`.trimEnd();
   const out = [
-    `${label}: ${snapshot.customers.length} customers, ${groups} user groups`,
+    `${label}: ${snapshot.customers.length} customers, ${groups} user groups${snapshot.capturedAt ? `, read ${snapshot.capturedAt}` : ''}`,
     '',
     line(header),
     ...rows.map(line),
   ];
+  if (context) out.push('', ...renderServiceTotals(serviceTotals(snapshot, context)));
   for (const [service, customers] of unknown)
     out.push(
       '',
       `warning: Mailprotector reports service "${service}", which cwsync does not know (${customers.join(', ')})`,
     );
+  for (const w of context?.warnings ?? []) out.push('', `warning: ${w}`);
   return `${out.join('\n')}\n`;
 }

@@ -1,24 +1,87 @@
 /**
- * A fake Mailprotector v1 API on loopback: Bearer auth, 1-based paging (50 a page) with Link
- * and Total headers, bare-array bodies, domain aliases, a redirect for trailing slashes,
- * plus the harness's latency, 429s and dropped connections.
+ * A fake Mailprotector v1 API on loopback: Bearer auth, 1-based paging that honours
+ * `per_page` (default 25) with an `X-Pagination` header, bare-array bodies, domain aliases, a
+ * redirect for trailing slashes, plus the harness's latency, 429s and dropped connections.
+ *
+ * `behaviour` switches it to every other shape and paging behaviour the evidence allows or a
+ * faulty server shows (reference §2 "What the evidence says about shapes and paging"), so the
+ * adapter can be shown to read each exactly or fail loudly. Switches can change between
+ * requests. Answers that are not JSON (an HTML page, a cut-off body, an empty body) are
+ * harness faults: see `answerFault`.
  */
-import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from './harness.js';
+import { type FakeServer, type Fault, json, type ParsedRequest, type Reply, startServer } from './harness.js';
 import type { MpWorld } from './world.js';
+
+/** Mailprotector's default page size (reference §2), used when a request names none. */
+export const MP_PAGE_SIZE = 25;
+const MAX_PER_PAGE = 100;
+
+export interface MpBehaviour {
+  /** How a user group's services are answered. Default `list`. */
+  services: 'list' | 'object' | 'put-form' | 'service-types' | 'data';
+  /** Which paging headers list answers carry. Default `x-pagination`. */
+  pagingHeaders: 'x-pagination' | 'x-pagination-no-totals' | 'link' | 'none';
+  /** What a page past the end answers (`out-of-range`: the last page again, flagged so in X-Pagination). Default `empty`. */
+  pastTheEnd: 'empty' | 'last-again' | '404' | 'first-again' | 'out-of-range';
+  /** Serve page 1 whatever page is asked for. */
+  ignorePage: boolean;
+  /** Serve pages of this size whatever `per_page` asks. */
+  fixedPageSize?: number;
+  /** Link headers that always name a next page, the last one pointing back at page 1. */
+  circularLinks: boolean;
+  /** Answer 429 (Retry-After: 1) to requests beyond this many per second. */
+  rateLimit?: { perSecond: number };
+}
 
 export interface FakeMailprotector extends FakeServer {
   world: MpWorld;
   /** The base URL to configure: {origin}/api/v1 */
   apiBase: string;
+  behaviour: MpBehaviour;
 }
 
-export const MP_PAGE_SIZE = 50;
+export const DEFAULT_MP_BEHAVIOUR: MpBehaviour = {
+  services: 'list',
+  pagingHeaders: 'x-pagination',
+  pastTheEnd: 'empty',
+  ignorePage: false,
+  circularLinks: false,
+};
+
+/** A harness fault answering 200 with a body that is not the JSON asked for. */
+export function answerFault(
+  kind: 'html' | 'truncated' | 'empty' | 'json-null',
+  path: string | RegExp,
+  times = 1,
+): Fault {
+  if (kind === 'html')
+    return {
+      path,
+      times,
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      raw: '<!DOCTYPE html><html><head><title>Proxy login</title></head><body>Sign in to continue</body></html>',
+    };
+  if (kind === 'truncated') return { path, times, status: 200, raw: '[{"id": 10001, "name": "Customer 0' };
+  if (kind === 'empty') return { path, times, status: 200, raw: '' };
+  return { path, times, status: 200, raw: 'null' };
+}
+
+/** `CloudFilter Email Security` -> `cloudfilter_email_security`, as slugs in the services PUT form look. */
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/ email security| outbound/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 
 export async function startFakeMailprotector(
   world: MpWorld,
-  options: { port?: number; latencyMs?: number } = {},
+  options: { port?: number; latencyMs?: number; behaviour?: Partial<MpBehaviour>; now?: () => number } = {},
 ): Promise<FakeMailprotector> {
   let origin = '';
+  const behaviour: MpBehaviour = { ...DEFAULT_MP_BEHAVIOUR, ...options.behaviour };
+  const now = options.now ?? Date.now;
   const index = <K, V>(items: V[], key: (v: V) => K) => {
     const map = new Map<K, V[]>();
     for (const v of items) map.set(key(v), [...(map.get(key(v)) ?? []), v]);
@@ -32,9 +95,9 @@ export async function startFakeMailprotector(
   let groupsByDomain = new Map<number, MpWorld['userGroups']>();
   let servicesByGroup = new Map<number, MpWorld['services']>();
   const reindex = () => {
-    const now = `${world.customers.length}/${world.domains.length}/${world.userGroups.length}/${world.services.length}`;
-    if (now === sizes) return;
-    sizes = now;
+    const state = `${world.customers.length}/${world.domains.length}/${world.userGroups.length}/${world.services.length}`;
+    if (state === sizes) return;
+    sizes = state;
     customerById = new Map(world.customers.map((c) => [c.id, c]));
     domainById = new Map(world.domains.map((d) => [d.id, d]));
     domainsByCustomer = index(world.domains, (d) => d.customerId);
@@ -55,14 +118,75 @@ export async function startFakeMailprotector(
 
   /** One page of `rows`, each turned into its API shape only once it is on the page. */
   function paged<T>(req: ParsedRequest, rows: T[], shape: (row: T) => unknown): Reply {
-    const page = Math.max(1, Number(req.query.get('page') ?? 1));
-    const last = Math.max(1, Math.ceil(rows.length / MP_PAGE_SIZE));
-    const body = rows.slice((page - 1) * MP_PAGE_SIZE, page * MP_PAGE_SIZE).map(shape);
-    const link = (p: number, rel: string) => `<${origin}${req.path}?page=${p}>; rel="${rel}"`;
-    const links = [link(1, 'first'), link(last, 'last')];
-    if (page < last) links.push(link(page + 1, 'next'));
-    if (page > 1) links.push(link(page - 1, 'prev'));
-    return json(200, body, { link: links.join(', '), total: String(rows.length), 'per-page': String(MP_PAGE_SIZE) });
+    const asked = Number(req.query.get('per_page') ?? MP_PAGE_SIZE);
+    const size =
+      behaviour.fixedPageSize ?? (Number.isInteger(asked) && asked > 0 ? Math.min(asked, MAX_PER_PAGE) : MP_PAGE_SIZE);
+    const last = Math.max(1, Math.ceil(rows.length / size));
+    let page = behaviour.ignorePage ? 1 : Math.max(1, Number(req.query.get('page') ?? 1) || 1);
+    const past = page > last;
+    if (past && behaviour.pastTheEnd === '404') return json(404, { error: 'Not Found' });
+    if (past && (behaviour.pastTheEnd === 'last-again' || behaviour.pastTheEnd === 'out-of-range')) page = last;
+    if (past && behaviour.pastTheEnd === 'first-again') page = 1;
+    const body = rows.slice((page - 1) * size, page * size).map(shape);
+    const headers: Record<string, string> = {};
+    if (behaviour.pagingHeaders === 'x-pagination')
+      headers['x-pagination'] = JSON.stringify({
+        page,
+        per_page: size,
+        total: rows.length,
+        total_pages: last,
+        last_page: page >= last,
+        next_page: page < last ? page + 1 : null,
+        out_of_range: past && behaviour.pastTheEnd === 'out-of-range',
+      });
+    if (behaviour.pagingHeaders === 'x-pagination-no-totals')
+      headers['x-pagination'] = JSON.stringify({ page, per_page: size, out_of_range: past });
+    const link = (p: number, rel: string) => `<${origin}${req.path}?page=${p}&per_page=${size}>; rel="${rel}"`;
+    if (behaviour.circularLinks) headers.link = link(page < last ? page + 1 : 1, 'next');
+    else if (behaviour.pagingHeaders === 'link') {
+      const links = [link(1, 'first'), link(last, 'last')];
+      if (page < last) links.push(link(page + 1, 'next'));
+      headers.link = links.join(', ');
+    }
+    return json(200, body, headers);
+  }
+
+  function services(id: number): Reply {
+    const list = servicesByGroup.get(id) ?? [];
+    const records = list.map((s) => ({
+      id: s.id,
+      service_type: s.serviceType,
+      user_group: { id: s.userGroupId, name: '' },
+      created_at: '2026-01-01T00:00:00Z',
+    }));
+    const form = {
+      hosting: list[0] ? slug(list[0].serviceType) : null,
+      addons: list.slice(1).map((s) => slug(s.serviceType)),
+    };
+    switch (behaviour.services) {
+      case 'object':
+        // One object holds one service; a group without any answers an empty list.
+        return json(200, records[0] ?? []);
+      case 'put-form':
+        return json(200, form);
+      case 'service-types':
+        return json(200, { service_types: form });
+      case 'data':
+        return json(200, { data: records });
+      default:
+        return json(200, records);
+    }
+  }
+
+  const recent: number[] = [];
+  function throttled(): Reply | undefined {
+    if (!behaviour.rateLimit) return undefined;
+    const t = now();
+    while (recent.length > 0 && recent[0]! <= t - 1000) recent.shift();
+    if (recent.length >= behaviour.rateLimit.perSecond)
+      return json(429, { error: 'Too Many Requests' }, { 'retry-after': '1' });
+    recent.push(t);
+    return undefined;
   }
 
   const server = await startServer(
@@ -72,6 +196,8 @@ export async function startFakeMailprotector(
       if (req.path.endsWith('/')) return json(301, undefined, { location: `${origin}${req.path.replace(/\/+$/, '')}` });
       if (req.headers.authorization !== `Bearer ${world.apiKey}`)
         return json(401, { error: 'Unauthorized', message: 'Invalid or missing API key' });
+      const limited = throttled();
+      if (limited) return limited;
       if (req.method !== 'GET') return json(405, { error: 'Method Not Allowed' });
       const [kind, idText, sub] = req.path.slice('/api/v1/'.length).split('/');
       const id = Number(idText);
@@ -102,20 +228,11 @@ export async function startFakeMailprotector(
           domain: { id: g.domainId },
         }));
       }
-      if (kind === 'user_groups' && sub === 'services') {
-        return json(
-          200,
-          (servicesByGroup.get(id) ?? []).map((s) => ({
-            id: s.id,
-            service_type: s.serviceType,
-            user_group: { id: s.userGroupId },
-          })),
-        );
-      }
+      if (kind === 'user_groups' && sub === 'services') return services(id);
       return json(404, { error: 'Not Found' });
     },
     { port: options.port, latencyMs: options.latencyMs },
   );
   origin = server.origin;
-  return Object.assign(server, { world, apiBase: `${server.origin}/api/v1` });
+  return Object.assign(server, { world, apiBase: `${server.origin}/api/v1`, behaviour });
 }

@@ -26,6 +26,8 @@ export interface Fault {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A body sent as is instead of `body` as JSON: an HTML page, a cut-off document. */
+  raw?: string;
   /** Destroy the socket without answering. */
   drop?: boolean;
   /** Serve normally, then destroy the socket so the client never sees the answer. */
@@ -37,6 +39,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** A body sent as is instead of `body` as JSON. */
+  raw?: string;
 }
 
 export type Handler = (req: ParsedRequest) => Reply | Promise<Reply>;
@@ -113,7 +117,7 @@ export async function startServer(
         return;
       }
       let reply: Reply;
-      if (fault?.status) reply = { status: fault.status, body: fault.body, headers: fault.headers };
+      if (fault?.status) reply = { status: fault.status, body: fault.body, headers: fault.headers, raw: fault.raw };
       else {
         try {
           reply = await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
@@ -133,7 +137,7 @@ export async function startServer(
         req.socket.destroy();
         return;
       }
-      const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+      const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
       res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
       res.end(text);
     })();

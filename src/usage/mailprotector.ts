@@ -1,24 +1,31 @@
 /**
  * Usage from Mailprotector: customers of one reseller, their domains (aliases skipped), user
- * groups and services. Every list is paged to the end; requests stay under the configured
- * rate with bounded concurrency (the shared transport); API names map to canonical ones.
+ * groups and services. Every answer is checked against the assumptions of
+ * mailprotector-api.ts before use (a surprise is an error naming the call, never "none");
+ * every list is read to its exact end (mailprotector-paging.ts); requests stay under the
+ * configured rate with bounded concurrency (the shared transport).
  */
 
 import { forEachLimit } from '../concurrency.js';
 import { canonicalService } from '../config/mailprotector-services.js';
 import type { MailprotectorSettings } from '../config/types.js';
-import { type ErrorFacts, Transport } from '../http/transport.js';
-import type { Logger } from '../log.js';
+import { type ErrorFacts, type HttpResponse, Transport } from '../http/transport.js';
+import { type Logger, silentLogger } from '../log.js';
+import { isoSeconds } from '../time.js';
 import {
-  hasNextPage,
-  lastPage,
+  EXPECTED,
+  type ListKind,
   type MpCustomerRecord,
   type MpDomainRecord,
-  type MpUserGroupRecord,
+  PER_PAGE,
+  pageQuery,
+  parseList,
+  parseServices,
   paths,
-  recordsOf,
-  serviceNamesOf,
+  type RecordOf,
+  type ServicesForm,
 } from './mailprotector-api.js';
+import { readAllPages } from './mailprotector-paging.js';
 import {
   type CustomerUsage,
   sortSnapshot,
@@ -26,8 +33,7 @@ import {
   type UsageSnapshot,
   type UsageSource,
 } from './types.js';
-
-const TYPICAL_PAGE = 50;
+import { type Call, UnexpectedAnswerError } from './unexpected-answer.js';
 
 export function mailprotectorHint(f: ErrorFacts): string | undefined {
   if (f.status === 0) return 'check that usage.mailprotector.url is reachable from this machine';
@@ -45,6 +51,10 @@ export class MailprotectorUsageSource implements UsageSource {
   readonly label: string;
   readonly transport: Transport;
   private readonly base: string;
+  private readonly basePath: string;
+  private readonly log: Logger;
+  /** Told after each answer of the read in progress. */
+  private onAnswer: (() => void) | undefined;
 
   constructor(
     private readonly settings: MailprotectorSettings,
@@ -54,6 +64,8 @@ export class MailprotectorUsageSource implements UsageSource {
   ) {
     this.label = `Mailprotector reseller ${settings.reseller}`;
     this.base = settings.url.replace(/\/+$/, '');
+    this.basePath = new URL(this.base).pathname;
+    this.log = logger ?? silentLogger;
     this.transport = new Transport({
       service: 'Mailprotector',
       concurrency: settings.concurrency,
@@ -64,68 +76,106 @@ export class MailprotectorUsageSource implements UsageSource {
     });
   }
 
-  private get(path: string, label: string) {
-    return this.transport.request({
+  get reseller(): number {
+    return this.settings.reseller;
+  }
+
+  /** The call a path (with its query) stands for, for error messages. */
+  call(path: string, label: string): Call {
+    return { service: 'Mailprotector', label, method: 'GET', path: `${this.basePath}${path}` };
+  }
+
+  /** One answer as it came (status, headers, parsed body): for `doctor --shapes` and the checks below. */
+  async answer(path: string, label: string): Promise<HttpResponse> {
+    const res = await this.transport.request({
       method: 'GET',
       url: `${this.base}${path}`,
       headers: { authorization: `Bearer ${this.apiKey}`, accept: 'application/json' },
       label,
     });
+    this.onAnswer?.();
+    return res;
   }
 
-  /** Every record of a list: the rest of the pages in parallel when the first names the last, else page by page to the end. */
-  async listAll<T>(path: string, resource: string, label: string): Promise<T[]> {
-    const first = await this.get(`${path}?page=1`, label);
-    const out = recordsOf<T>(first.body, resource);
-    const last = lastPage(first);
-    if (last !== undefined) {
-      const rest = await Promise.all(
-        Array.from({ length: Math.max(0, last - 1) }, (_, i) => this.get(`${path}?page=${i + 2}`, label)),
-      );
-      for (const res of rest) out.push(...recordsOf<T>(res.body, resource));
-      return out;
-    }
-    if (hasNextPage(first, 1) === false || out.length === 0) return out;
-    for (let page = 2; ; page++) {
-      const res = await this.get(`${path}?page=${page}`, label);
-      const records = recordsOf<T>(res.body, resource);
-      out.push(...records);
-      if (hasNextPage(res, page) === false || records.length === 0) return out;
-    }
+  /** Every record of a list, each checked, read to its exact end or failing with the call named. */
+  listAll<K extends ListKind>(path: string, kind: K, label: string): Promise<RecordOf<K>[]> {
+    return readAllPages<RecordOf<K>>({
+      call: (page, perPage) => this.call(`${path}${pageQuery(page, perPage)}`, label),
+      fetch: (page, perPage) => this.answer(`${path}${pageQuery(page, perPage)}`, label),
+      parse: (res, page, perPage) => {
+        const records = parseList(res.body, kind);
+        if (typeof records === 'string')
+          throw UnexpectedAnswerError.shape(
+            this.call(`${path}${pageQuery(page, perPage)}`, label),
+            res,
+            records,
+            EXPECTED[kind],
+          );
+        return records;
+      },
+    });
+  }
+
+  /** A user group's service names as the API gave them, checked; and which of the evidenced forms it used. */
+  async servicesOf(userGroupId: number, label: string): Promise<{ names: string[]; form: ServicesForm }> {
+    const path = paths.services(userGroupId);
+    const res = await this.answer(path, label);
+    const parsed = parseServices(res.body);
+    if (typeof parsed === 'string')
+      throw UnexpectedAnswerError.shape(this.call(path, label), res, parsed, EXPECTED.services);
+    return parsed;
   }
 
   async read(options: UsageReadOptions = {}): Promise<UsageSnapshot> {
+    const capturedAt = isoSeconds(new Date());
+    const warn = options.onWarning ?? ((message: string) => this.log.warn({ source: this.label }, message));
     const reseller = this.settings.reseller;
-    const customers = await this.listAll<MpCustomerRecord>(
-      paths.customers(reseller),
-      'customers',
-      `list customers of reseller ${reseller}`,
-    );
-    const wanted = selectCustomers(customers, options.only);
-    const domains = await this.domainsOf(wanted, customers.length);
-    const result: CustomerUsage[] = customers.map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, userGroups: [] }));
-    const byId = new Map(result.map((c) => [c.id, c]));
-    // Each domain's user groups, then at once their services: no barrier between the two
-    // steps, and a bounded number of domains in flight so memory stays flat at any size.
-    await forEachLimit(domains, this.settings.concurrency * 2, async ({ customerId, domain }) => {
-      const list = await this.listAll<MpUserGroupRecord>(
-        paths.userGroups(domain.id),
-        'user_groups',
-        `list user groups of domain ${domain.name ?? domain.id}`,
+    const progress = { done: 0, total: 0 };
+    const report = () => options.onProgress?.({ ...progress, requests: this.transport.stats.requests });
+    this.onAnswer = options.onProgress ? report : undefined;
+    try {
+      const customers = await this.listAll(
+        paths.customers(reseller),
+        'customers',
+        `list customers of reseller ${reseller}`,
       );
-      await Promise.all(
-        list.map(async (group) => {
-          const res = await this.get(paths.services(group.id), `list services of user group ${group.id}`);
-          const services = [...new Set(serviceNamesOf(res.body).map((s) => canonicalService(s) ?? s))];
-          byId.get(customerId)?.userGroups.push({
-            name: group.name ?? `#${group.id}`,
-            users: Math.max(0, Math.floor(Number(group.user_count ?? 0))),
-            services,
-          });
-        }),
-      );
-    });
-    return sortSnapshot({ formatVersion: 1, customers: result });
+      const wanted = selectCustomers(customers, options.only);
+      progress.total = wanted.length;
+      const domains = await this.domainsOf(wanted, customers.length);
+      const result: CustomerUsage[] = customers.map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, userGroups: [] }));
+      const byId = new Map(result.map((c) => [c.id, c]));
+      // A customer is read in full when its last domain is: counted down per domain.
+      const pending = new Map(wanted.map((c) => [c.id, 0]));
+      for (const d of domains) pending.set(d.customerId, (pending.get(d.customerId) ?? 0) + 1);
+      progress.done = [...pending.values()].filter((n) => n === 0).length;
+      report();
+      // Each domain's user groups, then at once their services: no barrier between the two
+      // steps, and a bounded number of domains in flight so memory stays flat at any size.
+      await forEachLimit(domains, this.settings.concurrency * 2, async ({ customerId, domain }) => {
+        const customer = byId.get(customerId)!;
+        const where = `domain ${domain.name ?? domain.id}`;
+        const groups = await this.listAll(paths.userGroups(domain.id), 'user_groups', `list user groups of ${where}`);
+        await Promise.all(
+          groups.map(async (group) => {
+            const { names } = await this.servicesOf(group.id, `list services of user group ${group.id} (${where})`);
+            const services = [...new Set(names.map((s) => canonicalService(s) ?? s))];
+            const name = group.name ?? `#${group.id}`;
+            if (group.user_count > 0 && services.length === 0)
+              warn(
+                `Mailprotector user group "${name}" (id ${group.id}) of ${customer.name}, ${where}, has ${group.user_count} users and no services, so they count towards no product; check its services in the Mailprotector console`,
+              );
+            customer.userGroups.push({ name, users: group.user_count, services });
+          }),
+        );
+        const left = (pending.get(customerId) ?? 1) - 1;
+        pending.set(customerId, left);
+        if (left === 0) progress.done++;
+        report();
+      });
+      return sortSnapshot({ formatVersion: 1, capturedAt, customers: result });
+    } finally {
+      this.onAnswer = undefined;
+    }
   }
 
   /** Non-alias domains of the wanted customers, by the cheaper of two routes. */
@@ -134,14 +184,14 @@ export class MailprotectorUsageSource implements UsageSource {
     customerCount: number,
   ): Promise<Array<{ customerId: number; domain: MpDomainRecord }>> {
     const wantedIds = new Set(wanted.map((c) => c.id));
-    const resellerPages = Math.ceil((customerCount * 1.5) / TYPICAL_PAGE);
+    const resellerPages = Math.ceil((customerCount * 1.5) / PER_PAGE);
     if (wanted.length > resellerPages) {
-      const all = await this.listAll<MpDomainRecord>(
+      const all = await this.listAll(
         paths.resellerDomains(this.settings.reseller),
         'domains',
         `list domains of reseller ${this.settings.reseller}`,
       );
-      if (all.every((d) => d.account && typeof d.account.id === 'number')) {
+      if (all.every((d) => d.account !== undefined)) {
         return all
           .filter((d) => !d.parent && wantedIds.has(d.account!.id))
           .map((domain) => ({ customerId: domain.account!.id, domain }));
@@ -149,7 +199,7 @@ export class MailprotectorUsageSource implements UsageSource {
     }
     const per: Array<{ customerId: number; domain: MpDomainRecord }> = [];
     await forEachLimit(wanted, this.settings.concurrency * 2, async (c) => {
-      const list = await this.listAll<MpDomainRecord>(
+      const list = await this.listAll(
         paths.customerDomains(c.id),
         'domains',
         `list domains of customer ${c.name ?? c.id}`,

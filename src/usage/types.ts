@@ -26,6 +26,19 @@ export interface UsageReadOptions {
    * by id and name only. Undefined reads every customer in full.
    */
   only?: ReadonlyArray<string | number>;
+  /**
+   * Something the caller should show but that does not stop the read (e.g. a user group with
+   * users and no services). Without it, a source logs the warning.
+   */
+  onWarning?: (message: string) => void;
+  /** Called as a long read advances: customers read in full so far, of how many, and requests made. */
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+export interface ReadProgress {
+  done: number;
+  total: number;
+  requests: number;
 }
 
 export interface UsageSource {

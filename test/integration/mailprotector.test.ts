@@ -62,13 +62,17 @@ describe('Mailprotector usage source', () => {
     for (const c of snapshot.customers) expect(c.userGroups.reduce((n, g) => n + g.users, 0)).toBe(want.get(c.id));
     expect(snapshot.customers.some((c) => c.userGroups.some((g) => g.name === 'Alias group'))).toBe(false);
     expect(snapshot.customers[0]!.userGroups[0]!.services).toContain('CloudFilter');
-    // 6 pages of customers + 12 pages of reseller domains + 300 user-group lists + 600 service lists.
+    // At 25 a page (per_page=25, the evidenced default), X-Pagination naming the page count:
+    // 300/25 = 12 pages of customers + 600/25 = 24 pages of reseller domains (aliases included)
+    // + 300 user-group lists (one per non-alias domain) + 600 service lists (one per group).
     const count = (re: RegExp) => fake.requests.filter((r) => re.test(r.path)).length;
-    expect(count(/\/customers$/)).toBe(6);
-    expect(count(/\/resellers\/343\/domains$/)).toBe(12);
+    expect(count(/\/customers$/)).toBe(12);
+    expect(count(/\/resellers\/343\/domains$/)).toBe(24);
     expect(count(/\/user_groups$/)).toBe(300);
     expect(count(/\/services$/)).toBe(600);
-    expect(fake.requests).toHaveLength(6 + 12 + 300 + 600);
+    expect(fake.requests).toHaveLength(12 + 24 + 300 + 600);
+    const lists = fake.requests.filter((r) => !r.path.endsWith('/services'));
+    expect(lists.every((r) => r.query.get('per_page') === '25')).toBe(true);
     expect(fake.requests.every((r) => r.headers.authorization === 'Bearer sandbox-mp-key')).toBe(true);
   });
 
@@ -88,7 +92,8 @@ describe('Mailprotector usage source', () => {
     expect(fake.requests.map((r) => r.path.replace('/api/v1', ''))).toEqual(
       expect.arrayContaining(['/customers/10002/domains', '/customers/10005/domains']),
     );
-    expect(fake.requests).toHaveLength(3 + 2 + 2 + 2);
+    // 120/25 -> 5 pages of customers, then per wanted customer 1 domain page, 1 user-group list, 1 service list.
+    expect(fake.requests).toHaveLength(5 + 2 + 2 + 2);
   });
 
   it('maps API names to canonical ones and keeps unknown services, which are reported', async () => {
@@ -149,7 +154,7 @@ describe('Mailprotector usage source', () => {
         path: '/user_groups',
         times: 2,
         status: 429,
-        headers: { 'retry-after': '1' },
+        headers: { 'retry-after': '0' },
         body: { error: 'Too Many Requests' },
       },
       { path: '/services', times: 1, drop: true },

@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, CwsyncError } from '../../errors.js';
 import { createLogger } from '../../log.js';
+import { createProgress } from '../../progress.js';
 import { renderUsageJson, renderUsageText } from '../../render/usage.js';
 import { usageSourceFromConfig } from '../../usage/from-config.js';
 import type { ExitCode } from '../run.js';
@@ -11,11 +12,23 @@ export async function usageCommand(opts: { config: string; format: string }): Pr
   const { config, problems } = loadConfig(opts.config);
   if (!config) throw new ConfigError(problems);
   const source = usageSourceFromConfig(config, createLogger());
+  const progress = createProgress({ label: source.label });
+  const warnings: string[] = [];
   try {
-    const snapshot = await source.read();
-    process.stdout.write(opts.format === 'json' ? renderUsageJson(snapshot) : renderUsageText(snapshot, source.label));
+    const snapshot = await source.read({ onProgress: (p) => progress.update(p), onWarning: (w) => warnings.push(w) });
+    progress.end();
+    if (opts.format === 'json') {
+      // stdout is the snapshot file format, exactly; what needs a look goes to stderr.
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(renderUsageJson(snapshot));
+    } else {
+      process.stdout.write(
+        renderUsageText(snapshot, source.label, { services: config.services, bundles: config.bundles, warnings }),
+      );
+    }
     return 0;
   } finally {
+    progress.end();
     await source.close?.();
   }
 }

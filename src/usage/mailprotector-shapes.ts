@@ -1,0 +1,236 @@
+/**
+ * `cwsync doctor --shapes` for Mailprotector: one real answer of each endpoint cwsync reads,
+ * described by structure only (status, content type, list or object, keys and value types,
+ * paging headers present; never a value), and which of the adapter's assumptions
+ * (mailprotector-api.ts) it confirms or contradicts. An MSP can run it against its tenant in
+ * a minute and paste the result into a report: it holds no names, ids, counts or secrets.
+ */
+import { HttpError, NetworkError } from '../http/errors.js';
+import { describeShape } from '../http/shape.js';
+import type { HttpResponse } from '../http/transport.js';
+import type { MailprotectorUsageSource } from './mailprotector.js';
+import {
+  ASSUMPTIONS,
+  type Assumption,
+  type ListKind,
+  listOf,
+  PAGING_HEADERS,
+  PER_PAGE,
+  pageFiguresOf,
+  pageQuery,
+  parseList,
+  parseServices,
+  paths,
+  type RecordOf,
+} from './mailprotector-api.js';
+import { describeAnswer } from './unexpected-answer.js';
+
+export interface EndpointShape {
+  /** The endpoint as a template: `GET /resellers/{id}/customers`. */
+  endpoint: string;
+  /** `HTTP 200 application/json: list of 3 objects {id: number, name: string}`, or why it was not read. */
+  shape: string;
+  /** The content type and paging headers present, by name (X-Pagination with its keys and types). */
+  headers: string[];
+  /** `id: what is assumed` for each assumption this answer bears out. */
+  confirms: string[];
+  /** What this answer shows against an assumption, and what cwsync does about it. */
+  differs: string[];
+}
+
+const said = (x: Assumption, note?: string) => `${x.id}: ${x.says}${note ? ` (${note})` : ''}`;
+
+/** Reads one page of each endpoint, walking down from the reseller's first customer; never throws for an HTTP failure. */
+export async function describeMailprotectorShapes(source: MailprotectorUsageSource): Promise<EndpointShape[]> {
+  const reseller = source.reseller;
+  const out: EndpointShape[] = [];
+  const customers = await examineList(
+    source,
+    out,
+    'GET /resellers/{id}/customers',
+    paths.customers(reseller),
+    'customers',
+  );
+  await examineList(source, out, 'GET /resellers/{id}/domains', paths.resellerDomains(reseller), 'domains');
+  const customer = customers?.[0];
+  const domains = customer
+    ? await examineList(source, out, 'GET /customers/{id}/domains', paths.customerDomains(customer.id), 'domains')
+    : notRead(
+        out,
+        'GET /customers/{id}/domains',
+        customers ? 'the reseller has no customers' : 'no customer list to start from',
+      );
+  const domain = domains?.find((d) => !d.parent);
+  const groups = domain
+    ? await examineList(source, out, 'GET /domains/{id}/user_groups', paths.userGroups(domain.id), 'user_groups')
+    : notRead(
+        out,
+        'GET /domains/{id}/user_groups',
+        domains ? 'the customer has no domain other than aliases' : 'no domain list to start from',
+      );
+  const group = groups?.find((g) => g.user_count > 0) ?? groups?.[0];
+  if (group) await examineServices(source, out, paths.services(group.id));
+  else
+    notRead(
+      out,
+      'GET /user_groups/{id}/services',
+      groups ? 'the domain has no user group' : 'no user-group list to start from',
+    );
+  return out;
+}
+
+function notRead(out: EndpointShape[], endpoint: string, why: string): undefined {
+  out.push({ endpoint, shape: `not read: ${why}`, headers: [], confirms: [], differs: [] });
+  return undefined;
+}
+
+/** One answer, or an entry saying why there is none. */
+async function fetchOne(
+  source: MailprotectorUsageSource,
+  out: EndpointShape[],
+  endpoint: string,
+  path: string,
+): Promise<HttpResponse | undefined> {
+  try {
+    return await source.answer(path, `doctor --shapes ${endpoint}`);
+  } catch (err) {
+    const shape =
+      err instanceof HttpError
+        ? `HTTP ${err.status}`
+        : err instanceof NetworkError
+          ? 'no answer'
+          : `failed: ${err instanceof Error ? err.name : 'error'}`;
+    const differs =
+      err instanceof HttpError && err.status === 403
+        ? ["the API key's role cannot read this endpoint"]
+        : err instanceof HttpError && err.status === 401
+          ? ['the API key was refused']
+          : [];
+    out.push({ endpoint, shape, headers: [], confirms: [], differs });
+    return undefined;
+  }
+}
+
+function headersOf(res: HttpResponse): string[] {
+  const type = res.headers.get('content-type');
+  const out = [`content-type: ${type ? type.split(';')[0]!.trim().slice(0, 60) : 'none'}`];
+  for (const name of PAGING_HEADERS) {
+    const value = res.headers.get(name);
+    if (value === null) continue;
+    if (name !== 'x-pagination') out.push(name);
+    else {
+      let doc: unknown;
+      try {
+        doc = JSON.parse(value);
+      } catch {
+        doc = 'not JSON';
+      }
+      out.push(`x-pagination ${typeof doc === 'string' ? doc : describeShape(doc)}`);
+    }
+  }
+  return out;
+}
+
+async function examineList<K extends ListKind>(
+  source: MailprotectorUsageSource,
+  out: EndpointShape[],
+  endpoint: string,
+  path: string,
+  kind: K,
+): Promise<RecordOf<K>[] | undefined> {
+  const res = await fetchOne(source, out, endpoint, `${path}${pageQuery(1)}`);
+  if (!res) return undefined;
+  const entry: EndpointShape = {
+    endpoint,
+    shape: describeAnswer(res),
+    headers: headersOf(res),
+    confirms: [],
+    differs: [],
+  };
+  out.push(entry);
+  if (out.length === 1) entry.confirms.push(said(ASSUMPTIONS.base));
+  const records = parseList(res.body, kind);
+  if (typeof records === 'string') {
+    entry.differs.push(`${said(ASSUMPTIONS.list)}: this answer is ${records}, so cwsync fails this call`);
+    return undefined;
+  }
+  if (Array.isArray(res.body)) entry.confirms.push(said(ASSUMPTIONS.list));
+  else entry.differs.push(`${ASSUMPTIONS.list.id}: the list came in an envelope object, not bare (read all the same)`);
+  if (records.length > 0) {
+    entry.confirms.push(said(ASSUMPTIONS.ids));
+    const fields =
+      kind === 'customers' ? ASSUMPTIONS.customer : kind === 'user_groups' ? ASSUMPTIONS.userGroup : undefined;
+    if (fields) entry.confirms.push(said(fields));
+  }
+  if (kind === 'domains' && records.length > 0) examineDomains(entry, records as RecordOf<'domains'>[], endpoint);
+  examinePaging(entry, res, listOf(res.body, kind)?.length ?? 0);
+  return records;
+}
+
+function examineDomains(entry: EndpointShape, domains: RecordOf<'domains'>[], endpoint: string): void {
+  if (!endpoint.includes('/resellers/')) {
+    entry.confirms.push(said(ASSUMPTIONS.domain, 'id, name and parent read'));
+    return;
+  }
+  if (domains.every((d) => d.account)) entry.confirms.push(said(ASSUMPTIONS.domain, 'every domain names its account'));
+  else
+    entry.differs.push(
+      `${ASSUMPTIONS.domain.id}: not every domain names its account, so cwsync lists domains per customer (one request per customer instead of one per ${PER_PAGE} domains)`,
+    );
+}
+
+function examinePaging(entry: EndpointShape, res: HttpResponse, length: number): void {
+  const figures = pageFiguresOf(res.headers);
+  if (res.headers.get('x-pagination') === null)
+    entry.differs.push(
+      `${ASSUMPTIONS.xPagination.id}: no X-Pagination header; cwsync reads page by page to a short or empty page (one request more when the last page is exactly full)`,
+    );
+  else if (!figures)
+    entry.differs.push(
+      `${ASSUMPTIONS.xPagination.id}: X-Pagination is not a JSON object; cwsync reads page by page to a short or empty page`,
+    );
+  else if (figures.total === undefined && figures.totalPages === undefined)
+    entry.differs.push(
+      `${ASSUMPTIONS.xPagination.id}: X-Pagination has none of the total keys cwsync knows (keys: ${figures.keys.length}); it reads page by page`,
+    );
+  else entry.confirms.push(said(ASSUMPTIONS.xPagination));
+  if (length > PER_PAGE || (figures?.perPage !== undefined && figures.perPage !== PER_PAGE))
+    entry.differs.push(
+      `${ASSUMPTIONS.perPage.id}: pages are not ${PER_PAGE} records for per_page=${PER_PAGE}; cwsync reads at the server's size, judging a page short against the largest seen`,
+    );
+  else if (figures?.perPage === PER_PAGE) entry.confirms.push(said(ASSUMPTIONS.perPage));
+  if (res.headers.get('link') === null && res.headers.get('total') === null)
+    entry.confirms.push(said(ASSUMPTIONS.noLink));
+  else entry.differs.push(`${ASSUMPTIONS.noLink.id}: Link or Total headers are present; cwsync does not use them`);
+}
+
+async function examineServices(source: MailprotectorUsageSource, out: EndpointShape[], path: string): Promise<void> {
+  const endpoint = 'GET /user_groups/{id}/services';
+  const res = await fetchOne(source, out, endpoint, path);
+  if (!res) return;
+  const entry: EndpointShape = {
+    endpoint,
+    shape: describeAnswer(res),
+    headers: headersOf(res),
+    confirms: [],
+    differs: [],
+  };
+  out.push(entry);
+  const parsed = parseServices(res.body);
+  if (typeof parsed === 'string') {
+    entry.differs.push(
+      `services: this answer is ${parsed}, none of the three evidenced forms (${[ASSUMPTIONS.servicesObject, ASSUMPTIONS.servicesList, ASSUMPTIONS.servicesPutForm].map((x) => x.id).join(', ')}), so cwsync fails this call`,
+    );
+    return;
+  }
+  const form = {
+    list: ASSUMPTIONS.servicesList,
+    object: ASSUMPTIONS.servicesObject,
+    'put-form': ASSUMPTIONS.servicesPutForm,
+  }[parsed.form];
+  entry.confirms.push(said(form));
+  if (parsed.form === 'list' && !Array.isArray(res.body))
+    entry.differs.push(
+      `${ASSUMPTIONS.servicesList.id}: the list came in an envelope object, not bare (read all the same)`,
+    );
+}

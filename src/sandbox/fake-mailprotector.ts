@@ -29,8 +29,8 @@ export interface MpBehaviour {
   fixedPageSize?: number;
   /** Link headers that always name a next page, the last one pointing back at page 1. */
   circularLinks: boolean;
-  /** Answer 429 (Retry-After: 1) to requests beyond this many per second. */
-  rateLimit?: { perSecond: number };
+  /** Answer 429 with Retry-After (default 1 s) to requests beyond this many in any second. */
+  rateLimit?: { perSecond: number; retryAfterSeconds?: number };
 }
 
 export interface FakeMailprotector extends FakeServer {
@@ -184,7 +184,11 @@ export async function startFakeMailprotector(
     const t = now();
     while (recent.length > 0 && recent[0]! <= t - 1000) recent.shift();
     if (recent.length >= behaviour.rateLimit.perSecond)
-      return json(429, { error: 'Too Many Requests' }, { 'retry-after': '1' });
+      return json(
+        429,
+        { error: 'Too Many Requests' },
+        { 'retry-after': String(behaviour.rateLimit.retryAfterSeconds ?? 1) },
+      );
     recent.push(t);
     return undefined;
   }

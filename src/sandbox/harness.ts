@@ -39,8 +39,12 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** A body sent as is instead of `body` as JSON. */
+  /** Sent as is instead of the JSON of `body` (an HTML page, a cut-off document). */
   raw?: string;
+  /** Announce the whole body, send this many bytes of it, then drop the connection. */
+  cutAfterBytes?: number;
+  /** Drop the connection without answering. */
+  drop?: boolean;
 }
 
 export type Handler = (req: ParsedRequest) => Reply | Promise<Reply>;
@@ -132,13 +136,20 @@ export async function startServer(
         }
       }
       record.status = reply.status;
-      if (fault?.dropAfterServing) {
+      if (fault?.dropAfterServing || reply.drop) {
         record.status = -1;
         req.socket.destroy();
         return;
       }
       const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
-      res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+      const head = { 'content-type': 'application/json; charset=utf-8', ...reply.headers };
+      if (reply.cutAfterBytes !== undefined) {
+        const bytes = Buffer.from(text);
+        res.writeHead(reply.status, { ...head, 'content-length': String(bytes.byteLength) });
+        res.write(bytes.subarray(0, reply.cutAfterBytes), () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(reply.status, head);
       res.end(text);
     })();
   });

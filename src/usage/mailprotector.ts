@@ -9,7 +9,7 @@
 import { forEachLimit } from '../concurrency.js';
 import { canonicalService } from '../config/mailprotector-services.js';
 import type { MailprotectorSettings } from '../config/types.js';
-import { type ErrorFacts, type HttpResponse, Transport } from '../http/transport.js';
+import { type ErrorFacts, type HttpResponse, Transport, type TransportOptions } from '../http/transport.js';
 import { type Logger, silentLogger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import {
@@ -60,7 +60,8 @@ export class MailprotectorUsageSource implements UsageSource {
     private readonly settings: MailprotectorSettings,
     private readonly apiKey: string,
     logger?: Logger,
-    overrides: { baseDelayMs?: number; timeoutMs?: number } = {},
+    /** Transport settings for tests and benchmarks (backoff, timeouts, an injected clock). */
+    overrides: Omit<Partial<TransportOptions>, 'service' | 'hint' | 'logger'> = {},
   ) {
     this.label = `Mailprotector reseller ${settings.reseller}`;
     this.base = settings.url.replace(/\/+$/, '');

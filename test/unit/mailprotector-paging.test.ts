@@ -25,7 +25,9 @@ function reader(serve: (page: number, perPage: number) => { body: Rec[]; headers
       const a = serve(page, perPage);
       if (a === 404)
         throw new HttpError({ service: 'Test', method: 'GET', path: '/things', status: 404, apiMessage: 'Not Found' });
-      return { status: 200, headers: new Headers(a.headers), body: a.body };
+      // Built apart from the return, so fields a newer HttpResponse adds (bytes, format) may be carried.
+      const res = { status: 200, headers: new Headers(a.headers), body: a.body, bytes: 0, format: 'json' as const };
+      return res;
     },
     parse: (res) => res.body as Rec[],
   };

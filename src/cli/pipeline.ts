@@ -6,6 +6,7 @@ import { ConnectWiseTarget } from '../connectwise/target.js';
 import { ConfigError } from '../errors.js';
 import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
+import { createProgress } from '../progress.js';
 import { gather } from '../reconcile/gather.js';
 import { buildPlan } from '../reconcile/plan.js';
 import type { BillingTarget } from '../reconcile/ports.js';
@@ -65,8 +66,10 @@ export async function planFor(
   const close = async () => {
     await Promise.all([connected.close(), usage.close()]);
   };
+  const progress = createProgress({ label: usage.source.label });
   try {
     const input = await gather(config, {
+      onProgress: (p) => progress.update(p),
       target: connected.target,
       usage: usage.source,
       usageKind: usage.kind,
@@ -75,6 +78,7 @@ export async function planFor(
       scope: request.scope,
       concurrency: config.connectwise.concurrency * 2,
     });
+    progress.end();
     const plan = buildPlan(input);
     logger.info(
       { fingerprint: plan.fingerprint, summary: plan.summary, connectwiseRequests: connected.requests() },
@@ -82,6 +86,7 @@ export async function planFor(
     );
     return { plan, target: connected.target, close };
   } catch (err) {
+    progress.end();
     await close();
     throw err;
   }

@@ -24,6 +24,8 @@ export interface GatherDeps {
   /** Only these customers (as written in bindings, by name or id); undefined = every binding. */
   scope?: string[];
   concurrency: number;
+  /** Progress of the usage read (the long one), for a progress line. */
+  onProgress?: (p: { done: number; total: number; requests: number }) => void;
 }
 
 /** The bindings --customer names; a name that is no binding's is a mistake worth stopping for. */
@@ -51,7 +53,8 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
   const products = managedProducts(config);
   const readAt = new Date();
   // Usage is read while names resolve and lines are read: the two systems work in parallel.
-  const usage = deps.usage.read();
+  const usageWarnings: string[] = [];
+  const usage = deps.usage.read({ onWarning: (w) => usageWarnings.push(w), onProgress: deps.onProgress });
   usage.catch(() => undefined); // observed below; avoid an unhandled rejection while the target is busy
   const resolution = await deps.target.resolve(bindings, products);
   const errors: BindingError[] = resolution.failures.map((f) =>
@@ -105,6 +108,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     products: resolution.products,
     lines,
     errors,
+    sourceWarnings: usageWarnings.map((message) => ({ code: 'no-services' as const, message })),
     usage: {
       source: deps.usageKind,
       capturedAt: snapshot.capturedAt ?? (deps.usageKind === 'mailprotector' ? isoSeconds(readAt) : null),

@@ -33,6 +33,8 @@ export interface PlanInput {
   /** Lines read per agreement id. */
   lines: Map<number, BilledLine[]>;
   errors: BindingError[];
+  /** What the usage source warned about while reading (e.g. a user group with users and no services). */
+  sourceWarnings?: Warning[];
   usage: UsageProvenance;
   scope: Plan['scope'];
   now: Date;
@@ -192,7 +194,7 @@ export function buildPlan(input: PlanInput): Plan {
   };
   for (const [agreementId, members] of byAgreement(input.matched)) planAgreement(input, agreementId, members, t);
 
-  t.warnings.push(...usageWarnings(t.unmapped));
+  t.warnings.push(...usageWarnings(t.unmapped), ...(input.sourceWarnings ?? []));
   for (const c of input.unbound)
     t.warnings.push({
       code: 'unbound-customer',

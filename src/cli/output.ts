@@ -1,16 +1,109 @@
 /** Where human output goes besides stdout: files and the GitHub job summary. */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { CwsyncError } from '../errors.js';
 
 export function useColor(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
-export function writeFile(path: string, content: string): void {
-  writeFileSync(path, content, { mode: 0o644 });
+function outputError(flag: string, path: string, reason: string): CwsyncError {
+  return new CwsyncError(`${flag} ${path}: ${reason}; nothing was done`, {
+    hint: `pass ${flag} a file path in a directory that exists and that this user can write`,
+  });
 }
 
-/** Appends to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions); renders only then. */
+function reasonOf(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENOENT':
+      return 'the directory does not exist';
+    case 'EEXIST':
+      return 'is a symbolic link to nothing';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    default:
+      return `cannot be written (${code ?? 'unknown error'})`;
+  }
+}
+
+/**
+ * Checks, before any work, that `path` can be written: not a directory, its directory exists,
+ * and this process may write there (probed by opening, so it holds for root and read-only
+ * mounts alike). A new file is created and removed again; an existing one is opened without
+ * truncating. So a run can never do its writes and then fail to save the record of them.
+ */
+export function checkOutputPath(path: string, flag: string): void {
+  if (!path) throw outputError(flag, '""', 'the path is empty');
+  const abs = resolve(path);
+  let fd: number | undefined;
+  try {
+    // O_NONBLOCK: an existing named pipe with no reader fails (ENXIO) instead of blocking.
+    fd = openSync(abs, constants.O_WRONLY | (constants.O_NONBLOCK ?? 0));
+    if (fstatSync(fd).isDirectory()) throw outputError(flag, path, 'is a directory');
+    return;
+  } catch (err) {
+    if (err instanceof CwsyncError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENXIO') return; // a pipe or device that exists: the user's choice
+    if (code !== 'ENOENT') throw outputError(flag, path, reasonOf(err));
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  const dir = dirname(abs);
+  try {
+    if (!statSync(dir).isDirectory()) throw outputError(flag, path, `${dir} is not a directory`);
+  } catch (err) {
+    if (err instanceof CwsyncError) throw err;
+    throw outputError(flag, path, `the directory ${dir} does not exist`);
+  }
+  try {
+    closeSync(openSync(abs, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644));
+    unlinkSync(abs);
+  } catch (err) {
+    throw outputError(flag, path, reasonOf(err));
+  }
+}
+
+/** Writes a file cwsync produces; `flag` names where the path came from, for the message. */
+export function writeFile(path: string, content: string, flag = 'output file'): void {
+  try {
+    writeFileSync(path, content, { mode: 0o644 });
+  } catch (err) {
+    throw new CwsyncError(`${flag} ${path}: ${reasonOf(err)}`, {
+      hint: `pass ${flag} a file path in a directory that exists and that this user can write`,
+    });
+  }
+}
+
+/**
+ * Appends to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions); renders only then. The job
+ * summary is a courtesy: failing to write it warns and never fails a run after its writes.
+ */
 export function appendJobSummary(render: () => string): void {
   const path = process.env.GITHUB_STEP_SUMMARY;
-  if (path) appendFileSync(path, `${render()}\n`);
+  if (!path) return;
+  try {
+    appendFileSync(path, `${render()}\n`);
+  } catch (err) {
+    process.stderr.write(`warning: could not write the job summary to ${path}: ${reasonOf(err)}\n`);
+  }
 }

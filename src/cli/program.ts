@@ -20,7 +20,17 @@ export function buildProgram(): Command {
   const program = new Command('cwsync')
     .description('Keeps ConnectWise Manage agreement additions in step with Mailprotector usage, from config in git.')
     .version(cwsyncVersion())
-    .option('--log-level <level>', 'pino log level on stderr (trace, debug, info, warn, error, silent)')
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'fatal',
+        'silent',
+      ]),
+    )
     .option('--quiet', 'no progress lines on stderr')
     .hook('preAction', (cmd) => {
       const { logLevel: level, quiet } = cmd.opts<{ logLevel?: string; quiet?: boolean }>();

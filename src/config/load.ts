@@ -2,13 +2,14 @@
  * Loads a config directory: every file parsed with positions, checked against its schema, then
  * the cross-file rules. Returns all problems rather than throwing at the first one.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Problem } from '../errors.js';
 import { runRules } from './rules.js';
+import { checkReadablePath, UnsafeFileError } from './safe-file.js';
 import { checkSchema, type SchemaName } from './schemas.js';
 import type { Binding, Bundle, Config, ConnectWiseSettings, MailprotectorSettings, Override, Policy } from './types.js';
-import { loadYamlFile, positionOf, type YamlFile } from './yaml-file.js';
+import { loadYamlFile, positionOf, problemAt, type YamlFile } from './yaml-file.js';
 
 export interface LoadResult {
   config?: Config;
@@ -22,10 +23,27 @@ export function displayPath(abs: string): string {
   return rel && !rel.startsWith('..') ? rel : abs;
 }
 
-function readChecked(abs: string, schema: SchemaName, problems: Problem[], files: string[]): YamlFile | undefined {
+const at1 = (abs: string, message: string, hint?: string): Problem => ({
+  file: displayPath(abs),
+  line: 1,
+  col: 1,
+  message,
+  ...(hint ? { hint } : {}),
+});
+
+function readChecked(
+  dir: string,
+  abs: string,
+  schema: SchemaName,
+  problems: Problem[],
+  files: string[],
+): YamlFile | undefined {
   const display = displayPath(abs);
   files.push(display);
-  const { file, problems: parseProblems } = loadYamlFile(abs, display);
+  const { file, problems: parseProblems } = loadYamlFile(abs, display, {
+    within: dir,
+    sizeHint: 'split customers into customers/*.yaml files',
+  });
   problems.push(...parseProblems);
   if (!file) return undefined;
   const schemaProblems = checkSchema(file, schema);
@@ -33,63 +51,150 @@ function readChecked(abs: string, schema: SchemaName, problems: Problem[], files
   return schemaProblems.length === 0 ? file : undefined;
 }
 
-function customerFilePaths(dir: string): string[] {
+function entries(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/** What sits at `abs` (a dangling symbolic link is "other"): undefined when nothing. */
+function kindAt(abs: string): 'dir' | 'other' | undefined {
+  try {
+    return statSync(abs).isDirectory() ? 'dir' : 'other';
+  } catch {
+    try {
+      lstatSync(abs);
+      return 'other';
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** A file named like `name` but for case, e.g. Customers.yaml for customers.yaml. */
+function caseVariant(dir: string, name: string): string | undefined {
+  return entries(dir).find((e) => e.name !== name && e.name.toLowerCase() === name.toLowerCase())?.name;
+}
+
+function customerFilePaths(dir: string, problems: Problem[]): string[] {
   const paths: string[] = [];
-  for (const name of ['customers.yaml', 'customers.yml']) if (existsSync(join(dir, name))) paths.push(join(dir, name));
+  for (const name of ['customers.yaml', 'customers.yml']) if (kindAt(join(dir, name))) paths.push(join(dir, name));
   const sub = join(dir, 'customers');
-  if (existsSync(sub) && statSync(sub).isDirectory()) {
-    for (const name of readdirSync(sub).sort()) if (/\.ya?ml$/.test(name)) paths.push(join(sub, name));
+  const kind = kindAt(sub);
+  if (kind === 'other') {
+    problems.push(at1(sub, 'customers is not a directory', 'make customers/ a directory of *.yaml files'));
+  } else if (kind === 'dir') {
+    // Hidden files (editor locks such as .#acme.yaml) are not config. Extensions in any case.
+    const names = entries(sub)
+      .map((e) => e.name)
+      .filter((n) => !n.startsWith('.') && /\.ya?ml$/i.test(n))
+      .sort();
+    problems.push(...caseCollisions(sub, names));
+    paths.push(...names.map((n) => join(sub, n)));
   }
   return paths;
+}
+
+/**
+ * customers/Acme.yaml next to customers/acme.yaml works on Linux, but on macOS and Windows one
+ * checkout holds only one of them: the same repository would bill differently by machine.
+ */
+function caseCollisions(dir: string, names: string[]): Problem[] {
+  const byLower = new Map<string, string[]>();
+  for (const n of names) byLower.set(n.toLowerCase(), [...(byLower.get(n.toLowerCase()) ?? []), n]);
+  const problems: Problem[] = [];
+  for (const group of byLower.values()) {
+    if (group.length < 2) continue;
+    for (const n of group.slice(1))
+      problems.push(
+        at1(
+          join(dir, n),
+          `file name differs only in case from ${displayPath(join(dir, group[0]!))}`,
+          'on macOS and Windows the two are one file; merge them or rename one',
+        ),
+      );
+  }
+  return problems;
+}
+
+/** usage.file is checked where it is written, before anything reads it. */
+function usageFileProblems(dir: string, cwsync: YamlFile): Problem[] {
+  const file = (cwsync.data as { usage?: { file?: unknown } }).usage?.file;
+  if (typeof file !== 'string') return [];
+  try {
+    checkReadablePath(resolve(dir, file), { within: dir, display: file });
+    return [];
+  } catch (err) {
+    if (!(err instanceof UnsafeFileError)) throw err;
+    return [problemAt(cwsync, ['usage', 'file'], `usage.file "${file}" ${err.reason}`, err.hint)];
+  }
 }
 
 export function loadConfig(configDir: string): LoadResult {
   const dir = resolve(configDir);
   const problems: Problem[] = [];
   const files: string[] = [];
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  const dirKind = kindAt(dir);
+  if (dirKind !== 'dir') {
     return {
       problems: [
-        {
-          file: displayPath(dir),
-          line: 1,
-          col: 1,
-          message: 'config directory not found',
-          hint: 'pass --config DIR, or copy config.example/ to config/',
-        },
+        at1(
+          dir,
+          dirKind ? 'the config directory is a file, not a directory' : 'config directory not found',
+          'pass --config DIR, or copy config.example/ to config/',
+        ),
       ],
       files,
     };
   }
   const required = (name: string, schema: SchemaName) => {
     const abs = join(dir, name);
-    if (!existsSync(abs)) {
-      problems.push({
-        file: displayPath(abs),
-        line: 1,
-        col: 1,
-        message: `${name} is missing`,
-        hint: `every config directory needs ${name}; see config.example/${name}`,
-      });
+    if (!kindAt(abs)) {
+      const variant = caseVariant(dir, name);
+      problems.push(
+        at1(
+          abs,
+          `${name} is missing`,
+          variant
+            ? `found ${variant}: file names are case-sensitive, rename it to ${name}`
+            : `every config directory needs ${name}; see config.example/${name}`,
+        ),
+      );
       return undefined;
     }
-    return readChecked(abs, schema, problems, files);
+    return readChecked(dir, abs, schema, problems, files);
   };
+  const known = ['cwsync.yaml', 'services.yaml', 'customers.yaml', 'customers.yml', 'customers'];
+  problems.push(
+    ...caseCollisions(
+      dir,
+      entries(dir)
+        .map((e) => e.name)
+        .filter((n) => known.includes(n.toLowerCase()))
+        .sort(),
+    ),
+  );
   const cwsync = required('cwsync.yaml', 'cwsync');
   const services = required('services.yaml', 'services');
-  const customerPaths = customerFilePaths(dir);
-  if (customerPaths.length === 0) {
-    problems.push({
-      file: displayPath(join(dir, 'customers.yaml')),
-      line: 1,
-      col: 1,
-      message: 'no customers file',
-      hint: 'create customers.yaml or customers/*.yaml with a customers: list',
-    });
+  const customerPaths = customerFilePaths(dir, problems);
+  if (customerPaths.length === 0 && kindAt(join(dir, 'customers')) !== 'other') {
+    const variant = caseVariant(dir, 'customers.yaml') ?? caseVariant(dir, 'customers');
+    problems.push(
+      at1(
+        join(dir, 'customers.yaml'),
+        'no customers file',
+        variant
+          ? `found ${variant}: file names are case-sensitive, rename it`
+          : 'create customers.yaml or customers/*.yaml with a customers: list',
+      ),
+    );
   }
   const customerFiles = customerPaths
-    .map((p) => readChecked(p, 'customers', problems, files))
+    .map((p) => readChecked(dir, p, 'customers', problems, files))
     .filter((f): f is YamlFile => f !== undefined);
+  if (cwsync) problems.push(...usageFileProblems(dir, cwsync));
   problems.push(...runRules({ cwsync, services, customerFiles }));
   if (problems.length > 0 || !cwsync || !services) return { problems, files };
   return { config: build(dir, cwsync, services, customerFiles), problems, files };

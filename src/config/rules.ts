@@ -23,15 +23,38 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-/** Checks one configured URL: it parses, and http:// only for loopback hosts. */
+const CREDENTIALS_HINT =
+  'remove them: the ConnectWise keys go in publicKey and privateKey, the Mailprotector key in apiKey, as { env: NAME } references';
+
+/** `scheme://user:pass@host`, parseable or not; userinfo is whatever precedes an @ in the authority. */
+function holdsCredentials(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(value.trim());
+}
+
+/**
+ * Checks one configured URL: it parses, holds no credentials, query or fragment, and uses
+ * http:// only for loopback hosts. Messages never quote the URL, which may hold a secret.
+ */
 function urlProblem(file: YamlFile, path: string[], value: unknown): Problem[] {
   if (typeof value !== 'string') return [];
+  const name = path.join('.');
+  if (holdsCredentials(value))
+    return [problemAt(file, path, `${name} holds credentials (user:password@), which are refused`, CREDENTIALS_HINT)];
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return [problemAt(file, path, `${path.join('.')} is not a valid URL: "${value}"`, 'write it as https://host/path')];
+    return [problemAt(file, path, `${name} is not a valid URL`, 'write it as https://host/path')];
   }
+  if (url.search || url.hash)
+    return [
+      problemAt(
+        file,
+        path,
+        `${name} has a query (?...) or fragment (#...)`,
+        'write the base URL only (scheme, host, path); secrets belong in { env: NAME } references',
+      ),
+    ];
   if (url.protocol === 'https:') return [];
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return [];
   if (url.protocol === 'http:') {
@@ -39,12 +62,12 @@ function urlProblem(file: YamlFile, path: string[], value: unknown): Problem[] {
       problemAt(
         file,
         path,
-        `${path.join('.')} uses http:// for "${url.hostname}", which is not a loopback host`,
+        `${name} uses http:// for "${url.hostname}", which is not a loopback host`,
         'use https://; plain http is allowed only for 127.0.0.1, localhost or ::1 (the sandbox)',
       ),
     ];
   }
-  return [problemAt(file, path, `${path.join('.')} must be an https:// URL, not ${url.protocol}`)];
+  return [problemAt(file, path, `${name} must be an https:// URL, not ${url.protocol}`)];
 }
 
 const connectionTarget: Rule = ({ cwsync }) => {
@@ -86,6 +109,15 @@ const httpOnlyForLoopback: Rule = ({ cwsync }) => {
   const site = cw.site;
   if (typeof site === 'string') {
     if (site.includes('://')) problems.push(...urlProblem(cwsync, ['connectwise', 'site'], site));
+    else if (site.includes('@'))
+      problems.push(
+        problemAt(
+          cwsync,
+          ['connectwise', 'site'],
+          'connectwise.site holds credentials (user:password@), which are refused',
+          CREDENTIALS_HINT,
+        ),
+      );
     else if (/[/\s]/.test(site))
       problems.push(
         problemAt(
@@ -284,7 +316,7 @@ const overridesTargetMapped: Rule = ({ services, customerFiles }) => {
 };
 
 const customerBoundOnce: Rule = ({ customerFiles }) => {
-  const first = new Map<string, string>();
+  const first = new Map<string, { where: string; raw: unknown }>();
   const problems: Problem[] = [];
   for (const file of customerFiles) {
     const list = obj(file.data).customers;
@@ -295,13 +327,19 @@ const customerBoundOnce: Rule = ({ customerFiles }) => {
       const key = typeof customer === 'number' ? `#${customer}` : String(customer).toLowerCase();
       const here = problemAt(file, ['customers', i, 'customer'], '');
       const prior = first.get(key);
-      if (prior)
-        problems.push({
-          ...here,
-          message: `customer "${String(customer)}" is bound twice (first at ${prior})`,
-          hint: 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector',
-        });
-      else first.set(key, `${here.file}:${here.line}`);
+      if (!prior) {
+        first.set(key, { where: `${here.file}:${here.line}`, raw: customer });
+        return;
+      }
+      const shown = typeof customer === 'number' ? `id ${customer}` : `"${customer}"`;
+      problems.push({
+        ...here,
+        message: `customer ${shown} is bound twice (first at ${prior.where})`,
+        hint:
+          prior.raw === customer
+            ? 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector'
+            : 'names are compared ignoring case; if these are two Mailprotector customers, bind each by its id',
+      });
     });
   }
   return problems;

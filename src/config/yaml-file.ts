@@ -1,14 +1,31 @@
 /**
  * Reads one YAML (or JSON) file keeping source positions, so that every later problem can be
- * reported as file:line:col. Hostile input is refused: oversized files, custom tags, and alias
- * expansion beyond a small limit ("billion laughs").
+ * reported as file:line:col. Hostile input is refused: anything but a regular file, oversized
+ * files, NUL bytes and bytes that are not UTF-8, nesting deeper than any config needs (deep
+ * nesting overflows the parser's stack, and after that V8 can abort the whole process), custom
+ * tags, and alias expansion beyond a small limit ("billion laughs").
  */
-import { readFileSync, statSync } from 'node:fs';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
+import {
+  Composer,
+  type CST,
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  Parser,
+  visit,
+  YAMLParseError,
+} from 'yaml';
 import type { Problem } from '../errors.js';
+import { decodeText, notTextMessage, positionOfByte, readFileSafely, UnsafeFileError } from './safe-file.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_ALIAS_COUNT = 100;
+/** Config files are a few levels deep; a usage snapshot six. */
+export const MAX_DEPTH = 64;
 
 export type JsonPath = ReadonlyArray<string | number>;
 
@@ -20,7 +37,27 @@ export interface YamlFile {
   data: unknown;
 }
 
-export function loadYamlFile(absPath: string, display: string): { file?: YamlFile; problems: Problem[] } {
+export interface YamlReadOptions {
+  /** The file must resolve inside this directory (files the config names). */
+  within?: string;
+  maxBytes?: number;
+  /**
+   * Whether messages may quote the file's text (a key, a token). True for the YAML config
+   * being validated; false for data files such as a usage snapshot, whose messages then give
+   * only positions and kinds of error.
+   */
+  quote?: boolean;
+  /** Shown with a too-large file. */
+  sizeHint?: string;
+}
+
+export function loadYamlFile(
+  absPath: string,
+  display: string,
+  options: YamlReadOptions = {},
+): { file?: YamlFile; problems: Problem[] } {
+  const quote = options.quote ?? true;
+  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
   const at = (line: number, col: number, message: string, hint?: string): Problem => ({
     file: display,
     line,
@@ -28,41 +65,49 @@ export function loadYamlFile(absPath: string, display: string): { file?: YamlFil
     message,
     ...(hint ? { hint } : {}),
   });
-  let size: number;
+  let bytes: Buffer;
   try {
-    size = statSync(absPath).size;
-  } catch {
-    return { problems: [at(1, 1, 'file not found or not readable')] };
+    bytes = readFileSafely(absPath, { maxBytes, display, ...(options.within ? { within: options.within } : {}) });
+  } catch (err) {
+    if (!(err instanceof UnsafeFileError)) throw err;
+    const big = err.reason.includes('the limit is');
+    const reason = big ? `file ${err.reason}` : err.reason;
+    return { problems: [at(1, 1, reason, big ? (options.sizeHint ?? err.hint) : err.hint)] };
   }
-  if (size > MAX_FILE_BYTES) {
+  const decoded = decodeText(bytes);
+  if ('notText' in decoded) {
+    const { line, col } = positionOfByte(bytes, decoded.notText.offset);
+    const { message, hint } = notTextMessage(bytes, decoded.notText);
+    return { problems: [at(line, col, `file ${message}`, hint)] };
+  }
+  const text = decoded.text;
+  const lines = new LineCounter();
+  const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  const posOf = (offset: number) => lines.linePos(offset);
+  const deep = deepestOffset(tokens, MAX_DEPTH);
+  if (deep !== undefined) {
+    const { line, col } = posOf(deep);
     return {
       problems: [
-        at(
-          1,
-          1,
-          `file is ${size} bytes; the limit is ${MAX_FILE_BYTES}`,
-          'split customers into customers/*.yaml files',
-        ),
+        at(line, col, `nested deeper than ${MAX_DEPTH} levels`, 'config files are a few levels deep; check the file'),
       ],
     };
   }
-  const text = readFileSync(absPath, 'utf8');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
-  const posOf = (offset: number) => lines.linePos(offset);
+  const doc = composeOne(tokens, text.length);
+  if (!doc) return { problems: [at(1, 1, 'file is empty')] };
 
   const problems: Problem[] = doc.errors.map((e) => {
     const { line, col } = posOf(e.pos[0]);
     if (e.code === 'DUPLICATE_KEY') {
-      const key = keyTextAt(text, e.pos[0]);
-      return at(
-        line,
-        col,
-        `duplicate key "${key}"`,
-        'a key may appear only once in a mapping; merge the two or remove one',
-      );
+      const hint = 'a key may appear only once in a mapping; merge the two or remove one';
+      return at(line, col, quote ? `duplicate key "${keyTextAt(text, e.pos[0])}"` : 'duplicate key', hint);
     }
-    return at(line, col, `YAML syntax error: ${firstLine(e.message)}`);
+    if (e.code === 'RESOURCE_EXHAUSTION') return at(line, col, 'refused: the file is too complex to read');
+    return at(
+      line,
+      col,
+      `YAML syntax error: ${quote ? firstLine(e.message) : e.code.toLowerCase().replace(/_/g, ' ')}`,
+    );
   });
   visit(doc, {
     Node(_key, node) {
@@ -76,7 +121,12 @@ export function loadYamlFile(absPath: string, display: string): { file?: YamlFil
         const { line, col } = posOf(bang >= 0 && !text.slice(bang, range[0]).includes('\n') ? bang : range[0]);
         const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
         problems.push(
-          at(line, col, `custom tag "${shown}" is not allowed`, 'write plain YAML values; tags are refused for safety'),
+          at(
+            line,
+            col,
+            quote ? `custom tag "${shown}" is not allowed` : 'custom tags are not allowed',
+            'write plain YAML values; tags are refused for safety',
+          ),
         );
       }
     },
@@ -90,18 +140,55 @@ export function loadYamlFile(absPath: string, display: string): { file?: YamlFil
     const alias = firstAliasOffset(doc);
     const { line, col } = posOf(alias);
     const why = e instanceof Error ? e.message : String(e);
+    const unresolved = why.startsWith('Unresolved alias');
     return {
       problems: [
-        at(
-          line,
-          col,
-          `refused: ${why.includes('alias') ? `aliases expand past the limit of ${MAX_ALIAS_COUNT}` : why}`,
-          'write the values out instead of nesting aliases',
-        ),
+        unresolved
+          ? at(line, col, 'an alias refers to an anchor that is not defined before it', 'define the &anchor first')
+          : at(
+              line,
+              col,
+              `refused: aliases expand past the limit of ${MAX_ALIAS_COUNT}`,
+              'write the values out instead of nesting aliases',
+            ),
       ],
     };
   }
   return { file: { display, doc, lines, data }, problems: [] };
+}
+
+/** Composes the first document, as parseDocument does, from tokens already checked for depth. */
+function composeOne(tokens: CST.Token[], length: number): Document.Parsed | undefined {
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, strict: true });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (!doc) {
+      doc = next;
+      continue;
+    }
+    const range = next.range.slice(0, 2) as [number, number];
+    doc.errors.push(
+      new YAMLParseError(range, 'MULTIPLE_DOCS', 'the file holds more than one document (a second "---")'),
+    );
+    break;
+  }
+  return doc;
+}
+
+/** The offset of the first node nested deeper than `limit`, walking the CST without recursion. */
+function deepestOffset(tokens: CST.Token[], limit: number): number | undefined {
+  const stack: Array<[CST.Token, number]> = [];
+  for (const t of tokens) if (t.type === 'document' && t.value) stack.push([t.value, 1]);
+  while (stack.length > 0) {
+    const [token, depth] = stack.pop()!;
+    if (depth > limit) return token.offset;
+    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
+    for (const item of token.items as CST.CollectionItem[]) {
+      if (item.key) stack.push([item.key, depth + 1]);
+      if (item.value) stack.push([item.value, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 function firstLine(s: string): string {

@@ -1,4 +1,8 @@
-/** Usage read from a snapshot file (`usage: { file: ... }`), validated with positions. */
+/**
+ * Usage read from a snapshot file (`usage: { file: ... }`, or `plan --usage-snapshot FILE`),
+ * validated with positions. A snapshot is data, not config: its problems give positions and
+ * kinds of error, never its text.
+ */
 import { resolve } from 'node:path';
 import { displayPath } from '../config/load.js';
 import { checkSchema } from '../config/schemas.js';
@@ -6,13 +10,31 @@ import { loadYamlFile } from '../config/yaml-file.js';
 import { ConfigError, type Problem } from '../errors.js';
 import { sortSnapshot, type UsageSnapshot, type UsageSource } from './types.js';
 
-export function loadSnapshotFile(configDir: string, file: string): { snapshot?: UsageSnapshot; problems: Problem[] } {
-  const abs = resolve(configDir, file);
-  const { file: parsed, problems } = loadYamlFile(abs, displayPath(abs));
+/** Room for well over 20,000 customers. */
+export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a snapshot at `absPath`. With `within` (usage.file, named by the config) the file must
+ * stay inside that directory; a file named on the command line may be anywhere.
+ */
+export function loadSnapshotAt(
+  absPath: string,
+  options: { display?: string; within?: string } = {},
+): { snapshot?: UsageSnapshot; problems: Problem[] } {
+  const { file: parsed, problems } = loadYamlFile(absPath, options.display ?? displayPath(absPath), {
+    quote: false,
+    maxBytes: MAX_SNAPSHOT_BYTES,
+    ...(options.within ? { within: options.within } : {}),
+  });
   if (!parsed) return { problems };
-  const schemaProblems = checkSchema(parsed, 'usage');
+  const schemaProblems = checkSchema(parsed, 'usage', { quote: false });
   if (schemaProblems.length > 0) return { problems: schemaProblems };
   return { snapshot: sortSnapshot(parsed.data as UsageSnapshot), problems: [] };
+}
+
+/** usage.file: relative to the config directory, and inside it. */
+export function loadSnapshotFile(configDir: string, file: string): { snapshot?: UsageSnapshot; problems: Problem[] } {
+  return loadSnapshotAt(resolve(configDir, file), { within: configDir });
 }
 
 export class FileUsageSource implements UsageSource {

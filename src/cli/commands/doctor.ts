@@ -4,7 +4,7 @@ import { type Check, connectWiseChecks } from '../../connectwise/doctor.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { ConfigError } from '../../errors.js';
 import { createLogger } from '../../log.js';
-import { resolveSecret } from '../../secrets.js';
+import { resolveSecret, SecretError } from '../../secrets.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 import { usageChecks } from './doctor-usage.js';
@@ -25,7 +25,7 @@ function secretChecks(config: Config): Check[] {
       return {
         name,
         ok: false,
-        detail: 'env' in ref ? 'not set' : 'missing, unreadable or empty',
+        detail: err instanceof SecretError ? err.reason.replace(/^is /, '') : 'cannot be read',
         fix: (err as { hint?: string }).hint,
       };
     }

@@ -113,9 +113,7 @@ describe('cwsync doctor', () => {
     );
     const missing = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain(
-      'FAIL  connectwise.privateKey (file cw-private.key) (missing, unreadable or empty)',
-    );
+    expect(missing.stdout).toContain('FAIL  connectwise.privateKey (file cw-private.key) (does not exist)');
     expect(fake.requests).toHaveLength(0);
     writeFiles(dir, { 'cw-private.key': 'sandbox-private\n' });
     const present = await runCli(['doctor', '--config', dir], { env: TEST_ENV });

@@ -154,7 +154,7 @@ describe('cwsync usage', () => {
     const result = await runCli(['usage', '--config', dir], { env: { MP_API_KEY: undefined } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'error: usage.mailprotector.apiKey refers to the environment variable MP_API_KEY, which is not set\nfix: set MP_API_KEY (in GitHub Actions: a repository secret passed as env)\n',
+      'error: usage.mailprotector.apiKey from env MP_API_KEY is not set\nfix: set MP_API_KEY (in GitHub Actions: a repository secret passed as env)\n',
     );
   });
 });

@@ -3,7 +3,7 @@
  * the cross-file rules. Returns all problems rather than throwing at the first one.
  */
 import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Problem } from '../errors.js';
 import { runRules } from './rules.js';
 import { checkReadablePath, UnsafeFileError } from './safe-file.js';
@@ -87,10 +87,21 @@ function customerFilePaths(dir: string, problems: Problem[]): string[] {
     problems.push(at1(sub, 'customers is not a directory', 'make customers/ a directory of *.yaml files'));
   } else if (kind === 'dir') {
     // Hidden files (editor locks such as .#acme.yaml) are not config. Extensions in any case.
-    const names = entries(sub)
+    const visible = entries(sub).filter((e) => !e.name.startsWith('.'));
+    const names = visible
       .map((e) => e.name)
-      .filter((n) => !n.startsWith('.') && /\.ya?ml$/i.test(n))
+      .filter((n) => /\.ya?ml$/i.test(n))
       .sort();
+    // Bindings in a subdirectory would be silently skipped: say so instead.
+    for (const e of visible)
+      if (e.isDirectory() && !/\.ya?ml$/i.test(e.name))
+        problems.push(
+          at1(
+            join(sub, e.name),
+            'is a directory inside customers/, which cwsync does not read',
+            'cwsync reads customers/*.yaml only; move its files up into customers/',
+          ),
+        );
     problems.push(...caseCollisions(sub, names));
     paths.push(...names.map((n) => join(sub, n)));
   }
@@ -128,7 +139,10 @@ function usageFileProblems(dir: string, cwsync: YamlFile): Problem[] {
     return [];
   } catch (err) {
     if (!(err instanceof UnsafeFileError)) throw err;
-    return [problemAt(cwsync, ['usage', 'file'], `usage.file "${file}" ${err.reason}`, err.hint)];
+    const abs = resolve(dir, file);
+    const variant = err.reason === 'does not exist' ? caseVariant(dirname(abs), basename(abs)) : undefined;
+    const hint = variant ? `found ${variant}: file names are case-sensitive` : err.hint;
+    return [problemAt(cwsync, ['usage', 'file'], `usage.file "${file}" ${err.reason}`, hint)];
   }
 }
 

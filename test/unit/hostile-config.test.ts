@@ -374,6 +374,21 @@ const YAML_BOMBS: Row[] = [
     line: 'cfg/customers.yaml:1:1: file is UTF-16 text, not UTF-8',
   },
   {
+    name: 'a usage file whose syntax error would quote it',
+    // In a config file the parser's message would read: Unexpected scalar token in YAML stream: "LEAKME..."
+    files: withUsageFile('usage.json', { 'usage.json': `{ "formatVersion": 1, "customers": [] }\n: ${LEAK}\n` }),
+    code: 1,
+    line: 'cfg/usage.json:2:3: YAML syntax error: unexpected token',
+  },
+  {
+    name: 'a usage file whose wrong value would be quoted',
+    files: withUsageFile('usage.json', {
+      'usage.json': `{"formatVersion":1,"customers":[{"id":1,"name":"A","userGroups":[{"name":"S","users":"${LEAK}","services":[]}]}]}`,
+    }),
+    code: 1,
+    line: 'cfg/usage.json:1:86: customers[0].userGroups[0].users must be integer, not a text',
+  },
+  {
     name: 'NUL byte in the usage file',
     files: withUsageFile('usage.json', { 'usage.json': `{ "formatVersion": 1,\n  "customers": [\0] }\n` }),
     code: 1,
@@ -382,6 +397,12 @@ const YAML_BOMBS: Row[] = [
 ];
 
 const NOT_FILES: Row[] = [
+  {
+    name: 'bindings in a subdirectory of customers/ are not silently skipped',
+    files: { 'customers/eu/acme.yaml': CUSTOMERS.replace('Contoso Ltd', 'Acme') },
+    code: 1,
+    line: 'cfg/customers/eu:1:1: is a directory inside customers/, which cwsync does not read',
+  },
   {
     name: 'cwsync.yaml is a directory',
     setup: (dir) => asDir(join(dir, 'cwsync.yaml')),
@@ -527,6 +548,29 @@ const LINKS: Row[] = [
   },
 ];
 
+/** What must keep working: the checks refuse the hostile, not the ordinary. */
+const ORDINARY: Row[] = [
+  {
+    name: 'a customers file linked within the config directory',
+    files: { 'customers.yaml': null, 'shared/contoso.yaml': CUSTOMERS },
+    setup: (dir) => link('../shared/contoso.yaml', join(dir, 'customers', 'contoso.yaml')),
+    code: 0,
+    line: 'valid: 1 customer, 3 mappings (+1 Not Assigned), 1 bundle',
+  },
+  {
+    name: 'files saved with a UTF-8 byte order mark',
+    files: { 'customers.yaml': `\uFEFF${CUSTOMERS}`, 'services.yaml': `\uFEFF${SERVICES}` },
+    code: 0,
+    line: 'valid: 1 customer, 3 mappings (+1 Not Assigned), 1 bundle',
+  },
+  {
+    name: 'hidden files in customers/ (editor locks) are not config',
+    files: { 'customers/.#acme.yaml': `customers: [${LEAK}` },
+    code: 0,
+    line: 'valid: 1 customer, 3 mappings (+1 Not Assigned), 1 bundle',
+  },
+];
+
 const CASE: Row[] = [
   {
     name: 'customers/Acme.yaml and customers/acme.yaml',
@@ -548,6 +592,12 @@ const CASE: Row[] = [
     files: { 'services.yaml': null, 'Services.yaml': SERVICES },
     code: 1,
     line: '    fix: found Services.yaml: file names are case-sensitive, rename it to services.yaml',
+  },
+  {
+    name: 'usage.file named in another case than the file',
+    files: withUsageFile('Usage.json', { 'usage.json': '{"formatVersion":1,"customers":[]}' }),
+    code: 1,
+    line: '    fix: found usage.json: file names are case-sensitive',
   },
   {
     name: 'an upper-case .YAML extension is read, not skipped',
@@ -746,7 +796,17 @@ const SECRET_VALUES: Row[] = [
   },
 ];
 
-const ROWS = [...BROKEN, ...YAML_BOMBS, ...NOT_FILES, ...LINKS, ...CASE, ...URLS, ...LITERAL_SECRETS, ...SECRET_VALUES];
+const ROWS = [
+  ...BROKEN,
+  ...ORDINARY,
+  ...YAML_BOMBS,
+  ...NOT_FILES,
+  ...LINKS,
+  ...CASE,
+  ...URLS,
+  ...LITERAL_SECRETS,
+  ...SECRET_VALUES,
+];
 
 async function runRow(row: Row) {
   const dir = configDir(row.files ?? {});

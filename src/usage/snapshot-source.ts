@@ -2,8 +2,9 @@
  * `plan --usage-snapshot FILE`: usage from a snapshot saved by an earlier run (the nightly's),
  * refused when it does not say when it was captured or is older than the max age.
  */
+import { resolve } from 'node:path';
 import { RefusedError } from '../errors.js';
-import { loadSnapshotFile } from './file-source.js';
+import { loadSnapshotAt } from './file-source.js';
 import type { UsageSnapshot, UsageSource } from './types.js';
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -30,7 +31,8 @@ export class SnapshotUsageSource implements UsageSource {
   }
 
   async read(): Promise<UsageSnapshot> {
-    const { snapshot, problems } = loadSnapshotFile(process.cwd(), this.path);
+    // Named on the command line, so it may be anywhere (usage.file must stay in the config directory).
+    const { snapshot, problems } = loadSnapshotAt(resolve(this.path), { display: this.path });
     if (!snapshot)
       throw new RefusedError(`--usage-snapshot ${this.path} is not a usable usage snapshot`, {
         details: problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`).join('\n'),

@@ -56,17 +56,30 @@ export function loadYamlFile(
   display: string,
   options: YamlReadOptions = {},
 ): { file?: YamlFile; problems: Problem[] } {
-  const quote = options.quote ?? true;
-  const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
-  const at = (line: number, col: number, message: string, hint?: string): Problem => ({
+  const read = readTextFile(absPath, display, options);
+  return 'text' in read ? parseYamlText(read.text, display, options) : read;
+}
+
+function problemAtPos(display: string) {
+  return (line: number, col: number, message: string, hint?: string): Problem => ({
     file: display,
     line,
     col,
     message,
     ...(hint ? { hint } : {}),
   });
+}
+
+/** Reads a file safely and decodes it as UTF-8 text, or says why not (with a position when there is one). */
+export function readTextFile(
+  absPath: string,
+  display: string,
+  options: YamlReadOptions = {},
+): { text: string } | { problems: Problem[] } {
+  const at = problemAtPos(display);
   let bytes: Buffer;
   try {
+    const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
     bytes = readFileSafely(absPath, { maxBytes, display, ...(options.within ? { within: options.within } : {}) });
   } catch (err) {
     if (!(err instanceof UnsafeFileError)) throw err;
@@ -80,7 +93,17 @@ export function loadYamlFile(
     const { message, hint } = notTextMessage(bytes, decoded.notText);
     return { problems: [at(line, col, `file ${message}`, hint)] };
   }
-  const text = decoded.text;
+  return { text: decoded.text };
+}
+
+/** Parses YAML (or JSON) text with positions, refusing what is hostile. */
+export function parseYamlText(
+  text: string,
+  display: string,
+  options: Pick<YamlReadOptions, 'quote'> = {},
+): { file?: YamlFile; problems: Problem[] } {
+  const quote = options.quote ?? true;
+  const at = problemAtPos(display);
   const lines = new LineCounter();
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
   const posOf = (offset: number) => lines.linePos(offset);

@@ -34,6 +34,19 @@ describe('--usage-snapshot', () => {
     });
   });
 
+  it('reads 20,000 customers (8 MB, far over the 1 MiB limit of a config file)', async () => {
+    const customers = Array.from({ length: 20_000 }, (_, i) => ({
+      id: i + 1,
+      name: `Customer ${String(i).padStart(5, '0')}`,
+      userGroups: [{ name: 'Staff', users: i % 97, services: ['CloudFilter', 'SafeSend'] }],
+    }));
+    const path = join(tempDir(), 'usage.json');
+    writeFileSync(path, JSON.stringify({ formatVersion: 1, capturedAt: '2026-11-26T02:17:00Z', customers }, null, 2));
+    const snapshot = await source(path).read();
+    expect(snapshot.customers).toHaveLength(20_000);
+    expect(snapshot.customers[19_999]).toEqual(customers[19_999]);
+  });
+
   it('refuses a named pipe without blocking', async () => {
     const path = join(tempDir(), 'usage.json');
     execFileSync('mkfifo', [path]);

@@ -8,7 +8,7 @@ import { managedProducts } from '../../reconcile/plan.js';
 import { observedDiff, observeNow } from '../../reconcile/verify.js';
 import { counts, verdict } from '../../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';
-import { appendJobSummary, writeFile } from '../output.js';
+import { appendJobSummary, checkOutputPath, writeFile } from '../output.js';
 import { connectTarget, loadValidConfig, type Planned, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { readSavedPlan } from '../saved-plan.js';
@@ -72,6 +72,7 @@ async function savedPlanStillHolds(config: Config, git: GitState, path: string, 
 
 export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  if (opts.report) checkOutputPath(opts.report, '--report');
   const lockWaitMs = Number(opts.lockWait) * 1000;
   if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0)
     throw new CwsyncError(`--lock-wait must be a number of seconds, not "${opts.lockWait}"`);
@@ -108,7 +109,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
       process.stdout.write(`${summaryLine(report)}\n`);
       if (report.summary.failed + report.summary.unknown > 0)
         process.stdout.write('Running apply again is safe: it re-reads everything and converges.\n');
-      if (opts.report) writeFile(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+      if (opts.report) writeFile(opts.report, `${JSON.stringify(report, null, 2)}\n`, '--report');
       appendJobSummary(() => renderReportMarkdown(report));
       return needsAttention(report) ? 1 : 0;
     } finally {

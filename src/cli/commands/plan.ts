@@ -5,7 +5,7 @@ import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
 import { parseDuration } from '../../usage/snapshot-source.js';
-import { appendJobSummary, useColor, writeFile } from '../output.js';
+import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 
@@ -28,6 +28,7 @@ export function maxAgeMs(text: string): number {
 
 export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  if (opts.out) checkOutputPath(opts.out, '--out');
   const snapshot = opts.usageSnapshot ? { path: opts.usageSnapshot, maxAgeMs: maxAgeMs(opts.maxUsageAge) } : undefined;
   const logger = createLogger();
   const git = await configGitState(config.dir);
@@ -40,7 +41,7 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
       json: () => renderJson(plan),
     }[opts.format];
     process.stdout.write(render());
-    if (opts.out) writeFile(opts.out, renderJson(plan));
+    if (opts.out) writeFile(opts.out, renderJson(plan), '--out');
     appendJobSummary(() => renderMarkdown(plan, { limit: 900_000 }));
     if (plan.errors.length > 0) return 1;
     return opts.detailedExitcode && plan.actions.length + plan.held.length > 0 ? 2 : 0;

@@ -1,41 +1,68 @@
 /**
- * Logs are pino JSON lines on stderr. Redaction is configured here, once: any field that could
- * carry a credential is censored wherever it appears, so no call site has to remember.
+ * Logs are pino JSON lines on stderr. Redaction is configured here, once: any field whose name
+ * could carry a credential is censored wherever it sits and however it is cased (the transport
+ * sends `clientid` and `authorization`; other code may write `clientId` or `Authorization`),
+ * and so is any string that is a Basic or Bearer credential. No call site has to remember.
  */
 import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
-export const REDACT_PATHS = [
+export const CENSOR = '[redacted]';
+
+/** Field names, lowercased and without `-`/`_`, whose values are always censored. */
+const SECRET_NAMES = new Set([
   'authorization',
-  'Authorization',
-  '*.authorization',
-  '*.Authorization',
-  'headers.authorization',
-  'headers.Authorization',
-  '*.headers.authorization',
-  '*.headers.Authorization',
-  'clientId',
-  '*.clientId',
-  'headers.clientId',
-  '*.headers.clientId',
-  'privateKey',
-  '*.privateKey',
-  'publicKey',
-  '*.publicKey',
-  'apiKey',
-  '*.apiKey',
+  'proxyauthorization',
+  'clientid',
+  'xapikey',
+  'apikey',
+  'privatekey',
+  'publickey',
   'token',
-  '*.token',
+  'accesstoken',
   'password',
-  '*.password',
-];
+  'cookie',
+  'setcookie',
+  'secret',
+]);
+
+const CREDENTIAL = /^\s*(basic|bearer|token)\s+\S/i;
+const MAX_DEPTH = 8;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAMES.has(name.toLowerCase().replace(/[-_]/g, ''));
+}
+
+/** A copy of `value` with every secret-named field and credential-looking string censored. */
+export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return CREDENTIAL.test(value) ? CENSOR : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error || depth >= MAX_DEPTH) return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1, seen));
+  if (value instanceof Headers) return redactDeep(Object.fromEntries(value.entries()), depth, seen);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = isSecretName(k) ? CENSOR : redactDeep(v, depth + 1, seen);
+  return out;
+}
 
 export function createLogger(
   level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn',
   destination: DestinationStream = pino.destination({ fd: 2, sync: true }),
 ): Logger {
-  return pino({ level, base: { name: 'cwsync' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
+  return pino(
+    {
+      level,
+      base: { name: 'cwsync' },
+      formatters: {
+        log: (object) => redactDeep(object) as Record<string, unknown>,
+        bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
+      },
+    },
+    destination,
+  );
 }
 
 /** A logger that drops everything, for library code called without one. */

@@ -11,6 +11,8 @@ export interface ConnectWiseSettings {
   clientId: SecretRef;
   apiVersion: string;
   concurrency: number;
+  /** One request's deadline; the schema's default (30) fills it in a loaded config. */
+  timeoutSeconds?: number;
 }
 
 export interface MailprotectorSettings {
@@ -19,6 +21,8 @@ export interface MailprotectorSettings {
   reseller: number;
   requestsPerSecond: number;
   concurrency: number;
+  /** One request's deadline; the schema's default (30) fills it in a loaded config. */
+  timeoutSeconds?: number;
 }
 
 export type OnZero = 'zero' | 'cancel' | 'keep';

@@ -1,15 +1,27 @@
 /**
  * A ConnectWise Manage client that does what most public clients get subtly wrong: it sends
  * clientId and a pinned Accept version first, finds the codebase for cloud sites (again after
- * a 404), pages every list to the end, and never PUTs or DELETEs.
+ * a 404), pages every list to an end it can prove (never past a loop or a cap), checks every
+ * answer's shape before use (an HTML page or an object is an error, never "no additions"),
+ * and never PUTs or DELETEs.
  */
-import type { ConnectWiseSettings } from '../config/types.js';
+import type { ConnectWiseSettings, SecretRef } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
-import { HttpError } from '../http/errors.js';
-import { type ErrorFacts, type Method, Transport } from '../http/transport.js';
+import { HttpError, PagingError, ShapeError } from '../http/errors.js';
+import { linkNumber, parseLinkHeader } from '../http/link.js';
+import { type Checked, checkList, checkRecord, describeAnswer, type RecordSpec } from '../http/shape.js';
+import {
+  type ErrorFacts,
+  type HttpResponse,
+  type Method,
+  Transport,
+  type TransportOptions,
+  unsendable,
+} from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { and, eq, queryString } from './conditions.js';
 import { describePermission, permissionFor } from './permissions.js';
+import { ADDITION, AGREEMENT, CATALOG_ITEM, COMPANY, COMPANY_INFO, COUNT, SYSTEM_INFO } from './shapes.js';
 import type { Addition, Agreement, CatalogItem, Company, JsonPatchOp, NewAddition } from './types.js';
 
 export interface ConnectWiseCredentials {
@@ -25,6 +37,16 @@ export interface ListQuery {
 }
 
 export const PAGE_SIZE = 1000;
+/** A million records: far beyond any tenant's companies or one agreement's additions. */
+export const MAX_PAGES = 1000;
+
+/** Transport settings a caller (a test, the benchmark) may set; the rest come from the config. */
+export type ClientOptions = Partial<
+  Pick<
+    TransportOptions,
+    'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'timeoutMs' | 'clock' | 'random' | 'maxBodyBytes'
+  >
+> & { maxPages?: number };
 
 export function connectWiseHint(settings: Pick<ConnectWiseSettings, 'site' | 'url' | 'company'>) {
   return (f: ErrorFacts): string | undefined => {
@@ -51,34 +73,70 @@ export function connectWiseHint(settings: Pick<ConnectWiseSettings, 'site' | 'ur
   };
 }
 
+/** `connectwise.privateKey from env CW_PRIVATE_KEY`: how a secret is named in messages, never by value. */
+export function secretName(label: string, ref: SecretRef): string {
+  return `${label} from ${'env' in ref ? `env ${ref.env}` : `file ${ref.file}`}`;
+}
+
+/** Refuses, before any request, a credential that cannot travel in a header; names it, never quotes it. */
+function checkCredentials(settings: ConnectWiseSettings, credentials: ConnectWiseCredentials): void {
+  const named: Array<[string, string]> = [
+    [secretName('connectwise.publicKey', settings.publicKey), credentials.publicKey],
+    [secretName('connectwise.privateKey', settings.privateKey), credentials.privateKey],
+    [secretName('connectwise.clientId', settings.clientId), credentials.clientId],
+    ['connectwise.company', settings.company],
+  ];
+  for (const [name, value] of named) {
+    if (!unsendable(value, true)) continue;
+    throw new CwsyncError(`${name} holds a control character (a line break?) or a non-Latin-1 character`, {
+      hint: `a credential must be one line of printable characters; check what ${name.replace(/^\S+ from /, '')} holds`,
+    });
+  }
+}
+
 export class ConnectWiseClient {
   private base: string | undefined;
   private readonly auth: string;
+  private readonly maxPages: number;
 
   constructor(
     private readonly settings: ConnectWiseSettings,
     private readonly credentials: ConnectWiseCredentials,
     readonly transport: Transport,
     private readonly log?: Logger,
+    options: { maxPages?: number } = {},
   ) {
+    checkCredentials(settings, credentials);
     this.auth = `Basic ${Buffer.from(`${settings.company}+${credentials.publicKey}:${credentials.privateKey}`).toString('base64')}`;
     if (settings.url) this.base = settings.url.replace(/\/+$/, '');
+    this.maxPages = options.maxPages ?? MAX_PAGES;
   }
 
   static create(
     settings: ConnectWiseSettings,
     credentials: ConnectWiseCredentials,
     logger?: Logger,
-    overrides: { maxAttempts?: number; baseDelayMs?: number; timeoutMs?: number } = {},
+    options: ClientOptions = {},
   ): ConnectWiseClient {
+    checkCredentials(settings, credentials);
+    const { maxPages, ...transportOptions } = options;
+    const basic = Buffer.from(`${settings.company}+${credentials.publicKey}:${credentials.privateKey}`).toString(
+      'base64',
+    );
     const transport = new Transport({
       service: 'ConnectWise',
       concurrency: settings.concurrency,
+      timeoutMs: (settings.timeoutSeconds ?? 30) * 1000,
       logger,
       hint: connectWiseHint(settings),
-      ...overrides,
+      secrets: [credentials.publicKey, credentials.privateKey, credentials.clientId, basic],
+      headerSources: {
+        authorization: 'connectwise.company, publicKey and privateKey',
+        clientid: secretName('connectwise.clientId', settings.clientId),
+      },
+      ...transportOptions,
     });
-    return new ConnectWiseClient(settings, credentials, transport, logger);
+    return new ConnectWiseClient(settings, credentials, transport, logger, { maxPages });
   }
 
   /** `https://{site}/{codebase}apis/3.0`, from /login/companyinfo for a site. */
@@ -86,19 +144,22 @@ export class ConnectWiseClient {
     if (this.base && !refresh) return this.base;
     const site = this.settings.site!;
     const origin = site.includes('://') ? site.replace(/\/+$/, '') : `https://${site}`;
-    const res = await this.transport.request<{ Codebase?: string } | null>({
+    const label = 'find the codebase';
+    const res = await this.transport.request({
       method: 'GET',
       url: `${origin}/login/companyinfo/${encodeURIComponent(this.settings.company)}`,
       headers: { accept: 'application/json' },
-      label: 'find the codebase',
+      label,
     });
-    const codebase = res.body?.Codebase;
-    if (!codebase) {
+    if (res.format === 'json' && res.body === null) {
       throw new CwsyncError(`ConnectWise at ${site} knows no company "${this.settings.company}"`, {
         hint: 'connectwise.company must be the company ID you type on the ConnectWise login page',
       });
     }
-    this.base = `${origin}/${codebase.replace(/^\/+/, '').replace(/\/?$/, '/')}apis/3.0`;
+    const info = this.checked(res, checkRecord<{ Codebase: string }>(res, COMPANY_INFO), 'GET', label);
+    if (!/^\/?[\w.-]+\/?$/.test(info.Codebase))
+      throw this.shapeError(res, 'GET', label, 'expected Codebase to be one path segment such as v4_6_release/');
+    this.base = `${origin}/${info.Codebase.replace(/^\/+/, '').replace(/\/?$/, '/')}apis/3.0`;
     this.log?.debug({ base: this.base }, 'ConnectWise codebase');
     return this.base;
   }
@@ -111,12 +172,12 @@ export class ConnectWiseClient {
     };
   }
 
-  /** One call; a 404 on a site re-reads the codebase once, as hosted upgrades move it. */
-  async call<T>(
+  /** One call; a 404 on a site re-reads the codebase once, as hosted upgrades move it. The body is unchecked. */
+  async call<T = unknown>(
     method: Method,
     pathAndQuery: string,
     options: { body?: unknown; label?: string; headers?: Record<string, string> } = {},
-  ) {
+  ): Promise<HttpResponse<T>> {
     const send = async () =>
       this.transport.request<T>({
         method,
@@ -135,11 +196,49 @@ export class ConnectWiseClient {
     }
   }
 
-  /** Every record of a list, paged to the end with forward-only paging (ordered by id). */
-  async list<T extends { id: number }>(path: string, query: ListQuery, label: string): Promise<T[]> {
+  /** The path part of a call, as messages name it (the same as HttpError's). */
+  private pathOf(pathAndQuery: string): string {
+    const path = pathAndQuery.split('?')[0]!;
+    try {
+      return new URL(`${this.base ?? ''}${path}`).pathname;
+    } catch {
+      return path;
+    }
+  }
+
+  private shapeError(res: HttpResponse, method: Method, label: string, problem: string, path?: string): ShapeError {
+    return new ShapeError('ConnectWise', method, path ?? '', res.status, problem, describeAnswer(res), { label });
+  }
+
+  private checked<T>(res: HttpResponse, result: Checked<T>, method: Method, label: string, path?: string): T {
+    if (result.ok) return result.value;
+    throw this.shapeError(res, method, label, result.problem, path);
+  }
+
+  /** One checked answer: a record of `spec`, or a ShapeError naming the call and what came back. */
+  private async record<T>(
+    method: Method,
+    pathAndQuery: string,
+    spec: RecordSpec,
+    label: string,
+    body?: unknown,
+  ): Promise<T> {
+    const res = await this.call(method, pathAndQuery, { label, body });
+    return this.checked(res, checkRecord<T>(res, spec), method, label, this.pathOf(pathAndQuery));
+  }
+
+  /**
+   * Every record of a list, paged with forward-only paging (ordered by id) to an end it can
+   * prove: a short page, or a full one whose Link header names no next page. A repeated page id,
+   * a page repeating records already read, or the page cap is an error, never a truncation.
+   */
+  async list<T extends { id: number }>(path: string, query: ListQuery, label: string, spec: RecordSpec): Promise<T[]> {
     const out: T[] = [];
+    const seen = new Set<number>();
+    const pageIds = new Set<number>();
     let pageId: number | undefined;
-    for (;;) {
+    for (let n = 1; ; n++) {
+      if (n > this.maxPages) throw this.pageCap(path, label);
       const qs = queryString({
         conditions: query.conditions,
         fields: query.fields?.join(','),
@@ -150,28 +249,48 @@ export class ConnectWiseClient {
         label,
         headers: { 'pagination-type': 'forward-only' },
       });
-      const page = Array.isArray(res.body) ? res.body : [];
-      out.push(...page);
+      const page = this.checked(res, checkList<T>(res, spec), 'GET', label, this.pathOf(path));
+      const again = page.filter((r) => seen.has(r.id)).length;
+      if (again > 0 || (pageId !== undefined && page.some((r) => r.id <= pageId!)))
+        throw this.loop(
+          path,
+          label,
+          `page ${n} (after pageId ${pageId}) repeats ${again || 'earlier'} record${again === 1 ? '' : 's'} already read: the server ignored pageId`,
+        );
+      for (const r of page) {
+        seen.add(r.id);
+        out.push(r);
+      }
       if (page.length < PAGE_SIZE) return out;
       const link = res.headers.get('link');
-      const next = nextPageId(link);
-      if (next !== undefined && next !== pageId) {
+      const next = linkNumber(link, 'next', 'pageId');
+      if (next !== undefined) {
+        if (next === pageId || pageIds.has(next))
+          throw this.loop(path, label, `the Link header of page ${n} points back to pageId ${next}, already read`);
+        pageIds.add(next);
         pageId = next;
         continue;
       }
       // A full page ends the list when the Link header is there without a next pageId (the
       // forward-only end). No Link at all, or a navigable rel="next", means this endpoint
       // ignores forward-only paging: stopping would silently truncate, so page by number.
-      if (link !== null && !/rel="?next"?/.test(link)) return out;
+      const rels = parseLinkHeader(link).flatMap((l) => l.rels);
+      if (link !== null && !rels.includes('next')) return out;
       this.log?.info({ path }, 'forward-only paging not honoured; paging by number');
-      return this.listByPage<T>(path, query, label);
+      return this.listByPage<T>(path, query, label, spec);
     }
   }
 
   /** Navigable paging ordered by id, to the first short page; de-duplicated by id. */
-  private async listByPage<T extends { id: number }>(path: string, query: ListQuery, label: string): Promise<T[]> {
+  private async listByPage<T extends { id: number }>(
+    path: string,
+    query: ListQuery,
+    label: string,
+    spec: RecordSpec,
+  ): Promise<T[]> {
     const byId = new Map<number, T>();
     for (let page = 1; ; page++) {
+      if (page > this.maxPages) throw this.pageCap(path, label);
       const qs = queryString({
         conditions: query.conditions,
         fields: query.fields?.join(','),
@@ -180,19 +299,44 @@ export class ConnectWiseClient {
         page,
       });
       const res = await this.call<T[]>('GET', `${path}${qs}`, { label });
-      const rows = Array.isArray(res.body) ? res.body : [];
+      const rows = this.checked(res, checkList<T>(res, spec), 'GET', label, this.pathOf(path));
+      // Records shifting between pages while they are read can repeat a few; a whole page
+      // of records already read is a server answering the same page again.
+      if (rows.length > 0 && rows.every((r) => byId.has(r.id)))
+        throw this.loop(path, label, `page ${page} repeats page ${page - 1}: the server ignored the page number`);
       for (const r of rows) byId.set(r.id, r);
       if (rows.length < PAGE_SIZE) return [...byId.values()];
     }
   }
 
-  async count(path: string, conditions: string | undefined, label: string): Promise<number> {
-    const res = await this.call<{ count: number }>('GET', `${path}/count${queryString({ conditions })}`, { label });
-    return res.body?.count ?? 0;
+  private loop(path: string, label: string, reason: string): PagingError {
+    return new PagingError('ConnectWise', 'GET', this.pathOf(path), `${reason}; stopped, nothing from it was used`, {
+      label,
+    });
   }
 
-  systemInfo() {
-    return this.call<{ version?: string; isCloud?: boolean }>('GET', '/system/info', { label: 'read system info' });
+  private pageCap(path: string, label: string): PagingError {
+    return new PagingError(
+      'ConnectWise',
+      'GET',
+      this.pathOf(path),
+      `stopped at the cap of ${this.maxPages} pages of ${PAGE_SIZE}, so the list may go on; nothing from it was used`,
+      { label, hint: 'narrow the query (fewer names per binding file), or report this list as unusually long' },
+    );
+  }
+
+  async count(path: string, conditions: string | undefined, label: string): Promise<number> {
+    const body = await this.record<{ count: number }>(
+      'GET',
+      `${path}/count${queryString({ conditions })}`,
+      COUNT,
+      label,
+    );
+    return body.count;
+  }
+
+  systemInfo(): Promise<{ version?: string; isCloud?: boolean }> {
+    return this.record('GET', '/system/info', SYSTEM_INFO, 'read system info');
   }
 
   companies(conditions: string | undefined): Promise<Company[]> {
@@ -200,6 +344,7 @@ export class ConnectWiseClient {
       '/company/companies',
       { conditions: and(conditions, eq('deletedFlag', false)), fields: ['id', 'identifier', 'name', 'deletedFlag'] },
       'list companies',
+      COMPANY,
     );
   }
 
@@ -211,6 +356,7 @@ export class ConnectWiseClient {
         fields: ['id', 'name', 'company', 'agreementStatus', 'cancelledFlag'],
       },
       'list agreements',
+      AGREEMENT,
     );
   }
 
@@ -220,6 +366,7 @@ export class ConnectWiseClient {
       '/procurement/catalog',
       { conditions, fields: ['id', 'identifier', 'description', 'inactiveFlag', 'price'] },
       'list catalog items',
+      CATALOG_ITEM,
     );
   }
 
@@ -231,37 +378,32 @@ export class ConnectWiseClient {
         fields: ['id', 'agreementId', 'product', 'quantity', 'unitPrice', 'effectiveDate', 'cancelledDate'],
       },
       `list additions of agreement ${agreementId}`,
+      ADDITION,
     );
   }
 
-  async createAddition(agreementId: number, addition: NewAddition): Promise<Addition> {
-    const res = await this.call<Addition>('POST', `/finance/agreements/${agreementId}/additions`, {
-      body: addition,
-      label: `create an addition on agreement ${agreementId}`,
-    });
-    return res.body;
+  /** A 2xx whose body is not an addition throws a ShapeError whose outcome is unknown: read back. */
+  createAddition(agreementId: number, addition: NewAddition): Promise<Addition> {
+    return this.record(
+      'POST',
+      `/finance/agreements/${agreementId}/additions`,
+      ADDITION,
+      `create an addition on agreement ${agreementId}`,
+      addition,
+    );
   }
 
-  async patchAddition(agreementId: number, additionId: number, ops: JsonPatchOp[]): Promise<Addition> {
-    const res = await this.call<Addition>('PATCH', `/finance/agreements/${agreementId}/additions/${additionId}`, {
-      body: ops,
-      label: `update addition ${additionId} on agreement ${agreementId}`,
-    });
-    return res.body;
+  patchAddition(agreementId: number, additionId: number, ops: JsonPatchOp[]): Promise<Addition> {
+    return this.record(
+      'PATCH',
+      `/finance/agreements/${agreementId}/additions/${additionId}`,
+      ADDITION,
+      `update addition ${additionId} on agreement ${agreementId}`,
+      ops,
+    );
   }
 
   close(): Promise<void> {
     return this.transport.close();
   }
-}
-
-/** The pageId of the `rel="next"` link, if any. An empty or absent Link header ends paging. */
-export function nextPageId(link: string | null): number | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    if (!/rel="?next"?/.test(part)) continue;
-    const m = /[?&]pageId=(\d+)/i.exec(part);
-    if (m) return Number(m[1]);
-  }
-  return undefined;
 }

@@ -1,15 +1,18 @@
 /**
- * Builds ConnectWise `conditions` expressions safely.
+ * Builds ConnectWise `conditions` expressions with documented syntax only.
  *
- * ConnectWise documents no escape for a quote inside a string. So a value is wrapped in double
- * quotes, or single quotes when it contains a double quote; a value holding both kinds is
- * matched with `like` and `_` in place of each double quote. Either way callers filter the
- * results for exact equality, so a wildcard can only widen a query, never change an answer.
+ * Strings are wrapped in double quotes, and ConnectWise documents no escape for a quote inside
+ * one, of either kind. So a value holding a quote is matched with `like`, each character that could
+ * not be sent or could act as a pattern (`"`, `'`, `[`, `]`, `_`, `%`, `*`) replaced by the
+ * documented `%` wildcard: the pattern can only match more than the value, never miss it.
+ * Callers always re-check exact equality on what comes back (resolve.ts), so a widened query
+ * never changes an answer. `_` is never sent as a wildcard: its meaning is undocumented.
  */
 import { isoSeconds } from '../time.js';
 
 export type Value = string | number | boolean | null | Date;
 
+/** A value as a condition literal; a string holding a quote has none (see `eq`). */
 export function literal(value: Value): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
@@ -18,21 +21,26 @@ export function literal(value: Value): string {
     return String(value);
   }
   if (value instanceof Date) return `[${isoSeconds(value)}]`;
-  if (!value.includes('"')) return `"${value}"`;
-  if (!value.includes("'")) return `'${value}'`;
-  throw new Error('a value with both quote kinds needs like(); use eq()');
+  if (needsLike(value)) throw new Error('a value holding a quote has no literal; use eq()');
+  return `"${value}"`;
 }
 
-const hasBothQuotes = (v: Value) => typeof v === 'string' && v.includes('"') && v.includes("'");
+const needsLike = (v: Value): v is string => typeof v === 'string' && /["']/.test(v);
 
+/** A `like` pattern matching at least `value`: specials become `%`, runs of `%` collapse. */
+export function widePattern(value: string): string {
+  return value.replace(/["'[\]_%*]/g, '%').replace(/%{2,}/g, '%');
+}
+
+/** `field = value`, or for a value holding a quote a `like` that matches at least it. */
 export function eq(field: string, value: Value): string {
-  if (hasBothQuotes(value)) return `${field} like "${(value as string).replace(/"/g, '_')}"`;
+  if (needsLike(value)) return `${field} like "${widePattern(value)}"`;
   return `${field} = ${literal(value)}`;
 }
 
 export function inList(field: string, values: readonly Value[]): string {
-  const plain = values.filter((v) => !hasBothQuotes(v));
-  const odd = values.filter(hasBothQuotes);
+  const plain = values.filter((v) => !needsLike(v));
+  const odd = values.filter(needsLike);
   const parts = [
     ...(plain.length ? [`${field} in (${plain.map(literal).join(',')})`] : []),
     ...odd.map((v) => eq(field, v)),
@@ -43,10 +51,6 @@ export function inList(field: string, values: readonly Value[]): string {
 export function and(...parts: Array<string | undefined>): string {
   const present = parts.filter((p): p is string => !!p);
   return present.length === 1 ? present[0]! : present.map((p) => `(${p})`).join(' and ');
-}
-
-export function or(...parts: string[]): string {
-  return parts.map((p) => `(${p})`).join(' or ');
 }
 
 /** Percent-encodes a query value, including the characters ConnectWise treats specially. */

@@ -63,7 +63,7 @@ export async function connectWiseChecks(client: ConnectWiseClient, where: string
     checks.push({
       name: 'ConnectWise credentials and clientId accepted',
       ok: true,
-      detail: info.body?.version ? `server ${info.body.version}` : undefined,
+      detail: info.version ? `server ${info.version}` : undefined,
     });
   } catch (err) {
     checks.push(failedCheck('ConnectWise credentials and clientId accepted', err));

@@ -1,5 +1,4 @@
 import type { Config } from '../config/types.js';
-import { transportOverridesFromEnv } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { resolveSecret } from '../secrets.js';
 import { ConnectWiseClient } from './client.js';
@@ -12,5 +11,5 @@ export function connectWiseFromConfig(config: Config, logger?: Logger): ConnectW
     privateKey: resolveSecret(cw.privateKey, config.dir, 'connectwise.privateKey'),
     clientId: resolveSecret(cw.clientId, config.dir, 'connectwise.clientId'),
   };
-  return ConnectWiseClient.create(cw, credentials, logger, transportOverridesFromEnv());
+  return ConnectWiseClient.create(cw, credentials, logger);
 }

@@ -18,6 +18,13 @@ export interface HttpErrorInit {
   apiMessage?: string;
   errors?: ApiErrorDetail[];
   hint?: string;
+  /** Said after the API's own words, e.g. why a 429 was not waited for. */
+  note?: string;
+}
+
+/** How a call is named in messages: `list agreements (GET /finance/agreements)`. */
+export function callName(method: string, path: string, label?: string): string {
+  return label ? `${label} (${method} ${path})` : `${method} ${path}`;
 }
 
 /** The API answered with a non-success status. */
@@ -31,11 +38,11 @@ export class HttpError extends CwsyncError {
   readonly errors: ApiErrorDetail[];
 
   constructor(init: HttpErrorInit) {
-    const what = init.label ? `${init.label} (${init.method} ${init.path})` : `${init.method} ${init.path}`;
+    const what = callName(init.method, init.path, init.label);
     const said = [init.code, init.apiMessage].filter(Boolean).join(': ');
     const details = (init.errors ?? []).map((e) => e.message ?? e.code).filter(Boolean);
     super(
-      `${init.service} ${what} failed with HTTP ${init.status}${said ? ` ${said}` : ''}${details.length ? ` (${details.join('; ')})` : ''}`,
+      `${init.service} ${what} failed with HTTP ${init.status}${said ? ` ${said}` : ''}${details.length ? ` (${details.join('; ')})` : ''}${init.note ? `; ${init.note}` : ''}`,
       { hint: init.hint },
     );
     this.service = init.service;
@@ -57,14 +64,81 @@ export class NetworkError extends CwsyncError {
     reason: string,
     options: { hint?: string; cause?: unknown; label?: string } = {},
   ) {
+    super(`${service} ${callName(method, path, options.label)} got no answer: ${reason}`, {
+      hint: options.hint,
+      cause: options.cause,
+    });
+  }
+}
+
+/**
+ * The call was refused on this machine before anything was sent: a bad URL, a header value
+ * that may not be sent, a body that cannot be serialized, an answer too large to read.
+ * Deterministic, so never retried; nothing reached the server (except for a too-large answer).
+ */
+export class LocalRequestError extends CwsyncError {
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly path: string,
+    reason: string,
+    options: { hint?: string; label?: string } = {},
+  ) {
+    super(`${service} ${callName(method, path, options.label)} was not sent: ${reason}`, { hint: options.hint });
+  }
+}
+
+/**
+ * A success status whose body is not what the call needs: an HTML page from a proxy, an object
+ * where a list belongs, an empty or cut-off body, a record without a field we use. Never read
+ * as "empty". The message says what came back (status, content type, shape), never its content.
+ */
+export class ShapeError extends CwsyncError {
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    problem: string,
+    answer: string,
+    options: { hint?: string; label?: string } = {},
+  ) {
     super(
-      `${service} ${options.label ? `${options.label} (${method} ${path})` : `${method} ${path}`} got no answer: ${reason}`,
-      { hint: options.hint, cause: options.cause },
+      `${service} ${callName(method, path, options.label)} answered with something cwsync does not understand: ${problem}; got ${answer}`,
+      {
+        hint:
+          options.hint ??
+          `a proxy or gateway may have answered instead of ${service}, or the API changed; run \`cwsync doctor --shapes\` and report what differs. Nothing was read as empty`,
+      },
     );
   }
 }
 
-/** Whether a write that failed this way may nevertheless have been carried out. */
+/** A list whose paging did not end: a loop, a server ignoring paging, or the page cap. Never a silent truncation. */
+export class PagingError extends CwsyncError {
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly path: string,
+    reason: string,
+    options: { hint?: string; label?: string } = {},
+  ) {
+    super(`${service} ${callName(method, path, options.label)} did not page to an end: ${reason}`, {
+      hint:
+        options.hint ??
+        `nothing from this list was used; if it repeats, run \`cwsync doctor --shapes\` and report what ${service} sent`,
+    });
+  }
+}
+
+/**
+ * Whether a write that failed this way may nevertheless have been carried out: no answer, a
+ * server error, or a success whose body could not be read.
+ */
 export function outcomeUnknown(err: unknown): boolean {
-  return err instanceof NetworkError || (err instanceof HttpError && err.status >= 500);
+  return (
+    err instanceof NetworkError ||
+    (err instanceof HttpError && err.status >= 500) ||
+    (err instanceof ShapeError && err.method !== 'GET')
+  );
 }

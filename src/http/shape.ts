@@ -43,9 +43,133 @@ function safeKey(k: string): string {
 
 /** What came back, for an error naming a call: status, content type and shape; never raw content. */
 export function describeResponse(status: number, contentType: string | null, body: unknown, bytes?: number): string {
-  const type = contentType ? contentType.split(';')[0]!.trim().slice(0, 60) : 'no content type';
-  const size = bytes === undefined ? '' : `, ${bytes} bytes`;
   const shape =
     typeof body === 'string' ? (body.length === 0 ? 'an empty body' : 'a body that is not JSON') : describeShape(body);
-  return `HTTP ${status} ${type}${size}: ${shape}`;
+  return `${head(status, contentType, bytes)}: ${shape}`;
 }
+
+function head(status: number, contentType: string | null, bytes?: number): string {
+  return `HTTP ${status} ${typeAndSize(contentType, bytes)}`;
+}
+
+function typeAndSize(contentType: string | null, bytes?: number): string {
+  const type = contentType
+    ? contentType
+        .split(';')[0]!
+        .trim()
+        .replace(/[^\w.+/-]/g, '?')
+        .slice(0, 60) || 'no content type'
+    : 'no content type';
+  return `${type}${bytes === undefined ? '' : `, ${bytes} bytes`}`;
+}
+
+/** What the transport knows of an answer: enough to describe it, never its raw text. */
+export interface AnswerFacts {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  bytes: number;
+  /** How the body read: JSON, empty, or text that is not JSON. */
+  format: 'json' | 'empty' | 'not-json';
+}
+
+/** `describeResponse` for a transport answer: tells a JSON string from a body that is not JSON. */
+export function describeAnswer(res: AnswerFacts): string {
+  return `HTTP ${res.status} ${describeBody(res)}`;
+}
+
+/** The body of an answer without its status: `text/html, 5120 bytes: a body that is not JSON`. */
+export function describeBody(res: AnswerFacts): string {
+  const shape =
+    res.format === 'empty'
+      ? 'an empty body'
+      : res.format === 'not-json'
+        ? 'a body that is not JSON'
+        : describeShape(res.body);
+  return `${typeAndSize(res.headers.get('content-type'), res.bytes)}: ${shape}`;
+}
+
+/**
+ * The kinds a field may have. `integer` is a number with no fraction; `absent` allows the key
+ * to be missing (the API may omit unset fields, or null them).
+ */
+export type Kind = 'integer' | 'number' | 'string' | 'boolean' | 'object' | 'list' | 'null' | 'absent';
+
+/** The fields an adapter uses from one kind of record, by path (`product/id`), with their kinds. */
+export interface RecordSpec {
+  /** In words, singular and plural: 'addition', 'additions'. */
+  noun: string;
+  plural: string;
+  fields: Readonly<Record<string, readonly Kind[]>>;
+}
+
+function kindsOf(value: unknown): Kind[] {
+  if (value === undefined) return ['absent'];
+  if (value === null) return ['null'];
+  if (Array.isArray(value)) return ['list'];
+  if (typeof value === 'number') return Number.isInteger(value) ? ['integer', 'number'] : ['number'];
+  if (typeof value === 'string') return ['string'];
+  if (typeof value === 'boolean') return ['boolean'];
+  return ['object'];
+}
+
+function at(record: unknown, path: string): unknown {
+  let cur = record;
+  for (const seg of path.split('/')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    cur = Object.hasOwn(cur, seg) ? (cur as Record<string, unknown>)[seg] : undefined;
+  }
+  return cur;
+}
+
+/** What is wrong with one record, field by field: kinds only, never a value. */
+export function fieldProblems(record: unknown, spec: RecordSpec): string[] {
+  if (record === null || typeof record !== 'object' || Array.isArray(record))
+    return [`is ${record === undefined ? 'missing' : record === null ? 'null' : `a ${typeOf(record)}`}, not an object`];
+  const problems: string[] = [];
+  for (const [path, allowed] of Object.entries(spec.fields)) {
+    const got = kindsOf(at(record, path));
+    if (!got.some((k) => allowed.includes(k)))
+      problems.push(`${path} is ${got[0]}, expected ${allowed.filter((k) => k !== 'absent').join(' or ')}`);
+  }
+  return problems;
+}
+
+/** The fields of a spec in words: `id: integer, product/id: integer, quantity: number`. */
+export function describeSpec(spec: RecordSpec): string {
+  return Object.entries(spec.fields)
+    .filter(([, kinds]) => !kinds.includes('absent'))
+    .map(([path, kinds]) => `${path}: ${kinds.join('|')}`)
+    .join(', ');
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** A JSON list of records that each carry the spec's fields, or what is wrong with it. */
+export function checkList<T>(res: AnswerFacts, spec: RecordSpec): Checked<T[]> {
+  if (res.format !== 'json' || !Array.isArray(res.body))
+    return { ok: false, problem: `expected a JSON list of ${spec.plural}` };
+  const bad: string[] = [];
+  let count = 0;
+  res.body.forEach((row, i) => {
+    const problems = fieldProblems(row, spec);
+    if (problems.length === 0) return;
+    count++;
+    if (bad.length < 3) bad.push(`item ${i + 1} ${problems.join('; ')}`);
+  });
+  if (count === 0) return { ok: true, value: res.body as T[] };
+  return {
+    ok: false,
+    problem: `expected a list of ${spec.plural} with ${describeSpec(spec)}, but ${bad.join('; ')}${count > bad.length ? `; and ${count - bad.length} more` : ''}`,
+  };
+}
+
+/** One JSON record carrying the spec's fields, or what is wrong with it. */
+export function checkRecord<T>(res: AnswerFacts, spec: RecordSpec): Checked<T> {
+  if (res.format !== 'json') return { ok: false, problem: `expected a JSON ${spec.noun}` };
+  const problems = fieldProblems(res.body, spec);
+  if (problems.length === 0) return { ok: true, value: res.body as T };
+  return { ok: false, problem: `expected ${a(spec.noun)} with ${describeSpec(spec)}, but it ${problems.join('; ')}` };
+}
+
+const a = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;

@@ -1,15 +1,23 @@
 /**
  * The one HTTP transport: global fetch with an undici Agent (keep-alive pool, connect, header
- * and body timeouts), a concurrency and rate cap, and the retry policy every client shares:
+ * and body timeouts), a concurrency and adaptive rate cap, and the retry policy every client
+ * shares:
  * - 429: wait for Retry-After (or back off) and retry, whatever the method: it was not served;
+ *   the rate for this API is lowered, and every request waits out the Retry-After; a
+ *   Retry-After beyond the cap fails at once, saying how long the server asked for;
  * - 5xx and network failures: retried with exponential backoff and jitter for reads only; a
  *   write that fails this way is surfaced, and the caller re-reads to learn whether it landed;
- * - any other 4xx: never retried.
+ * - any other 4xx: never retried;
+ * - a request refused on this machine (bad URL, a header value that may not be sent, a body
+ *   that cannot be serialized): never sent, never retried.
+ * Header values, and the secrets behind them, never appear in an error or a log message.
  */
 import { Agent } from 'undici';
 import { type Logger, silentLogger } from '../log.js';
-import { type ApiErrorDetail, HttpError, NetworkError } from './errors.js';
-import { Limiter, sleep } from './limiter.js';
+import { type Clock, realClock } from './clock.js';
+import { type ApiErrorDetail, HttpError, LocalRequestError, NetworkError } from './errors.js';
+import { Limiter } from './limiter.js';
+import { type AnswerFacts, describeBody } from './shape.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -22,9 +30,10 @@ export interface RequestSpec {
   label?: string;
 }
 
-export interface HttpResponse<T = unknown> {
+export interface HttpResponse<T = unknown> extends AnswerFacts {
   status: number;
   headers: Headers;
+  /** The parsed JSON; for a body that is not JSON, its text (never print it); empty: undefined. */
   body: T;
 }
 
@@ -46,42 +55,84 @@ export interface TransportOptions {
   maxDelayMs?: number;
   /** A Retry-After longer than this is not waited for; the call fails instead. */
   maxRetryAfterMs?: number;
+  /** One request's deadline: connect, headers, and between body chunks. */
   timeoutMs?: number;
+  /** An answer larger than this is not read (a page of 1,000 records is about 1 MB). */
+  maxBodyBytes?: number;
   logger?: Logger;
   /** What the user should check for a failure of this API. */
   hint?: (facts: ErrorFacts) => string | undefined;
+  /** Time and waiting; tests inject a clock that does not really wait. */
+  clock?: Clock;
+  /** Jitter source, 0 <= x < 1. */
+  random?: () => number;
+  /** Values that must never appear in a message (the credentials behind the headers). */
+  secrets?: string[];
+  /** Where a header's value comes from, named in a refusal: { clientid: 'connectwise.clientId' }. */
+  headerSources?: Record<string, string>;
 }
 
 export interface TransportStats {
   requests: number;
   retries: number;
+  throttled: number;
 }
 
 const READS = new Set<Method>(['GET']);
+/** Headers whose values carry no secret; every other header value is scrubbed from messages. */
+const PLAIN_HEADERS = new Set(['accept', 'content-type', 'pagination-type', 'user-agent', 'cache-control']);
+/**
+ * Whether a header value cannot be sent as is: fetch sends values as bytes 0-255, and a control
+ * character (a line break above all) would split or smuggle a header. A tab is legal in HTTP;
+ * `strict` refuses it too, for credentials, which never hold one.
+ */
+export function unsendable(value: string, strict = false): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x20 && (strict || c !== 0x09)) || c === 0x7f || c > 0xff) return true;
+  }
+  return false;
+}
+
+type Outcome<T> =
+  | { ok: true; response: HttpResponse<T> }
+  | { ok: false; error: HttpError | NetworkError | LocalRequestError; retryAfterMs?: number; giveUp?: boolean };
 
 export class Transport {
   readonly service: string;
-  readonly stats: TransportStats = { requests: 0, retries: 0 };
+  readonly stats: TransportStats = { requests: 0, retries: 0, throttled: 0 };
+  readonly limiter: Limiter;
   private readonly agent: Agent;
-  private readonly limiter: Limiter;
-  private readonly opts: Required<Omit<TransportOptions, 'requestsPerSecond' | 'hint' | 'logger'>> &
-    Pick<TransportOptions, 'hint'>;
+  private readonly opts: Required<
+    Pick<
+      TransportOptions,
+      'concurrency' | 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'timeoutMs' | 'maxBodyBytes'
+    >
+  > &
+    Pick<TransportOptions, 'hint' | 'headerSources'>;
   private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly secrets: string[];
 
   constructor(options: TransportOptions) {
     this.service = options.service;
     this.opts = {
-      service: options.service,
       concurrency: options.concurrency ?? 4,
       maxAttempts: options.maxAttempts ?? 6,
       baseDelayMs: options.baseDelayMs ?? 300,
       maxDelayMs: options.maxDelayMs ?? 30_000,
       maxRetryAfterMs: options.maxRetryAfterMs ?? 120_000,
       timeoutMs: options.timeoutMs ?? 30_000,
+      maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
       hint: options.hint,
+      headerSources: options.headerSources,
     };
     this.log = options.logger ?? silentLogger;
-    this.limiter = new Limiter(this.opts.concurrency, options.requestsPerSecond);
+    this.clock = options.clock ?? realClock;
+    this.random = options.random ?? Math.random;
+    this.secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
+    this.limiter = new Limiter(this.opts.concurrency, options.requestsPerSecond, this.clock);
     this.agent = new Agent({
       connections: this.opts.concurrency,
       // Below common server idle timeouts (Node: 5 s), so an idle socket is not reused as the server closes it.
@@ -93,43 +144,99 @@ export class Transport {
   }
 
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
-    const url = new URL(spec.url);
-    const path = url.pathname;
+    const { url, path, headers, payload } = this.prepare(spec);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.limiter.run(() => this.once<T>(spec, url, path));
-      if (outcome.ok) return outcome.response;
+      const outcome = await this.limiter.run((startedAt) => this.once<T>(spec, url, path, headers, payload, startedAt));
+      if (outcome.ok) {
+        this.limiter.succeeded();
+        return outcome.response;
+      }
       const { error, retryAfterMs } = outcome;
-      const retryable = retryAfterMs !== undefined || (READS.has(spec.method) && isTransient(error));
+      const retryable =
+        !outcome.giveUp &&
+        !(error instanceof LocalRequestError) &&
+        (retryAfterMs !== undefined || (READS.has(spec.method) && isTransient(error)));
       if (!retryable || attempt >= this.opts.maxAttempts) throw error;
       const delay = retryAfterMs ?? this.backoff(attempt);
-      if (delay > this.opts.maxRetryAfterMs) throw error;
       this.stats.retries++;
       this.log.info(
         { service: this.service, method: spec.method, path, attempt, delayMs: delay, reason: error.message },
         'retrying',
       );
-      await sleep(delay);
+      await this.clock.sleep(delay);
     }
+  }
+
+  /** Everything that can be refused before sending: done once, never retried. */
+  private prepare(spec: RequestSpec): {
+    url: URL;
+    path: string;
+    headers: Record<string, string>;
+    payload: string | undefined;
+  } {
+    const refuse = (path: string, reason: string, hint?: string) =>
+      new LocalRequestError(this.service, spec.method, path, reason, { label: spec.label, hint });
+    let url: URL;
+    try {
+      url = new URL(spec.url);
+    } catch {
+      throw refuse('?', 'its URL is not valid', 'check the API url or site in the config');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw refuse(url.pathname, `its URL uses ${url.protocol.slice(0, 10)}, not https`);
+    if (url.username || url.password)
+      throw refuse(url.pathname, 'its URL holds credentials (user:pass@)', 'remove the credentials from the url');
+    const headers: Record<string, string> = { ...spec.headers };
+    for (const [name, value] of Object.entries(headers)) {
+      if (typeof value === 'string' && !unsendable(value)) continue;
+      const source = this.opts.headerSources?.[name.toLowerCase()];
+      throw refuse(
+        url.pathname,
+        `the ${name} header would carry a control or non-Latin-1 character${source ? ` (its value comes from ${source})` : ''}`,
+        source ? `check the secret ${source} refers to: it must be one line, with no control characters` : undefined,
+      );
+    }
+    let payload: string | undefined;
+    if (spec.body !== undefined) {
+      try {
+        payload = JSON.stringify(spec.body);
+      } catch {
+        throw refuse(url.pathname, 'its body cannot be serialized as JSON');
+      }
+      headers['content-type'] ??= 'application/json';
+    }
+    return { url, path: url.pathname, headers, payload };
   }
 
   private backoff(attempt: number): number {
     const exp = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(exp / 2 + Math.random() * (exp / 2));
+    return Math.round(exp / 2 + this.random() * (exp / 2));
+  }
+
+  /** Removes every header value and secret from text bound for a message. */
+  private scrub(text: string, headers: Record<string, string>): string {
+    const values = [...this.secrets];
+    for (const [name, value] of Object.entries(headers)) {
+      if (PLAIN_HEADERS.has(name.toLowerCase())) continue;
+      values.push(value, ...value.split(/\s+/).filter((v) => v.length >= 4));
+    }
+    let out = text;
+    for (const v of values) if (v.length >= 4) out = out.split(v).join('[redacted]');
+    return out;
   }
 
   private async once<T>(
     spec: RequestSpec,
     url: URL,
     path: string,
-  ): Promise<
-    { ok: true; response: HttpResponse<T> } | { ok: false; error: HttpError | NetworkError; retryAfterMs?: number }
-  > {
+    headers: Record<string, string>,
+    payload: string | undefined,
+    startedAt: number,
+  ): Promise<Outcome<T>> {
     this.stats.requests++;
-    const started = Date.now();
-    const headers: Record<string, string> = { ...spec.headers };
-    if (spec.body !== undefined) headers['content-type'] ??= 'application/json';
+    const where = { service: this.service, method: spec.method, path };
+    this.log.trace({ ...where, headers }, 'request');
     let res: Response;
-    let text: string;
     // Timeouts come from the Agent (connect, headers, body). No per-request abort signal:
     // fetch registers listeners and finalizers for each one, which at thousands of requests
     // a minute outlive the request and swell the heap.
@@ -137,45 +244,70 @@ export class Transport {
       res = await fetch(url, {
         method: spec.method,
         headers,
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        body: payload,
         redirect: 'manual',
         // @ts-expect-error Node's fetch accepts an undici dispatcher; the DOM typings do not list it.
         dispatcher: this.agent,
       });
-      text = await res.text();
     } catch (err) {
-      const reason = describeNetworkFailure(err);
-      this.log.warn(
-        { service: this.service, method: spec.method, path, reason, ms: Date.now() - started },
-        'no answer',
-      );
-      return {
-        ok: false,
-        error: new NetworkError(this.service, spec.method, path, reason, {
-          label: spec.label,
-          cause: err,
-          hint: this.opts.hint?.({ status: 0, method: spec.method, path }),
-        }),
-      };
+      // fetch reports a network failure as TypeError "fetch failed" with the cause; any other
+      // TypeError is a refusal on this machine (a header value, the URL), whose message may
+      // quote what was refused: never repeated, never retried.
+      if (err instanceof TypeError && err.message !== 'fetch failed')
+        return {
+          ok: false,
+          error: new LocalRequestError(this.service, spec.method, path, `refused by this machine's HTTP client`, {
+            label: spec.label,
+          }),
+        };
+      return this.noAnswer(spec, path, headers, err, startedAt);
     }
-    this.log.debug(
-      { service: this.service, method: spec.method, path, status: res.status, ms: Date.now() - started },
-      'response',
-    );
-    const body = parseBody(text);
-    if (res.status >= 200 && res.status < 300)
-      return { ok: true, response: { status: res.status, headers: res.headers, body: body as T } };
+    let bytes: Uint8Array;
+    try {
+      bytes = await readCapped(res, this.opts.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof TooLarge)
+        return {
+          ok: false,
+          error: new LocalRequestError(
+            this.service,
+            spec.method,
+            path,
+            `the answer (HTTP ${res.status}) is larger than ${this.opts.maxBodyBytes} bytes, so it was not read`,
+            { label: spec.label },
+          ),
+        };
+      return this.noAnswer(spec, path, headers, err, startedAt);
+    }
+    this.log.debug({ ...where, status: res.status, ms: this.clock.now() - startedAt }, 'response');
+    const answer = parse(res, bytes);
+    if (res.status >= 200 && res.status < 300) return { ok: true, response: answer as HttpResponse<T> };
 
-    const detail = errorDetail(body, text);
-    const facts: ErrorFacts = {
-      status: res.status,
-      method: spec.method,
-      path,
-      code: detail.code,
-      message: detail.message,
+    const detail = errorDetail(answer);
+    const scrubbed = {
+      code: detail.code && this.scrub(detail.code, headers),
+      message: detail.message && this.scrub(detail.message, headers),
+      errors: detail.errors?.map((e) => ({
+        ...e,
+        code: e.code && this.scrub(String(e.code), headers),
+        message: e.message && this.scrub(String(e.message), headers),
+      })),
     };
+    const facts: ErrorFacts = { status: res.status, method: spec.method, path, ...scrubbed };
+    let note: string | undefined;
+    let retryAfter: number | undefined;
+    let giveUp = false;
     if (res.status >= 300 && res.status < 400) {
-      detail.message = `redirected to ${res.headers.get('location') ?? '?'}; redirects are not followed because they drop credentials`;
+      scrubbed.message = `redirected to ${safeLocation(res.headers.get('location'))}; redirects are not followed because they drop credentials`;
+    }
+    if (res.status === 429) {
+      this.stats.throttled++;
+      const asked = retryAfterMs(res.headers.get('retry-after'), this.clock.now());
+      this.limiter.throttled(startedAt, asked !== undefined && asked <= this.opts.maxRetryAfterMs ? asked : undefined);
+      if (asked !== undefined && asked > this.opts.maxRetryAfterMs) {
+        giveUp = true;
+        note = `the server asked to wait ${seconds(asked)} before trying again, longer than the ${seconds(this.opts.maxRetryAfterMs)} cwsync waits`;
+      } else retryAfter = asked ?? this.backoff(1);
     }
     const error = new HttpError({
       service: this.service,
@@ -183,14 +315,34 @@ export class Transport {
       path,
       label: spec.label,
       status: res.status,
-      code: detail.code,
-      apiMessage: detail.message,
-      errors: detail.errors,
+      code: scrubbed.code,
+      apiMessage: scrubbed.message,
+      errors: scrubbed.errors,
       hint: this.opts.hint?.(facts),
+      note,
     });
-    if (res.status === 429)
-      return { ok: false, error, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) ?? this.backoff(1) };
-    return { ok: false, error };
+    return { ok: false, error, retryAfterMs: retryAfter, giveUp };
+  }
+
+  private noAnswer(
+    spec: RequestSpec,
+    path: string,
+    headers: Record<string, string>,
+    err: unknown,
+    startedAt: number,
+  ): Outcome<never> {
+    const reason = this.scrub(describeNetworkFailure(err), headers);
+    this.log.warn(
+      { service: this.service, method: spec.method, path, reason, ms: this.clock.now() - startedAt },
+      'no answer',
+    );
+    return {
+      ok: false,
+      error: new NetworkError(this.service, spec.method, path, reason, {
+        label: spec.label,
+        hint: this.opts.hint?.({ status: 0, method: spec.method, path }),
+      }),
+    };
   }
 
   async close(): Promise<void> {
@@ -198,31 +350,76 @@ export class Transport {
   }
 }
 
-function isTransient(err: HttpError | NetworkError): boolean {
-  return err instanceof NetworkError || err.status >= 500;
+class TooLarge extends Error {}
+
+/** The body, read chunk by chunk so a huge answer is refused without being held in memory. */
+async function readCapped(res: Response, max: number): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
-function parseBody(text: string): unknown {
-  if (!text) return undefined;
+function parse(res: Response, bytes: Uint8Array): HttpResponse {
+  const base = { status: res.status, headers: res.headers, bytes: bytes.byteLength };
+  if (bytes.byteLength === 0) return { ...base, body: undefined, format: 'empty' };
+  const text = new TextDecoder().decode(bytes);
+  if (text.trim() === '') return { ...base, body: undefined, format: 'empty' };
   try {
-    return JSON.parse(text) as unknown;
+    return { ...base, body: JSON.parse(text) as unknown, format: 'json' };
   } catch {
-    return text;
+    return { ...base, body: text, format: 'not-json' };
   }
 }
 
-function errorDetail(body: unknown, text: string): { code?: string; message?: string; errors?: ApiErrorDetail[] } {
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
+function isTransient(err: HttpError | NetworkError | LocalRequestError): boolean {
+  return err instanceof NetworkError || (err instanceof HttpError && err.status >= 500);
+}
+
+/**
+ * The API's own words, when it sent them as JSON (`code`/`error`, `message`, `errors[]`). A body
+ * that is not JSON is described by its status, type and size: a proxy page is never quoted.
+ */
+function errorDetail(answer: HttpResponse): { code?: string; message?: string; errors?: ApiErrorDetail[] } {
+  const body = answer.body;
+  if (answer.format === 'json' && body && typeof body === 'object' && !Array.isArray(body)) {
     const b = body as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+    const str = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 500) : undefined);
     const errors = Array.isArray(b.errors)
-      ? (b.errors as ApiErrorDetail[]).filter((e) => e && typeof e === 'object')
+      ? (b.errors as unknown[])
+          .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+          .slice(0, 10)
+          .map((e) => ({ code: str(e.code), message: str(e.message), field: str(e.field), resource: str(e.resource) }))
       : undefined;
     return { code: str(b.code) ?? str(b.error), message: str(b.message), errors };
   }
-  const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
-  return snippet ? { message: snippet } : {};
+  if (answer.format === 'empty') return {};
+  return { message: `(${describeBody(answer)})` };
 }
+
+/** A redirect target without its query or credentials: enough to see where it points. */
+function safeLocation(location: string | null): string {
+  if (!location) return '?';
+  try {
+    const u = new URL(location, 'http://relative.invalid');
+    return u.host === 'relative.invalid' ? u.pathname : `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'an unreadable location';
+  }
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 /** Retry-After in seconds or as an HTTP date; undefined when absent or unreadable. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
@@ -235,17 +432,12 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 
 function describeNetworkFailure(err: unknown): string {
   if (err instanceof Error) {
+    const cause = (err as { cause?: { code?: string; name?: string; message?: string } }).cause;
+    if (cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || cause?.code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
+    if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT') return 'timed out connecting';
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-    return err.message;
+    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message.slice(0, 200)})` : ''}`;
+    return err.message.slice(0, 200);
   }
-  return String(err);
-}
-
-/** Test and benchmark runs may shorten backoff and timeouts through the environment; production never sets these. */
-export function transportOverridesFromEnv(): { baseDelayMs?: number; timeoutMs?: number } {
-  const base = Number(process.env.CWSYNC_RETRY_BASE_MS);
-  const timeout = Number(process.env.CWSYNC_TIMEOUT_MS);
-  return { ...(base > 0 ? { baseDelayMs: base } : {}), ...(timeout > 0 ? { timeoutMs: timeout } : {}) };
+  return 'no answer';
 }

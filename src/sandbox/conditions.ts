@@ -2,7 +2,7 @@
  * ConnectWise `conditions` for the fake server: =, !=, <, <=, >, >=, like, contains, in, with
  * `not`, and/or and parentheses; "double" or 'single' quoted strings, [dates], numbers,
  * true/false/null. Field paths are case-insensitive; string comparison is too (as SQL Server's
- * default collation makes it).
+ * default collation makes it). `like` knows only the documented wildcards, `%` and `*`.
  */
 
 export class ConditionError extends Error {
@@ -162,11 +162,9 @@ export function getPath(record: unknown, path: string): unknown {
   return cur;
 }
 
+/** `%` and `*` are the documented wildcards; `_` is undocumented, so here it is a plain character. */
 function likeToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
-    .replace(/[%*]/g, '.*')
-    .replace(/_/g, '.');
+  const body = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/[%*]/g, '.*');
   return new RegExp(`^${body}$`, 'is');
 }
 

@@ -3,6 +3,11 @@
  * /login/companyinfo, Basic auth as company+public:private, the clientId header, 403 for a
  * role without a permission, conditions, fields, both paging modes with Link headers, pageSize
  * limits, /count, /system/info; additions POST, PATCH (JSON Patch), PUT and DELETE.
+ *
+ * `switches` make it misbehave the ways real servers and proxies have (issue 14), each
+ * flippable while it runs: broken list bodies, paging that never ends, creates that land
+ * after the client gave up, writes answered with a body that is not an addition, and a
+ * rate limit below the client's.
  */
 
 import { isoSeconds } from '../time.js';
@@ -14,6 +19,97 @@ export interface FakeConnectWise extends FakeServer {
   world: CwWorld;
   /** The base URL to configure: {origin}/{codebase}apis/3.0 */
   apiBase: string;
+  /** Fault switches; set or clear them at any time. */
+  switches: CwSwitches;
+  /** Creates held by `lateCreate` that have not landed yet. */
+  pendingCreates(): number;
+  /** Lands every held create now (as if the server finally got to them). */
+  landPendingCreates(): void;
+}
+
+/** Which requests a switch affects: a substring or pattern of the path, and how many (default: all). */
+export interface Target {
+  path?: string | RegExp;
+  times?: number;
+}
+
+/**
+ * A 200 answer to a list GET that is not a usable list:
+ * - `html`: a proxy's HTML page (text/html);
+ * - `object`: a JSON object wrapping the rows, `{ "items": [...] }`;
+ * - `null`: the JSON `null`;
+ * - `empty`: no body at all;
+ * - `truncated`: the JSON cut in half, correctly framed (the document itself ends early);
+ * - `cut-connection`: the full length announced, half sent, then the connection dropped;
+ * - `missing-field`: the first record loses a field cwsync uses (an addition its `product`,
+ *   anything else its `id`).
+ */
+export type BrokenBody = 'html' | 'object' | 'null' | 'empty' | 'truncated' | 'cut-connection' | 'missing-field';
+
+/**
+ * Paging that does not end by itself, on list GETs:
+ * - `ignore-paging`: every page is the first one, with a Link to a next page as usual;
+ * - `repeat-page-id`: the right page, but its Link names the pageId just asked for again;
+ * - `link-loop`: from the second page on, the Link points back to the first next pageId.
+ */
+export type PagingFault = 'ignore-paging' | 'repeat-page-id' | 'link-loop';
+
+export interface CwSwitches {
+  /** Act like an endpoint that does not support forward-only paging: ignore the header. */
+  ignoreForwardOnly?: boolean;
+  brokenList?: Target & { kind: BrokenBody };
+  paging?: Target & { kind: PagingFault };
+  /**
+   * A POST creating an addition gets no answer (the connection drops), and the create is
+   * applied only after `landAfter` more requests have been served, or at `landPendingCreates()`:
+   * a create that lands after the client gave up. `hold: true` keeps the connection open
+   * without an answer until then, for a client timeout to expire instead.
+   */
+  lateCreate?: Target & { landAfter?: number; hold?: boolean };
+  /** A POST or PATCH of an addition is applied, then answered 2xx with a body that is not an addition. */
+  brokenWrite?: Target & { kind: 'html' | 'empty' | 'object'; method?: 'POST' | 'PATCH' };
+  /**
+   * At most `perSecond` requests in any second (by `now`, default the real clock); more get
+   * 429 with `Retry-After: retryAfterSeconds` (default 1).
+   */
+  rateLimit?: { perSecond: number; retryAfterSeconds?: number; now?: () => number };
+}
+
+const PROXY_PAGE =
+  '<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>Please wait</h1><p>The upstream server is being updated.</p></body></html>';
+
+/** Whether a switch applies to this path, spending one of its `times`. */
+function hit(target: Target | undefined, path: string): boolean {
+  if (!target) return false;
+  const times = target.times ?? Number.POSITIVE_INFINITY;
+  if (times <= 0) return false;
+  if (target.path && !(typeof target.path === 'string' ? path.includes(target.path) : target.path.test(path)))
+    return false;
+  target.times = times - 1;
+  return true;
+}
+
+function brokenBody(kind: BrokenBody, rows: Rec[], headers: Record<string, string>): Reply {
+  const text = JSON.stringify(rows);
+  switch (kind) {
+    case 'html':
+      return { status: 200, raw: PROXY_PAGE, headers: { ...headers, 'content-type': 'text/html; charset=utf-8' } };
+    case 'object':
+      return json(200, { items: rows }, headers);
+    case 'null':
+      return { status: 200, raw: 'null', headers };
+    case 'empty':
+      return { status: 200, raw: '', headers };
+    case 'truncated':
+      return { status: 200, raw: text.slice(0, Math.max(1, Math.floor(text.length / 2))), headers };
+    case 'cut-connection':
+      return { status: 200, raw: text, cutAfterBytes: Math.max(1, Math.floor(text.length / 2)), headers };
+    case 'missing-field': {
+      const [first, ...rest] = rows.map((r) => ({ ...r }));
+      if (first) delete first[Object.hasOwn(first, 'product') ? 'product' : 'id'];
+      return json(200, first ? [first, ...rest] : [{}], headers);
+    }
+  }
 }
 
 const DEFAULT_PAGE_SIZE = 25;
@@ -40,12 +136,24 @@ export interface FakeConnectWiseOptions {
   latencyMs?: number;
   /** Act like an endpoint that does not support forward-only paging: ignore the header. */
   ignoreForwardOnly?: boolean;
+  /** Initial fault switches. */
+  switches?: CwSwitches;
 }
 
 export async function startFakeConnectWise(
   world: CwWorld,
   options: FakeConnectWiseOptions = {},
 ): Promise<FakeConnectWise> {
+  const switches: CwSwitches = { ignoreForwardOnly: options.ignoreForwardOnly, ...options.switches };
+  /** Per path, the first next pageId handed out (for `link-loop`). */
+  const firstNext = new Map<string, string>();
+  let pending: Array<{ left: number; land: () => void }> = [];
+  const landDue = (all: boolean) => {
+    const due = pending.filter((p) => all || --p.left < 0);
+    pending = pending.filter((p) => !due.includes(p));
+    for (const p of due) p.land();
+  };
+  const served: number[] = [];
   let companyById = new Map<number, CwCompany>();
   let agreementById = new Map<number, CwAgreement>();
   let additionsByAgreement = new Map<number, CwAddition[]>();
@@ -185,7 +293,8 @@ export async function startFakeConnectWise(
       });
     }
     const forwardOnly =
-      !options.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
+      !switches.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
+    const pagingFault = hit(switches.paging, req.path) ? switches.paging!.kind : undefined;
     const orderBy = req.query.get('orderBy');
     const params = new URLSearchParams(req.query);
     const link = (over: Record<string, string>, rel: string) => {
@@ -198,11 +307,18 @@ export async function startFakeConnectWise(
     if (forwardOnly) {
       if (orderBy)
         return json(400, { code: 'InvalidObject', message: 'orderBy is not supported with forward-only pagination' });
-      const after = Number(req.query.get('pageId') ?? 0);
+      const asked = req.query.get('pageId');
+      const after = pagingFault === 'ignore-paging' ? 0 : Number(asked ?? 0);
       const sorted = rows.filter((r) => (r.id as number) > after).sort((a, b) => (a.id as number) - (b.id as number));
       page = sorted.slice(0, pageSize);
       const more = sorted.length > pageSize;
-      headers.link = more ? link({ pageId: String(page[page.length - 1]!.id) }, 'next') : '';
+      let next = more ? String(page[page.length - 1]!.id) : undefined;
+      if (next !== undefined && pagingFault === 'repeat-page-id' && asked !== null) next = asked;
+      if (next !== undefined && pagingFault === 'link-loop') {
+        if (!firstNext.has(req.path)) firstNext.set(req.path, next);
+        else next = firstNext.get(req.path);
+      }
+      headers.link = next !== undefined ? link({ pageId: next }, 'next') : '';
     } else {
       if (orderBy) {
         const [field, dir] = orderBy.trim().split(/\s+/);
@@ -213,17 +329,20 @@ export async function startFakeConnectWise(
           return x < y ? -sign : x > y ? sign : 0;
         });
       }
-      const pageNo = Math.max(1, Number(req.query.get('page') ?? 1));
+      const pageNo = pagingFault === 'ignore-paging' ? 1 : Math.max(1, Number(req.query.get('page') ?? 1));
       const last = Math.max(1, Math.ceil(rows.length / pageSize));
       page = rows.slice((pageNo - 1) * pageSize, pageNo * pageSize);
       const links = [link({ page: '1' }, 'first')];
       if (pageNo > 1) links.push(link({ page: String(pageNo - 1) }, 'prev'));
-      if (pageNo < last) links.push(link({ page: String(pageNo + 1) }, 'next'));
+      const asked = Math.max(1, Number(req.query.get('page') ?? 1));
+      if (pageNo < last || (pagingFault === 'ignore-paging' && last > 1))
+        links.push(link({ page: String(asked + 1) }, 'next'));
       links.push(link({ page: String(last) }, 'last'));
       headers.link = links.join(', ');
     }
     const fields = req.query.get('fields');
     const body = fields ? page.map((r) => project(r, fields.split(','))) : page;
+    if (hit(switches.brokenList, req.path)) return brokenBody(switches.brokenList!.kind, body, headers);
     return json(200, body, headers);
   }
 
@@ -245,7 +364,7 @@ export async function startFakeConnectWise(
     return undefined;
   }
 
-  function handleAdditions(req: ParsedRequest, agreementId: number, rest: string[]): Reply {
+  function handleAdditions(req: ParsedRequest, agreementId: number, rest: string[]): Reply | Promise<Reply> {
     const agreement = agreementById.get(agreementId);
     if (!agreement) return notFound(`Agreement ${agreementId}`);
     const mine = additionsByAgreement.get(agreementId) ?? [];
@@ -260,14 +379,15 @@ export async function startFakeConnectWise(
     }
     if (req.method === 'POST' && !rest[0]) {
       if (!can('agreements.add')) return security();
-      return createAddition(req.body, agreement);
+      if (hit(switches.lateCreate, req.path)) return lateCreate(req.body, agreement, switches.lateCreate!);
+      return brokenWrite('POST', req.path, createAddition(req.body, agreement));
     }
     // As in ConnectWise, security is checked before the record is looked up.
     if ((req.method === 'PATCH' || req.method === 'PUT') && !can('agreements.edit')) return security();
     if (req.method === 'DELETE' && !can('agreements.delete')) return security();
     const addition = mine.find((x) => x.id === Number(rest[0]));
     if (!addition) return notFound(`Addition ${rest[0]}`);
-    if (req.method === 'PATCH') return patchAddition(req.body, addition);
+    if (req.method === 'PATCH') return brokenWrite('PATCH', req.path, patchAddition(req.body, addition));
     if (req.method === 'PUT') {
       const b = (req.body ?? {}) as Rec;
       Object.assign(addition, {
@@ -285,6 +405,30 @@ export async function startFakeConnectWise(
       return { status: 204 };
     }
     return json(405, { code: 'MethodNotAllowed', message: `${req.method} is not allowed here` });
+  }
+
+  /** No answer now; the create is applied later, after the client gave up on it. */
+  function lateCreate(
+    body: unknown,
+    agreement: CwAgreement,
+    sw: NonNullable<CwSwitches['lateCreate']>,
+  ): Promise<Reply> {
+    return new Promise((resolve) => {
+      const land = () => {
+        createAddition(body, agreement);
+        resolve({ status: 201, drop: true });
+      };
+      pending.push({ left: sw.landAfter ?? 1, land });
+      if (!sw.hold) resolve({ status: 201, drop: true });
+    });
+  }
+
+  /** A write that was applied, answered with a body that is not the addition. */
+  function brokenWrite(method: 'POST' | 'PATCH', path: string, reply: Reply): Reply {
+    const sw = switches.brokenWrite;
+    if (reply.status >= 300 || !sw || (sw.method && sw.method !== method) || !hit(sw, path)) return reply;
+    if (sw.kind === 'object') return json(reply.status, { result: 'ok' });
+    return { ...brokenBody(sw.kind, [], {}), status: reply.status };
   }
 
   function createAddition(body: unknown, agreement: CwAgreement): Reply {
@@ -364,8 +508,28 @@ export async function startFakeConnectWise(
   }
 
   let origin = () => '';
+  function throttle(): Reply | undefined {
+    const limit = switches.rateLimit;
+    if (!limit) return undefined;
+    const now = (limit.now ?? Date.now)();
+    while (served.length > 0 && served[0]! <= now - 1000) served.shift();
+    if (served.length >= limit.perSecond) {
+      const wait = limit.retryAfterSeconds ?? 1;
+      return json(
+        429,
+        { error: 'ConnectWiseAPI', message: `Too many requests. Please try again in ${wait} seconds.` },
+        { 'retry-after': String(wait) },
+      );
+    }
+    served.push(now);
+    return undefined;
+  }
+
   const server = await startServer(
     (req) => {
+      landDue(false);
+      const throttled = throttle();
+      if (throttled) return throttled;
       reindex();
       const info = /^\/login\/companyinfo\/([^/]+)$/.exec(req.path);
       if (info && req.method === 'GET') {
@@ -437,7 +601,13 @@ export async function startFakeConnectWise(
     { port: options.port, latencyMs: options.latencyMs },
   );
   origin = () => server.origin;
-  return Object.assign(server, { world, apiBase: `${server.origin}/${world.codebase}apis/3.0` });
+  return Object.assign(server, {
+    world,
+    apiBase: `${server.origin}/${world.codebase}apis/3.0`,
+    switches,
+    pendingCreates: () => pending.length,
+    landPendingCreates: () => landDue(true),
+  });
 }
 
 /** A partial response, as `fields=id,name,company/id` asks. */

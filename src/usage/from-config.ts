@@ -1,5 +1,4 @@
 import type { Config } from '../config/types.js';
-import { transportOverridesFromEnv } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { resolveSecret } from '../secrets.js';
 import { FileUsageSource } from './file-source.js';
@@ -9,10 +8,7 @@ import type { UsageSource } from './types.js';
 export function usageSourceFromConfig(config: Config, logger?: Logger): UsageSource & { close?: () => Promise<void> } {
   const mp = config.usage.mailprotector;
   if (!mp) return new FileUsageSource(config.dir, config.usage.file!);
-  return new MailprotectorUsageSource(
-    mp,
-    resolveSecret(mp.apiKey, config.dir, 'usage.mailprotector.apiKey'),
-    logger,
-    transportOverridesFromEnv(),
-  );
+  return new MailprotectorUsageSource(mp, resolveSecret(mp.apiKey, config.dir, 'usage.mailprotector.apiKey'), logger, {
+    timeoutMs: (mp.timeoutSeconds ?? 30) * 1000,
+  });
 }

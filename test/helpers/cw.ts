@@ -1,7 +1,8 @@
 /** Builders for ConnectWise sandbox worlds used by the integration tests. */
 import type { ConnectWiseSettings } from '../../src/config/types.js';
-import { ConnectWiseClient } from '../../src/connectwise/client.js';
+import { type ClientOptions, ConnectWiseClient } from '../../src/connectwise/client.js';
 import { type CwWorld, emptyCwWorld } from '../../src/sandbox/world.js';
+import { fakeClock } from './clock.js';
 
 export function worldWithCompanies(n: number, extra: Partial<CwWorld> = {}): CwWorld {
   const world = emptyCwWorld(extra);
@@ -31,11 +32,12 @@ export function clientFor(
   world: CwWorld,
   over: Partial<ConnectWiseSettings>,
   creds: Partial<{ publicKey: string; privateKey: string; clientId: string }> = {},
+  options: ClientOptions = {},
 ): ConnectWiseClient {
   return ConnectWiseClient.create(
     settings(over),
     { publicKey: world.publicKey, privateKey: world.privateKey, clientId: world.clientIds[0]!, ...creds },
     undefined,
-    { baseDelayMs: 5, timeoutMs: 5_000 },
+    { clock: fakeClock(), timeoutMs: 5_000, ...options },
   );
 }

@@ -1,6 +1,7 @@
 /** The ConnectWise client over real HTTP against the fake server. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectWiseClient } from '../../src/connectwise/client.js';
+import { COMPANY } from '../../src/connectwise/shapes.js';
 import { type HttpError, NetworkError } from '../../src/http/errors.js';
 import { type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import type { CwWorld } from '../../src/sandbox/world.js';
@@ -84,6 +85,7 @@ describe('ConnectWise client against the sandbox', () => {
       '/company/companies',
       { conditions: 'name like "Customer 1%"' },
       'list',
+      COMPANY,
     );
     expect(rows).toHaveLength(1 + 10 + 100 + 1000);
     expect(fake.requests.map((r) => r.query.get('conditions'))).toEqual([
@@ -273,7 +275,7 @@ describe('the fake ConnectWise behaves like the real API', () => {
   it('answers an unknown condition field with 400 ApiFindCondition', async () => {
     const { client } = await start(worldWithCompanies(1));
     const err = (await client
-      .list('/company/companies', { conditions: 'invoiceDate = [2026-01-01T00:00:00Z]' }, 'list')
+      .list('/company/companies', { conditions: 'invoiceDate = [2026-01-01T00:00:00Z]' }, 'list', COMPANY)
       .catch((e: unknown) => e)) as HttpError;
     expect(err.status).toBe(400);
     expect(err.code).toBe('ApiFindCondition');

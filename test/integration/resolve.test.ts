@@ -44,7 +44,7 @@ async function failures(promise: Promise<unknown>): Promise<string[]> {
 }
 
 describe('resolving names to IDs', () => {
-  it('resolves company names holding quotes, &, + and %, and exact agreement names', async () => {
+  it('resolves company names holding quotes, &, +, %, _ and [ ], and exact agreement names', async () => {
     const world = worldWithCompanies(5);
     addCatalog(world);
     const hostile = [
@@ -52,6 +52,7 @@ describe('resolving names to IDs', () => {
       `O'Neil "Quotes" & Partners`,
       `Ünïcödé GmbH & Co. KG`,
       `Plain + Simple 50%`,
+      `Data_Co [EU] "Main"`,
     ];
     hostile.forEach((name, i) => {
       world.companies.push({ id: 900 + i, identifier: `H${i}`, name, deletedFlag: false });
@@ -63,8 +64,12 @@ describe('resolving names to IDs', () => {
         cancelledFlag: false,
       });
     });
-    world.companies.push({ id: 999, identifier: 'DECOY', name: `O'Neil _Quotes_ & Partners`, deletedFlag: false });
-    const { client } = await start(world);
+    // Decoys that the widened like patterns also match: only the exact names may be chosen.
+    world.companies.push(
+      { id: 999, identifier: 'DECOY', name: `O'Neil _Quotes_ & Partners`, deletedFlag: false },
+      { id: 998, identifier: 'DECOY2', name: `DataXCo -EU- 'Main'`, deletedFlag: false },
+    );
+    const { fake, client } = await start(world);
     const result = await resolveNames(
       client,
       hostile.map((n, i) => bind(n, `Email "Security" 100% & more`, i + 1)),
@@ -74,6 +79,9 @@ describe('resolving names to IDs', () => {
       hostile.map((_, i) => [900 + i, 7000 + i]),
     );
     expect(result.products.get('MP-CLOUDFILTER')).toEqual({ id: 752, identifier: 'MP-CLOUDFILTER', unitPrice: 3 });
+    const sent = fake.requests.map((r) => r.query.get('conditions') ?? '').join('\n');
+    expect(sent).toContain('name like "Data%Co %EU% %Main%"');
+    expect(sent).not.toMatch(/like "[^"]*_/);
   });
 
   it('prefers the identifier, then the exact name, and excludes deleted companies', async () => {

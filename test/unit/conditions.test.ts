@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { nextPageId } from '../../src/connectwise/client.js';
-import { batchIn, encodeQueryValue, eq, inList, literal, queryString } from '../../src/connectwise/conditions.js';
+import {
+  batchIn,
+  encodeQueryValue,
+  eq,
+  inList,
+  literal,
+  queryString,
+  widePattern,
+} from '../../src/connectwise/conditions.js';
 import { evaluate, parseConditions } from '../../src/sandbox/conditions.js';
 
 describe('conditions builder', () => {
   it.each([
     ['plain', 'Contoso', '"Contoso"'],
-    ['double quote', 'Bob "The" Builder', `'Bob "The" Builder'`],
-    ['single quote', "O'Neil", `"O'Neil"`],
     ['number', 42, '42'],
     ['boolean', false, 'false'],
     ['null', null, 'null'],
@@ -16,9 +21,26 @@ describe('conditions builder', () => {
     expect(literal(value)).toBe(expected);
   });
 
-  it('matches a value with both quote kinds by like, with _ for each double quote', () => {
-    expect(eq('name', `O'Neil "Q" Co`)).toBe(`name like "O'Neil _Q_ Co"`);
-    expect(inList('name', ['A', `O'N "Q"`])).toBe(`(name in ("A") or name like "O'N _Q_")`);
+  it('has no literal for a value holding a quote: ConnectWise documents no escape', () => {
+    expect(() => literal(`Bob "The" Builder`)).toThrow(/use eq/);
+    expect(() => literal("O'Neil")).toThrow(/use eq/);
+  });
+
+  it('matches a value holding a quote with like and the documented % wildcard, never _', () => {
+    expect(eq('name', `O'Neil "Q" Co`)).toBe(`name like "O%Neil %Q% Co"`);
+    expect(eq('name', "O'Neil")).toBe(`name like "O%Neil"`);
+    expect(inList('name', ['A', `O'N "Q"`])).toBe(`(name in ("A") or name like "O%N %Q%")`);
+    // Characters that may act as patterns become % too, so the match only ever widens.
+    expect(widePattern(`A_B [x] 50%*"'`)).toBe('A%B %x% 50%');
+    for (const v of [`O'Neil "Q" Co`, `a_b "c"`, `[EU] 'x'`]) expect(eq('name', v)).not.toContain('_');
+  });
+
+  it('a widened match still selects the value, and the fake knows no _ wildcard', () => {
+    const names = [`O'Neil "Q" Co`, `A_B "x" [EU]`, `100% "sure" 'yes'`];
+    for (const n of names) expect(evaluate(parseConditions(eq('name', n), new Set(['name'])), { name: n })).toBe(true);
+    expect(evaluate(parseConditions('name like "A_C"', new Set(['name'])), { name: 'ABC' })).toBe(false);
+    expect(evaluate(parseConditions('name like "A_C"', new Set(['name'])), { name: 'A_C' })).toBe(true);
+    expect(evaluate(parseConditions('name like "A*"', new Set(['name'])), { name: 'ABC' })).toBe(true);
   });
 
   it('percent-encodes every character ConnectWise treats specially', () => {
@@ -42,14 +64,5 @@ describe('conditions builder', () => {
     const tree = parseConditions(inList('name', names), new Set(['name']));
     expect(names.every((n) => evaluate(tree, { name: n }))).toBe(true);
     expect(evaluate(tree, { name: 'Other' })).toBe(false);
-  });
-});
-
-describe('nextPageId', () => {
-  it('reads rel="next" and treats an empty or missing Link as the end', () => {
-    expect(nextPageId('<https://h/x?pageSize=1000&pageId=2000>; rel="next"')).toBe(2000);
-    expect(nextPageId('')).toBeUndefined();
-    expect(nextPageId(null)).toBeUndefined();
-    expect(nextPageId('<https://h/x?page=1>; rel="first", <https://h/x?page=3>; rel="last"')).toBeUndefined();
   });
 });

@@ -1,11 +1,13 @@
 /** The transport's retry and error paths, with nock. Any unmocked call fails; unused mocks fail. */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HttpError, NetworkError, outcomeUnknown } from '../../src/http/errors.js';
+import { HttpError, LocalRequestError, NetworkError, outcomeUnknown } from '../../src/http/errors.js';
 import { retryAfterMs, Transport } from '../../src/http/transport.js';
+import { type FakeClock, fakeClock } from '../helpers/clock.js';
 
 const API = 'https://api.example.test';
 let transport: Transport | undefined;
+let clock: FakeClock;
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
@@ -17,15 +19,20 @@ afterEach(async () => {
   expect(pending).toEqual([]);
 });
 
-const make = (over: Partial<ConstructorParameters<typeof Transport>[0]> = {}) =>
-  (transport = new Transport({
+const make = (over: Partial<ConstructorParameters<typeof Transport>[0]> = {}) => {
+  clock = fakeClock();
+  transport = new Transport({
     service: 'Test',
-    baseDelayMs: 1,
-    maxDelayMs: 5,
+    baseDelayMs: 100,
+    maxDelayMs: 1000,
     maxAttempts: 4,
     hint: (f) => `hint for ${f.status}`,
+    clock,
+    random: () => 0.5,
     ...over,
-  }));
+  });
+  return transport;
+};
 
 describe('Transport', () => {
   it('retries a 429 after Retry-After, for a POST too (it was not served)', async () => {
@@ -35,7 +42,7 @@ describe('Transport', () => {
     nock(API).post('/things').reply(201, { id: 1 });
     const res = await make().request({ method: 'POST', url: `${API}/things`, body: { a: 1 } });
     expect(res).toMatchObject({ status: 201, body: { id: 1 } });
-    expect(transport!.stats).toEqual({ requests: 2, retries: 1 });
+    expect(transport!.stats).toEqual({ requests: 2, retries: 1, throttled: 1 });
   });
 
   it('retries 5xx on a GET with backoff, up to the attempt limit, then throws the last error', async () => {
@@ -47,6 +54,8 @@ describe('Transport', () => {
     expect(err.message).toBe('Test read x (GET /x) failed with HTTP 503 ConnectWiseApi: busy');
     expect(err.hint).toBe('hint for 503');
     expect(transport!.stats.requests).toBe(4);
+    // Exponential backoff with (here fixed) jitter, waited on the injected clock.
+    expect(clock.slept).toEqual([75, 150, 300]);
   });
 
   it('recovers when a GET 500 is followed by success', async () => {
@@ -98,11 +107,16 @@ describe('Transport', () => {
     expect(outcomeUnknown(err)).toBe(true);
   });
 
-  it('fails instead of waiting when Retry-After exceeds the cap', async () => {
-    nock(API).get('/x').reply(429, {}, { 'retry-after': '3600' });
-    await expect(make({ maxRetryAfterMs: 1000 }).request({ method: 'GET', url: `${API}/x` })).rejects.toThrow(
-      /HTTP 429/,
+  it('fails at once when Retry-After exceeds the cap, saying how long the server asked to wait', async () => {
+    nock(API).get('/x').reply(429, { message: 'Too many requests' }, { 'retry-after': '3600' });
+    const err = (await make({ maxRetryAfterMs: 120_000 })
+      .request({ method: 'GET', url: `${API}/x`, label: 'read x' })
+      .catch((e: unknown) => e)) as HttpError;
+    expect(err.message).toBe(
+      'Test read x (GET /x) failed with HTTP 429 Too many requests; the server asked to wait 3600 s before trying again, longer than the 120 s cwsync waits',
     );
+    expect(transport!.stats.requests).toBe(1);
+    expect(clock.slept).toEqual([]);
   });
 
   it('does not follow redirects, which would drop credentials', async () => {
@@ -123,6 +137,117 @@ describe('Transport', () => {
       .catch((e: unknown) => e)) as HttpError;
     expect(err.status).toBe(401);
     expect(`${err.message} ${err.hint}`).not.toContain('top-secret');
+  });
+});
+
+describe('Transport: what is refused on this machine is never sent and never retried', () => {
+  it('a header value with a line break: names the header and where its value comes from, never the value', async () => {
+    const t = make({ headerSources: { clientid: 'connectwise.clientId from env CW_CLIENT_ID' } });
+    const err = (await t
+      .request({ method: 'GET', url: `${API}/x`, headers: { clientid: 'abc-secret\nX-Evil: 1' }, label: 'read x' })
+      .catch((e: unknown) => e)) as LocalRequestError;
+    expect(err).toBeInstanceOf(LocalRequestError);
+    expect(err.message).toBe(
+      'Test read x (GET /x) was not sent: the clientid header would carry a control or non-Latin-1 character (its value comes from connectwise.clientId from env CW_CLIENT_ID)',
+    );
+    expect(`${err.message} ${err.hint}`).not.toContain('abc-secret');
+    expect(outcomeUnknown(err)).toBe(false);
+    expect(t.stats.requests).toBe(0);
+  });
+
+  it.each([
+    ['a URL that does not parse', { url: 'not a url' }, 'its URL is not valid'],
+    ['a URL with credentials', { url: 'https://user:hunter22@api.example.test/x' }, 'its URL holds credentials'],
+    ['a URL that is not http', { url: 'file:///etc/passwd' }, 'its URL uses file:, not https'],
+    ['a body with a BigInt', { url: `${API}/x`, body: { n: 1n } }, 'its body cannot be serialized as JSON'],
+  ])('%s', async (_name, over, reason) => {
+    const t = make();
+    const err = (await t.request({ method: 'POST', ...over }).catch((e: unknown) => e)) as LocalRequestError;
+    expect(err).toBeInstanceOf(LocalRequestError);
+    expect(err.message).toContain(reason);
+    expect(err.message).not.toContain('hunter22');
+    expect(t.stats).toEqual({ requests: 0, retries: 0, throttled: 0 });
+  });
+
+  it('an answer larger than the cap is not read, and not retried', async () => {
+    nock(API)
+      .get('/x')
+      .reply(200, JSON.stringify(Array.from({ length: 100 }, (_, id) => ({ id }))));
+    const err = await make({ maxBodyBytes: 200 })
+      .request({ method: 'GET', url: `${API}/x` })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LocalRequestError);
+    expect((err as Error).message).toContain('is larger than 200 bytes, so it was not read');
+    expect(transport!.stats.requests).toBe(1);
+  });
+});
+
+describe('Transport: what a server sends never reaches a message raw', () => {
+  it('an HTML error page is described by status, type and size, never quoted', async () => {
+    const page = '<html><body>Gateway error at proxy-7 for tenant acme</body></html>';
+    nock(API).get('/x').times(4).reply(502, page, { 'content-type': 'text/html' });
+    const err = (await make()
+      .request({ method: 'GET', url: `${API}/x`, label: 'read x' })
+      .catch((e: unknown) => e)) as HttpError;
+    expect(err.message).toBe(
+      `Test read x (GET /x) failed with HTTP 502 (text/html, ${page.length} bytes: a body that is not JSON)`,
+    );
+    expect(err.message).not.toMatch(/proxy-7|<html/);
+  });
+
+  it('a 200 that is not JSON is handed to the adapter marked as such, not as an empty list', async () => {
+    nock(API).get('/x').reply(200, '<html>maintenance</html>', { 'content-type': 'text/html' });
+    const res = await make().request({ method: 'GET', url: `${API}/x` });
+    expect(res).toMatchObject({ status: 200, format: 'not-json', bytes: 24 });
+    nock(API).get('/y').reply(200, '');
+    await expect(transport!.request({ method: 'GET', url: `${API}/y` })).resolves.toMatchObject({ format: 'empty' });
+  });
+
+  it('an API message echoing a credential is scrubbed, and the base64 of a Basic header with it', async () => {
+    const basic = Buffer.from('acme+pub:priv-SECRET').toString('base64');
+    nock(API)
+      .get('/x')
+      .reply(401, { code: 'Unauthorized', message: `bad header Basic ${basic} for clientid cid-SECRET-1` });
+    const err = (await make({ secrets: ['priv-SECRET'] })
+      .request({
+        method: 'GET',
+        url: `${API}/x`,
+        headers: { authorization: `Basic ${basic}`, clientid: 'cid-SECRET-1' },
+      })
+      .catch((e: unknown) => e)) as HttpError;
+    expect(err.message).toBe(
+      'Test GET /x failed with HTTP 401 Unauthorized: bad header [redacted] for clientid [redacted]',
+    );
+  });
+});
+
+describe('Transport: throttling adapts to a server whose limit is below the configured rate', () => {
+  it('reads 120 pages from a server allowing 3 requests a second while configured for 5: all served, few 429s', async () => {
+    const t = make({ requestsPerSecond: 5, concurrency: 4, maxAttempts: 6 });
+    const served: number[] = [];
+    let throttled = 0;
+    nock(API)
+      .get(/\/page\/\d+/)
+      .times(1000)
+      .reply((uri) => {
+        const now = clock.now();
+        while (served.length > 0 && served[0]! <= now - 1000) served.shift();
+        if (served.length >= 3) {
+          throttled++;
+          return [429, { message: 'slow down' }, { 'retry-after': '1' }];
+        }
+        served.push(now);
+        return [200, { page: Number(uri.split('/').pop()) }];
+      });
+    const pages = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => t.request<{ page: number }>({ method: 'GET', url: `${API}/page/${i}` })),
+    );
+    nock.cleanAll();
+    expect(pages.map((p) => p.body.page)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    // Pacing at 5/s against a limit of 3/s without adapting costs a 429 for every few requests.
+    expect(throttled).toBeLessThanOrEqual(8);
+    expect(t.stats.throttled).toBe(throttled);
+    expect(t.limiter.currentRate).toBeLessThanOrEqual(3.5);
   });
 });
 

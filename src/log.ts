@@ -27,7 +27,8 @@ const SECRET_NAMES = new Set([
   'secret',
 ]);
 
-const CREDENTIAL = /^\s*(basic|bearer|token)\s+\S/i;
+/** A whole string that is a credential: `Basic <base64>`, `Bearer <token>`. */
+const CREDENTIAL = /^\s*(basic|bearer|token)\s+[\w.~+/=-]{8,}\s*$/i;
 const MAX_DEPTH = 8;
 
 export function isSecretName(name: string): boolean {
@@ -48,6 +49,13 @@ export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>
   return out;
 }
 
+/**
+ * The same names for pino's own redaction, which also covers a child logger's bindings (the
+ * formatter above sees only what is logged): every case variant the code or a server uses.
+ */
+const NAMES = ['authorization', 'Authorization', 'clientid', 'clientId', 'ClientId', 'privateKey', 'publicKey'];
+export const REDACT_PATHS = [...NAMES, ...['apiKey', 'token', 'password'], ...NAMES.map((n) => `*.${n}`)];
+
 export function createLogger(
   level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn',
   destination: DestinationStream = pino.destination({ fd: 2, sync: true }),
@@ -56,10 +64,8 @@ export function createLogger(
     {
       level,
       base: { name: 'cwsync' },
-      formatters: {
-        log: (object) => redactDeep(object) as Record<string, unknown>,
-        bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
-      },
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
     },
     destination,
   );

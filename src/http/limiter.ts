@@ -58,7 +58,7 @@ export class Limiter {
   throttled(startedAt: number, retryAfterMs?: number): void {
     const now = this.clock.now();
     if (retryAfterMs !== undefined) this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
-    if (startedAt < this.lastCut) return;
+    if (startedAt <= this.lastCut) return;
     const base = this.rate ?? this.measuredRate() ?? FALLBACK_RATE;
     this.rate = Math.max(MIN_RATE, base / 2);
     this.lastCut = now;

@@ -5,6 +5,7 @@ import { COMPANY } from '../../src/connectwise/shapes.js';
 import { type HttpError, NetworkError } from '../../src/http/errors.js';
 import { type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import type { CwWorld } from '../../src/sandbox/world.js';
+import { fakeClock } from '../helpers/clock.js';
 import { clientFor, settings, worldWithCompanies } from '../helpers/cw.js';
 
 let fake: FakeConnectWise | undefined;
@@ -113,21 +114,23 @@ describe('ConnectWise client against the sandbox', () => {
   });
 
   it('survives a burst of 429s, waiting as long as Retry-After says', async () => {
-    const { fake, client } = await start(worldWithCompanies(3));
+    const clock = fakeClock();
+    const world = worldWithCompanies(3);
+    fake = await startFakeConnectWise(world);
+    client = clientFor(world, { url: fake.apiBase }, {}, { clock });
     fake.faults.push({
       path: '/company/companies',
       times: 2,
       status: 429,
-      headers: { 'retry-after': '1' },
-      body: { error: 'ConnectWiseAPI', message: 'Too many requests. Please try again in 1 seconds.' },
+      headers: { 'retry-after': '7' },
+      body: { error: 'ConnectWiseAPI', message: 'Too many requests. Please try again in 7 seconds.' },
     });
     const companies = await client.companies(undefined);
     expect(companies).toHaveLength(3);
-    const times = fake.requests.map((r) => r.at);
     expect(fake.requests.map((r) => r.status)).toEqual([429, 429, 200]);
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(950);
-    expect(client.transport.stats.retries).toBe(2);
+    expect(clock.slept.filter((ms) => ms === 7000)).toHaveLength(2);
+    expect(clock.elapsed()).toBeGreaterThanOrEqual(14_000);
+    expect(client.transport.stats).toMatchObject({ retries: 2, throttled: 2 });
   });
 
   it('retries a 500 on a GET', async () => {
@@ -153,16 +156,25 @@ describe('ConnectWise client against the sandbox', () => {
   it('gives up on a response slower than the timeout, and retries the read', async () => {
     const world = worldWithCompanies(3);
     fake = await startFakeConnectWise(world);
-    client = ConnectWiseClient.create(
-      settings({ url: fake.apiBase }),
-      { publicKey: world.publicKey, privateKey: world.privateKey, clientId: world.clientIds[0]! },
-      undefined,
-      { baseDelayMs: 5, timeoutMs: 300 },
-    );
+    // The one real wait in this file: undici's own deadline, 200 ms.
+    client = clientFor(world, { url: fake.apiBase }, {}, { timeoutMs: 200 });
     fake.faults.push({ method: 'GET', times: 1, delayMs: 1500 });
     await expect(client.companies(undefined)).resolves.toHaveLength(3);
     expect(fake.requests).toHaveLength(2);
     expect(client.transport.stats.retries).toBe(1);
+  });
+
+  it('takes its deadline from connectwise.timeoutSeconds', async () => {
+    const world = worldWithCompanies(3);
+    fake = await startFakeConnectWise(world);
+    client = ConnectWiseClient.create(
+      settings({ url: fake.apiBase, timeoutSeconds: 0.2 }),
+      { publicKey: world.publicKey, privateKey: world.privateKey, clientId: world.clientIds[0]! },
+      undefined,
+      { clock: fakeClock(), maxAttempts: 1 },
+    );
+    fake.faults.push({ method: 'GET', times: 1, delayMs: 1500 });
+    await expect(client.companies(undefined)).rejects.toThrow(/got no answer: timed out/);
   });
 
   it('does not repeat a POST whose answer was lost: one addition, one request, an outcome-unknown error', async () => {

@@ -93,7 +93,10 @@ export function buildProgram(): Command {
     .command('doctor')
     .description('check connectivity, credentials and each permission the role needs, with fixes')
     .addOption(configOption())
-    .action((opts: { config: string }) => run(async () => (await import('./commands/doctor.js')).doctorCommand(opts)));
+    .option('--shapes', 'show the shape of one real answer of each endpoint read, and which assumptions it confirms')
+    .action((opts: { config: string; shapes?: boolean }) =>
+      run(async () => (await import('./commands/doctor.js')).doctorCommand(opts)),
+    );
 
   program
     .command('comment')

@@ -139,18 +139,30 @@ export class ConnectWiseClient {
     return new ConnectWiseClient(settings, credentials, transport, logger, { maxPages });
   }
 
+  /** Whether the codebase is found from a site (rather than a full url). */
+  get usesSite(): boolean {
+    return !this.settings.url && !!this.settings.site;
+  }
+
+  /** The unchecked answer of /login/companyinfo/{company}, which needs no credentials. */
+  companyInfo(): Promise<HttpResponse> {
+    const site = this.settings.site!;
+    const origin = site.includes('://') ? site.replace(/\/+$/, '') : `https://${site}`;
+    return this.transport.request({
+      method: 'GET',
+      url: `${origin}/login/companyinfo/${encodeURIComponent(this.settings.company)}`,
+      headers: { accept: 'application/json' },
+      label: 'find the codebase',
+    });
+  }
+
   /** `https://{site}/{codebase}apis/3.0`, from /login/companyinfo for a site. */
   async baseUrl(refresh = false): Promise<string> {
     if (this.base && !refresh) return this.base;
     const site = this.settings.site!;
     const origin = site.includes('://') ? site.replace(/\/+$/, '') : `https://${site}`;
     const label = 'find the codebase';
-    const res = await this.transport.request({
-      method: 'GET',
-      url: `${origin}/login/companyinfo/${encodeURIComponent(this.settings.company)}`,
-      headers: { accept: 'application/json' },
-      label,
-    });
+    const res = await this.companyInfo();
     if (res.format === 'json' && res.body === null) {
       throw new CwsyncError(`ConnectWise at ${site} knows no company "${this.settings.company}"`, {
         hint: 'connectwise.company must be the company ID you type on the ConnectWise login page',

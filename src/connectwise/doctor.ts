@@ -74,8 +74,10 @@ export async function connectWiseChecks(client: ConnectWiseClient, where: string
   let agreementId: number | undefined;
   checks.push(
     await probe('read agreements', PERMISSIONS.agreementsInquire, async () => {
-      const res = await client.call<Array<{ id: number }>>('GET', `/finance/agreements${queryString({ pageSize: 1 })}`);
-      agreementId = res.body?.[0]?.id;
+      const res = await client.call('GET', `/finance/agreements${queryString({ pageSize: 1 })}`);
+      const first: unknown = Array.isArray(res.body) ? res.body[0] : undefined;
+      const id = first && typeof first === 'object' ? (first as { id?: unknown }).id : undefined;
+      agreementId = typeof id === 'number' && Number.isInteger(id) ? id : undefined;
     }),
   );
   checks.push(await probe('read the product catalog', PERMISSIONS.catalog, one('/procurement/catalog')));

@@ -173,3 +173,32 @@ export function checkRecord<T>(res: AnswerFacts, spec: RecordSpec): Checked<T> {
 }
 
 const a = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+
+/**
+ * One endpoint in `cwsync doctor --shapes`: the shape of one real answer and which of the
+ * adapter's assumptions it confirms or contradicts. Every string is built from key names,
+ * kinds and header names: never a value, so the row can be pasted into a bug report.
+ */
+export interface ShapeRow {
+  /** `GET /finance/agreements/{id}/additions` */
+  endpoint: string;
+  /** `HTTP 200 application/json, 512 bytes: list of 1 object {id: number, ...}` */
+  shape: string;
+  /** Paging headers present, by name and relation: `link (rel next)`, `link (empty)`. */
+  headers: string[];
+  confirms: string[];
+  differs: string[];
+}
+
+/** Each field of a spec against one record: confirmed as `path is kind`, or what differs. */
+export function fieldFindings(record: unknown, spec: RecordSpec): { confirms: string[]; differs: string[] } {
+  const confirms: string[] = [];
+  const differs: string[] = [];
+  for (const [path, allowed] of Object.entries(spec.fields)) {
+    const single: RecordSpec = { ...spec, fields: { [path]: allowed } };
+    const problems = fieldProblems(record, single);
+    if (problems.length === 0) confirms.push(`${path} is ${kindsOf(at(record, path))[0]}`);
+    else differs.push(...problems);
+  }
+  return { confirms, differs };
+}

@@ -31,12 +31,12 @@ function world(): CwWorld {
   return w;
 }
 
-async function doctor(w: CwWorld, env: Record<string, string | undefined> = {}) {
+async function doctor(w: CwWorld, env: Record<string, string | undefined> = {}, args: string[] = []) {
   fake = await startFakeConnectWise(w);
   const dir = tempDir();
   writeConfig(join(dir, 'cfg'), { cwUrl: fake.apiBase, usageFile: 'usage.json' });
   writeFiles(join(dir, 'cfg'), { 'usage.json': '{"formatVersion":1,"customers":[]}' });
-  return runCli(['doctor', '--config', 'cfg'], { cwd: dir, env: { ...TEST_ENV, ...env } });
+  return runCli(['doctor', '--config', 'cfg', ...args], { cwd: dir, env: { ...TEST_ENV, ...env } });
 }
 
 describe('cwsync doctor', () => {
@@ -119,5 +119,27 @@ describe('cwsync doctor', () => {
     const present = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
     expect(present.stdout).toContain('ok    connectwise.privateKey (file cw-private.key)');
     expect(present.code).toBe(0);
+  });
+
+  it('--shapes: the shape of each endpoint read, what it confirms, and what differs (exit 1), with no value or secret', async () => {
+    const w = world();
+    const good = await doctor(w, {}, ['--shapes']);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('\nGET /finance/agreements/{id}/additions\n  shape    HTTP 200 application/json');
+    expect(good.stdout).toContain('  ok       product/id is integer');
+    expect(good.stdout).toContain('8 endpoints read: every assumption confirmed');
+    await fake!.close();
+    fake = await startFakeConnectWise(w, { switches: { brokenList: { kind: 'html', path: '/additions' } } });
+    const dir = tempDir();
+    writeConfig(dir, { cwUrl: fake.apiBase, usageFile: 'usage.json' });
+    writeFiles(dir, { 'usage.json': '{"formatVersion":1,"customers":[]}' });
+    const bad = await runCli(['doctor', '--config', dir, '--shapes'], { env: TEST_ENV });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(
+      /shape {4}HTTP 200 text\/html, \d+ bytes: a body that is not JSON\n( {2}headers .*\n)? {2}DIFFERS {2}expected a JSON list of additions/,
+    );
+    expect(bad.stdout).toContain('1 assumption differ on 1 of 8 endpoints: please report the lines marked DIFFERS');
+    for (const s of [TEST_ENV.CW_PRIVATE_KEY, TEST_ENV.CW_CLIENT_ID, 'CONTOSO', 'Email Security'])
+      expect(good.stdout + good.stderr + bad.stdout + bad.stderr).not.toContain(s);
   });
 });

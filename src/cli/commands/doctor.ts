@@ -1,8 +1,10 @@
 import { loadConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
 import { type Check, connectWiseChecks } from '../../connectwise/doctor.js';
+import { describeConnectWiseShapes } from '../../connectwise/doctor-shapes.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { ConfigError } from '../../errors.js';
+import type { ShapeRow } from '../../http/shape.js';
 import { createLogger } from '../../log.js';
 import { resolveSecret, SecretError } from '../../secrets.js';
 import { plural } from '../../words.js';
@@ -32,11 +34,51 @@ function secretChecks(config: Config): Check[] {
   });
 }
 
-export async function doctorCommand(opts: { config: string }): Promise<ExitCode> {
+function printChecks(checks: Check[]): void {
+  for (const c of checks) {
+    process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`);
+    if (!c.ok && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
+  }
+}
+
+/** The shape rows, then one line saying whether anything differs. Exit 1 when something does. */
+function printShapes(rows: ShapeRow[]): ExitCode {
+  const out = process.stdout;
+  for (const r of rows) {
+    out.write(`\n${r.endpoint}\n  shape    ${r.shape}\n`);
+    if (r.headers.length > 0) out.write(`  headers  ${r.headers.join('; ')}\n`);
+    for (const c of r.confirms) out.write(`  ok       ${c}\n`);
+    for (const d of r.differs) out.write(`  DIFFERS  ${d}\n`);
+  }
+  const differing = rows.filter((r) => r.differs.length > 0);
+  const count = differing.reduce((n, r) => n + r.differs.length, 0);
+  out.write(
+    differing.length === 0
+      ? `\n${rows.length} endpoints read: every assumption confirmed\n`
+      : `\n${count} assumption${count === 1 ? '' : 's'} differ on ${differing.length} of ${rows.length} endpoints: please report the lines marked DIFFERS (this output holds no values and no secrets)\n`,
+  );
+  return differing.length === 0 ? 0 : 1;
+}
+
+async function shapesCommand(config: Config, checks: Check[]): Promise<ExitCode> {
+  printChecks(checks);
+  if (!checks.every((c) => c.ok)) return 1;
+  const client = connectWiseFromConfig(config, createLogger());
+  let rows: ShapeRow[];
+  try {
+    rows = await describeConnectWiseShapes(client);
+  } finally {
+    await client.close();
+  }
+  return printShapes(rows);
+}
+
+export async function doctorCommand(opts: { config: string; shapes?: boolean }): Promise<ExitCode> {
   const { config, problems } = loadConfig(opts.config);
   if (!config) throw new ConfigError(problems);
   const logger = createLogger();
   const checks: Check[] = [{ name: `config ${opts.config} is valid`, ok: true }, ...secretChecks(config)];
+  if (opts.shapes) return shapesCommand(config, checks);
   if (checks.every((c) => c.ok)) {
     const client = connectWiseFromConfig(config, logger);
     try {
@@ -46,10 +88,7 @@ export async function doctorCommand(opts: { config: string }): Promise<ExitCode>
     }
     checks.push(...(await usageChecks(config, logger)));
   }
-  for (const c of checks) {
-    process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`);
-    if (!c.ok && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
-  }
+  printChecks(checks);
   const failed = checks.filter((c) => !c.ok).length;
   process.stdout.write(failed ? `\n${plural(failed, 'check')} failed\n` : '\nall checks passed\n');
   return failed ? 1 : 0;

@@ -30,6 +30,8 @@ export class Limiter {
     private readonly concurrency: number,
     private readonly ceiling?: number,
     private readonly clock: Clock = realClock,
+    /** Aborted when the client closes: no more waiting for a slot. */
+    private readonly signal?: AbortSignal,
   ) {
     this.rate = ceiling;
   }
@@ -102,10 +104,10 @@ export class Limiter {
       const start = Math.max(now, this.pausedUntil, this.nextStart);
       // The slot is reserved before waiting, so concurrent callers never share one.
       this.nextStart = start + (this.rate ? 1000 / this.rate : 0);
-      if (start > now) await this.clock.sleep(start - now);
+      if (start > now) await this.clock.sleep(start - now, this.signal);
       const at = Math.max(start, this.clock.now());
       // A 429 during the wait paused everything: take a new slot after the pause.
-      if (this.pausedUntil > at) continue;
+      if (this.pausedUntil > at && !this.signal?.aborted) continue;
       this.record(at);
       return at;
     }

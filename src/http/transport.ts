@@ -114,6 +114,9 @@ export class Transport {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly secrets: string[];
+  private closed = false;
+  /** Aborted by close(): every wait for a retry or a pacing slot ends at once. */
+  private readonly closing = new AbortController();
 
   constructor(options: TransportOptions) {
     this.service = options.service;
@@ -132,7 +135,7 @@ export class Transport {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-    this.limiter = new Limiter(this.opts.concurrency, options.requestsPerSecond, this.clock);
+    this.limiter = new Limiter(this.opts.concurrency, options.requestsPerSecond, this.clock, this.closing.signal);
     this.agent = new Agent({
       connections: this.opts.concurrency,
       // Below common server idle timeouts (Node: 5 s), so an idle socket is not reused as the server closes it.
@@ -146,6 +149,11 @@ export class Transport {
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const { url, path, headers, payload } = this.prepare(spec);
     for (let attempt = 1; ; attempt++) {
+      // Closed while this call waited (the run failed elsewhere): stop, rather than retry into a closed pool.
+      if (this.closed)
+        throw new LocalRequestError(this.service, spec.method, path, 'the client was closed (the run is ending)', {
+          label: spec.label,
+        });
       const outcome = await this.limiter.run((startedAt) => this.once<T>(spec, url, path, headers, payload, startedAt));
       if (outcome.ok) {
         this.limiter.succeeded();
@@ -163,7 +171,7 @@ export class Transport {
         { service: this.service, method: spec.method, path, attempt, delayMs: delay, reason: error.message },
         'retrying',
       );
-      await this.clock.sleep(delay);
+      await this.clock.sleep(delay, this.closing.signal);
     }
   }
 
@@ -346,6 +354,9 @@ export class Transport {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.abort();
     await this.agent.close();
   }
 }

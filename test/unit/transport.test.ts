@@ -1,6 +1,7 @@
 /** The transport's retry and error paths, with nock. Any unmocked call fails; unused mocks fail. */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { realClock } from '../../src/http/clock.js';
 import { HttpError, LocalRequestError, NetworkError, outcomeUnknown } from '../../src/http/errors.js';
 import { retryAfterMs, Transport } from '../../src/http/transport.js';
 import { type FakeClock, fakeClock } from '../helpers/clock.js';
@@ -179,6 +180,23 @@ describe('Transport: what is refused on this machine is never sent and never ret
     expect(err).toBeInstanceOf(LocalRequestError);
     expect((err as Error).message).toContain('is larger than 200 bytes, so it was not read');
     expect(transport!.stats.requests).toBe(1);
+  });
+});
+
+describe('Transport: closing', () => {
+  it('ends a call waiting to retry at once, without another request', async () => {
+    nock(API).get('/x').reply(503, { message: 'busy' });
+    // The real clock and a minute of backoff: only close() can end this wait promptly.
+    const t = make({ clock: realClock, baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    const pending = t.request({ method: 'GET', url: `${API}/x`, label: 'read x' }).catch((e: unknown) => e);
+    while (t.stats.retries === 0) await new Promise((r) => setImmediate(r));
+    const started = Date.now();
+    await t.close();
+    const err = (await pending) as LocalRequestError;
+    expect(err).toBeInstanceOf(LocalRequestError);
+    expect(err.message).toBe('Test read x (GET /x) was not sent: the client was closed (the run is ending)');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(t.stats.requests).toBe(1);
   });
 });
 

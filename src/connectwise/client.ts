@@ -32,13 +32,21 @@ export interface ConnectWiseCredentials {
 
 export interface ListQuery {
   conditions?: string;
-  fields?: string[];
+  fields?: readonly string[];
   orderBy?: string;
 }
 
 export const PAGE_SIZE = 1000;
 /** A million records: far beyond any tenant's companies or one agreement's additions. */
 export const MAX_PAGES = 1000;
+
+/** The fields each list asks for (`fields=`): the adapter's reads and `doctor --shapes` ask alike. */
+export const LIST_FIELDS = {
+  companies: ['id', 'identifier', 'name', 'deletedFlag'],
+  agreements: ['id', 'name', 'company', 'agreementStatus', 'cancelledFlag'],
+  catalog: ['id', 'identifier', 'description', 'inactiveFlag', 'price'],
+  additions: ['id', 'agreementId', 'product', 'quantity', 'unitPrice', 'effectiveDate', 'cancelledDate'],
+} as const satisfies Record<string, readonly string[]>;
 
 /** Transport settings a caller (a test, the benchmark) may set; the rest come from the config. */
 export type ClientOptions = Partial<
@@ -354,7 +362,7 @@ export class ConnectWiseClient {
   companies(conditions: string | undefined): Promise<Company[]> {
     return this.list<Company>(
       '/company/companies',
-      { conditions: and(conditions, eq('deletedFlag', false)), fields: ['id', 'identifier', 'name', 'deletedFlag'] },
+      { conditions: and(conditions, eq('deletedFlag', false)), fields: LIST_FIELDS.companies },
       'list companies',
       COMPANY,
     );
@@ -365,7 +373,7 @@ export class ConnectWiseClient {
       '/finance/agreements',
       {
         conditions: and(conditions, eq('cancelledFlag', false)),
-        fields: ['id', 'name', 'company', 'agreementStatus', 'cancelledFlag'],
+        fields: LIST_FIELDS.agreements,
       },
       'list agreements',
       AGREEMENT,
@@ -376,7 +384,7 @@ export class ConnectWiseClient {
     // inactiveFlag is filtered here, not in conditions: some endpoints reject it there.
     return this.list<CatalogItem>(
       '/procurement/catalog',
-      { conditions, fields: ['id', 'identifier', 'description', 'inactiveFlag', 'price'] },
+      { conditions, fields: LIST_FIELDS.catalog },
       'list catalog items',
       CATALOG_ITEM,
     );
@@ -387,7 +395,7 @@ export class ConnectWiseClient {
       `/finance/agreements/${agreementId}/additions`,
       {
         conditions,
-        fields: ['id', 'agreementId', 'product', 'quantity', 'unitPrice', 'effectiveDate', 'cancelledDate'],
+        fields: LIST_FIELDS.additions,
       },
       `list additions of agreement ${agreementId}`,
       ADDITION,

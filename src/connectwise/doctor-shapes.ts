@@ -7,7 +7,7 @@
 import { linkNumber, parseLinkHeader } from '../http/link.js';
 import { describeAnswer, fieldFindings, type RecordSpec, type ShapeRow } from '../http/shape.js';
 import type { HttpResponse } from '../http/transport.js';
-import type { ConnectWiseClient } from './client.js';
+import { type ConnectWiseClient, LIST_FIELDS } from './client.js';
 import { queryString } from './conditions.js';
 import { ADDITION, AGREEMENT, CATALOG_ITEM, COMPANY, COMPANY_INFO, COUNT, SYSTEM_INFO } from './shapes.js';
 
@@ -97,12 +97,10 @@ async function read(
   }
 }
 
-const FIELDS = {
-  companies: 'id,identifier,name,deletedFlag',
-  agreements: 'id,name,company,agreementStatus,cancelledFlag',
-  catalog: 'id,identifier,description,inactiveFlag',
-  additions: 'id,agreementId,product,quantity,effectiveDate,cancelledDate',
-};
+const FIELDS = Object.fromEntries(Object.entries(LIST_FIELDS).map(([k, v]) => [k, v.join(',')])) as Record<
+  keyof typeof LIST_FIELDS,
+  string
+>;
 
 export async function describeConnectWiseShapes(client: ConnectWiseClient): Promise<ShapeRow[]> {
   const rows: ShapeRow[] = [];

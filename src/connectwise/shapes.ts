@@ -30,7 +30,12 @@ export const AGREEMENT: RecordSpec = {
 export const CATALOG_ITEM: RecordSpec = {
   noun: 'catalog item',
   plural: 'catalog items',
-  fields: { id: ['integer'], identifier: ['string'], inactiveFlag: ['boolean', 'absent'] },
+  fields: {
+    id: ['integer'],
+    identifier: ['string'],
+    inactiveFlag: ['boolean', 'absent'],
+    price: ['number', 'null', 'absent'],
+  },
 };
 
 export const ADDITION: RecordSpec = {
@@ -40,6 +45,7 @@ export const ADDITION: RecordSpec = {
     id: ['integer'],
     'product/id': ['integer'],
     quantity: ['number'],
+    unitPrice: ['number', 'null', 'absent'],
     effectiveDate: optionalDate,
     cancelledDate: optionalDate,
     agreementId: ['integer', 'absent'],

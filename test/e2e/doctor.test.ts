@@ -138,8 +138,24 @@ describe('cwsync doctor', () => {
     expect(bad.stdout).toMatch(
       /shape {4}HTTP 200 text\/html, \d+ bytes: a body that is not JSON\n( {2}headers .*\n)? {2}DIFFERS {2}expected a JSON list of additions/,
     );
-    expect(bad.stdout).toContain('1 assumption differ on 1 of 8 endpoints: please report the lines marked DIFFERS');
+    expect(bad.stdout).toContain('1 assumption differs on 1 of 8 endpoints: please report the lines marked DIFFERS');
     for (const s of [TEST_ENV.CW_PRIVATE_KEY, TEST_ENV.CW_CLIENT_ID, 'CONTOSO', 'Email Security'])
       expect(good.stdout + good.stderr + bad.stdout + bad.stderr).not.toContain(s);
+  });
+
+  it('--shapes with Mailprotector as the usage source: its endpoints follow ConnectWise', async () => {
+    fake = await startFakeConnectWise(world());
+    const mp = await startFakeMailprotector(emptyMpWorld({ customers: [{ id: 1, name: 'Contoso', resellerId: 343 }] }));
+    try {
+      const dir = tempDir();
+      writeConfig(dir, { cwUrl: fake.apiBase, mpUrl: mp.apiBase });
+      const result = await runCli(['doctor', '--config', dir, '--shapes'], { env: TEST_ENV });
+      expect(result.stdout).toMatch(
+        /\nConnectWise\n\nGET \/system\/info\n[\s\S]*\nMailprotector\n\nGET \/resellers\/\{id\}\/customers\n/,
+      );
+      expect(result.stdout + result.stderr).not.toContain(TEST_ENV.MP_API_KEY);
+    } finally {
+      await mp.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { loadSnapshotFile } from '../../usage/file-source.js';
 import { usageSourceFromConfig } from '../../usage/from-config.js';
 import type { MailprotectorUsageSource } from '../../usage/mailprotector.js';
 import { paths } from '../../usage/mailprotector-api.js';
+import { describeMailprotectorShapes, type EndpointShape } from '../../usage/mailprotector-shapes.js';
 
 /** Checks of the usage source: the snapshot file parses, or the API key can list the reseller's customers. */
 export async function usageChecks(config: Config, logger: Logger): Promise<Check[]> {
@@ -32,6 +33,17 @@ export async function usageChecks(config: Config, logger: Logger): Promise<Check
     return [{ name, ok: true, detail: `${customers.length} customers` }];
   } catch (err) {
     return [failedCheck(name, err)];
+  } finally {
+    await source.close();
+  }
+}
+
+/** `doctor --shapes` rows of the usage API; none when usage comes from a file. */
+export async function usageShapes(config: Config, logger: Logger): Promise<EndpointShape[]> {
+  if (!config.usage.mailprotector) return [];
+  const source = usageSourceFromConfig(config, logger) as MailprotectorUsageSource;
+  try {
+    return await describeMailprotectorShapes(source);
   } finally {
     await source.close();
   }

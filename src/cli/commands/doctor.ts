@@ -9,7 +9,7 @@ import { createLogger } from '../../log.js';
 import { resolveSecret, SecretError } from '../../secrets.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
-import { usageChecks } from './doctor-usage.js';
+import { usageChecks, usageShapes } from './doctor-usage.js';
 
 function secretChecks(config: Config): Check[] {
   const refs = [
@@ -41,21 +41,27 @@ function printChecks(checks: Check[]): void {
   }
 }
 
-/** The shape rows, then one line saying whether anything differs. Exit 1 when something does. */
-function printShapes(rows: ShapeRow[]): ExitCode {
+function printRows(title: string, rows: ShapeRow[]): void {
   const out = process.stdout;
+  out.write(`\n${title}\n`);
   for (const r of rows) {
     out.write(`\n${r.endpoint}\n  shape    ${r.shape}\n`);
     if (r.headers.length > 0) out.write(`  headers  ${r.headers.join('; ')}\n`);
     for (const c of r.confirms) out.write(`  ok       ${c}\n`);
     for (const d of r.differs) out.write(`  DIFFERS  ${d}\n`);
   }
+}
+
+/** The shape rows of each API, then one line saying whether anything differs. Exit 1 when something does. */
+function printShapes(apis: Array<[string, ShapeRow[]]>): ExitCode {
+  for (const [title, rows] of apis) if (rows.length > 0) printRows(title, rows);
+  const rows = apis.flatMap(([, r]) => r);
   const differing = rows.filter((r) => r.differs.length > 0);
   const count = differing.reduce((n, r) => n + r.differs.length, 0);
-  out.write(
+  process.stdout.write(
     differing.length === 0
       ? `\n${rows.length} endpoints read: every assumption confirmed\n`
-      : `\n${count} assumption${count === 1 ? '' : 's'} differ on ${differing.length} of ${rows.length} endpoints: please report the lines marked DIFFERS (this output holds no values and no secrets)\n`,
+      : `\n${plural(count, 'assumption')} ${count === 1 ? 'differs' : 'differ'} on ${differing.length} of ${plural(rows.length, 'endpoint')}: please report the lines marked DIFFERS (this output holds no values and no secrets)\n`,
   );
   return differing.length === 0 ? 0 : 1;
 }
@@ -63,14 +69,19 @@ function printShapes(rows: ShapeRow[]): ExitCode {
 async function shapesCommand(config: Config, checks: Check[]): Promise<ExitCode> {
   printChecks(checks);
   if (!checks.every((c) => c.ok)) return 1;
-  const client = connectWiseFromConfig(config, createLogger());
-  let rows: ShapeRow[];
+  const logger = createLogger();
+  const client = connectWiseFromConfig(config, logger);
+  let connectwise: ShapeRow[];
   try {
-    rows = await describeConnectWiseShapes(client);
+    connectwise = await describeConnectWiseShapes(client);
   } finally {
     await client.close();
   }
-  return printShapes(rows);
+  const usage = await usageShapes(config, logger);
+  return printShapes([
+    ['ConnectWise', connectwise],
+    ['Mailprotector', usage],
+  ]);
 }
 
 export async function doctorCommand(opts: { config: string; shapes?: boolean }): Promise<ExitCode> {

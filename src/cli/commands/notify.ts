@@ -6,7 +6,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { CwsyncError } from '../../errors.js';
 import { githubEnv, IssueClient, type RunFacts, syncNightlyIssue } from '../../github/issue.js';
-import { transportOverridesFromEnv } from '../../http/transport.js';
 import { createLogger } from '../../log.js';
 import type { ApplyReport } from '../../reconcile/apply.js';
 import type { Plan } from '../../reconcile/types.js';
@@ -93,7 +92,7 @@ export async function notifyCommand(opts: NotifyOptions): Promise<ExitCode> {
     logTail: opts.log ? logTail(readCapped(opts.log, LOG_TAIL_BYTES, true).text) : [],
     now: new Date(),
   };
-  const client = new IssueClient(gh, createLogger(), transportOverridesFromEnv());
+  const client = new IssueClient(gh, createLogger());
   try {
     const outcome = await syncNightlyIssue(client, facts);
     const what =

@@ -72,6 +72,7 @@ describe('doctor --shapes against ConnectWise', () => {
       'id is integer',
       'product/id is integer',
       'quantity is integer',
+      'unitPrice is integer',
       'effectiveDate is string',
       'cancelledDate is null',
       'agreementId is integer',

@@ -82,7 +82,7 @@ export function connectWiseHint(settings: Pick<ConnectWiseSettings, 'site' | 'ur
 }
 
 /** `connectwise.privateKey from env CW_PRIVATE_KEY`: how a secret is named in messages, never by value. */
-export function secretName(label: string, ref: SecretRef): string {
+function secretName(label: string, ref: SecretRef): string {
   return `${label} from ${'env' in ref ? `env ${ref.env}` : `file ${ref.file}`}`;
 }
 

@@ -23,7 +23,7 @@ export interface HttpErrorInit {
 }
 
 /** How a call is named in messages: `list agreements (GET /finance/agreements)`. */
-export function callName(method: string, path: string, label?: string): string {
+function callName(method: string, path: string, label?: string): string {
   return label ? `${label} (${method} ${path})` : `${method} ${path}`;
 }
 

@@ -123,7 +123,7 @@ function at(record: unknown, path: string): unknown {
 }
 
 /** What is wrong with one record, field by field: kinds only, never a value. */
-export function fieldProblems(record: unknown, spec: RecordSpec): string[] {
+function fieldProblems(record: unknown, spec: RecordSpec): string[] {
   if (record === null || typeof record !== 'object' || Array.isArray(record))
     return [`is ${record === undefined ? 'missing' : record === null ? 'null' : `a ${typeOf(record)}`}, not an object`];
   const problems: string[] = [];
@@ -136,7 +136,7 @@ export function fieldProblems(record: unknown, spec: RecordSpec): string[] {
 }
 
 /** The fields of a spec in words: `id: integer, product/id: integer, quantity: number`. */
-export function describeSpec(spec: RecordSpec): string {
+function describeSpec(spec: RecordSpec): string {
   return Object.entries(spec.fields)
     .filter(([, kinds]) => !kinds.includes('absent'))
     .map(([path, kinds]) => `${path}: ${kinds.join('|')}`)

@@ -110,7 +110,6 @@ function options(cwd: string, origin: string, cacheDir: string, over: Partial<Ru
       GITHUB_WORKFLOW_REF: 'msp/config/.github/workflows/apply.yml@refs/heads/main',
       GITHUB_EVENT_PATH: join(gh, 'event.json'),
       GITHUB_STEP_SUMMARY: join(gh, 'summary.md'),
-      CWSYNC_RETRY_BASE_MS: '5',
     },
     secrets: { ...DEMO_ENV },
     github: {

@@ -19,7 +19,6 @@ export const TEST_ENV = {
   CW_PRIVATE_KEY: 'sandbox-private',
   CW_CLIENT_ID: '00000000-0000-4000-8000-000000000001',
   MP_API_KEY: 'sandbox-mp-key',
-  CWSYNC_RETRY_BASE_MS: '5',
 };
 
 export function writeConfig(dir: string, o: ConfigOptions): string {

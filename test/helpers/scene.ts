@@ -54,7 +54,7 @@ export async function startScene(
     run: (args, env = {}) =>
       runCli(args, {
         cwd: repo,
-        env: { ...DEMO_ENV, CWSYNC_RETRY_BASE_MS: '5', GITHUB_STEP_SUMMARY: undefined, ...env },
+        env: { ...DEMO_ENV, GITHUB_STEP_SUMMARY: undefined, ...env },
       }),
     edit: async (file, change, commit = true) => {
       const path = join(configDir, file);

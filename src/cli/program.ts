@@ -101,8 +101,12 @@ export function buildProgram(): Command {
   program
     .command('comment')
     .description('in GitHub Actions: create or update the one plan comment on the pull request')
-    .requiredOption('--body-file <file>', 'the markdown to post (cwsync plan --format markdown)')
-    .action((opts: { bodyFile: string }) =>
+    .option('--plan <file>', 'the JSON plan (cwsync plan --out FILE), rendered with the head commit and the money')
+    .option('--failed-log <file>', 'what a failed run printed; used when the --plan file does not exist')
+    .option('--stage <stage>', 'which step failed, for --failed-log: validate or plan', 'plan')
+    .option('--artifact-url <url>', 'where the full plan can be downloaded (default: the run page)')
+    .option('--body-file <file>', 'any markdown, posted as written')
+    .action((opts: import('./commands/comment.js').CommentOptions) =>
       run(async () => (await import('./commands/comment.js')).commentCommand(opts)),
     );
 

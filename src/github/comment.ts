@@ -1,46 +1,98 @@
 /**
- * The one sticky plan comment on a pull request: found by a hidden marker (never "the last
- * comment"), updated in place, left alone when unchanged, cut with a notice when too long.
+ * The one sticky plan comment on a pull request. It is found by a hidden marker among the
+ * comments written by this workflow's own identity only (a person quoting the marker is never
+ * edited), updated in place, and left alone when nothing but the time usage was read changed.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CwsyncError } from '../errors.js';
+import { HttpError } from '../http/errors.js';
 import { type ErrorFacts, Transport } from '../http/transport.js';
 import type { Logger } from '../log.js';
+import { stableText } from '../render/markdown.js';
 
 export const MARKER = '<!-- cwsync:plan-comment -->';
 /** GitHub refuses comment bodies over 65,536 characters; keep a margin. */
 export const MAX_BODY = 65_000;
+/** The identity of the Actions GITHUB_TOKEN, which cannot call GET /user. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+const MAX_EVENT_BYTES = 32 * 1024 * 1024;
 
 export interface GitHubContext {
   token: string;
   repository: string;
   apiUrl: string;
   pullNumber: number;
+  /** CWSYNC_COMMENT_AUTHOR: the login whose comment is ours, when GET /user cannot say. */
+  author?: string;
 }
 
-export type CommentOutcome = { kind: 'created' | 'updated' | 'unchanged'; id: number; url?: string };
+export type CommentOutcome = { kind: 'created' | 'updated' | 'unchanged'; id: number; url?: string; author: string };
 
-/** The pull request this run is for, from GITHUB_EVENT_PATH; undefined outside a pull request. */
-export function pullRequestNumber(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const path = env.GITHUB_EVENT_PATH;
-  if (!path) return undefined;
-  let event: { pull_request?: { number?: number }; issue?: { number?: number; pull_request?: unknown } };
+export interface PullRequestEvent {
+  number: number;
+  /** The head commit the reviewer sees (GITHUB_SHA is the merge commit of refs/pull/N/merge). */
+  headSha: string | undefined;
+}
+
+/** Reads GITHUB_EVENT_PATH if it is a regular file of sane size; undefined otherwise. */
+function readEvent(path: string): unknown {
+  let fd: number | undefined;
   try {
-    event = JSON.parse(readFileSync(path, 'utf8'));
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.size > MAX_EVENT_BYTES) return undefined;
+    const buf = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const n = readSync(fd, buf, read, stat.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return JSON.parse(buf.subarray(0, read).toString('utf8'));
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  if (typeof event.pull_request?.number === 'number') return event.pull_request.number;
-  if (event.issue?.pull_request && typeof event.issue.number === 'number') return event.issue.number;
+}
+
+/** The pull request this run is for, from GITHUB_EVENT_PATH; undefined outside a pull request. */
+export function pullRequestEvent(env: NodeJS.ProcessEnv = process.env): PullRequestEvent | undefined {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return undefined;
+  const event = readEvent(path) as
+    | {
+        pull_request?: { number?: unknown; head?: { sha?: unknown } };
+        issue?: { number?: unknown; pull_request?: unknown };
+      }
+    | undefined;
+  const sha = event?.pull_request?.head?.sha;
+  const headSha = typeof sha === 'string' && /^[0-9a-f]{7,64}$/i.test(sha) ? sha : undefined;
+  if (typeof event?.pull_request?.number === 'number') return { number: event.pull_request.number, headSha };
+  if (event?.issue?.pull_request && typeof event.issue.number === 'number')
+    return { number: event.issue.number, headSha: undefined };
   return undefined;
 }
 
+export function pullRequestNumber(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return pullRequestEvent(env)?.number;
+}
+
+/** Closes the <details> a cut left open, so the comment stays valid HTML. */
+function closeOpen(text: string): string {
+  const open = (text.match(/<details[\s>]/g) ?? []).length - (text.match(/<\/details>/g) ?? []).length;
+  return `${text}${'\n\n</details>'.repeat(Math.max(0, open))}`;
+}
+
+/** The marker, then the markdown; a body too long (only --body-file can be) is cut at a line. */
 export function commentBody(markdown: string): string {
   const body = `${MARKER}\n${markdown.trimEnd()}\n`;
   if (body.length <= MAX_BODY) return body;
   const notice =
-    '\n\n_… cut: the plan is longer than a comment can hold. The full plan is in the job summary and the JSON plan artifact._\n';
-  return `${body.slice(0, MAX_BODY - notice.length)}${notice}`;
+    '\n\n> [!IMPORTANT]\n> **Cut here:** the text is longer than a comment can hold. The full plan is in the plan artifact of this run.\n';
+  const room = MAX_BODY - notice.length - 200;
+  const kept = body.slice(0, body.lastIndexOf('\n', room) + 1 || room);
+  return `${closeOpen(kept)}${notice}`;
 }
 
 function githubHint(f: ErrorFacts): string | undefined {
@@ -52,6 +104,38 @@ function githubHint(f: ErrorFacts): string | undefined {
   return undefined;
 }
 
+interface IssueComment {
+  id: number;
+  body?: string;
+  user?: { login?: string; type?: string } | null;
+}
+
+/** Whose comments are ours: the override, else the token's user, else (Actions token) the Actions bot. */
+async function tokenAuthor(
+  ctx: GitHubContext,
+  get: (url: string, label: string) => Promise<{ body: unknown }>,
+): Promise<string> {
+  if (ctx.author) return ctx.author;
+  try {
+    const res = await get(`${ctx.apiUrl}/user`, 'read the identity of the token (GET /user)');
+    const login = (res.body as { login?: unknown } | null)?.login;
+    if (typeof login === 'string' && login) return login;
+    throw new CwsyncError('GitHub GET /user answered without a login', {
+      hint: 'set CWSYNC_COMMENT_AUTHOR to the login that writes the plan comment',
+    });
+  } catch (err) {
+    // The Actions GITHUB_TOKEN is an app installation token: GET /user is refused for it.
+    if (err instanceof HttpError && (err.status === 403 || err.status === 404)) return ACTIONS_BOT;
+    throw err;
+  }
+}
+
+export function isOurs(c: IssueComment, author: string): boolean {
+  if (typeof c.body !== 'string' || !c.body.startsWith(MARKER)) return false;
+  if (c.user?.login !== author) return false;
+  return !author.endsWith('[bot]') || c.user?.type === 'Bot';
+}
+
 export async function upsertComment(ctx: GitHubContext, markdown: string, logger?: Logger): Promise<CommentOutcome> {
   const transport = new Transport({ service: 'GitHub', concurrency: 2, logger, hint: githubHint, baseDelayMs: 200 });
   const api = ctx.apiUrl.replace(/\/+$/, '');
@@ -61,21 +145,22 @@ export async function upsertComment(ctx: GitHubContext, markdown: string, logger
     'x-github-api-version': '2022-11-28',
     'user-agent': 'cwsync',
   };
+  const get = (url: string, label: string) => transport.request({ method: 'GET', url, headers, label });
   const body = commentBody(markdown);
   try {
-    let existing: { id: number; body?: string } | undefined;
-    for (let page = 1; !existing; page++) {
-      const res = await transport.request<Array<{ id: number; body?: string }>>({
-        method: 'GET',
-        url: `${api}/repos/${ctx.repository}/issues/${ctx.pullNumber}/comments?per_page=100&page=${page}`,
-        headers,
-        label: 'list pull request comments',
-      });
-      const comments = Array.isArray(res.body) ? res.body : [];
-      existing = comments.find((c) => typeof c.body === 'string' && c.body.includes(MARKER));
+    const author = await tokenAuthor({ ...ctx, apiUrl: api }, get);
+    let existing: IssueComment | undefined;
+    for (let page = 1; !existing && page <= 100; page++) {
+      const res = await get(
+        `${api}/repos/${ctx.repository}/issues/${ctx.pullNumber}/comments?per_page=100&page=${page}`,
+        'list pull request comments',
+      );
+      const comments = Array.isArray(res.body) ? (res.body as IssueComment[]) : [];
+      existing = comments.find((c) => isOurs(c, author));
       if (comments.length < 100 || !/rel="next"/.test(res.headers.get('link') ?? '')) break;
     }
-    if (existing && existing.body === body) return { kind: 'unchanged', id: existing.id };
+    if (existing && stableText(existing.body ?? '') === stableText(body))
+      return { kind: 'unchanged', id: existing.id, author };
     if (existing) {
       const res = await transport.request<{ id: number; html_url?: string }>({
         method: 'PATCH',
@@ -84,7 +169,7 @@ export async function upsertComment(ctx: GitHubContext, markdown: string, logger
         body: { body },
         label: 'update the plan comment',
       });
-      return { kind: 'updated', id: existing.id, url: res.body?.html_url };
+      return { kind: 'updated', id: existing.id, url: res.body?.html_url, author };
     }
     const res = await transport.request<{ id: number; html_url?: string }>({
       method: 'POST',
@@ -93,7 +178,7 @@ export async function upsertComment(ctx: GitHubContext, markdown: string, logger
       body: { body },
       label: 'create the plan comment',
     });
-    return { kind: 'created', id: res.body.id, url: res.body.html_url };
+    return { kind: 'created', id: res.body.id, url: res.body.html_url, author };
   } finally {
     await transport.close();
   }
@@ -111,5 +196,14 @@ export function githubContext(pullNumber: number, env: NodeJS.ProcessEnv = proce
     throw new CwsyncError('GITHUB_REPOSITORY is not set (owner/name)', {
       hint: 'run cwsync comment inside GitHub Actions',
     });
-  return { token, repository, apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', pullNumber };
+  const author = env.CWSYNC_COMMENT_AUTHOR?.trim() || undefined;
+  return { token, repository, apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', pullNumber, author };
+}
+
+/** The run's page, where its artifacts are listed; undefined outside Actions. */
+export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+  return server && repo && id && /^\d+$/.test(id)
+    ? `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}`
+    : undefined;
 }

@@ -1,57 +1,127 @@
-/** What the text and markdown renderers share: actions grouped by agreement, and their diff. */
-import { createTwoFilesPatch } from 'diff';
-import type { Action, Plan } from '../reconcile/types.js';
-import { plural } from '../words.js';
-
-export interface AgreementChanges {
-  title: string;
-  customer: string;
-  actions: Action[];
-}
-
-export function byAgreement(actions: readonly Action[]): AgreementChanges[] {
-  const groups = new Map<number, AgreementChanges>();
-  for (const a of actions) {
-    const g = groups.get(a.agreement.id) ?? {
-      title: `${a.company.identifier} / ${a.agreement.name} (agreement ${a.agreement.id})`,
-      customer: a.customer,
-      actions: [],
-    };
-    g.actions.push(a);
-    groups.set(a.agreement.id, g);
-  }
-  return [...groups.values()];
-}
-
-/** A unified diff of `product: quantity` lines, from the current additions to the planned ones. */
-export function quantityDiff(actions: readonly Action[]): string[] {
-  const sorted = [...actions].sort((a, b) => a.product.identifier.localeCompare(b.product.identifier));
-  const before = sorted.filter((a) => a.before !== null).map((a) => `${a.product.identifier}: ${a.before}`);
-  const after = sorted.map((a) => `${a.product.identifier}: ${a.action === 'cancel' ? 'cancelled' : a.after}`);
-  const patch = createTwoFilesPatch(
-    'current',
-    'planned',
-    before.length ? `${before.join('\n')}\n` : '',
-    `${after.join('\n')}\n`,
-    '',
-    '',
-    { context: 0 },
-  );
-  return patch
-    .split('\n')
-    .filter((l) => l && !l.startsWith('====='))
-    .map((l) => l.replace(/\t$/, ''));
-}
+/**
+ * What the text and markdown renderers share, so both say the same thing in the same order:
+ * the verdict with its money, one row per change, the not-billed rows, the usage stamp.
+ */
+import type { Action, NotBilled, Plan, Warning } from '../reconcile/types.js';
+import { money, moneyChange, signed } from './money.js';
 
 export function verdict(plan: Plan): string {
   const n = plan.actions.length;
   if (n === 0) return 'No changes';
   const agreements = new Set(plan.actions.map((a) => a.agreement.id)).size;
-  return `${plural(n, 'change')} on ${plural(agreements, 'agreement')}`;
+  return `${n} change${n === 1 ? '' : 's'} on ${agreements} agreement${agreements === 1 ? '' : 's'}`;
 }
 
 export function counts(plan: Plan): string {
   const s = plan.summary;
-  const extra = [s.held ? `${s.held} held` : '', s.errors ? plural(s.errors, 'error') : ''].filter(Boolean);
-  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${plural(s.conflicts, 'conflict')}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+  const extra = [
+    s.held ? `${s.held} held` : '',
+    s.errors ? `${s.errors} error${s.errors === 1 ? '' : 's'}` : '',
+  ].filter(Boolean);
+  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "+$412.50 per billing cycle", with how many changes have no known price; '' without changes. */
+export function moneyLine(plan: Plan): string {
+  if (plan.actions.length === 0) return '';
+  const unpriced = plan.actions.filter((a) => a.priceChange === null).length;
+  const total = `${moneyChange(plan.summary.priceChange)} per billing cycle`;
+  if (unpriced === plan.actions.length) return 'price unknown';
+  return unpriced ? `${total} (${plural(unpriced, 'change')} without a known price)` : total;
+}
+
+/** The one line a reviewer reads first: errors, changes, held, money, refusal. */
+export function headline(plan: Plan): string {
+  return [
+    plan.errors.length ? plural(plan.errors.length, 'error') : '',
+    verdict(plan),
+    plan.held.length ? `${plan.held.length} held` : '',
+    moneyLine(plan),
+    plan.safety.refusal ? 'apply would refuse it without --force' : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+export interface ChangeRow {
+  customer: string;
+  agreement: string;
+  product: string;
+  /** "10 -> 12", "new -> 12", "10 -> 0 (cancel)" (markdown uses →). */
+  quantities: string;
+  delta: string;
+  price: string;
+}
+
+export function changeRow(a: Action, arrow = '->'): ChangeRow {
+  const before = a.before ?? 0;
+  const from = a.before === null ? 'new' : String(a.before);
+  return {
+    customer: a.customer,
+    agreement: `${a.company.identifier} / ${a.agreement.name}`,
+    product: a.product.identifier,
+    quantities: `${from} ${arrow} ${a.after}${a.action === 'cancel' ? ' (cancel)' : ''}`,
+    delta: signed(a.after - before),
+    price: a.priceChange === null ? 'price unknown' : moneyChange(a.priceChange),
+  };
+}
+
+export interface NotBilledRow {
+  customer: string;
+  service: string;
+  users: number;
+  product: string;
+  value: string;
+}
+
+export function notBilledRow(r: NotBilled): NotBilledRow {
+  return {
+    customer: r.customer ? r.customer.name : '(any customer)',
+    service: r.service,
+    users: r.users,
+    product: r.product ?? 'not mapped',
+    value: r.unitPrice === null ? 'no price (not mapped)' : money(r.users * r.unitPrice),
+  };
+}
+
+/** The biggest money first, so the top of a long list is what matters. */
+export function notBilledByValue(rows: readonly NotBilled[]): NotBilled[] {
+  const value = (r: NotBilled) => r.users * (r.unitPrice ?? 0);
+  return [...rows].sort((a, b) => value(b) - value(a) || b.users - a.users);
+}
+
+export function notBilledTitle(plan: Plan): string {
+  const n = plan.summary.notBilled;
+  return `Not billed: ${plural(n.users, 'user')}${n.value ? `, ${money(n.value)} per billing cycle at catalog prices` : ''}`;
+}
+
+/** Warnings not already shown as not-billed rows or as the refusal. */
+export function otherWarnings(plan: Plan): Warning[] {
+  const shown = new Set<Warning['code']>();
+  if (plan.notBilled.length) shown.add('unbound-customer').add('unmapped-service');
+  if (plan.safety.refusal) shown.add('safety-limit');
+  return plan.warnings.filter((w) => !shown.has(w.code));
+}
+
+const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+function age(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 90) return plural(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? plural(hours, 'hour') : plural(Math.round(hours / 24), 'day');
+}
+
+/** When and where usage was read: "read live from Mailprotector reseller 343 at 2026-11-26 02:17 UTC". */
+export function usageStamp(plan: Plan, now: Date = new Date()): string {
+  const u = plan.usage;
+  const at = u.capturedAt && !Number.isNaN(Date.parse(u.capturedAt)) ? u.capturedAt : null;
+  if (u.source === 'snapshot') {
+    if (!at) return `usage from ${u.label}, capture time unknown`;
+    return `usage from ${u.label}, captured ${utc(at)} (${age(now.getTime() - Date.parse(at))} old)`;
+  }
+  const how = u.source === 'mailprotector' ? 'read live from' : 'read from';
+  return `usage ${how} ${u.label}${at ? ` at ${utc(at)}` : ''}`;
 }

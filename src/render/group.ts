@@ -21,7 +21,7 @@ export function counts(plan: Plan): string {
   return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** "+$412.50 per billing cycle", with how many changes have no known price; '' without changes. */
 export function moneyLine(plan: Plan): string {
@@ -78,11 +78,11 @@ export interface NotBilledRow {
 
 export function notBilledRow(r: NotBilled): NotBilledRow {
   return {
-    customer: r.customer ? r.customer.name : '(any customer)',
+    customer: r.customer ? r.customer.name : '(across customers)',
     service: r.service,
     users: r.users,
     product: r.product ?? 'not mapped',
-    value: r.unitPrice === null ? 'no price (not mapped)' : money(r.users * r.unitPrice),
+    value: r.unitPrice === null ? 'no price' : money(r.users * r.unitPrice),
   };
 }
 

@@ -10,7 +10,6 @@ import { type Block, COLLAPSE_AFTER, type Cut, fitBlocks, rowsBlock } from './bu
 import {
   changeRow,
   headline,
-  moneyLine,
   notBilledByValue,
   notBilledRow,
   notBilledTitle,
@@ -61,15 +60,7 @@ function changesBlock(plan: Plan): Block | null {
     const r = changeRow(a, '→');
     return row([r.customer, r.agreement, r.product, r.quantities, r.delta, r.price]);
   });
-  const money = moneyLine(plan);
-  return rowsBlock(
-    'changes',
-    `#### Changes (${plan.actions.length})${money ? `: ${money}` : ''}\n\n${CHANGE_HEAD}`,
-    rows,
-    {
-      repeat: CHANGE_HEAD,
-    },
-  );
+  return rowsBlock('changes', `#### Changes (${plan.actions.length})\n\n${CHANGE_HEAD}`, rows, { repeat: CHANGE_HEAD });
 }
 
 function alertBlocks(plan: Plan): Block[] {
@@ -132,7 +123,7 @@ function laterBlocks(plan: Plan): Block[] {
     const head = '| customer | service | users | would bill as | value |\n|---|---|--:|---|--:|\n';
     blocks.push(
       rowsBlock(
-        'not billed',
+        'rows not billed',
         `#### ${notBilledTitle(plan)}\n\nUsage no agreement pays for: bind the customer in customers.yaml, or map the service in services.yaml.\n\n${head}`,
         notBilledByValue(plan.notBilled).map((r) => {
           const b = notBilledRow(r);

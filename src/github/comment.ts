@@ -117,7 +117,7 @@ async function tokenAuthor(
 ): Promise<string> {
   if (ctx.author) return ctx.author;
   try {
-    const res = await get(`${ctx.apiUrl}/user`, 'read the identity of the token (GET /user)');
+    const res = await get(`${ctx.apiUrl}/user`, 'read the identity of the token');
     const login = (res.body as { login?: unknown } | null)?.login;
     if (typeof login === 'string' && login) return login;
     throw new CwsyncError('GitHub GET /user answered without a login', {

@@ -32,13 +32,21 @@ export function moneyLine(plan: Plan): string {
   return unpriced ? `${total} (${plural(unpriced, 'change')} without a known price)` : total;
 }
 
-/** The one line a reviewer reads first: errors, changes, held, money, refusal. */
+/** "24 users not billed ($52.50)"; '' when everything is billed. */
+export function notBilledLine(plan: Plan): string {
+  const n = plan.summary.notBilled;
+  if (n.users === 0) return '';
+  return `${plural(n.users, 'user')} not billed${n.value ? ` (${money(n.value)})` : ''}`;
+}
+
+/** The one line a reviewer reads first: errors, changes, held, money, not billed, refusal. */
 export function headline(plan: Plan): string {
   return [
     plan.errors.length ? plural(plan.errors.length, 'error') : '',
     verdict(plan),
     plan.held.length ? `${plan.held.length} held` : '',
     moneyLine(plan),
+    notBilledLine(plan),
     plan.safety.refusal ? 'apply would refuse it without --force' : '',
   ]
     .filter(Boolean)

@@ -40,13 +40,13 @@ export function notBilledLine(plan: Plan): string {
 }
 
 /** The one line a reviewer reads first: errors, changes, held, money, not billed, refusal. */
-export function headline(plan: Plan): string {
+export function headline(plan: Plan, options: { notBilled?: boolean } = {}): string {
   return [
     plan.errors.length ? plural(plan.errors.length, 'error') : '',
     verdict(plan),
     plan.held.length ? `${plan.held.length} held` : '',
     moneyLine(plan),
-    notBilledLine(plan),
+    options.notBilled === false ? '' : notBilledLine(plan),
     plan.safety.refusal ? 'apply would refuse it without --force' : '',
   ]
     .filter(Boolean)

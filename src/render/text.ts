@@ -46,7 +46,8 @@ const cells = (r: ChangeRow) => [r.customer, r.agreement, r.product, r.quantitie
 
 export function renderText(plan: Plan, options: TextOptions): string {
   const c = options.color;
-  const out: string[] = [`${paint(c, 1, headline(plan))} (${counts(plan)})`];
+  // Not billed has its own section right below; the first line stays the verdict, money and counts.
+  const out: string[] = [`${paint(c, 1, headline(plan, { notBilled: false }))} (${counts(plan)})`];
   if (plan.scope) out.push(`Only ${plan.scope.customers.join(', ')} planned (--customer).`);
   if (plan.errors.length) {
     out.push('', paint(c, 31, `Errors (${plan.errors.length}): nothing is planned for these`));

@@ -111,7 +111,7 @@ describe('text renderer', () => {
       now: NOW,
     });
     expect(out.split('\n')[0]).toBe(
-      '1 error · 3 changes on 3 agreements · 1 held · +$10.00 per billing cycle · 24 users not billed ($52.50) · apply would refuse it without --force (1 to create, 1 to update, 1 to cancel, 3 unchanged, 0 conflicts, 1 held, 1 error)',
+      '1 error · 3 changes on 3 agreements · 1 held · +$10.00 per billing cycle · apply would refuse it without --force (1 to create, 1 to update, 1 to cancel, 3 unchanged, 0 conflicts, 1 held, 1 error)',
     );
     const order = [
       'Errors (1)',

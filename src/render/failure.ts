@@ -3,6 +3,8 @@
  * failed as a whole (an API down, a bad key). It quotes what the command printed, tail first
  * trimmed, without the JSON log lines (they carry timestamps and would make every run differ).
  */
+import { plural } from '../words.js';
+
 export type FailedStage = 'validate' | 'plan';
 
 export interface FailureOptions {
@@ -44,7 +46,7 @@ export function renderFailure(log: string, options: FailureOptions): string {
       : '### cwsync plan: failed, nothing was planned\n\n> [!CAUTION]\n> **The plan could not be made, so this pull request has no plan.** The cause is below; fix it (or re-run the job if a service was down) and push again.\n';
   const f = fence(text);
   const body = text ? `${f}text\n${text}\n${f}\n` : '_The command printed nothing; see the log of the run._\n';
-  const more = dropped ? `_${dropped} earlier line${dropped === 1 ? '' : 's'} not shown._\n\n` : '';
+  const more = dropped ? `_${plural(dropped, 'earlier line')} not shown._\n\n` : '';
   const commit =
     options.headCommit && /^[0-9a-f]{7,64}$/i.test(options.headCommit) ? `head ${options.headCommit}` : 'this run';
   const log_ = options.logUrl ? ` · [the full log](${options.logUrl})` : ' · the full log is in this run';

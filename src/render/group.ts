@@ -3,25 +3,24 @@
  * the verdict with its money, one row per change, the not-billed rows, the usage stamp.
  */
 import type { Action, NotBilled, Plan, Warning } from '../reconcile/types.js';
+import { plural } from '../words.js';
 import { money, moneyChange, signed } from './money.js';
 
 export function verdict(plan: Plan): string {
   const n = plan.actions.length;
   if (n === 0) return 'No changes';
   const agreements = new Set(plan.actions.map((a) => a.agreement.id)).size;
-  return `${n} change${n === 1 ? '' : 's'} on ${agreements} agreement${agreements === 1 ? '' : 's'}`;
+  return `${plural(n, 'change')} on ${plural(agreements, 'agreement')}`;
 }
 
 export function counts(plan: Plan): string {
   const s = plan.summary;
-  const extra = [
-    s.held ? `${s.held} held` : '',
-    s.errors ? `${s.errors} error${s.errors === 1 ? '' : 's'}` : '',
-  ].filter(Boolean);
-  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${s.conflicts} conflict${s.conflicts === 1 ? '' : 's'}${extra.length ? `, ${extra.join(', ')}` : ''}`;
+  const extra = [s.held ? `${s.held} held` : '', s.errors ? plural(s.errors, 'error') : ''].filter(Boolean);
+  return `${s.create} to create, ${s.update} to update, ${s.cancel} to cancel, ${s.unchanged} unchanged, ${plural(s.conflicts, 'conflict')}${extra.length ? `, ${extra.join(', ')}` : ''}`;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+/** Like plural, with thousands separators: user counts run into the tens of thousands. */
+const users = (n: number) => `${n.toLocaleString('en-US')} user${n === 1 ? '' : 's'}`;
 
 /** "+$412.50 per billing cycle", with how many changes have no known price; '' without changes. */
 export function moneyLine(plan: Plan): string {
@@ -36,7 +35,7 @@ export function moneyLine(plan: Plan): string {
 export function notBilledLine(plan: Plan): string {
   const n = plan.summary.notBilled;
   if (n.users === 0) return '';
-  return `${plural(n.users, 'user')} not billed${n.value ? ` (${money(n.value)})` : ''}`;
+  return `${users(n.users)} not billed${n.value ? ` (${money(n.value)})` : ''}`;
 }
 
 /** The one line a reviewer reads first: errors, changes, held, money, not billed, refusal. */
@@ -102,7 +101,7 @@ export function notBilledByValue(rows: readonly NotBilled[]): NotBilled[] {
 
 export function notBilledTitle(plan: Plan): string {
   const n = plan.summary.notBilled;
-  return `Not billed: ${plural(n.users, 'user')}${n.value ? `, ${money(n.value)} per billing cycle at catalog prices` : ''}`;
+  return `Not billed: ${users(n.users)}${n.value ? `, ${money(n.value)} per billing cycle at catalog prices` : ''}`;
 }
 
 /** Warnings not already shown as not-billed rows or as the refusal. */

@@ -6,6 +6,7 @@
  * what is open and says where the full plan is.
  */
 import type { Plan } from '../reconcile/types.js';
+import { plural } from '../words.js';
 import { type Block, COLLAPSE_AFTER, type Cut, fitBlocks, rowsBlock } from './budget.js';
 import {
   changeRow,
@@ -70,7 +71,7 @@ function alertBlocks(plan: Plan): Block[] {
     blocks.push(
       rowsBlock(
         'errors',
-        `> [!CAUTION]\n> **${n} error${n === 1 ? '' : 's'}: nothing is planned for ${n === 1 ? 'this binding' : 'these bindings'}; fix and push again**\n`,
+        `> [!CAUTION]\n> **${plural(n, 'error')}: nothing is planned for ${n === 1 ? 'this binding' : 'these bindings'}; fix and push again**\n`,
         plan.errors.map(
           (e) =>
             `> - ${e.customer ? `**${inline(e.customer)}** ` : ''}at ${inline(e.where)}: ${inline(e.message)}${e.fix ? `. Fix: ${inline(e.fix)}` : ''}`,
@@ -93,7 +94,7 @@ function alertBlocks(plan: Plan): Block[] {
     blocks.push(
       rowsBlock(
         'held changes',
-        `> [!WARNING]\n> **${n} change${n === 1 ? '' : 's'} held**: a decrease over maxDecreasePercent is not applied unless apply runs with --force, and is not in the total.\n\n${head}`,
+        `> [!WARNING]\n> **${plural(n, 'change')} held**: a decrease over maxDecreasePercent is not applied unless apply runs with --force, and is not in the total.\n\n${head}`,
         plan.held.map((h) => {
           const r = changeRow(h, '→');
           return row([r.customer, r.agreement, r.product, r.quantities, r.delta, r.price, h.reason]);

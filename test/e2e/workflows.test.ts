@@ -38,7 +38,7 @@ interface FakeIssue {
   comments: string[];
 }
 
-const BOT = { login: 'github-actions[bot]' };
+const BOT = { login: 'github-actions[bot]', type: 'Bot' };
 
 /** Pull request #7's comments, the repository's issues, and the workflow enable endpoint. */
 async function fakeGitHub(comments: FakeComment[], issues: FakeIssue[]): Promise<FakeServer> {

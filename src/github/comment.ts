@@ -3,7 +3,7 @@
  * comments written by this workflow's own identity only (a person quoting the marker is never
  * edited), updated in place, and left alone when nothing but the time usage was read changed.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readFileSafely } from '../config/safe-file.js';
 import { CwsyncError } from '../errors.js';
 import { HttpError } from '../http/errors.js';
 import { type ErrorFacts, Transport } from '../http/transport.js';
@@ -36,23 +36,12 @@ export interface PullRequestEvent {
 
 /** Reads GITHUB_EVENT_PATH if it is a regular file of sane size; undefined otherwise. */
 function readEvent(path: string): unknown {
-  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.size > MAX_EVENT_BYTES) return undefined;
-    const buf = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < stat.size) {
-      const n = readSync(fd, buf, read, stat.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return JSON.parse(buf.subarray(0, read).toString('utf8'));
+    return JSON.parse(
+      readFileSafely(path, { maxBytes: MAX_EVENT_BYTES, display: 'GITHUB_EVENT_PATH' }).toString('utf8'),
+    );
   } catch {
     return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

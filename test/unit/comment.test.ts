@@ -238,8 +238,11 @@ describe('cwsync comment --plan / --failed-log', () => {
   });
 
   it('without either file says what to pass', async () => {
-    const { text } = describeError(await commentCommand({ plan: join(dir, 'none.json') }).catch((e: unknown) => e));
-    expect(text).toContain('cannot read the saved plan');
+    const { text, code } = describeError(
+      await commentCommand({ plan: join(dir, 'none.json') }).catch((e: unknown) => e),
+    );
+    expect(code).toBe(1);
+    expect(text).toContain(`--plan ${join(dir, 'none.json')}`);
   });
 });
 

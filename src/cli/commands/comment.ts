@@ -6,7 +6,8 @@
  * With --plan and --failed-log together, the plan is used when its file exists, else the log:
  * one step after the plan covers success and failure.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFileSafely } from '../../config/safe-file.js';
 import { CwsyncError } from '../../errors.js';
 import { githubContext, pullRequestEvent, runUrl, upsertComment } from '../../github/comment.js';
 import { createLogger } from '../../log.js';
@@ -25,16 +26,14 @@ export interface CommentOptions {
 
 const MAX_TEXT = 16 * 1024 * 1024;
 
+/** Regular files only, at most 16 MiB (a log's tail is what matters); errors name the file, never its content. */
 function readText(path: string, flag: string, hint: string): string {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSafely(path, { maxBytes: MAX_TEXT, display: `${flag} ${path}` }).toString('utf8');
   } catch (err) {
-    throw new CwsyncError(`cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`, {
-      hint,
-    });
+    if (err instanceof CwsyncError && !err.hint) throw new CwsyncError(err.message, { hint, cause: err });
+    throw err;
   }
-  return text.length > MAX_TEXT ? text.slice(-MAX_TEXT) : text;
 }
 
 /** Secret values from the environment, blanked out of a quoted log should one ever appear there. */

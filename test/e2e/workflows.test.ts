@@ -323,7 +323,7 @@ describe('the workflows, run step by step', () => {
       ['Comment the validation problems', 0],
     ]);
     expect(comments[0]!.body).toContain('### cwsync: the config is invalid');
-    expect(comments[0]!.body).toContain(`Config at \`${HEAD_SHA.slice(0, 12)}\``);
+    expect(comments[0]!.body).toContain(`head ${HEAD_SHA}`);
     expect(comments[0]!.body).toContain(
       'config/services.yaml:12:3: unknown Mailprotector service "CloudFiltr". Did you mean "CloudFilter"?',
     );
@@ -341,7 +341,7 @@ describe('the workflows, run step by step', () => {
     expect(failed.results.find((r) => r.step === 'Plan')!.code).toBe(1);
     expect(failed.results.find((r) => r.step === 'Comment the plan')!.code).toBe(0);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain('### cwsync plan: failed, nothing could be planned');
+    expect(comments[0]!.body).toContain('### cwsync plan: failed, nothing was planned');
     expect(comments[0]!.body).not.toContain('wrong');
   });
 

@@ -98,10 +98,10 @@ describe('workflows', () => {
     expect(planStep.env?.CW_PRIVATE_KEY).toBe('${{ secrets.CW_READONLY_PRIVATE_KEY || secrets.CW_PRIVATE_KEY }}');
     expect(cwsyncLines(plan).map((a) => a.join(' '))).toEqual([
       'validate --config config',
-      'comment --body-file validate.md',
-      'plan --config config --format markdown --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
-      'plan --config config --format markdown --out plan.json --detailed-exitcode',
-      'comment --body-file plan.md',
+      'comment --failed-log validate.txt --stage validate',
+      'plan --config config --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
+      'plan --config config --out plan.json --detailed-exitcode',
+      'comment --plan plan.json --failed-log plan.err',
     ]);
     expect(steps.find((s) => s.name === 'Comment the plan')!.if).toContain('always()');
     expect(

@@ -125,6 +125,14 @@ export function buildProgram(): Command {
     .action((opts: NotifyOptions) => run(async () => (await import('./commands/notify.js')).notifyCommand(opts)));
 
   program
+    .command('init')
+    .description(
+      'scaffold a new config repository: commented config files and the two workflows, pinned to this version',
+    )
+    .argument('[dir]', 'where to write it (created if missing; existing files are never replaced)', '.')
+    .action((dir: string) => run(async () => (await import('./commands/init.js')).initCommand(dir)));
+
+  program
     .command('sandbox')
     .description('start local fake ConnectWise and Mailprotector servers with demo data')
     .option('--port <n>', `ConnectWise port; Mailprotector listens on the next one`)

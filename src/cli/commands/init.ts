@@ -1,0 +1,29 @@
+import { scaffoldFiles, templateValues } from '../../init/scaffold.js';
+import { writeScaffold } from '../../init/write.js';
+import { packageInfo } from '../../package-info.js';
+import type { ExitCode } from '../run.js';
+
+export async function initCommand(dir: string | undefined): Promise<ExitCode> {
+  const target = dir ?? '.';
+  const info = packageInfo();
+  const { written, skipped } = writeScaffold(target, scaffoldFiles(info));
+  const out = process.stdout;
+  out.write(`cwsync init: a config repository in ${target}, pinned to cwsync ${info.version}\n\n`);
+  for (const path of written) out.write(`  created  ${path}\n`);
+  for (const path of skipped) out.write(`  skipped  ${path} (it exists; left as it is)\n`);
+  if (written.length === 0) out.write('\nNothing written: every file exists already.\n');
+  const docs = templateValues(info).DOCS;
+  out.write(
+    [
+      '',
+      'Next:',
+      `  1. Replace every value marked CHANGE ME in ${target === '.' ? '' : `${target}/`}config/.`,
+      '  2. Commit it to a private GitHub repository, and add the secrets CW_PUBLIC_KEY, CW_PRIVATE_KEY,',
+      '     CW_CLIENT_ID and MP_API_KEY (Settings > Secrets and variables > Actions).',
+      '  3. With those four exported: cwsync doctor --config config, then cwsync import --config config.',
+      `The set-up guide: ${docs}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

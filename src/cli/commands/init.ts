@@ -1,6 +1,6 @@
+import { packageInfo } from '../../init/package-info.js';
 import { scaffoldFiles, templateValues } from '../../init/scaffold.js';
 import { writeScaffold } from '../../init/write.js';
-import { packageInfo } from '../../package-info.js';
 import type { ExitCode } from '../run.js';
 
 export async function initCommand(dir: string | undefined): Promise<ExitCode> {

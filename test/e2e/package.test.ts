@@ -78,7 +78,7 @@ describe('the packed package', () => {
   it('installs with production dependencies only and runs init, sandbox, validate and plan', {
     timeout: 180_000,
   }, async () => {
-    const work = tempDir('cwsync-package-');
+    const work = tempDir('cwsync package '); // a space in the path, as under "Program Files" or a home folder
     const env = npmEnv();
 
     // npm pack, as from a fresh clone (prepack cleans and builds dist/, ships the lock as npm-shrinkwrap.json).

@@ -194,7 +194,7 @@ describe('the packed package', () => {
     );
     expect(planStep.stderr).not.toMatch(/error/i);
     expect(readFileSync(outputs, 'utf8')).toBe('code=2\n');
-    expect(readFileSync(join(repo, 'plan.md'), 'utf8')).toContain('### cwsync plan:');
+    expect(readFileSync(join(repo, 'plan.txt'), 'utf8')).toContain('6 changes on 4 agreements');
     const saved = JSON.parse(readFileSync(join(repo, 'plan.json'), 'utf8'));
     expect(saved.formatVersion).toBe(1);
     expect(saved.summary).toMatchObject({ create: 3, update: 3, cancel: 0, unchanged: 4, conflicts: 0 });

@@ -105,10 +105,10 @@ describe('cwsync init: the workflows', () => {
     const apply = workflowAt(dir, 'cwsync-apply.yml');
     expect(commands(plan).map((a) => a.join(' '))).toEqual([
       'validate --config config',
-      'comment --body-file validate.md',
-      'plan --config config --format markdown --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
-      'plan --config config --format markdown --out plan.json --detailed-exitcode',
-      'comment --body-file plan.md',
+      'comment --failed-log validate.txt --stage validate',
+      'plan --config config --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
+      'plan --config config --out plan.json --detailed-exitcode',
+      'comment --plan plan.json --failed-log plan.err',
     ]);
     expect(commands(apply).map((a) => a.join(' '))).toEqual([
       'validate --config config',
@@ -207,8 +207,8 @@ describe('cwsync init: the workflows', () => {
     for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml'])
       expect(lint(read(dir, `.github/workflows/${name}`), name)).toEqual([]);
     const planted = read(dir, '.github/workflows/cwsync-plan.yml').replace(
-      'cwsync comment --body-file plan.md',
-      'echo "${{ github.event.pull_request.title }}"',
+      'run: cwsync comment --plan plan.json --failed-log plan.err',
+      'run: echo "${{ github.event.pull_request.title }}"',
     );
     expect(lint(planted, 'planted.yml').map((r) => r.message)).toEqual([
       expect.stringContaining('"github.event.pull_request.title" is potentially untrusted'),

@@ -137,4 +137,3 @@ describe('Mailprotector answers in every evidenced shape read the same usage', (
     expect(await baseline()).toEqual(expected);
   });
 });
-});

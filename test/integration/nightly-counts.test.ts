@@ -1,0 +1,112 @@
+/**
+ * The nightly reads Mailprotector once, and a pull request's plan from the nightly's snapshot
+ * not at all: request counts pinned at 200 customers, through the commands as the workflows
+ * call them (usage -> plan --usage-snapshot --out -> apply --plan), on a real git repository.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { applyCommand } from '../../src/cli/commands/apply.js';
+import { planCommand } from '../../src/cli/commands/plan.js';
+import { usageCommand } from '../../src/cli/commands/usage.js';
+import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
+import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../../src/sandbox/scenario.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
+import { inProcess } from '../helpers/config.js';
+import { tempDir, writeFiles } from '../helpers/temp.js';
+
+let sandbox: Sandbox;
+let repo: string;
+let config: string;
+const CUSTOMERS = 200;
+
+beforeAll(async () => {
+  for (const [k, v] of Object.entries(DEMO_ENV)) vi.stubEnv(k, v);
+  vi.stubEnv('GITHUB_STEP_SUMMARY', '');
+  vi.stubEnv('CWSYNC_QUIET', '1');
+  const scenario = generateScenario({ ...DEFAULT_SCENARIO, customers: CUSTOMERS });
+  sandbox = await startSandbox(scenario.world);
+  repo = tempDir('cwsync-nightly-');
+  config = join(repo, 'config');
+  writeFiles(
+    config,
+    scenarioConfigFiles(scenario, {
+      cwUrl: sandbox.cw.apiBase,
+      mpUrl: sandbox.mp.apiBase,
+      concurrency: 8,
+      requestsPerSecond: 1000,
+    }),
+  );
+  const git = simpleGit({ baseDir: repo });
+  await git.init();
+  await git.addConfig('user.email', 'admin@msp.example').addConfig('user.name', 'MSP Admin');
+  await git.add('.').commit('config');
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await sandbox.close();
+});
+
+const mpRequests = () => sandbox.mp.requests.length;
+const cwWrites = () => sandbox.cw.requests.filter((r) => r.method !== 'GET').length;
+
+describe(`the nightly at ${CUSTOMERS} customers`, () => {
+  it('reads Mailprotector once: usage, then plan from that snapshot, then apply that plan', async () => {
+    const live = await inProcess(() =>
+      planCommand({ config, format: 'json', maxUsageAge: '26h', out: join(repo, 'live.json') }),
+    );
+    expect(live.code).toBe(0);
+    const oneRead = mpRequests();
+    // 200 customers, 25 a page: 8 customer pages + 16 pages of 400 domains (200 aliases)
+    // + 200 group lists (one per non-alias domain) + 600 service lists (one per user group).
+    expect(oneRead).toBe(8 + 16 + 200 + 600);
+    sandbox.mp.requests.length = 0;
+
+    const usage = await inProcess(() => usageCommand({ config, format: 'json' }));
+    expect(usage.code).toBe(0);
+    writeFileSync(join(repo, 'usage-snapshot.json'), usage.stdout);
+    expect(mpRequests()).toBe(oneRead);
+
+    const plan = await inProcess(() =>
+      planCommand({
+        config,
+        format: 'json',
+        maxUsageAge: '26h',
+        usageSnapshot: join(repo, 'usage-snapshot.json'),
+        out: join(repo, 'plan.json'),
+      }),
+    );
+    expect(plan.code).toBe(0);
+    const saved = JSON.parse(readFileSync(join(repo, 'plan.json'), 'utf8'));
+    expect(saved.usage.source).toBe('snapshot');
+    expect(saved.fingerprint).toBe(JSON.parse(readFileSync(join(repo, 'live.json'), 'utf8')).fingerprint);
+
+    const apply = await inProcess(() =>
+      applyCommand({ config, plan: join(repo, 'plan.json'), force: true, lockWait: '0' }),
+    );
+    expect(apply.code).toBe(0);
+    expect(mpRequests()).toBe(oneRead); // the plan and the apply added none
+    expect(cwWrites()).toBe(saved.actions.length + saved.held.length);
+  });
+
+  it('plans a pull request from a fresh snapshot with zero Mailprotector requests, and refuses a stale one', async () => {
+    sandbox.mp.requests.length = 0;
+    const fresh = await inProcess(() =>
+      planCommand({ config, format: 'json', maxUsageAge: '26h', usageSnapshot: join(repo, 'usage-snapshot.json') }),
+    );
+    expect(fresh.code).toBe(0);
+    expect(JSON.parse(fresh.stdout).usage).toMatchObject({ source: 'snapshot', capturedAt: expect.any(String) });
+    expect(mpRequests()).toBe(0);
+
+    const stale = JSON.parse(readFileSync(join(repo, 'usage-snapshot.json'), 'utf8'));
+    stale.capturedAt = new Date(Date.now() - 30 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    writeFileSync(join(repo, 'stale.json'), JSON.stringify(stale));
+    const refused = await inProcess(() =>
+      planCommand({ config, format: 'json', maxUsageAge: '26h', usageSnapshot: join(repo, 'stale.json') }),
+    );
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/is 30 h old, older than the max age of 26 h/);
+    expect(mpRequests()).toBe(0);
+  });
+});

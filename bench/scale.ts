@@ -6,7 +6,7 @@
  * allowed concurrency, the two APIs overlapping) with the ratio.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,10 @@ function arg(name: string, fallback: string): string {
 const sizes = arg('customers', '200,2000').split(',').map(Number);
 const latencyMs = Number(arg('latency', '30'));
 const concurrency = Number(arg('concurrency', '8'));
+/** `--mp-rate default` keeps Mailprotector's polite default (5 requests/second) in force. */
+const mpRate = arg('mp-rate', '1000');
+/** `--flow nightly`: the nightly as the workflow runs it, beside the old flow, and a pull request's plan. */
+const flow = arg('flow', 'plan-apply');
 
 interface Run {
   wallMs: number;
@@ -36,7 +40,7 @@ interface Run {
   code: number;
 }
 
-function runCli(sandbox: Sandbox, cwd: string, args: string[]): Promise<Run> {
+function runCli(sandbox: Sandbox, cwd: string, args: string[], stdoutFile?: string): Promise<Run> {
   const cw0 = sandbox.cw.requests.length;
   const mp0 = sandbox.mp.requests.length;
   const started = performance.now();
@@ -44,10 +48,10 @@ function runCli(sandbox: Sandbox, cwd: string, args: string[]): Promise<Run> {
     const child = spawn(process.execPath, ['--require', PROBE, CLI, ...args], {
       cwd,
       env: { ...process.env, ...DEMO_ENV, CWSYNC_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', stdoutFile ? openSync(join(cwd, stdoutFile), 'w') : 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => {
       const wallMs = performance.now() - started;
       const rss = /"benchMaxRssKb":(\d+)/.exec(stderr);
@@ -65,31 +69,69 @@ function runCli(sandbox: Sandbox, cwd: string, args: string[]): Promise<Run> {
   });
 }
 
-async function bench(customers: number) {
+/** A generated world on both fakes and a committed config repository pointed at them. */
+async function setup(customers: number) {
   const scenario = generateScenario({ ...DEFAULT_SCENARIO, customers });
-  const { world } = scenario;
-  const sandbox = await startSandbox(world, { latencyMs });
+  const sandbox = await startSandbox(scenario.world, { latencyMs });
   const repo = mkdtempSync(join(tmpdir(), 'cwsync-bench-'));
-  try {
-    const files = scenarioConfigFiles(scenario, {
-      cwUrl: sandbox.cw.apiBase,
-      mpUrl: sandbox.mp.apiBase,
-      concurrency,
-      requestsPerSecond: 1000,
+  const files = scenarioConfigFiles(scenario, {
+    cwUrl: sandbox.cw.apiBase,
+    mpUrl: sandbox.mp.apiBase,
+    concurrency,
+    requestsPerSecond: mpRate === 'default' ? undefined : Number(mpRate),
+  });
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(repo, 'config', rel)), { recursive: true });
+    writeFileSync(join(repo, 'config', rel), text);
+  }
+  const git = (...a: string[]) =>
+    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...a], {
+      cwd: repo,
+      stdio: 'ignore',
     });
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(repo, 'config', rel)), { recursive: true });
-      writeFileSync(join(repo, 'config', rel), text);
-    }
-    const git = (...a: string[]) =>
-      execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...a], {
-        cwd: repo,
-        stdio: 'ignore',
-      });
-    git('init', '-q');
-    git('add', '.');
-    git('commit', '-qm', 'config');
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-qm', 'config');
+  const close = async () => {
+    await sandbox.close();
+    rmSync(repo, { recursive: true, force: true });
+  };
+  return { world: scenario.world, sandbox, repo, close };
+}
 
+async function nightly(customers: number) {
+  const { world, sandbox, repo, close } = await setup(customers);
+  try {
+    // Today's flow before this change: plan --out, then apply, which planned again (two reads).
+    const oldPlan = await runCli(sandbox, repo, ['plan', '--config', 'config', '--out', 'old.json']);
+    const oldApply = await runCli(sandbox, repo, ['apply', '--config', 'config', '--force']);
+    // Reset the additions the old flow wrote, so the new flow has the same work.
+    const fresh = await setup(customers);
+    await close();
+    const w = fresh;
+    const usage = await runCli(w.sandbox, w.repo, ['usage', '--config', 'config', '--format', 'json'], 'snapshot.json');
+    const plan = await runCli(w.sandbox, w.repo, [
+      'plan',
+      '--config',
+      'config',
+      '--usage-snapshot',
+      'snapshot.json',
+      '--out',
+      'plan.json',
+    ]);
+    const apply = await runCli(w.sandbox, w.repo, ['apply', '--config', 'config', '--plan', 'plan.json', '--force']);
+    const pr = await runCli(w.sandbox, w.repo, ['plan', '--config', 'config', '--usage-snapshot', 'snapshot.json']);
+    await w.close();
+    return { customers, agreements: world.cw.agreements.length, oldPlan, oldApply, usage, plan, apply, pr };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function bench(customers: number) {
+  const { world, sandbox, repo, close } = await setup(customers);
+  try {
     // The requests no implementation can avoid.
     const domains = world.mp.domains.length;
     const pages = (n: number, size: number) => Math.max(1, Math.ceil(n / size));
@@ -134,12 +176,37 @@ async function bench(customers: number) {
       againCode: again.code,
     };
   } finally {
-    await sandbox.close();
-    rmSync(repo, { recursive: true, force: true });
+    await close();
   }
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const line = (name: string, run: Run) =>
+  `  ${name.padEnd(28)} wall ${s(run.wallMs).padStart(8)}  ConnectWise ${String(run.cw).padStart(6)} req (${run.cwWrites} writes)  Mailprotector ${String(run.mp).padStart(6)} req  exit ${run.code}\n`;
+
+if (flow === 'nightly') {
+  process.stdout.write(
+    `cwsync nightly benchmark: ${latencyMs} ms latency, Mailprotector rate ${mpRate === 'default' ? 'the default (5/s)' : `${mpRate}/s`}\n`,
+  );
+  for (const n of sizes) {
+    const r = await nightly(n);
+    const old = r.oldPlan.wallMs + r.oldApply.wallMs;
+    const now = r.usage.wallMs + r.plan.wallMs + r.apply.wallMs;
+    process.stdout.write(`\n${n} customers (${r.agreements} agreements)\n`);
+    process.stdout.write(line('before: plan --out', r.oldPlan) + line('before: apply (plans again)', r.oldApply));
+    process.stdout.write(
+      line('now: usage --format json', r.usage) +
+        line('now: plan --usage-snapshot', r.plan) +
+        line('now: apply --plan', r.apply),
+    );
+    process.stdout.write(line('pull request: plan from snapshot', r.pr));
+    process.stdout.write(
+      `  nightly: before ${s(old)}, now ${s(now)}; now / one Mailprotector read (usage) = ${(now / r.usage.wallMs).toFixed(2)} (target <= 1.10)\n`,
+    );
+  }
+  process.exit(0);
+}
+
 process.stdout.write(
   `cwsync scale benchmark: ${DEFAULT_SCENARIO.userGroupsPerCustomer} user groups/customer, ${DEFAULT_SCENARIO.services} mapped services, ${latencyMs} ms latency on both fake servers, concurrency ${concurrency} per API\n`,
 );

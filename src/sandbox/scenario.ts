@@ -125,7 +125,8 @@ export interface ScenarioConfigOptions {
   cwUrl: string;
   mpUrl: string;
   concurrency: number;
-  requestsPerSecond: number;
+  /** Omitted: Mailprotector's default rate cap applies. */
+  requestsPerSecond?: number;
 }
 
 /** Writes a config directory for a scenario: customers split in files of 2,000 bindings. */
@@ -144,7 +145,7 @@ export function scenarioConfigFiles(scenario: Scenario, o: ScenarioConfigOptions
       `    url: ${o.mpUrl}`,
       '    apiKey: { env: MP_API_KEY }',
       '    reseller: 343',
-      `    requestsPerSecond: ${o.requestsPerSecond}`,
+      ...(o.requestsPerSecond === undefined ? [] : [`    requestsPerSecond: ${o.requestsPerSecond}`]),
       `    concurrency: ${o.concurrency}`,
       '',
     ].join('\n'),

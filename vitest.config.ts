@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most test time is waiting (servers on loopback, spawned CLIs, git), not CPU: on a 2-core
+    // machine the default (cores - 1 = one worker) would run the files one after another.
+    maxWorkers: 4,
   },
 });

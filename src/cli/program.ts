@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { cwsyncVersion } from '../version.js';
 import type { ApplyOptions } from './commands/apply.js';
+import type { ImportOptions } from './commands/import.js';
 import type { NotifyOptions } from './commands/notify.js';
 import type { PlanOptions } from './commands/plan.js';
 import { run } from './run.js';
@@ -79,6 +80,18 @@ export function buildProgram(): Command {
     .addOption(customerOption())
     .option('--lock-wait <seconds>', 'how long to wait for another apply on this config repository', '60')
     .action((opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(opts)));
+
+  program
+    .command('import')
+    .description('propose bindings for unbound Mailprotector customers, as a new YAML file to review')
+    .addOption(configOption())
+    .option('--out <file>', 'write here (never over an existing file); default customers/imported-DATE.yaml')
+    .option('--agreement <glob>', 'choose the agreement whose name or type matches, e.g. "Email*"')
+    .option(
+      '--pull-request',
+      'in GitHub Actions: open or update one pull request for unbound customers with usage (GITHUB_TOKEN, GITHUB_REPOSITORY)',
+    )
+    .action((opts: ImportOptions) => run(async () => (await import('./commands/import.js')).importCommand(opts)));
 
   program
     .command('usage')

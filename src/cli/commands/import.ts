@@ -1,0 +1,83 @@
+/**
+ * `cwsync import`: proposes bindings for unbound Mailprotector customers, as a new YAML file
+ * under the config directory (or --out), or with --pull-request as the nightly's one pull
+ * request for unbound customers that have usage.
+ */
+import { displayPath, loadConfig } from '../../config/load.js';
+import { ConfigError, CwsyncError } from '../../errors.js';
+import { githubRepoFromEnv } from '../../github/api.js';
+import type { NewCustomersOutcome } from '../../github/pull-request.js';
+import { importPullRequest, importToFile } from '../../import/run.js';
+import type { Proposal } from '../../import/types.js';
+import { createLogger } from '../../log.js';
+import type { ExitCode } from '../run.js';
+
+export interface ImportOptions {
+  config: string;
+  out?: string;
+  agreement?: string;
+  pullRequest?: boolean;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function counts(proposals: Proposal[]): string {
+  const n = (v: Proposal['verdict']) => proposals.filter((p) => p.verdict === v).length;
+  return `${n('accepted')} accepted, ${n('review')} to review (commented out), ${n('unmatched')} unmatched`;
+}
+
+export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
+  const { config, problems } = loadConfig(opts.config);
+  if (!config) throw new ConfigError(problems);
+  const logger = createLogger();
+  if (opts.pullRequest) {
+    if (opts.out !== undefined)
+      throw new CwsyncError('--out and --pull-request do not go together', {
+        hint: '--pull-request puts the file in the pull request; drop --out',
+      });
+    const repo = githubRepoFromEnv(process.env, 'cwsync import --pull-request');
+    const outcome = await importPullRequest(config, {
+      agreement: opts.agreement,
+      logger,
+      repo,
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    });
+    process.stdout.write(`${describeOutcome(outcome)}\n`);
+    return 0;
+  }
+  const result = await importToFile(config, { out: opts.out, agreement: opts.agreement, logger });
+  if (!result.target) {
+    process.stdout.write(`all ${plural(result.bound, 'Mailprotector customer')} are bound; nothing to import\n`);
+    return 0;
+  }
+  const out = [
+    `wrote ${displayPath(result.target.path)}: ${counts(result.proposals)}; ${plural(result.bound, 'customer')} already bound left out`,
+    ...(result.domainsNote ? [`note: ${result.domainsNote}`] : []),
+    ...(result.target.partOfConfig
+      ? []
+      : ['note: this file is outside the config directory: move it to customers/ there to use it']),
+    'next: review it (each binding says how it matched, with its score), then `cwsync validate` and `cwsync plan`, and commit it',
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+function describeOutcome(o: NewCustomersOutcome): string {
+  const where = (n: number, url?: string) => `pull request #${n}${url ? ` ${url}` : ''}`;
+  const declined =
+    'declined' in o && o.declined.length > 0
+      ? `; ${plural(o.declined.length, 'customer')} declined in closed pull requests left out`
+      : '';
+  switch (o.kind) {
+    case 'opened':
+      return `opened ${where(o.number, o.url)} with bindings for ${plural(o.customers.length, 'new customer')}${declined}`;
+    case 'updated':
+      return `updated ${where(o.number, o.url)}: now ${plural(o.customers.length, 'new customer')}${declined}`;
+    case 'unchanged':
+      return `${where(o.number, o.url)} is up to date (${plural(o.customers.length, 'new customer')})${declined}`;
+    case 'kept':
+      return `left ${where(o.number, o.url)} alone: ${o.reason}`;
+    case 'nothing':
+      return `no pull request needed: ${o.reason}${declined}`;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * A minimal GitHub REST client on the shared transport (retries, typed errors): the workflow
+ * token, the repository from the environment, JSON in and out, and lists paged by their Link
+ * header to a hard cap. The token is sent, never logged or put in a message.
+ */
+import { CwsyncError } from '../errors.js';
+import { HttpError } from '../http/errors.js';
+import { type ErrorFacts, type HttpResponse, type Method, Transport } from '../http/transport.js';
+import type { Logger } from '../log.js';
+
+export interface GitHubRepo {
+  token: string;
+  /** owner/name */
+  repository: string;
+  apiUrl: string;
+}
+
+/** The repository and token the workflow gives every step; errors say which variable is missing. */
+export function githubRepoFromEnv(env: NodeJS.ProcessEnv = process.env, command = 'cwsync'): GitHubRepo {
+  const token = env.GITHUB_TOKEN;
+  const repository = env.GITHUB_REPOSITORY;
+  if (!token)
+    throw new CwsyncError('GITHUB_TOKEN is not set', {
+      hint: `pass it to the step that runs ${command}: env: { GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }} }`,
+    });
+  if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository))
+    throw new CwsyncError('GITHUB_REPOSITORY is not set to owner/name', {
+      hint: `run ${command} inside GitHub Actions, or set GITHUB_REPOSITORY=owner/name`,
+    });
+  const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+  return { token, repository, apiUrl };
+}
+
+function hint(f: ErrorFacts): string | undefined {
+  const said = (f.message ?? '').toLowerCase();
+  if (f.status === 401) return 'GITHUB_TOKEN is missing, expired or invalid';
+  if (f.status === 403 && said.includes('not permitted to create'))
+    return 'allow it in the repository: Settings > Actions > General > "Allow GitHub Actions to create and approve pull requests"';
+  if (f.status === 403 && said.includes('rate limit')) return 'GitHub rate limit reached; the next run will try again';
+  if (f.status === 403)
+    return 'the workflow token lacks a permission: give this job `permissions: { contents: write, pull-requests: write }`';
+  if (f.status === 404) return 'check GITHUB_REPOSITORY, and that the token can see the repository';
+  return undefined;
+}
+
+/** Pages of one list at most; a list longer than this is an error, never a silent cut. */
+export const MAX_PAGES = 20;
+
+export class GitHubApi {
+  private readonly transport: Transport;
+
+  constructor(
+    readonly repo: GitHubRepo,
+    logger?: Logger,
+    overrides: { baseDelayMs?: number; timeoutMs?: number } = {},
+  ) {
+    this.transport = new Transport({ service: 'GitHub', concurrency: 2, logger, hint, baseDelayMs: 500, ...overrides });
+  }
+
+  /** `path` below the repository, e.g. `/pulls?state=all`; an absolute path starts with `//`. */
+  url(path: string): string {
+    return path.startsWith('//')
+      ? `${this.repo.apiUrl}${path.slice(1)}`
+      : `${this.repo.apiUrl}/repos/${this.repo.repository}${path}`;
+  }
+
+  private headers(): Record<string, string> {
+    return {
+      authorization: `Bearer ${this.repo.token}`,
+      accept: 'application/vnd.github+json',
+      'x-github-api-version': '2022-11-28',
+      'user-agent': 'cwsync',
+    };
+  }
+
+  request<T>(method: Method, path: string, label: string, body?: unknown): Promise<HttpResponse<T>> {
+    return this.transport.request<T>({ method, url: this.url(path), headers: this.headers(), body, label });
+  }
+
+  /** A GET whose 404 means "there is none". */
+  async find<T>(path: string, label: string): Promise<T | undefined> {
+    try {
+      return (await this.request<T>('GET', path, label)).body;
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every item of a list, following rel="next"; a repeated page or the cap is an error. */
+  async list<T>(path: string, label: string): Promise<T[]> {
+    const out: T[] = [];
+    const seen = new Set<string>();
+    let url: string | undefined = this.url(path);
+    for (let page = 1; url; page++) {
+      if (page > MAX_PAGES || seen.has(url))
+        throw new CwsyncError(`GitHub ${label}: more than ${MAX_PAGES} pages, or a page repeated`, {
+          hint: 'close or delete old pull requests of this branch, then run again',
+        });
+      seen.add(url);
+      const res: HttpResponse<unknown> = await this.transport.request<unknown>({
+        method: 'GET',
+        url,
+        headers: this.headers(),
+        label,
+      });
+      if (!Array.isArray(res.body))
+        throw new CwsyncError(`GitHub ${label} did not answer with a list`, {
+          hint: 'check GITHUB_API_URL (it should be the REST API root, e.g. https://api.github.com)',
+        });
+      out.push(...(res.body as T[]));
+      url = nextLink(res.headers.get('link'), this.repo.apiUrl);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}
+
+/** The rel="next" URL of a Link header, only when it stays on the API's own origin. */
+export function nextLink(link: string | null, apiUrl: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (!m) continue;
+    try {
+      return new URL(m[1]!).origin === new URL(apiUrl).origin ? m[1] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

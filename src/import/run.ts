@@ -1,0 +1,160 @@
+/**
+ * The two ways import runs, over the real clients: to a new file for a person to review, or
+ * (the nightly) as the one pull request of bindings for unbound customers with usage.
+ */
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { displayPath } from '../config/load.js';
+import { checkSchema } from '../config/schemas.js';
+import type { Config } from '../config/types.js';
+import { loadYamlFile } from '../config/yaml-file.js';
+import { connectWiseFromConfig } from '../connectwise/from-config.js';
+import { CwsyncError, formatProblem } from '../errors.js';
+import { GitHubApi, type GitHubRepo } from '../github/api.js';
+import { type NewCustomersOutcome, upsertNewCustomersPullRequest } from '../github/pull-request.js';
+import type { Logger } from '../log.js';
+import { isoSeconds } from '../time.js';
+import { usageSourceFromConfig } from '../usage/from-config.js';
+import { chooseOutput, type OutputTarget, writeProposals } from './output.js';
+import { isBound, propose } from './propose.js';
+import { readConnectWise, readCustomers } from './read.js';
+import { type RenderMeta, renderProposals } from './render.js';
+import { renderSummary } from './summary.js';
+import type { ExistingBinding, Proposal } from './types.js';
+
+export interface ImportRunOptions {
+  /** `--out`; default customers/imported-DATE.yaml in the config directory. */
+  out?: string;
+  /** `--agreement`: a glob over agreement names and types. */
+  agreement?: string;
+  now?: Date;
+  logger?: Logger;
+}
+
+export interface ImportFileResult {
+  /** Undefined when every customer was bound already and nothing was written. */
+  target?: OutputTarget;
+  proposals: Proposal[];
+  bound: number;
+  domainsNote?: string;
+}
+
+const existingOf = (config: Config): ExistingBinding[] =>
+  config.customers.map((b) => ({
+    customer: b.customer,
+    company: b.company,
+    where: `${b.source.file}:${b.source.line}`,
+  }));
+
+export const commandLine = (o: ImportRunOptions, extra = '') =>
+  `cwsync import${o.agreement !== undefined ? ` --agreement ${JSON.stringify(o.agreement)}` : ''}${extra}`;
+
+export async function importToFile(config: Config, o: ImportRunOptions = {}): Promise<ImportFileResult> {
+  const now = o.now ?? new Date();
+  // The output is checked before anything is read: a refusal costs no API call.
+  const target = chooseOutput(config.dir, o.out, isoSeconds(now).slice(0, 10));
+  const source = usageSourceFromConfig(config, o.logger);
+  const cw = connectWiseFromConfig(config, o.logger);
+  try {
+    const [mp, cwData] = await Promise.all([readCustomers(config, source, { logger: o.logger }), readConnectWise(cw)]);
+    const { proposals, bound } = propose({
+      customers: mp.customers,
+      ...cwData,
+      existing: existingOf(config),
+      agreementPattern: o.agreement,
+    });
+    if (proposals.length === 0) return { proposals, bound, domainsNote: mp.domainsNote };
+    const meta: RenderMeta = {
+      generatedAt: `${isoSeconds(now).replace('T', ' ').replace('Z', '')} UTC`,
+      source: `${source.label} and ConnectWise company ${config.connectwise.company}`,
+      command: commandLine(o),
+      bound,
+      notes: mp.domainsNote ? [mp.domainsNote] : [],
+    };
+    writeProposals(config.dir, target, renderProposals(proposals, meta));
+    return { target, proposals, bound, domainsNote: mp.domainsNote };
+  } finally {
+    await Promise.all([cw.close(), source.close?.()]);
+  }
+}
+
+/** The config's customers/ directory as a path inside the checked-out repository. */
+export function repositoryDir(config: Config, workspace: string): string {
+  const root = realpathSync(workspace);
+  const rel = relative(root, join(realpathSync(config.dir), 'customers'));
+  if (rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep))
+    throw new CwsyncError(`the config directory ${displayPath(config.dir)} is outside the repository at ${root}`, {
+      hint: 'run cwsync import --pull-request from the root of the checked-out config repository',
+    });
+  return rel.split(sep).join('/');
+}
+
+/** The rendered file must validate as a customers file before it goes anywhere. */
+function checkRendered(text: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'cwsync-import-'));
+  try {
+    const path = join(dir, 'new-customers.yaml');
+    writeFileSync(path, text);
+    const { file, problems } = loadYamlFile(path, 'new-customers.yaml');
+    const all = file ? checkSchema(file, 'customers') : problems;
+    if (all.length > 0)
+      throw new CwsyncError(`the proposed bindings would not validate:\n${all.map(formatProblem).join('\n')}`, {
+        hint: 'this is a bug in cwsync import: please report it with the lines above',
+      });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface PullRequestRunOptions extends Omit<ImportRunOptions, 'out'> {
+  repo: GitHubRepo;
+  /** The checked-out repository (GITHUB_WORKSPACE). */
+  workspace: string;
+  /** Test runs shorten the GitHub client's backoff. */
+  githubOverrides?: { baseDelayMs?: number; timeoutMs?: number };
+}
+
+export async function importPullRequest(config: Config, o: PullRequestRunOptions): Promise<NewCustomersOutcome> {
+  const now = o.now ?? new Date();
+  const dir = repositoryDir(config, o.workspace);
+  const source = usageSourceFromConfig(config, o.logger);
+  const cw = connectWiseFromConfig(config, o.logger);
+  const gh = new GitHubApi(o.repo, o.logger, o.githubOverrides);
+  try {
+    const existing = existingOf(config);
+    // Usage only of the unbound: their user groups are the only ones read.
+    const listed = await source.read({ only: [] });
+    const unbound = listed.customers.filter((c) => !isBound(c, existing)).map((c) => c.id);
+    const [mp, cwData] = await Promise.all([
+      readCustomers(config, source, { usageFor: unbound, logger: o.logger }),
+      readConnectWise(cw),
+    ]);
+    const { proposals, bound } = propose({
+      customers: mp.customers,
+      ...cwData,
+      existing,
+      agreementPattern: o.agreement,
+      include: (c) => (c.users ?? 0) > 0,
+    });
+    const meta: RenderMeta = {
+      source: `${source.label} and ConnectWise company ${config.connectwise.company}`,
+      command: commandLine(o, ' --pull-request'),
+      bound,
+      notes: mp.domainsNote ? [mp.domainsNote] : [],
+    };
+    return await upsertNewCustomersPullRequest(gh, {
+      dir,
+      date: isoSeconds(now).slice(0, 10),
+      candidates: proposals.map((p) => p.customer.id),
+      render: (ids) => {
+        const chosen = proposals.filter((p) => ids.includes(p.customer.id));
+        const content = renderProposals(chosen, meta);
+        checkRendered(content);
+        return { customers: chosen.map((p) => p.customer.id), content, summary: renderSummary(chosen) };
+      },
+    });
+  } finally {
+    await Promise.all([cw.close(), source.close?.(), gh.close()]);
+  }
+}

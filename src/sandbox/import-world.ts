@@ -1,0 +1,511 @@
+/**
+ * A generated world for `cwsync import`: 300 Mailprotector customers whose ConnectWise
+ * companies are named the way real ones differ (case, punctuation, spacing, "&"/"and",
+ * accents, legal forms, abbreviations, typos, a short name with a telling domain or the
+ * company identifier as name, an extra word), plus traps: similar companies, same-named
+ * companies, a deleted company, customers with no company, a company with two active
+ * agreements and one with none, two customers of one company, a company already bound.
+ * Deterministic for a seed; `truth` says which company each customer really is.
+ */
+import { normalizeName } from '../import/normalize.js';
+import { type CwAgreement, type CwCompany, emptyCwWorld, emptyMpWorld, type World } from './world.js';
+
+export type ImportCaseKind =
+  | 'identical'
+  | 'case'
+  | 'punctuation'
+  | 'whitespace'
+  | 'and'
+  | 'diacritics'
+  | 'legal'
+  | 'the'
+  | 'typo'
+  | 'spacing'
+  | 'abbreviation'
+  | 'domain'
+  | 'identifier'
+  | 'extra-word'
+  | 'missing'
+  | 'trap';
+
+export interface ImportCase {
+  customerId: number;
+  kind: ImportCaseKind;
+  /** The company this customer really is, if ConnectWise has it (and it is not deleted). */
+  companyId: number | null;
+  /** Bound already in the generated customers.yaml. */
+  bound: boolean;
+  /** Users across its user groups (0: no usage). */
+  users: number;
+}
+
+export interface ImportWorld {
+  world: World;
+  /** customers.yaml with the bindings that already exist. */
+  customersYaml: string;
+  cases: ImportCase[];
+  /** Named traps, for tests to look up. */
+  traps: Record<string, { customerId: number; companyId: number | null }>;
+}
+
+const FIRST = [
+  'Harbor',
+  'Maple',
+  'Cedar',
+  'Falcon',
+  'Orchid',
+  'Pioneer',
+  'Quarry',
+  'Redwood',
+  'Sapphire',
+  'Tundra',
+  'Willow',
+  'Zenith',
+  'Aspen',
+  'Bramble',
+  'Cobalt',
+  'Delta',
+  'Ember',
+  'Fjord',
+  'Glacier',
+  'Hollow',
+  'Ivory',
+  'Juniper',
+  'Kestrel',
+  'Lantern',
+  'Meadow',
+  'Nimbus',
+  'Oakridge',
+  'Pebble',
+  'Quill',
+  'Raven',
+  'Sterling',
+  'Thistle',
+  'Umber',
+  'Vantage',
+  'Wren',
+  'Yarrow',
+  'Acorn',
+  'Birch',
+  'Canyon',
+  'Dune',
+  'Evergreen',
+  'Fern',
+  'Golden',
+  'Heron',
+  'Indigo',
+  'Jasper',
+  'Keystone',
+  'Lotus',
+  'Mosaic',
+  'Northgate',
+  'Onyx',
+  'Prairie',
+  'Quartz',
+  'Ridgeway',
+  'Silverline',
+  'Timber',
+  'Upland',
+  'Valley',
+  'Westbrook',
+  'Bayside',
+  'Copper',
+  'Driftwood',
+  'Elmwood',
+  'Foxglove',
+  'Garnet',
+  'Highland',
+  'Ironwood',
+  'Lakeside',
+  'Marble',
+  'Newport',
+];
+const INDUSTRY = [
+  'Dental',
+  'Legal',
+  'Logistics',
+  'Plumbing',
+  'Roofing',
+  'Accounting',
+  'Bakery',
+  'Engineering',
+  'Consulting',
+  'Marketing',
+  'Realty',
+  'Veterinary',
+  'Pharmacy',
+  'Printing',
+  'Landscaping',
+  'Insurance',
+  'Architects',
+  'Electrical',
+  'Catering',
+  'Fitness',
+  'Flooring',
+  'Motors',
+  'Optics',
+  'Pediatrics',
+  'Robotics',
+  'Textiles',
+  'Travel',
+  'Brewing',
+  'Chiropractic',
+  'Software',
+  'Surveying',
+  'Interiors',
+  'Orthodontics',
+  'Shipping',
+  'Hospitality',
+  'Nursery',
+  'Joinery',
+  'Glazing',
+];
+const TAILS = ['Group', 'Partners', 'Studio', 'Works', 'Supply', 'Labs', 'Collective', 'Clinic'];
+const SURNAMES = [
+  'Smith',
+  'Jones',
+  'Patel',
+  'Nguyen',
+  'Garcia',
+  'Okafor',
+  'Kowalski',
+  'Lindqvist',
+  'Tanaka',
+  'Moreau',
+  'Rossi',
+  'Murphy',
+  'Schmidt',
+  'Haddad',
+  'Novak',
+  'Silva',
+  'Kimura',
+  'Singh',
+  'Brennan',
+  'Dubois',
+];
+const ACCENTED = ['Zürich', 'Müller', 'Café', 'Björk', 'Crème', 'Señora', 'Ålborg', 'François', 'Øster', 'Straße'];
+const LEGAL_PAIRS: Array<[mp: string, cw: string]> = [
+  ['Pty Ltd', ''],
+  ['Limited', 'Ltd'],
+  ['Inc.', 'Incorporated'],
+  ['L.L.C.', 'LLC'],
+  ['Corp', 'Corporation'],
+  ['GmbH', ''],
+  ['S.A.', 'SA'],
+  ['B.V.', ''],
+  ['PLC', 'plc'],
+  ['Co., Ltd.', 'Company Limited'],
+];
+const SUFFIXES = ['Ltd', 'Inc', 'LLC', 'Limited', 'GmbH', 'Pty Ltd', 'Corp', 'PLC', 'LLP', ''];
+const ABBREVIATED: Array<[full: string, short: string]> = [
+  ['International', 'Intl'],
+  ['Management', 'Mgmt'],
+  ['Manufacturing', 'Mfg'],
+  ['Associates', 'Assoc'],
+  ['Brothers', 'Bros'],
+  ['Services', 'Svcs'],
+];
+const KINDS: ImportCaseKind[] = [
+  'identical',
+  'case',
+  'punctuation',
+  'whitespace',
+  'and',
+  'diacritics',
+  'legal',
+  'the',
+  'typo',
+  'spacing',
+  'abbreviation',
+  'domain',
+  'identifier',
+  'extra-word',
+  'missing',
+];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const compactOf = (text: string) => normalizeName(text).compact;
+const join = (...parts: string[]) => parts.filter(Boolean).join(' ');
+
+/** One misspelling in the longest word: a letter dropped, two swapped or a vowel changed. */
+function misspell(name: string, rand: () => number): string {
+  const words = name.split(' ');
+  let at = 0;
+  words.forEach((w, i) => {
+    if (w.length > words[at]!.length) at = i;
+  });
+  const w = words[at]!;
+  const i = 2 + Math.floor(rand() * (w.length - 3));
+  const op = Math.floor(rand() * 3);
+  let typo: string;
+  if (op === 0) typo = w.slice(0, i) + w.slice(i + 1);
+  else if (op === 1) typo = w.slice(0, i) + w[i + 1]! + w[i]! + w.slice(i + 2);
+  else typo = w.slice(0, i) + (/[aeiou]/.test(w[i]!) ? (w[i] === 'e' ? 'a' : 'e') : `${w[i]}${w[i]}`) + w.slice(i + 1);
+  words[at] = typo;
+  return words.join(' ');
+}
+
+export function generateImportWorld(options: { customers?: number; seed?: number } = {}): ImportWorld {
+  const total = options.customers ?? 300;
+  const rand = mulberry32(options.seed ?? 13);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  const cw = emptyCwWorld();
+  const mp = emptyMpWorld();
+  const cases: ImportCase[] = [];
+  const traps: ImportWorld['traps'] = {};
+  const bindings: string[] = [];
+  const usedKeys = new Set<string>();
+  const usedPairs = new Set<string>();
+  const usedMpKeys = new Set<string>();
+  const usedIdentifiers = new Set<string>();
+  let companyIds = 1;
+  let agreementIds = 5_001;
+  let customerIds = 20_001;
+  let domainIds = 1;
+  let groupIds = 1;
+
+  const identifierFor = (name: string) => {
+    const root = compactOf(name).toUpperCase().slice(0, 15) || 'COMPANY';
+    let id = root;
+    for (let n = 2; usedIdentifiers.has(id); n++) id = `${root.slice(0, 13)}${n}`;
+    usedIdentifiers.add(id);
+    return id;
+  };
+  const addCompany = (
+    name: string,
+    o: { identifier?: string; deleted?: boolean; agreements?: Partial<CwAgreement>[] } = {},
+  ) => {
+    const company: CwCompany = {
+      id: companyIds++,
+      identifier: o.identifier ?? identifierFor(name),
+      name,
+      deletedFlag: o.deleted ?? false,
+    };
+    usedIdentifiers.add(company.identifier);
+    cw.companies.push(company);
+    usedKeys.add(normalizeName(name).key);
+    const agreements = o.agreements ?? [{ name: 'Email Security' }];
+    for (const a of agreements)
+      cw.agreements.push({
+        id: agreementIds++,
+        name: a.name ?? 'Email Security',
+        companyId: company.id,
+        agreementStatus: a.agreementStatus ?? 'Active',
+        cancelledFlag: a.cancelledFlag ?? false,
+      });
+    return company;
+  };
+  const addCustomer = (name: string, domain: string, users: number) => {
+    const id = customerIds++;
+    mp.customers.push({ id, name, resellerId: mp.resellerId });
+    const domainId = domainIds++;
+    mp.domains.push({ id: domainId, name: domain, customerId: id, parentId: null });
+    if (id % 5 === 0) mp.domains.push({ id: domainIds++, name: `alias-${domain}`, customerId: id, parentId: domainId });
+    if (users > 0) {
+      const groupId = groupIds++;
+      mp.userGroups.push({ id: groupId, name: 'Staff', domainId, userCount: users });
+      mp.services.push({ id: groupId, userGroupId: groupId, serviceType: 'CloudFilter Email Security' });
+    }
+    return id;
+  };
+  const usersFor = (i: number) => (i % 7 === 3 ? 0 : 1 + Math.floor(rand() * 60));
+  const trap = (label: string, mpName: string, domain: string, company: CwCompany | null, users = 12) => {
+    usedMpKeys.add(normalizeName(mpName).key);
+    const customerId = addCustomer(mpName, domain, users);
+    cases.push({ customerId, kind: 'trap', companyId: company?.id ?? null, bound: false, users });
+    traps[label] = { customerId, companyId: company?.id ?? null };
+    return customerId;
+  };
+
+  // Traps first, so the generated names below steer clear of them.
+  const acme = addCompany('Acme Ltd', { identifier: 'ACME' });
+  const acmeLogistics = addCompany('Acme Logistics Ltd', { identifier: 'ACMELOG' });
+  trap('similar-acme', 'ACME Limited', 'acme-ltd-mail.net', acme);
+  trap('similar-acme-logistics', 'Acme Logistics', 'acme-logistics-mail.net', acmeLogistics);
+  addCompany('Summit Roofing Ltd', { identifier: 'SUMMITROOF' });
+  addCompany('Summit Dental LLC', { identifier: 'SUMMITDENT' });
+  trap('ambiguous-short-name', 'Summit', 'summit-mail.net', null);
+  const summitLlc = addCompany('Summit Partners LLC', { identifier: 'SUMMITP' });
+  addCompany('Summit Partners Ltd', { identifier: 'SUMMITP2' });
+  trap('same-name-companies', 'Summit Partners', 'summit-partners-mail.net', summitLlc);
+  const orionNz = addCompany('Orion Health Ltd', { identifier: 'ORIONNZ' });
+  addCompany('Orion Health Inc', { identifier: 'ORIONUS' });
+  trap('same-name-told-apart-by-domain', 'Orion Health', 'orion-nz.com', orionNz);
+  addCompany('Pinnacle Plumbing Inc', { identifier: 'PINNACLE' });
+  trap('near-miss-no-company', 'Pinnacle Roofing', 'pinnacle-roofing-mail.net', null);
+  trap('no-company', 'Zephyr Yoga Studio', 'zephyr-yoga-mail.net', null);
+  trap('no-company-2', 'Quokka Kite School', 'quokka-kites-mail.net', null);
+  addCompany('Vortex Media Ltd', { identifier: 'VORTEX', deleted: true });
+  trap('deleted-company', 'Vortex Media', 'vortex-media-mail.net', null);
+  const beacon = addCompany('Beacon Law LLP', {
+    identifier: 'BEACONLAW',
+    agreements: [{ name: 'Email Security' }, { name: 'Managed Services' }],
+  });
+  trap('two-active-agreements', 'Beacon Law', 'beacon-law-mail.net', beacon);
+  const granite = addCompany('Granite Quarry Inc', {
+    identifier: 'GRANITEQ',
+    agreements: [
+      { name: 'Email Security', agreementStatus: 'Expired' },
+      { name: 'Old Email', agreementStatus: 'Cancelled', cancelledFlag: true },
+    ],
+  });
+  trap('no-active-agreement', 'Granite Quarry', 'granite-quarry-mail.net', granite);
+  const globex = addCompany('Globex Corporation', { identifier: 'GLOBEX' });
+  trap('two-customers-one-company', 'Globex Corp.', 'globex-mail.net', globex);
+  trap('two-customers-one-company-2', 'GLOBEX CORPORATION', 'globex-eu-mail.net', globex);
+  const initech = addCompany('Initech Ltd', { identifier: 'INITECH' });
+  const boundInitech = addCustomer('Initech', 'initech-mail.net', 30);
+  cases.push({ customerId: boundInitech, kind: 'trap', companyId: initech.id, bound: true, users: 30 });
+  bindings.push('  - { customer: Initech, company: INITECH, agreement: Email Security }');
+  trap('company-already-bound', 'INITECH Limited', 'initech-old-mail.net', initech);
+  for (const key of ['summit', 'pinnacle roofing', 'zephyr yoga studio', 'quokka kite school', 'vortex media'])
+    usedKeys.add(key);
+
+  const freshBase = (first: readonly string[] = FIRST): { first: string; industry: string } => {
+    for (;;) {
+      const f = pick(first);
+      const industry = pick(INDUSTRY);
+      if (usedPairs.has(`${f}|${industry}`)) continue;
+      usedPairs.add(`${f}|${industry}`);
+      return { first: f, industry };
+    }
+  };
+  const generated = total - cases.length;
+  let boundSoFar = 0;
+  for (let i = 0; i < generated; i++) {
+    const kind = KINDS[i % KINDS.length]!;
+    const users = usersFor(i);
+    let mpName: string;
+    let cwName: string | undefined;
+    let identifier: string | undefined;
+    let domain: string | undefined;
+    const { first, industry } = kind === 'diacritics' ? freshBase(ACCENTED) : freshBase();
+    const tail = rand() < 0.4 ? pick(TAILS) : '';
+    const base = join(first, industry, tail);
+    const suffix = pick(SUFFIXES);
+    switch (kind) {
+      case 'identical':
+        mpName = cwName = join(base, suffix);
+        break;
+      case 'case':
+        mpName = i % 2 ? join(base, suffix).toUpperCase() : join(base, suffix).toLowerCase();
+        cwName = join(base, suffix);
+        break;
+      case 'punctuation':
+        mpName = `${first}-${join(industry, tail)}, ${suffix || 'Inc'}.`;
+        cwName = join(base, suffix || 'Inc');
+        break;
+      case 'whitespace':
+        mpName = ` ${first}   ${join(industry, tail)}  ${suffix}`.replace(/\s+$/, ' ');
+        cwName = join(base, suffix);
+        break;
+      case 'and': {
+        const [a, b] = [pick(SURNAMES), pick(SURNAMES)];
+        const pair = a === b ? `${a} & Sons` : `${a} & ${b}`;
+        mpName = join(pair, industry);
+        cwName = join(pair.replace('&', 'and'), industry, 'Ltd');
+        break;
+      }
+      case 'diacritics': {
+        const plain = base
+          .normalize('NFKD')
+          .replace(/\p{M}+/gu, '')
+          .replace('ß', 'ss')
+          .replace('Å', 'A')
+          .replace('Ø', 'O');
+        [mpName, cwName] = i % 2 ? [base, join(plain, 'GmbH')] : [plain, join(base, 'GmbH')];
+        break;
+      }
+      case 'legal': {
+        const [mpForm, cwForm] = pick(LEGAL_PAIRS);
+        mpName = join(base, mpForm);
+        cwName = join(base, cwForm);
+        break;
+      }
+      case 'the':
+        mpName = join('The', base);
+        cwName = join(base, 'Ltd');
+        break;
+      case 'typo':
+        mpName = join(base, suffix);
+        cwName = join(misspell(base, rand), suffix);
+        break;
+      case 'spacing':
+        mpName = join(base, suffix);
+        cwName = join(`${first}${industry}`, tail, suffix);
+        break;
+      case 'abbreviation': {
+        const [full, short] = pick(ABBREVIATED);
+        [mpName, cwName] =
+          i % 2
+            ? [join(first, industry, full), join(first, industry, short, 'Ltd')]
+            : [join(first, industry, short), join(first, industry, full, 'Inc')];
+        break;
+      }
+      case 'domain':
+        mpName = first;
+        cwName = join(first, industry, 'Ltd');
+        domain = `${compactOf(cwName)}.co.uk`;
+        break;
+      case 'identifier':
+        cwName = join(base, suffix);
+        identifier = identifierFor(cwName);
+        mpName = identifier;
+        break;
+      case 'extra-word':
+        mpName = join(first, industry);
+        cwName = join(first, industry, tail || 'Group', 'Ltd');
+        break;
+      default:
+        mpName = join(base, suffix);
+        cwName = undefined;
+    }
+    const mpKey = normalizeName(mpName).key;
+    if ((cwName && usedKeys.has(normalizeName(cwName).key)) || usedMpKeys.has(mpKey)) {
+      i--; // a generated name met an earlier one: draw again, keeping the kind
+      continue;
+    }
+    usedMpKeys.add(mpKey);
+    domain ??=
+      i % 2
+        ? `${compactOf(base)}.com`
+        : `${first
+            .toLowerCase()
+            .normalize('NFKD')
+            .replace(/[^a-z]/g, '')}-${i}.net`;
+    const roll = rand();
+    const agreements: Partial<CwAgreement>[] = [{ name: roll < 0.2 ? 'Email Protection' : 'Email Security' }];
+    if (roll > 0.85) agreements.push({ name: 'Managed Services', agreementStatus: 'Expired' });
+    if (roll > 0.92) agreements.push({ name: 'Old Email', agreementStatus: 'Cancelled', cancelledFlag: true });
+    const company = cwName ? addCompany(cwName, { identifier, agreements }) : undefined;
+    if (!cwName) usedKeys.add(normalizeName(mpName).key);
+    const customerId = addCustomer(mpName, domain, users);
+    const bound = company !== undefined && ['identical', 'case', 'legal'].includes(kind) && boundSoFar < 20;
+    if (bound) {
+      boundSoFar++;
+      const ref =
+        boundSoFar % 4 === 0
+          ? String(customerId)
+          : JSON.stringify(mpName.trim() === mpName ? mpName.toLowerCase() : mpName);
+      bindings.push(`  - { customer: ${ref}, company: ${company!.identifier}, agreement: ${agreements[0]!.name} }`);
+    }
+    cases.push({ customerId, kind, companyId: company?.id ?? null, bound, users });
+  }
+  // ConnectWise also holds vendors and prospects that are no Mailprotector customer.
+  for (let n = 0; n < 60; n++) {
+    const { first, industry } = freshBase();
+    const name = join(first, industry, pick(TAILS), pick(SUFFIXES));
+    if (!usedKeys.has(normalizeName(name).key)) addCompany(name);
+  }
+  return { world: { cw, mp }, customersYaml: `customers:\n${bindings.join('\n')}\n`, cases, traps };
+}

@@ -126,8 +126,9 @@ export async function upsertNewCustomersPullRequest(
       hint: `close it or rename its branch; cwsync keeps ${BRANCH} for its own proposals`,
     });
   const declined = [...new Set(ours.filter((p) => p.state !== 'open').flatMap((p) => p.marker?.customers ?? []))];
-  const wanted = request.candidates.filter((id) => !declined.includes(id)).sort((a, b) => a - b);
-  const declinedHere = request.candidates.filter((id) => declined.includes(id));
+  const candidates = [...request.candidates].sort((a, b) => a - b);
+  const wanted = candidates.filter((id) => !declined.includes(id));
+  const declinedHere = candidates.filter((id) => declined.includes(id));
   const open = ours.find((p) => p.state === 'open');
   if (wanted.length === 0)
     return {

@@ -151,7 +151,11 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
         const chosen = proposals.filter((p) => ids.includes(p.customer.id));
         const content = renderProposals(chosen, meta);
         checkRendered(content);
-        return { customers: chosen.map((p) => p.customer.id), content, summary: renderSummary(chosen) };
+        return {
+          customers: chosen.map((p) => p.customer.id).sort((a, b) => a - b),
+          content,
+          summary: renderSummary(chosen),
+        };
       },
     });
   } finally {

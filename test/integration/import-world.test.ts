@@ -94,13 +94,19 @@ describe('import: 300 generated customers against the sandbox', () => {
   it('does not fall into the traps', () => {
     const cw = generated.world.cw;
     const id = (identifier: string) => cw.companies.find((c) => c.identifier === identifier)!.id;
-    expect(trap('similar-acme')).toMatchObject({ verdict: 'accepted', match: { best: { company: { id: id('ACME') } } } });
+    expect(trap('similar-acme')).toMatchObject({
+      verdict: 'accepted',
+      match: { best: { company: { id: id('ACME') } } },
+    });
     expect(trap('similar-acme-logistics')).toMatchObject({
       verdict: 'accepted',
       match: { best: { company: { id: id('ACMELOG') } } },
     });
     expect(trap('ambiguous-short-name').verdict).not.toBe('accepted');
-    expect(trap('same-name-companies')).toMatchObject({ verdict: 'review', match: { why: '2 companies have this name' } });
+    expect(trap('same-name-companies')).toMatchObject({
+      verdict: 'review',
+      match: { why: '2 companies have this name' },
+    });
     expect(trap('same-name-told-apart-by-domain')).toMatchObject({
       verdict: 'accepted',
       match: { best: { company: { id: id('ORIONNZ') } } },
@@ -118,11 +124,16 @@ describe('import: 300 generated customers against the sandbox', () => {
       'Email Security',
       'Managed Services',
     ]);
-    expect(trap('no-active-agreement').agreement).toMatchObject({ kind: 'open', why: 'the company has no active agreement' });
+    expect(trap('no-active-agreement').agreement).toMatchObject({
+      kind: 'open',
+      why: 'the company has no active agreement',
+    });
     expect(trap('two-customers-one-company').verdict).toBe('review');
     expect(trap('two-customers-one-company-2').verdict).toBe('review');
     expect(trap('company-already-bound').verdict).toBe('review');
-    expect(trap('company-already-bound').notes.join()).toMatch(/INITECH is already bound to customer "Initech" \(.*customers\.yaml:\d+\)/);
+    expect(trap('company-already-bound').notes.join()).toMatch(
+      /INITECH is already bound to customer "Initech" \(.*customers\.yaml:\d+\)/,
+    );
   });
 
   it('writes a new file under customers/ that validates with the rest of the config', () => {
@@ -162,8 +173,13 @@ describe('import: 300 generated customers against the sandbox', () => {
   it('with --agreement "Email*", picks the email agreement of a company that has two', async () => {
     const out = join(tempDir(), 'elsewhere.yaml');
     const result = await importToFile(load(dir), { now: NOW, out, agreement: 'Email*' });
-    const beacon = result.proposals.find((p) => p.customer.id === generated.traps['two-active-agreements']!.customerId)!;
-    expect(beacon).toMatchObject({ verdict: 'accepted', agreement: { kind: 'chosen', agreement: { name: 'Email Security' } } });
+    const beacon = result.proposals.find(
+      (p) => p.customer.id === generated.traps['two-active-agreements']!.customerId,
+    )!;
+    expect(beacon).toMatchObject({
+      verdict: 'accepted',
+      agreement: { kind: 'chosen', agreement: { name: 'Email Security' } },
+    });
     expect(result.target).toEqual({ path: out, partOfConfig: false });
     expect(readFileSync(out, 'utf8')).toContain('agreement: the active agreement matching "Email*"');
   });

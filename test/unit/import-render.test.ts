@@ -101,7 +101,7 @@ describe('renderProposals', () => {
     expect(text).toContain('#   same name · score 1.00 · agreement: the only active agreement');
     expect(text).toContain('  # - customer: Beacon Law\n  #   company: BEACON\n  #   agreement: ""');
     expect(text).toContain('#   agreements: "Email Security" (id 21), "Managed Services" (id 22)');
-    expect(text).toMatch(/# ---- unmatched[^\n]*\n#   Zephyr Yoga \(Mailprotector #3\): no company comes near/);
+    expect(text).toMatch(/# ---- unmatched[^\n]*\n# {3}Zephyr Yoga \(Mailprotector #3\): no company comes near/);
     expect(text).toContain('# accepted: 1 · to review: 1 · unmatched: 1');
   });
 
@@ -190,7 +190,11 @@ describe('loadConfig on a directory with the rendered file', () => {
     const { config, problems } = loadConfig(dir);
     expect(problems).toEqual([]);
     expect(config!.customers).toMatchObject([
-      { customer: 'Acme Ltd', company: 'ACME', source: { file: expect.stringContaining(join('customers', 'imported.yaml')) } },
+      {
+        customer: 'Acme Ltd',
+        company: 'ACME',
+        source: { file: expect.stringContaining(join('customers', 'imported.yaml')) },
+      },
     ]);
   });
 });

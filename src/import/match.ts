@@ -18,6 +18,11 @@ export const MARGIN = 0.05;
 const CLOSEST = 0.5;
 /** A matching domain or identifier lifts a name to at least ACCEPT + this. */
 const EVIDENCE_LIFT = 0.05;
+/**
+ * A word start shared by more companies than this ("den" of Dental, "gro" of Group) says
+ * little and would make matching quadratic: such blocks are skipped unless a name has no other.
+ */
+const MAX_BLOCK = 200;
 
 interface IndexedCompany {
   company: ImportCompany;
@@ -49,7 +54,9 @@ export function createMatcher(companies: ImportCompany[]): Matcher {
   }));
   const byBlock = new Map<string, IndexedCompany[]>();
   const byText = new Map<string, IndexedCompany[]>();
+  const byKey = new Map<string, IndexedCompany[]>();
   for (const c of indexed) {
+    if (c.name.key) push(byKey, c.name.key, c);
     for (const b of new Set(blocksOf(c.name))) push(byBlock, b, c);
     if (c.name.compact.length >= 4) push(byText, c.name.compact, c);
     if (c.identifier.length >= 4 && c.identifier !== c.name.compact) push(byText, c.identifier, c);
@@ -63,8 +70,15 @@ export function createMatcher(companies: ImportCompany[]): Matcher {
         const label = domainLabel(d);
         if (label && !labels.has(label)) labels.set(label, d);
       }
-      const pool = new Set<IndexedCompany>();
-      for (const b of blocksOf(name)) for (const c of byBlock.get(b) ?? []) pool.add(c);
+      const pool = new Set<IndexedCompany>(byKey.get(name.key) ?? []);
+      const blocks = [...new Set(blocksOf(name))]
+        .map((b) => byBlock.get(b) ?? [])
+        .filter((list) => list.length > 0)
+        .sort((a, b) => a.length - b.length);
+      for (const [i, list] of blocks.entries()) {
+        if (i > 0 && list.length > MAX_BLOCK) break;
+        for (const c of list) pool.add(c);
+      }
       for (const label of labels.keys()) for (const c of byText.get(label) ?? []) pool.add(c);
       for (const c of byText.get(name.compact) ?? []) pool.add(c);
       const ranked = [...pool]

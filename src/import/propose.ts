@@ -26,20 +26,25 @@ export interface ProposeResult {
   bound: number;
 }
 
-export function isBound(customer: Pick<ImportCustomer, 'id' | 'name'>, existing: ExistingBinding[]): boolean {
-  const name = customer.name.toLowerCase();
-  return existing.some((b) =>
-    typeof b.customer === 'number' ? b.customer === customer.id : b.customer.toLowerCase() === name,
-  );
+/** Whether a binding already names a customer, by id or by name in any case (as the config rules compare). */
+export function boundBy(existing: ExistingBinding[]): (customer: Pick<ImportCustomer, 'id' | 'name'>) => boolean {
+  const ids = new Set(existing.flatMap((b) => (typeof b.customer === 'number' ? [b.customer] : [])));
+  const names = new Set(existing.flatMap((b) => (typeof b.customer === 'string' ? [b.customer.toLowerCase()] : [])));
+  return (c) => ids.has(c.id) || names.has(c.name.toLowerCase());
 }
 
 export function propose(input: ProposeInput): ProposeResult {
-  const unbound = input.customers.filter((c) => !isBound(c, input.existing));
+  const isBound = boundBy(input.existing);
+  const unbound = input.customers.filter((c) => !isBound(c));
   const wanted = input.include ? unbound.filter(input.include) : unbound;
   const nameCount = new Map<string, number>();
   for (const c of input.customers) nameCount.set(c.name.toLowerCase(), (nameCount.get(c.name.toLowerCase()) ?? 0) + 1);
   const agreementsOf = new Map<number, ImportAgreement[]>();
-  for (const a of input.agreements) agreementsOf.set(a.companyId, [...(agreementsOf.get(a.companyId) ?? []), a]);
+  for (const a of input.agreements) {
+    const list = agreementsOf.get(a.companyId);
+    if (list) list.push(a);
+    else agreementsOf.set(a.companyId, [a]);
+  }
 
   const matcher = createMatcher(input.companies);
   const proposals: Proposal[] = wanted.map((customer) => {
@@ -74,15 +79,26 @@ function shareCompaniesOpenly(proposals: Proposal[], companies: ImportCompany[],
   for (const p of proposals) {
     if (p.match.verdict === 'unmatched' || !p.match.best) continue;
     const id = p.match.best.company.id;
-    byCompany.set(id, [...(byCompany.get(id) ?? []), p]);
+    const list = byCompany.get(id);
+    if (list) list.push(p);
+    else byCompany.set(id, [p]);
+  }
+  const companyById = new Map(companies.map((c) => [c.id, c]));
+  const boundTo = new Map<string, ExistingBinding[]>();
+  for (const b of existing) {
+    const key = b.company.toLowerCase();
+    const list = boundTo.get(key);
+    if (list) list.push(b);
+    else boundTo.set(key, [b]);
   }
   for (const [companyId, sharing] of byCompany) {
-    const company = companies.find((c) => c.id === companyId)!;
-    const already = existing.filter(
-      (b) =>
-        b.company.toLowerCase() === company.identifier.toLowerCase() ||
-        b.company.toLowerCase() === company.name.toLowerCase(),
-    );
+    const company = companyById.get(companyId)!;
+    const already = [
+      ...new Set([
+        ...(boundTo.get(company.identifier.toLowerCase()) ?? []),
+        ...(boundTo.get(company.name.toLowerCase()) ?? []),
+      ]),
+    ];
     for (const b of already)
       for (const p of sharing)
         demote(

@@ -17,6 +17,8 @@ export interface RenderMeta {
   command: string;
   /** Customers skipped because they are already bound. */
   bound: number;
+  /** Which file of a proposal split over several. */
+  part?: { n: number; of: number };
   /** Anything the reader should know about how the data was read (e.g. domains missing). */
   notes?: string[];
 }
@@ -82,7 +84,7 @@ function header(meta: RenderMeta, proposals: Proposal[]): string[] {
   const n = (v: Proposal['verdict']) => proposals.filter((p) => p.verdict === v).length;
   return [
     `# Bindings proposed by \`${commentText(meta.command)}\`${meta.generatedAt ? ` on ${meta.generatedAt}` : ''},`,
-    `# from ${commentText(meta.source)}.`,
+    `# from ${commentText(meta.source)}.${meta.part ? ` Part ${meta.part.n} of ${meta.part.of}.` : ''}`,
     `# ${meta.bound} customer${meta.bound === 1 ? ' was' : 's were'} already bound and ${meta.bound === 1 ? 'is' : 'are'} left out.`,
     ...(meta.notes ?? []).map((n) => `# note: ${commentText(n)}`),
     '#',

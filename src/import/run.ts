@@ -16,8 +16,8 @@ import { type NewCustomersOutcome, upsertNewCustomersPullRequest } from '../gith
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import { usageSourceFromConfig } from '../usage/from-config.js';
-import { chooseOutput, type OutputTarget, writeProposals } from './output.js';
-import { isBound, propose } from './propose.js';
+import { chooseOutput, type OutputTarget, partOf, writeProposals } from './output.js';
+import { boundBy, propose } from './propose.js';
 import { readConnectWise, readCustomers } from './read.js';
 import { type RenderMeta, renderProposals } from './render.js';
 import { renderSummary } from './summary.js';
@@ -32,9 +32,36 @@ export interface ImportRunOptions {
   logger?: Logger;
 }
 
+/**
+ * Bindings per file: about 400 bytes each with their comments, so a file stays well under
+ * the config loader's 1 MB limit.
+ */
+export const MAX_PER_FILE = 1500;
+
+const chunks = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** Renders and writes the proposals, MAX_PER_FILE to a file; returns the files written. */
+export function writeInParts(
+  configDir: string,
+  target: OutputTarget,
+  proposals: Proposal[],
+  meta: RenderMeta,
+): OutputTarget[] {
+  const parts = chunks(proposals, MAX_PER_FILE);
+  const files = parts.map((_, i) => partOf(target, i + 1));
+  const texts = parts.map((part, i) =>
+    renderProposals(part, parts.length > 1 ? { ...meta, part: { n: i + 1, of: parts.length } } : meta),
+  );
+  writeProposals(configDir, files, texts);
+  return files;
+}
+
 export interface ImportFileResult {
   /** Undefined when every customer was bound already and nothing was written. */
   target?: OutputTarget;
+  /** Every file written: the target, then its parts for a long proposal. */
+  files: OutputTarget[];
   proposals: Proposal[];
   bound: number;
   domainsNote?: string;
@@ -64,7 +91,7 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
       existing: existingOf(config),
       agreementPattern: o.agreement,
     });
-    if (proposals.length === 0) return { proposals, bound, domainsNote: mp.domainsNote };
+    if (proposals.length === 0) return { files: [], proposals, bound, domainsNote: mp.domainsNote };
     const meta: RenderMeta = {
       generatedAt: `${isoSeconds(now).replace('T', ' ').replace('Z', '')} UTC`,
       source: `${source.label} and ConnectWise company ${config.connectwise.company}`,
@@ -72,8 +99,8 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
       bound,
       notes: mp.domainsNote ? [mp.domainsNote] : [],
     };
-    writeProposals(config.dir, target, renderProposals(proposals, meta));
-    return { target, proposals, bound, domainsNote: mp.domainsNote };
+    const files = writeInParts(config.dir, target, proposals, meta);
+    return { target, files, proposals, bound, domainsNote: mp.domainsNote };
   } finally {
     await Promise.all([cw.close(), source.close?.()]);
   }
@@ -125,7 +152,8 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
     const existing = existingOf(config);
     // Usage only of the unbound: their user groups are the only ones read.
     const listed = await source.read({ only: [] });
-    const unbound = listed.customers.filter((c) => !isBound(c, existing)).map((c) => c.id);
+    const isBound = boundBy(existing);
+    const unbound = listed.customers.filter((c) => !isBound(c)).map((c) => c.id);
     const [mp, cwData] = await Promise.all([
       readCustomers(config, source, { usageFor: unbound, logger: o.logger }),
       readConnectWise(cw),
@@ -148,7 +176,8 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
       date: isoSeconds(now).slice(0, 10),
       candidates: proposals.map((p) => p.customer.id),
       render: (ids) => {
-        const chosen = proposals.filter((p) => ids.includes(p.customer.id));
+        // One file of bindings at most; the rest wait for a later night.
+        const chosen = proposals.filter((p) => ids.includes(p.customer.id)).slice(0, MAX_PER_FILE);
         const content = renderProposals(chosen, meta);
         checkRendered(content);
         return {

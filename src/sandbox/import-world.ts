@@ -255,6 +255,110 @@ function misspell(name: string, rand: () => number): string {
   return words.join(' ');
 }
 
+interface Variant {
+  mpName: string;
+  /** Undefined: ConnectWise has no such company. */
+  cwName?: string;
+  identifier?: string;
+  /** A mail domain that names the company. */
+  domain?: string;
+}
+
+/** The two names of one generated customer, differing the way `kind` says. */
+function variant(
+  kind: ImportCaseKind,
+  { first, industry, tail }: { first: string; industry: string; tail: string },
+  i: number,
+  rand: () => number,
+  identifierFor: (name: string) => string,
+): Variant {
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
+  const base = join(first, industry, tail);
+  const suffix = pick(SUFFIXES);
+  let mpName: string;
+  let cwName: string | undefined;
+  let identifier: string | undefined;
+  let domain: string | undefined;
+  switch (kind) {
+    case 'identical':
+      mpName = cwName = join(base, suffix);
+      break;
+    case 'case':
+      mpName = i % 2 ? join(base, suffix).toUpperCase() : join(base, suffix).toLowerCase();
+      cwName = join(base, suffix);
+      break;
+    case 'punctuation':
+      mpName = `${first}-${join(industry, tail)}, ${suffix || 'Inc'}.`;
+      cwName = join(base, suffix || 'Inc');
+      break;
+    case 'whitespace':
+      mpName = ` ${first}   ${join(industry, tail)}  ${suffix}`.replace(/\s+$/, ' ');
+      cwName = join(base, suffix);
+      break;
+    case 'and': {
+      const [a, b] = [pick(SURNAMES), pick(SURNAMES)];
+      const pair = a === b ? `${a} & Sons` : `${a} & ${b}`;
+      mpName = join(pair, industry);
+      cwName = join(pair.replace('&', 'and'), industry, 'Ltd');
+      break;
+    }
+    case 'diacritics': {
+      const plain = base
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .replace('ß', 'ss')
+        .replace('Å', 'A')
+        .replace('Ø', 'O');
+      [mpName, cwName] = i % 2 ? [base, join(plain, 'GmbH')] : [plain, join(base, 'GmbH')];
+      break;
+    }
+    case 'legal': {
+      const [mpForm, cwForm] = pick(LEGAL_PAIRS);
+      mpName = join(base, mpForm);
+      cwName = join(base, cwForm);
+      break;
+    }
+    case 'the':
+      mpName = join('The', base);
+      cwName = join(base, 'Ltd');
+      break;
+    case 'typo':
+      mpName = join(base, suffix);
+      cwName = join(misspell(base, rand), suffix);
+      break;
+    case 'spacing':
+      mpName = join(base, suffix);
+      cwName = join(`${first}${industry}`, tail, suffix);
+      break;
+    case 'abbreviation': {
+      const [full, short] = pick(ABBREVIATED);
+      [mpName, cwName] =
+        i % 2
+          ? [join(first, industry, full), join(first, industry, short, 'Ltd')]
+          : [join(first, industry, short), join(first, industry, full, 'Inc')];
+      break;
+    }
+    case 'domain':
+      mpName = first;
+      cwName = join(first, industry, 'Ltd');
+      domain = `${compactOf(cwName)}.co.uk`;
+      break;
+    case 'identifier':
+      cwName = join(base, suffix);
+      identifier = identifierFor(cwName);
+      mpName = identifier;
+      break;
+    case 'extra-word':
+      mpName = join(first, industry);
+      cwName = join(first, industry, tail || 'Group', 'Ltd');
+      break;
+    default:
+      mpName = join(base, suffix);
+      cwName = undefined;
+  }
+  return { mpName, cwName, identifier, domain };
+}
+
 export function generateImportWorld(options: { customers?: number; seed?: number } = {}): ImportWorld {
   const total = options.customers ?? 300;
   const rand = mulberry32(options.seed ?? 13);
@@ -372,7 +476,8 @@ export function generateImportWorld(options: { customers?: number; seed?: number
     usedKeys.add(key);
 
   const freshBase = (first: readonly string[] = FIRST): { first: string; industry: string } => {
-    for (;;) {
+    for (let tries = 0; ; tries++) {
+      if (tries > 10_000) throw new Error('generateImportWorld: the word lists ran out; ask for fewer customers');
       const f = pick(first);
       const industry = pick(INDUSTRY);
       if (usedPairs.has(`${f}|${industry}`)) continue;
@@ -382,107 +487,35 @@ export function generateImportWorld(options: { customers?: number; seed?: number
   };
   const generated = total - cases.length;
   let boundSoFar = 0;
+  let redraws = 0;
   for (let i = 0; i < generated; i++) {
     const kind = KINDS[i % KINDS.length]!;
     const users = usersFor(i);
-    let mpName: string;
-    let cwName: string | undefined;
-    let identifier: string | undefined;
-    let domain: string | undefined;
     const { first, industry } = kind === 'diacritics' ? freshBase(ACCENTED) : freshBase();
     const tail = rand() < 0.4 ? pick(TAILS) : '';
-    const base = join(first, industry, tail);
-    const suffix = pick(SUFFIXES);
-    switch (kind) {
-      case 'identical':
-        mpName = cwName = join(base, suffix);
-        break;
-      case 'case':
-        mpName = i % 2 ? join(base, suffix).toUpperCase() : join(base, suffix).toLowerCase();
-        cwName = join(base, suffix);
-        break;
-      case 'punctuation':
-        mpName = `${first}-${join(industry, tail)}, ${suffix || 'Inc'}.`;
-        cwName = join(base, suffix || 'Inc');
-        break;
-      case 'whitespace':
-        mpName = ` ${first}   ${join(industry, tail)}  ${suffix}`.replace(/\s+$/, ' ');
-        cwName = join(base, suffix);
-        break;
-      case 'and': {
-        const [a, b] = [pick(SURNAMES), pick(SURNAMES)];
-        const pair = a === b ? `${a} & Sons` : `${a} & ${b}`;
-        mpName = join(pair, industry);
-        cwName = join(pair.replace('&', 'and'), industry, 'Ltd');
-        break;
-      }
-      case 'diacritics': {
-        const plain = base
-          .normalize('NFKD')
-          .replace(/\p{M}+/gu, '')
-          .replace('ß', 'ss')
-          .replace('Å', 'A')
-          .replace('Ø', 'O');
-        [mpName, cwName] = i % 2 ? [base, join(plain, 'GmbH')] : [plain, join(base, 'GmbH')];
-        break;
-      }
-      case 'legal': {
-        const [mpForm, cwForm] = pick(LEGAL_PAIRS);
-        mpName = join(base, mpForm);
-        cwName = join(base, cwForm);
-        break;
-      }
-      case 'the':
-        mpName = join('The', base);
-        cwName = join(base, 'Ltd');
-        break;
-      case 'typo':
-        mpName = join(base, suffix);
-        cwName = join(misspell(base, rand), suffix);
-        break;
-      case 'spacing':
-        mpName = join(base, suffix);
-        cwName = join(`${first}${industry}`, tail, suffix);
-        break;
-      case 'abbreviation': {
-        const [full, short] = pick(ABBREVIATED);
-        [mpName, cwName] =
-          i % 2
-            ? [join(first, industry, full), join(first, industry, short, 'Ltd')]
-            : [join(first, industry, short), join(first, industry, full, 'Inc')];
-        break;
-      }
-      case 'domain':
-        mpName = first;
-        cwName = join(first, industry, 'Ltd');
-        domain = `${compactOf(cwName)}.co.uk`;
-        break;
-      case 'identifier':
-        cwName = join(base, suffix);
-        identifier = identifierFor(cwName);
-        mpName = identifier;
-        break;
-      case 'extra-word':
-        mpName = join(first, industry);
-        cwName = join(first, industry, tail || 'Group', 'Ltd');
-        break;
-      default:
-        mpName = join(base, suffix);
-        cwName = undefined;
-    }
+    const {
+      mpName,
+      cwName,
+      identifier,
+      domain: telling,
+    } = variant(kind, { first, industry, tail }, i, rand, identifierFor);
     const mpKey = normalizeName(mpName).key;
     if ((cwName && usedKeys.has(normalizeName(cwName).key)) || usedMpKeys.has(mpKey)) {
-      i--; // a generated name met an earlier one: draw again, keeping the kind
+      // A generated name met an earlier one: draw again, keeping the kind.
+      if (++redraws > 5_000) throw new Error('generateImportWorld: the word lists ran out; ask for fewer customers');
+      i--;
       continue;
     }
     usedMpKeys.add(mpKey);
-    domain ??=
-      i % 2
+    const base = join(first, industry, tail);
+    const domain =
+      telling ??
+      (i % 2
         ? `${compactOf(base)}.com`
         : `${first
             .toLowerCase()
             .normalize('NFKD')
-            .replace(/[^a-z]/g, '')}-${i}.net`;
+            .replace(/[^a-z]/g, '')}-${i}.net`);
     const roll = rand();
     const agreements: Partial<CwAgreement>[] = [{ name: roll < 0.2 ? 'Email Protection' : 'Email Security' }];
     if (roll > 0.85) agreements.push({ name: 'Managed Services', agreementStatus: 'Expired' });

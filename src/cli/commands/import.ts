@@ -51,7 +51,7 @@ export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
     return 0;
   }
   const out = [
-    `wrote ${displayPath(result.target.path)}: ${counts(result.proposals)}; ${plural(result.bound, 'customer')} already bound left out`,
+    `wrote ${result.files.map((f) => displayPath(f.path)).join(', ')}: ${counts(result.proposals)}; ${plural(result.bound, 'customer')} already bound left out`,
     ...(result.domainsNote ? [`note: ${result.domainsNote}`] : []),
     ...(result.target.partOfConfig
       ? []

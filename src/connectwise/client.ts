@@ -43,7 +43,7 @@ export const MAX_PAGES = 1000;
 /** The fields each list asks for (`fields=`): the adapter's reads and `doctor --shapes` ask alike. */
 export const LIST_FIELDS = {
   companies: ['id', 'identifier', 'name', 'deletedFlag'],
-  agreements: ['id', 'name', 'company', 'agreementStatus', 'cancelledFlag'],
+  agreements: ['id', 'name', 'type', 'company', 'agreementStatus', 'cancelledFlag'],
   catalog: ['id', 'identifier', 'description', 'inactiveFlag', 'price'],
   additions: ['id', 'agreementId', 'product', 'quantity', 'unitPrice', 'effectiveDate', 'cancelledDate'],
 } as const satisfies Record<string, readonly string[]>;

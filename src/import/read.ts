@@ -44,11 +44,7 @@ export async function readCustomers(
     return { customers, domainsNote: 'domains not read: the usage source is a file' };
   let records: MpDomainRecord[];
   try {
-    records = await source.listAll<MpDomainRecord>(
-      paths.resellerDomains(reseller),
-      'domains',
-      `list domains of reseller ${reseller}`,
-    );
+    records = await source.listAll(paths.resellerDomains(reseller), 'domains', `list domains of reseller ${reseller}`);
   } catch (err) {
     // Domains only add evidence; without them names alone decide, and the file says so.
     const reason = err instanceof Error ? err.message : String(err);
@@ -58,7 +54,7 @@ export async function readCustomers(
   const byId = new Map(customers.map((c) => [c.id, c]));
   let unowned = 0;
   for (const d of records) {
-    const owner = d?.account && typeof d.account.id === 'number' ? byId.get(d.account.id) : undefined;
+    const owner = d.account ? byId.get(d.account.id) : undefined;
     if (!owner) unowned++;
     if (owner && !d.parent && typeof d.name === 'string') owner.domains.push(d.name);
   }

@@ -178,7 +178,8 @@ describe('import: 300 generated customers against the sandbox', () => {
     )!;
     expect(beacon).toMatchObject({
       verdict: 'accepted',
-      agreement: { kind: 'chosen', agreement: { name: 'Email Security' } },
+      // The agreement's type is read too (the sandbox calls every agreement "Managed Services").
+      agreement: { kind: 'chosen', agreement: { name: 'Email Security', type: 'Managed Services' } },
     });
     expect(result.target).toEqual({ path: out, partOfConfig: false });
     expect(readFileSync(out, 'utf8')).toContain('agreement: the active agreement matching "Email*"');

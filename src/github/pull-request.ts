@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CwsyncError } from '../errors.js';
+import { plural } from '../words.js';
 import type { GitHubApi } from './api.js';
 
 export const BRANCH = 'cwsync/new-customers';
@@ -96,7 +97,7 @@ export function pullBody(marker: Marker, summary: string, declined: number[]): s
     '**Review the file** (each binding says how it matched and its score), edit it on this branch if needed, and merge.',
     'Closing without merging means "not these customers": cwsync will not propose them again; a later new customer opens a new pull request.',
     '',
-    `_cwsync updates this pull request nightly while it is open; once the file is edited on the branch, cwsync leaves it alone._${declined.length > 0 ? `\n_${declined.length} customer${declined.length === 1 ? '' : 's'} declined in closed pull requests ${declined.length === 1 ? 'is' : 'are'} left out._` : ''}`,
+    `_cwsync updates this pull request nightly while it is open; once the file is edited on the branch, cwsync leaves it alone._${declined.length > 0 ? `\n_${plural(declined.length, 'customer')} declined in closed pull requests ${declined.length === 1 ? 'is' : 'are'} left out._` : ''}`,
   ];
   const body = `${lines.join('\n')}\n`;
   return body.length <= MAX_BODY
@@ -169,7 +170,7 @@ async function update(
     return { kind: 'unchanged', number: pull.number, url: pull.html_url, customers: file.customers, declined };
   if (file.content !== text)
     await gh.request('PUT', `/contents/${encodePath(marker.file)}`, `update ${marker.file} on ${BRANCH}`, {
-      message: `cwsync: proposed bindings for ${file.customers.length} new customer${file.customers.length === 1 ? '' : 's'}`,
+      message: `cwsync: proposed bindings for ${plural(file.customers.length, 'new customer')}`,
       content: Buffer.from(file.content, 'utf8').toString('base64'),
       sha: current!.sha,
       branch: BRANCH,
@@ -221,7 +222,7 @@ async function openNew(
     await gh.request('POST', '/git/refs', `create branch ${BRANCH}`, { ref: `refs/heads/${BRANCH}`, sha: baseSha });
   const file = request.render(wanted);
   await gh.request('PUT', `/contents/${encodePath(path)}`, `add ${path} on ${BRANCH}`, {
-    message: `cwsync: proposed bindings for ${file.customers.length} new customer${file.customers.length === 1 ? '' : 's'}`,
+    message: `cwsync: proposed bindings for ${plural(file.customers.length, 'new customer')}`,
     content: Buffer.from(file.content, 'utf8').toString('base64'),
     branch: BRANCH,
   });
@@ -231,7 +232,7 @@ async function openNew(
     '/pulls',
     `open a pull request from ${BRANCH}`,
     {
-      title: `cwsync: bindings for ${file.customers.length} new Mailprotector customer${file.customers.length === 1 ? '' : 's'}`,
+      title: `cwsync: bindings for ${plural(file.customers.length, 'new Mailprotector customer')}`,
       head: BRANCH,
       base,
       body: pullBody(marker, file.summary, declined),

@@ -13,7 +13,7 @@ import { describeShape } from '../http/shape.js';
 import type { Logger } from '../log.js';
 import { MailprotectorUsageSource } from '../usage/mailprotector.js';
 import { type MpDomainRecord, paths } from '../usage/mailprotector-api.js';
-import type { UsageSource } from '../usage/types.js';
+import type { ReadProgress, UsageSource } from '../usage/types.js';
 import type { ImportAgreement, ImportCompany, ImportCustomer } from './types.js';
 
 export interface MailprotectorSide {
@@ -29,9 +29,9 @@ export interface MailprotectorSide {
 export async function readCustomers(
   config: Config,
   source: UsageSource,
-  options: { usageFor?: number[]; logger?: Logger } = {},
+  options: { usageFor?: number[]; logger?: Logger; onProgress?: (p: ReadProgress) => void } = {},
 ): Promise<MailprotectorSide> {
-  const snapshot = await source.read({ only: options.usageFor ?? [] });
+  const snapshot = await source.read({ only: options.usageFor ?? [], onProgress: options.onProgress });
   const wanted = new Set(options.usageFor ?? []);
   const customers: ImportCustomer[] = snapshot.customers.map((c) => ({
     id: c.id,

@@ -5,6 +5,7 @@
  * comment is cleaned of line breaks and control characters, so no name can add YAML.
  */
 import { parse } from 'yaml';
+import { plural } from '../words.js';
 import { ACCEPT, MARGIN, REVIEW, showScore } from './match.js';
 import type { Candidate, ImportCompany, Proposal } from './types.js';
 
@@ -85,7 +86,7 @@ function header(meta: RenderMeta, proposals: Proposal[]): string[] {
   return [
     `# Bindings proposed by \`${commentText(meta.command)}\`${meta.generatedAt ? ` on ${meta.generatedAt}` : ''},`,
     `# from ${commentText(meta.source)}.${meta.part ? ` Part ${meta.part.n} of ${meta.part.of}.` : ''}`,
-    `# ${meta.bound} customer${meta.bound === 1 ? ' was' : 's were'} already bound and ${meta.bound === 1 ? 'is' : 'are'} left out.`,
+    `# ${plural(meta.bound, 'customer')} already bound ${meta.bound === 1 ? 'is' : 'are'} left out.`,
     ...(meta.notes ?? []).map((n) => `# note: ${commentText(n)}`),
     '#',
     '# Review before you commit; nothing here bills anything until `cwsync plan` shows it:',

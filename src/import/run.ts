@@ -16,6 +16,7 @@ import { type NewCustomersOutcome, upsertNewCustomersPullRequest } from '../gith
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import { usageSourceFromConfig } from '../usage/from-config.js';
+import type { ReadProgress } from '../usage/types.js';
 import { chooseOutput, type OutputTarget, partOf, writeProposals } from './output.js';
 import { boundBy, propose } from './propose.js';
 import { readConnectWise, readCustomers } from './read.js';
@@ -30,6 +31,8 @@ export interface ImportRunOptions {
   agreement?: string;
   now?: Date;
   logger?: Logger;
+  /** Progress of the Mailprotector read (long on a first night with many unbound customers). */
+  onProgress?: (p: ReadProgress) => void;
 }
 
 /**
@@ -84,7 +87,10 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
   const source = usageSourceFromConfig(config, o.logger);
   const cw = connectWiseFromConfig(config, o.logger);
   try {
-    const [mp, cwData] = await Promise.all([readCustomers(config, source, { logger: o.logger }), readConnectWise(cw)]);
+    const [mp, cwData] = await Promise.all([
+      readCustomers(config, source, { logger: o.logger, onProgress: o.onProgress }),
+      readConnectWise(cw),
+    ]);
     const { proposals, bound } = propose({
       customers: mp.customers,
       ...cwData,
@@ -155,7 +161,7 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
     const isBound = boundBy(existing);
     const unbound = listed.customers.filter((c) => !isBound(c)).map((c) => c.id);
     const [mp, cwData] = await Promise.all([
-      readCustomers(config, source, { usageFor: unbound, logger: o.logger }),
+      readCustomers(config, source, { usageFor: unbound, logger: o.logger, onProgress: o.onProgress }),
       readConnectWise(cw),
     ]);
     const { proposals, bound } = propose({

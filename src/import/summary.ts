@@ -1,4 +1,6 @@
 /** The proposals as markdown for a pull request body: counts, then one row per customer. */
+
+import { plural } from '../words.js';
 import { showScore } from './match.js';
 import { commentText } from './render.js';
 import type { Proposal } from './types.js';
@@ -27,7 +29,7 @@ export function renderSummary(proposals: Proposal[]): string {
   });
   const more = proposals.length > MAX_ROWS ? [`\n_… and ${proposals.length - MAX_ROWS} more in the file._`] : [];
   return [
-    `**${proposals.length}** customer${proposals.length === 1 ? '' : 's'}: **${n('accepted')}** accepted, **${n('review')}** to review, **${n('unmatched')}** unmatched.`,
+    `**${plural(proposals.length, 'customer')}**: **${n('accepted')}** accepted, **${n('review')}** to review, **${n('unmatched')}** unmatched.`,
     '',
     '| Mailprotector customer | users | ConnectWise company | score | status |',
     '|---|---:|---|---:|---|',

@@ -10,6 +10,8 @@ import type { NewCustomersOutcome } from '../../github/pull-request.js';
 import { importPullRequest, importToFile } from '../../import/run.js';
 import type { Proposal } from '../../import/types.js';
 import { createLogger } from '../../log.js';
+import { createProgress } from '../../progress.js';
+import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 
 export interface ImportOptions {
@@ -18,8 +20,6 @@ export interface ImportOptions {
   agreement?: string;
   pullRequest?: boolean;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function counts(proposals: Proposal[]): string {
   const n = (v: Proposal['verdict']) => proposals.filter((p) => p.verdict === v).length;
@@ -36,16 +36,24 @@ export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
         hint: '--pull-request puts the file in the pull request; drop --out',
       });
     const repo = githubRepoFromEnv(process.env, 'cwsync import --pull-request');
+    const progress = createProgress({ label: 'Mailprotector' });
     const outcome = await importPullRequest(config, {
       agreement: opts.agreement,
       logger,
       repo,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
-    });
+      onProgress: (p) => progress.update(p),
+    }).finally(() => progress.end());
     process.stdout.write(`${describeOutcome(outcome)}\n`);
     return 0;
   }
-  const result = await importToFile(config, { out: opts.out, agreement: opts.agreement, logger });
+  const progress = createProgress({ label: 'Mailprotector' });
+  const result = await importToFile(config, {
+    out: opts.out,
+    agreement: opts.agreement,
+    logger,
+    onProgress: (p) => progress.update(p),
+  }).finally(() => progress.end());
   if (!result.target) {
     process.stdout.write(`all ${plural(result.bound, 'Mailprotector customer')} are bound; nothing to import\n`);
     return 0;

@@ -91,6 +91,8 @@ export function buildProgram(): Command {
       '--pull-request',
       'in GitHub Actions: open or update one pull request for unbound customers with usage (GITHUB_TOKEN, GITHUB_REPOSITORY)',
     )
+    .option('--usage-snapshot <file>', 'customers and usage from a saved snapshot instead of reading Mailprotector')
+    .option('--max-usage-age <duration>', 'refuse a snapshot older than this (e.g. 26h, 90m, 2d)', '26h')
     .action((opts: ImportOptions) => run(async () => (await import('./commands/import.js')).importCommand(opts)));
 
   program

@@ -16,7 +16,7 @@ import { type NewCustomersOutcome, upsertNewCustomersPullRequest } from '../gith
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import { usageSourceFromConfig } from '../usage/from-config.js';
-import type { ReadProgress } from '../usage/types.js';
+import type { ReadProgress, UsageSource } from '../usage/types.js';
 import { chooseOutput, type OutputTarget, partOf, writeProposals } from './output.js';
 import { boundBy, propose } from './propose.js';
 import { readConnectWise, readCustomers } from './read.js';
@@ -33,6 +33,8 @@ export interface ImportRunOptions {
   logger?: Logger;
   /** Progress of the Mailprotector read (long on a first night with many unbound customers). */
   onProgress?: (p: ReadProgress) => void;
+  /** `--usage-snapshot`: customers and usage from a saved snapshot (the nightly's) instead of the usage source. */
+  usage?: UsageSource & { close?: () => Promise<void> };
 }
 
 /**
@@ -84,7 +86,7 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
   const now = o.now ?? new Date();
   // The output is checked before anything is read: a refusal costs no API call.
   const target = chooseOutput(config.dir, o.out, isoSeconds(now).slice(0, 10));
-  const source = usageSourceFromConfig(config, o.logger);
+  const source = o.usage ?? usageSourceFromConfig(config, o.logger);
   const cw = connectWiseFromConfig(config, o.logger);
   try {
     const [mp, cwData] = await Promise.all([
@@ -151,7 +153,7 @@ export interface PullRequestRunOptions extends Omit<ImportRunOptions, 'out'> {
 export async function importPullRequest(config: Config, o: PullRequestRunOptions): Promise<NewCustomersOutcome> {
   const now = o.now ?? new Date();
   const dir = repositoryDir(config, o.workspace);
-  const source = usageSourceFromConfig(config, o.logger);
+  const source = o.usage ?? usageSourceFromConfig(config, o.logger);
   const cw = connectWiseFromConfig(config, o.logger);
   const gh = new GitHubApi(o.repo, o.logger, o.githubOverrides);
   try {

@@ -148,10 +148,12 @@ describe('the packed package', () => {
       [/^ {4}# url: https:\/\/emailservice\.io.*$/m, `    url: ${urls.mp}`],
       [/^ {4}reseller: 1 .*$/m, '    reseller: 343'],
     ]);
-    // IMPORT STEP: once `cwsync import` exists, run it here from the installed package
-    // (`cwsync import --config config`) instead of copying the demo bindings, and assert the
-    // proposals it writes under config/customers/.
-    cpSync(join(ROOT, 'config.example/customers.yaml'), join(repo, 'config/customers.yaml'));
+    // Bind the customers with cwsync import, from the installed package.
+    const imported = await cwsync(['import', '--config', 'config'], repo, DEMO_ENV);
+    expect([imported.code, imported.stderr]).toEqual([0, '']);
+    expect(imported.stdout).toMatch(
+      /wrote config\/customers\/imported-\d{4}-\d{2}-\d{2}\.yaml: 5 accepted, 0 to review \(commented out\), 1 unmatched/,
+    );
 
     const validate = await cwsync(['validate', '--config', 'config'], repo);
     expect([validate.code, validate.stderr]).toEqual([0, '']);
@@ -159,7 +161,7 @@ describe('the packed package', () => {
 
     const plan = await cwsync(['plan', '--config', 'config', '--detailed-exitcode'], repo, DEMO_ENV);
     expect([plan.code, plan.stderr]).toEqual([2, '']);
-    expect(plan.stdout).toContain('6 changes on 4 agreements');
+    expect(plan.stdout).toMatch(/^7 changes on 4 agreements/); // the scaffold's services.yaml, the imported bindings
 
     // The generated pull-request workflow's steps with the installed binary: its Validate step
     // through action.yml's own script, then its Plan script verbatim with cwsync on the PATH.
@@ -194,9 +196,9 @@ describe('the packed package', () => {
     );
     expect(planStep.stderr).not.toMatch(/error/i);
     expect(readFileSync(outputs, 'utf8')).toBe('code=2\n');
-    expect(readFileSync(join(repo, 'plan.txt'), 'utf8')).toContain('6 changes on 4 agreements');
+    expect(readFileSync(join(repo, 'plan.txt'), 'utf8')).toContain('7 changes on 4 agreements');
     const saved = JSON.parse(readFileSync(join(repo, 'plan.json'), 'utf8'));
     expect(saved.formatVersion).toBe(1);
-    expect(saved.summary).toMatchObject({ create: 3, update: 3, cancel: 0, unchanged: 4, conflicts: 0 });
+    expect(saved.summary).toMatchObject({ create: 3, update: 4, cancel: 0, unchanged: 4, conflicts: 0 });
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyCommand } from '../../src/cli/commands/apply.js';
+import { importCommand } from '../../src/cli/commands/import.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
 import { usageCommand } from '../../src/cli/commands/usage.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
@@ -107,6 +108,21 @@ describe(`the nightly at ${CUSTOMERS} customers`, () => {
     );
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/is 30 h old, older than the max age of 26 h/);
+    expect(mpRequests()).toBe(0);
+  });
+
+  it("proposes new customers' bindings from the nightly's snapshot with zero Mailprotector requests", async () => {
+    sandbox.mp.requests.length = 0;
+    const run = await inProcess(() =>
+      importCommand({
+        config,
+        usageSnapshot: join(repo, 'usage-snapshot.json'),
+        maxUsageAge: '26h',
+        out: join(repo, 'proposed.yaml'),
+      }),
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/nothing to import|wrote /);
     expect(mpRequests()).toBe(0);
   });
 });

@@ -97,7 +97,7 @@ describe('cwsync init: the files', () => {
 });
 
 describe('cwsync init: the workflows', () => {
-  const TALKS = /^\s*cwsync (plan|apply|usage)\b/m;
+  const TALKS = /^\s*cwsync (plan|apply|usage|import)\b/m;
 
   it('run cwsync at exactly this version, with commands the real CLI parser accepts', () => {
     const dir = scaffold();
@@ -116,6 +116,7 @@ describe('cwsync init: the workflows', () => {
       'plan --config config --usage-snapshot usage-snapshot.json --out plan.json',
       'apply --config config --plan plan.json --report report.json',
       'notify --report report.json --plan plan.json --log cwsync.log --job-status "$JOB_STATUS" --step "validate=$VALIDATE_CODE" --step "usage=$USAGE_CODE" --step "plan=$PLAN_CODE" --step "apply=$APPLY_CODE"',
+      'import --config config --pull-request --usage-snapshot usage-snapshot.json',
     ]);
     for (const args of [...commands(plan), ...commands(apply)])
       expect(parserComplaint(args), args.join(' ')).toBeUndefined();

@@ -11,6 +11,7 @@ import { importPullRequest, importToFile } from '../../import/run.js';
 import type { Proposal } from '../../import/types.js';
 import { createLogger } from '../../log.js';
 import { createProgress } from '../../progress.js';
+import { parseDuration, SnapshotUsageSource } from '../../usage/snapshot-source.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 
@@ -19,6 +20,18 @@ export interface ImportOptions {
   out?: string;
   agreement?: string;
   pullRequest?: boolean;
+  usageSnapshot?: string;
+  maxUsageAge: string;
+}
+
+/** `--usage-snapshot`: the nightly's snapshot, so its new-customers job reads Mailprotector not at all. */
+function snapshotSource(opts: ImportOptions) {
+  if (!opts.usageSnapshot) return undefined;
+  const ms = parseDuration(opts.maxUsageAge);
+  if (ms === undefined || ms <= 0)
+    throw new CwsyncError(`--max-usage-age must be a duration such as 26h, 90m or 2d, not "${opts.maxUsageAge}"`);
+  const now = new Date();
+  return new SnapshotUsageSource(opts.usageSnapshot, ms, () => now);
 }
 
 function counts(proposals: Proposal[]): string {
@@ -38,6 +51,7 @@ export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
     const repo = githubRepoFromEnv(process.env, 'cwsync import --pull-request');
     const progress = createProgress({ label: 'Mailprotector' });
     const outcome = await importPullRequest(config, {
+      usage: snapshotSource(opts),
       agreement: opts.agreement,
       logger,
       repo,
@@ -49,6 +63,7 @@ export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
   }
   const progress = createProgress({ label: 'Mailprotector' });
   const result = await importToFile(config, {
+    usage: snapshotSource(opts),
     out: opts.out,
     agreement: opts.agreement,
     logger,

@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // Most test time is waiting (servers on loopback, spawned CLIs, git), not CPU: on a 2-core
     // machine the default (cores - 1 = one worker) would run the files one after another.

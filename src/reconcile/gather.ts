@@ -13,7 +13,7 @@ import type { UsageSource } from '../usage/types.js';
 import { matchCustomers, whereOf } from './match.js';
 import { managedProducts, type PlanInput } from './plan.js';
 import { type BilledLine, type BillingTarget, TargetUnavailable } from './ports.js';
-import type { BindingError, UsageProvenance } from './types.js';
+import type { BindingError, UsageProvenance, Warning } from './types.js';
 
 export interface GatherDeps {
   target: BillingTarget;
@@ -48,32 +48,55 @@ function describe(err: unknown): string {
   return hint ? `${err.message} (${hint})` : err.message;
 }
 
+/** How a binding names its agreement, for bindings that did not resolve (no agreement id to compare). */
+const agreementKey = (b: Binding) =>
+  `${b.company.toLowerCase()}\u0000${typeof b.agreement === 'string' ? b.agreement : `#${b.agreement.id}`}`;
+
+type Failed = BindingError & { binding: Binding };
+
+const toError = ({ binding: _binding, ...e }: Failed): BindingError => e;
+
 export async function gather(config: Config, deps: GatherDeps): Promise<PlanInput> {
-  const bindings = bindingsInScope(config.customers, deps.scope);
+  const named = new Set(bindingsInScope(config.customers, deps.scope));
   const products = managedProducts(config);
   const readAt = new Date();
   // Usage is read while names resolve and lines are read: the two systems work in parallel.
   const usageWarnings: string[] = [];
   const usage = deps.usage.read({ onWarning: (w) => usageWarnings.push(w), onProgress: deps.onProgress });
   usage.catch(() => undefined); // observed below; avoid an unhandled rejection while the target is busy
-  const resolution = await deps.target.resolve(bindings, products);
-  const errors: BindingError[] = resolution.failures.map((f) =>
-    f.binding
-      ? {
-          customer: String(f.binding.customer),
-          where: whereOf(f.binding),
-          message: f.message,
-          ...(f.fix ? { fix: f.fix } : {}),
-        }
-      : {
-          customer: null,
-          where: 'services.yaml',
-          message: f.message,
-          fix: f.fix ?? 'fix the catalog identifier in services.yaml',
-        },
-  );
+  // Every binding is resolved, whatever the scope: an agreement's quantity is the sum of all the
+  // customers bound to it, so a run over one of them must see the others too.
+  const resolution = await deps.target.resolve(config.customers, products);
+  const resolved = new Map(resolution.bindings.map((r) => [r.binding, r]));
+  const failed: Failed[] = [];
+  const productErrors: BindingError[] = [];
+  for (const f of resolution.failures) {
+    if (f.binding)
+      failed.push({
+        binding: f.binding,
+        customer: String(f.binding.customer),
+        where: whereOf(f.binding),
+        message: f.message,
+        ...(f.fix ? { fix: f.fix } : {}),
+      });
+    else
+      productErrors.push({
+        customer: null,
+        where: 'services.yaml',
+        message: f.message,
+        fix: f.fix ?? 'fix the catalog identifier in services.yaml',
+      });
+  }
+  // The run: the bindings named, widened to every binding on the same agreements.
+  const scopeAgreements = new Set([...named].flatMap((b) => resolved.get(b)?.agreement.id ?? []));
+  const scopeKeys = new Set([...named].map(agreementKey));
+  const inRun = (b: Binding) =>
+    named.has(b) || scopeAgreements.has(resolved.get(b)?.agreement.id ?? -1) || scopeKeys.has(agreementKey(b));
+  const widened = deps.scope ? config.customers.filter((b) => inRun(b) && !named.has(b)) : [];
+
+  const runResolved = resolution.bindings.filter((r) => inRun(r.binding));
   const productIds = [...resolution.products.values()].map((p) => p.id);
-  const agreementIds = [...new Set(resolution.bindings.map((b) => b.agreement.id))];
+  const agreementIds = [...new Set(runResolved.map((b) => b.agreement.id))];
   const lines = new Map<number, BilledLine[]>();
   const unreadable = new Map<number, string>();
   await forEachLimit(agreementIds, deps.concurrency, async (id) => {
@@ -84,10 +107,11 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
       unreadable.set(id, describe(err));
     }
   });
-  const readable = resolution.bindings.filter((b) => {
+  const readable = runResolved.filter((b) => {
     const why = unreadable.get(b.agreement.id);
     if (why === undefined) return true;
-    errors.push({
+    failed.push({
+      binding: b.binding,
       customer: String(b.binding.customer),
       where: whereOf(b.binding),
       message: `the additions of agreement "${b.agreement.name}" (id ${b.agreement.id}) under ${b.company.identifier} could not be read: ${why}`,
@@ -96,19 +120,45 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     return false;
   });
   const snapshot = await usage;
-  const match = matchCustomers(readable, snapshot);
-  errors.push(...match.errors);
-  // Customers outside --customer are not "unbound": they are out of scope.
-  const bound = new Set(config.customers.map((b) => String(b.customer).toLowerCase()));
-  const unbound = match.unbound.filter((c) => !bound.has(String(c.id)) && !bound.has(c.name.toLowerCase()));
+  const match = matchCustomers(readable, snapshot, config.customers);
+  failed.push(...match.errors);
+
+  // One failing binding blocks its agreement: planned without it, the agreement would be billed
+  // for the other customers' users alone.
+  const taintedIds = new Map<number, Failed>();
+  const taintedKeys = new Map<string, Failed>();
+  for (const f of failed) {
+    const id = resolved.get(f.binding)?.agreement.id;
+    if (id !== undefined && !taintedIds.has(id)) taintedIds.set(id, f);
+    if (!taintedKeys.has(agreementKey(f.binding))) taintedKeys.set(agreementKey(f.binding), f);
+  }
+  const matched = match.matched.filter((m) => {
+    const cause = taintedIds.get(m.resolved.agreement.id) ?? taintedKeys.get(agreementKey(m.resolved.binding));
+    if (!cause) return true;
+    failed.push({
+      binding: m.resolved.binding,
+      customer: String(m.resolved.binding.customer),
+      where: whereOf(m.resolved.binding),
+      message: `not planned: ${cause.where} (${cause.customer}) is bound to the same agreement "${m.resolved.agreement.name}" (id ${m.resolved.agreement.id}) and has an error, and the agreement's quantity is the sum of all its customers`,
+      fix: `fix ${cause.where} first; this binding is planned again once it resolves`,
+    });
+    return false;
+  });
+  const errors = [...productErrors, ...failed.filter((f) => inRun(f.binding)).map(toError)];
+  const sourceWarnings: Warning[] = usageWarnings.map((message) => ({ code: 'no-services', message }));
+  if (widened.length > 0)
+    sourceWarnings.push({
+      code: 'scope-widened',
+      message: `--customer also planned ${widened.map((b) => `${JSON.stringify(b.customer)} (${whereOf(b)})`).join(', ')}: bound to the same agreement, whose quantity is the sum of its customers`,
+    });
   return {
     config,
-    matched: match.matched,
-    unbound: deps.scope ? [] : unbound,
+    matched,
+    unbound: deps.scope ? [] : match.unbound,
     products: resolution.products,
     lines,
     errors,
-    sourceWarnings: usageWarnings.map((message) => ({ code: 'no-services' as const, message })),
+    sourceWarnings,
     usage: {
       source: deps.usageKind,
       capturedAt: snapshot.capturedAt ?? (deps.usageKind === 'mailprotector' ? isoSeconds(readAt) : null),

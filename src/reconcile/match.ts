@@ -1,9 +1,12 @@
 /**
  * Binds each resolved binding to its Mailprotector customer in the usage snapshot, by id or
- * name. A binding that matches no customer, several, or a customer another binding also
- * matched (once by id, once by name) is an error of that binding alone.
+ * name. A binding that matches no customer, several, or a customer that another binding of the
+ * config also names (once by id, once by name) is an error of that binding. "Bound twice" is
+ * judged over every binding of the config, whatever the run's scope or what resolved, so the
+ * same customer is never billed on one agreement one night and on another the next.
  */
 import { nearest } from '../config/suggest.js';
+import type { Binding } from '../config/types.js';
 import type { CustomerUsage, UsageSnapshot } from '../usage/types.js';
 import type { ResolvedBinding } from './ports.js';
 import type { BindingError } from './types.js';
@@ -15,9 +18,9 @@ export interface MatchedBinding {
 
 export interface MatchResult {
   matched: MatchedBinding[];
-  /** Mailprotector customers no binding names. */
+  /** Mailprotector customers no binding of the config names. */
   unbound: CustomerUsage[];
-  errors: BindingError[];
+  errors: Array<BindingError & { binding: Binding }>;
 }
 
 export const whereOf = (b: { source: { file: string; line: number } }) => `${b.source.file}:${b.source.line}`;
@@ -28,56 +31,72 @@ function lookup(ref: string | number, usage: UsageSnapshot): CustomerUsage[] {
   return exact.length > 0 ? exact : usage.customers.filter((c) => c.name.toLowerCase() === ref.toLowerCase());
 }
 
-export function matchCustomers(bindings: readonly ResolvedBinding[], usage: UsageSnapshot): MatchResult {
-  const errors: BindingError[] = [];
-  const byCustomer = new Map<number, ResolvedBinding[]>();
-  const found = new Map<ResolvedBinding, CustomerUsage>();
+/** Every binding of the config that names the same customer as another one, with all its places. */
+function boundTwice(
+  all: readonly Binding[],
+  usage: UsageSnapshot,
+): Map<Binding, { customer: CustomerUsage; places: string }> {
+  const byCustomer = new Map<CustomerUsage, Binding[]>();
+  for (const b of all) {
+    const hits = lookup(b.customer, usage);
+    if (hits.length === 1) byCustomer.set(hits[0]!, [...(byCustomer.get(hits[0]!) ?? []), b]);
+  }
+  const out = new Map<Binding, { customer: CustomerUsage; places: string }>();
+  for (const [customer, bindings] of byCustomer) {
+    if (bindings.length < 2) continue;
+    const places = bindings.map((b) => `${whereOf(b)} (${JSON.stringify(b.customer)})`).join(' and ');
+    for (const b of bindings) out.set(b, { customer, places });
+  }
+  return out;
+}
+
+export function matchCustomers(
+  bindings: readonly ResolvedBinding[],
+  usage: UsageSnapshot,
+  all: readonly Binding[] = bindings.map((b) => b.binding),
+): MatchResult {
+  const errors: MatchResult['errors'] = [];
+  const matched: MatchedBinding[] = [];
+  const twice = boundTwice(all, usage);
   for (const resolved of bindings) {
-    const ref = resolved.binding.customer;
-    const base = { customer: String(ref), where: whereOf(resolved.binding) };
-    const hits = lookup(ref, usage);
+    const b = resolved.binding;
+    const base = { binding: b, customer: String(b.customer), where: whereOf(b) };
+    const double = twice.get(b);
+    if (double) {
+      // Billing either would be a guess, billing both a double charge.
+      errors.push({
+        ...base,
+        message: `Mailprotector customer "${double.customer.name}" (id ${double.customer.id}) is bound more than once: ${double.places}`,
+        fix: 'keep one binding for this customer and delete the other',
+      });
+      continue;
+    }
+    const hits = lookup(b.customer, usage);
     if (hits.length === 1) {
-      found.set(resolved, hits[0]!);
-      byCustomer.set(hits[0]!.id, [...(byCustomer.get(hits[0]!.id) ?? []), resolved]);
+      matched.push({ resolved, usage: hits[0]! });
     } else if (hits.length > 1) {
       errors.push({
         ...base,
-        message: `Mailprotector customer name "${ref}" matches ${hits.length} customers (ids ${hits.map((h) => h.id).join(', ')})`,
+        message: `Mailprotector customer name "${b.customer}" matches ${hits.length} customers (ids ${hits.map((h) => h.id).join(', ')})`,
         fix: 'bind it by id instead: customer: <id>',
       });
     } else {
       const suggestion =
-        typeof ref === 'string'
+        typeof b.customer === 'string'
           ? nearest(
-              ref,
+              b.customer,
               usage.customers.map((c) => c.name),
             )
           : undefined;
       errors.push({
         ...base,
-        message: `no Mailprotector customer ${typeof ref === 'number' ? `has the id ${ref}` : `is named "${ref}"`}`,
+        message: `no Mailprotector customer ${typeof b.customer === 'number' ? `has the id ${b.customer}` : `is named "${b.customer}"`}`,
         fix: suggestion
           ? `did you mean "${suggestion}"?`
           : 'check the name in the Mailprotector console, or bind by id',
       });
     }
   }
-  const matched: MatchedBinding[] = [];
-  for (const [resolved, customer] of found) {
-    const all = byCustomer.get(customer.id)!;
-    if (all.length === 1) {
-      matched.push({ resolved, usage: customer });
-      continue;
-    }
-    // Bound twice (e.g. once by id, once by name): billing either would be a guess, billing both a double charge.
-    const places = all.map((b) => `${whereOf(b.binding)} (${JSON.stringify(b.binding.customer)})`).join(' and ');
-    errors.push({
-      customer: String(resolved.binding.customer),
-      where: whereOf(resolved.binding),
-      message: `Mailprotector customer "${customer.name}" (id ${customer.id}) is bound more than once: ${places}`,
-      fix: 'keep one binding for this customer and delete the other',
-    });
-  }
-  const used = new Set(found.values());
-  return { matched, unbound: usage.customers.filter((c) => !used.has(c)), errors };
+  const named = new Set(all.flatMap((b) => lookup(b.customer, usage)));
+  return { matched, unbound: usage.customers.filter((c) => !named.has(c)), errors };
 }

@@ -61,6 +61,7 @@ export type WarningCode =
   | 'unbound-customer'
   | 'missing-addition'
   | 'no-services'
+  | 'scope-widened'
   | 'safety-limit';
 
 export interface Warning {

@@ -152,4 +152,38 @@ describe('one binding, one blast radius', () => {
     expect(plan.usage).toEqual({ source: 'file', capturedAt: '2026-11-26T02:00:00Z', label: 'test' });
     expect(plan.observed).toEqual([{ agreement: 100, additions: [[1, 1, 1]] }]);
   });
+
+  it('widens --customer to every binding on the same agreement, whose quantity is their sum', async () => {
+    const { target, config, deps } = setup([bind('Alpha', 1, 100), bind('Beta', 4, 100), bind('Gamma', 7, 300)]);
+    target.lineStore.set(100, [line(1, 11)]); // Alpha 5 + Beta 6
+    const plan = buildPlan(await gather(config, { ...deps, scope: ['Alpha'] }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.summary.unchanged).toBe(1);
+    expect(plan.warnings.map((w) => w.code)).toContain('scope-widened');
+  });
+
+  it('plans nothing on an agreement when one of its customers has an error, instead of billing the others alone', async () => {
+    const { target, config, deps } = setup([bind('Alpha', 1, 100), bind('Betta', 4, 100), bind('Gamma', 7, 300)]);
+    target.lineStore.set(100, [line(1, 11)]);
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.actions.map((a) => a.customer)).toEqual(['Gamma']);
+    expect(plan.errors.map((e) => `${e.where} ${e.message.slice(0, 40)}`)).toEqual([
+      'config/customers.yaml:1 not planned: config/customers.yaml:4 (Be',
+      'config/customers.yaml:4 no Mailprotector customer is named "Bett',
+    ]);
+  });
+
+  it('judges "bound twice" over the whole config: not billed under --customer, nor when the other binding fails', async () => {
+    const { target, config, deps } = setup([bind('Alpha', 1, 100), bind(1, 9, 200), bind('Gamma', 7, 300)]);
+    const scoped = buildPlan(await gather(config, { ...deps, scope: ['1'] }));
+    expect(scoped.actions).toEqual([]);
+    expect(scoped.errors.map((e) => e.where)).toEqual(['config/customers.yaml:9']);
+    const lines = target.lines.bind(target);
+    target.lines = async (id, products) => {
+      if (id === 200) throw new Error('HTTP 500');
+      return lines(id, products);
+    };
+    const failing = buildPlan(await gather(config, deps));
+    expect(failing.actions.map((a) => a.customer)).toEqual(['Gamma']);
+  });
 });

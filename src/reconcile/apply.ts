@@ -6,10 +6,11 @@
  */
 import { forEachLimit } from '../concurrency.js';
 import type { Policy } from '../config/types.js';
+import { CwsyncError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import { type BillingTarget, isOpen, OutcomeUnknown } from './ports.js';
-import { raiseIfUnsafe } from './safety.js';
+import { checkSafety, holdReason, raiseIfUnsafe } from './safety.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan } from './types.js';
 
 export type ResultStatus = 'applied' | 'failed' | 'unknown' | 'held' | 'skipped';
@@ -176,18 +177,60 @@ const unhold = ({ actionReason, reason, ...a }: HeldAction): Action & { held: st
   held: reason,
 });
 
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+
+/** Whether an action is well formed and agrees with the ConnectWise state the plan observed. */
+function inconsistency(a: Action, plan: Plan): string | undefined {
+  const ids = [a.agreement?.id, a.product?.id, a.after];
+  if (!['create', 'update', 'cancel'].includes(a.action) || !ids.every(isCount)) return 'is not a well-formed action';
+  const seen = plan.observed.find((o) => o.agreement === a.agreement.id);
+  if (!seen) return `names agreement ${a.agreement.id}, which the plan did not read`;
+  const open = seen.additions.filter(([, product]) => product === a.product.id);
+  if (a.action === 'create') return open.length === 0 ? undefined : 'creates a product the agreement already holds';
+  if (!isCount(a.additionId) || !open.some(([id, , qty]) => id === a.additionId && qty === a.before))
+    return `changes addition ${a.additionId}, which the plan did not read with quantity ${a.before}`;
+  return undefined;
+}
+
+/**
+ * What may be applied, decided again here from the plan's actions and observed state under the
+ * config's policy: a saved plan's own verdict (its `held` list, its `safety`) is not trusted.
+ */
+export function recheck(plan: Plan, policy: Policy): { actions: Action[]; held: HeldAction[]; plan: Plan } {
+  const all: Action[] = [
+    ...plan.actions,
+    ...plan.held.map(({ actionReason, ...h }) => ({ ...h, reason: actionReason ?? h.reason })),
+  ];
+  for (const a of all) {
+    const why = inconsistency(a, plan);
+    if (why)
+      throw new CwsyncError(`the plan is inconsistent: an action ${why}; nothing was written`, {
+        hint: 'plan again (cwsync plan --out FILE) and apply that file unchanged',
+      });
+  }
+  const actions: Action[] = [];
+  const held: HeldAction[] = [];
+  for (const a of all) {
+    const hold = holdReason(a, policy.safety);
+    if (hold) held.push({ ...a, reason: hold, actionReason: a.reason });
+    else actions.push(a);
+  }
+  const managed = plan.observed.reduce((n, o) => n + o.additions.length, 0);
+  const safety = checkSafety(all.length, managed, policy.safety);
+  return { actions, held, plan: { ...plan, safety } };
+}
+
 export async function applyPlan(
   target: BillingTarget,
-  plan: Plan,
+  saved: Plan,
   policy: Policy,
   options: ApplyOptions,
 ): Promise<ApplyReport> {
+  const { actions, held, plan } = recheck(saved, policy);
   raiseIfUnsafe(plan, options.force);
   const clock = options.clock ?? (() => new Date());
   const startedAt = isoSeconds(clock());
-  const todo: Array<Action & { held?: string }> = options.force
-    ? [...plan.actions, ...plan.held.map(unhold)]
-    : plan.actions;
+  const todo: Array<Action & { held?: string }> = options.force ? [...actions, ...held.map(unhold)] : actions;
   const results: ActionResult[] = new Array(todo.length);
   await forEachLimit(todo, options.concurrency, async (a, i) => {
     const r = await applyOne(target, a, policy, options.now);
@@ -201,7 +244,7 @@ export async function applyPlan(
   });
   const heldResults: ActionResult[] = options.force
     ? []
-    : plan.held.map((h) => {
+    : held.map((h) => {
         const { reason, ...rest } = unhold(h);
         const r: ActionResult = { ...rest, reason, status: 'held' };
         options.onResult?.(r);

@@ -24,13 +24,22 @@ export function holdReason(a: Action, limits: Policy['safety']): string | null {
   return `${what} is a ${pct(drop)} decrease (limit ${limits.maxDecreasePercent} %)`;
 }
 
-/** The plan-wide check: `changes` counts every planned change, held ones included. */
+/**
+ * The plan-wide check: `changes` counts every planned change, held ones included. The share is
+ * taken of the larger of what is managed and what would change, so a plan of creates where
+ * nothing is managed yet (a replaced catalog item, additions that read as missing) is refused
+ * as the systemic fault it likely is, instead of slipping under minManaged.
+ */
 export function checkSafety(changes: number, managed: number, limits: Policy['safety']): SafetyReport {
   let refusal: string | null = null;
-  if (managed >= limits.minManaged && managed > 0) {
-    const share = (changes / managed) * 100;
+  const base = Math.max(managed, changes);
+  if (base >= limits.minManaged && base > 0) {
+    const share = (changes / base) * 100;
     if (share > limits.maxChangePercent)
-      refusal = `${changes} of ${managed} managed additions would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`;
+      refusal =
+        managed >= changes
+          ? `${changes} of ${managed} managed additions would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`
+          : `${changes} changes where only ${managed} additions are managed (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`;
   }
   return { managed, changes, refusal };
 }

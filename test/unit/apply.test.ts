@@ -202,4 +202,42 @@ describe('apply over the in-memory target', () => {
     expect(forced).toMatchObject({ forced: true, actor: 'octocat', summary: { held: 0, applied: 1 } });
     expect(target.open(100, 1)[0]?.quantity).toBe(4);
   });
+
+  it("does not trust a saved plan's own verdict: held changes moved into actions are still held", async () => {
+    const target = world();
+    const plan = planFrom(target, usage(4, 25, 0));
+    const tampered: Plan = {
+      ...plan,
+      actions: [...plan.actions, ...plan.held.map(({ actionReason, ...h }) => ({ ...h, reason: actionReason }))],
+      held: [],
+      safety: { ...plan.safety, refusal: null },
+    };
+    const report = await applyPlan(target, tampered, POLICY, options);
+    expect(report.summary).toMatchObject({ held: 1, applied: 1 });
+    expect(target.open(100, 1)[0]?.quantity).toBe(10);
+  });
+
+  it('refuses a plan whose actions disagree with what it observed, writing nothing', async () => {
+    const target = world();
+    const plan = planFrom(target);
+    const forged: Plan = {
+      ...plan,
+      actions: plan.actions.map((a) => (a.additionId === 1 ? { ...a, additionId: 2 } : a)),
+    };
+    await expect(applyPlan(target, forged, POLICY, options)).rejects.toThrow(
+      'the plan is inconsistent: an action changes addition 2, which the plan did not read with quantity 10',
+    );
+    expect(target.writes).toEqual([]);
+  });
+
+  it('refuses a plan of creates where nothing is managed yet (a replaced catalog item looks like this)', async () => {
+    const target = new MemoryTarget(new Map([[100, []]]));
+    const strict = { ...POLICY, safety: { maxChangePercent: 30, minManaged: 3, maxDecreasePercent: 50 } };
+    const plan = planFrom(target, usage(12, 25, 5), strict);
+    expect(plan.safety.refusal).toBe(
+      '3 changes where only 0 additions are managed (100 %), over maxChangePercent 30 %',
+    );
+    await expect(applyPlan(target, plan, strict, options)).rejects.toBeInstanceOf(UnsafePlan);
+    expect(target.writes).toEqual([]);
+  });
 });

@@ -15,6 +15,14 @@ export function readSavedPlan(path: string): Plan {
     Array.isArray(plan.actions) &&
     Array.isArray(plan.held) &&
     Array.isArray(plan.observed) &&
+    plan.observed.every(
+      (o) =>
+        typeof o?.agreement === 'number' &&
+        Array.isArray(o.products) &&
+        o.products.every((p) => typeof p === 'number') &&
+        Array.isArray(o.additions) &&
+        o.additions.every((a) => Array.isArray(a) && a.length === 3 && a.every((n) => typeof n === 'number')),
+    ) &&
     typeof plan.safety === 'object' &&
     plan.safety !== null &&
     typeof plan.source === 'object';

@@ -86,7 +86,10 @@ async function resolveCompanies(
     (c) => client.companies(c),
   );
   for (const ref of refs) {
-    const hit = byIdentifier.rows.find((c) => c.identifier.toLowerCase() === ref.toLowerCase());
+    // The conditions exclude deleted companies; checked again here, in case a server ignored them.
+    const hit = byIdentifier.rows.find(
+      (c) => c.deletedFlag !== true && c.identifier.toLowerCase() === ref.toLowerCase(),
+    );
     if (hit) found.set(ref, hit);
   }
   const misses = refs.filter((r) => !found.has(r));
@@ -96,7 +99,7 @@ async function resolveCompanies(
         client.companies(c),
       );
   for (const ref of misses) {
-    const hits = byName.rows.filter((c) => c.name === ref);
+    const hits = byName.rows.filter((c) => c.deletedFlag !== true && c.name === ref);
     const binding = bindings.find((b) => b.company === ref)!;
     if (hits.length === 1) found.set(ref, hits[0]!);
     else if (hits.length > 1)
@@ -134,7 +137,8 @@ async function resolveAgreements(
   const byName = live.filter((b) => typeof b.agreement === 'string');
   const byId = live.filter((b) => typeof b.agreement !== 'string');
   const companyIds = [...new Set(byName.map((b) => companies.get(b.company)!.id))];
-  const notCancelled = (a: Agreement) => a.agreementStatus !== 'Cancelled';
+  // The conditions exclude cancelled agreements; checked again here, in case a server ignored them.
+  const notCancelled = (a: Agreement) => a.agreementStatus !== 'Cancelled' && a.cancelledFlag !== true;
   const underCompanies = (
     await fetchMatching(client, '/finance/agreements', 'company/id', companyIds, eq('cancelledFlag', false), (c) =>
       client.agreements(c),

@@ -70,6 +70,27 @@ function tryTake(path: string, me: LockHolder): boolean {
   return true;
 }
 
+const sameHolder = (a: LockHolder | undefined, b: LockHolder) =>
+  a?.pid === b.pid && a.host === b.host && a.since === b.since;
+
+/**
+ * Removes a lock whose holder died (kill -9), under a second exclusive "breaker" file, so two
+ * processes that both saw the dead holder cannot both remove a lock (one of them a fresh one).
+ */
+function breakStale(path: string, dead: LockHolder, me: LockHolder): void {
+  const breaker = `${path}.break`;
+  if (tryTake(breaker, me)) {
+    try {
+      if (sameHolder(readHolder(path), dead)) rmSync(path, { force: true });
+    } finally {
+      rmSync(breaker, { force: true });
+    }
+    return;
+  }
+  const other = readHolder(breaker);
+  if (other && other.host === me.host && !alive(other.pid)) rmSync(breaker, { force: true });
+}
+
 /** Takes the lock or throws RefusedError (exit 3) naming its holder. Returns the release function. */
 export async function acquireApplyLock(configDir: string, options: LockOptions): Promise<() => void> {
   const path = await lockPath(configDir);
@@ -81,7 +102,7 @@ export async function acquireApplyLock(configDir: string, options: LockOptions):
     if (tryTake(path, me)) return () => rmSync(path, { force: true });
     const holder = readHolder(path);
     if (holder && holder.host === me.host && !alive(holder.pid)) {
-      rmSync(path, { force: true }); // its holder died (kill -9): the lock is stale
+      breakStale(path, holder, me);
       continue;
     }
     if (now().getTime() >= deadline) {

@@ -340,6 +340,9 @@ export class Transport {
     startedAt: number,
   ): Outcome<never> {
     const reason = this.scrub(describeNetworkFailure(err), headers);
+    // Closed under a request in flight: the run is ending for another reason, which it reports.
+    if (this.closed)
+      throw new LocalRequestError(this.service, spec.method, path, 'the client was closed (the run is ending)');
     this.log.warn(
       { service: this.service, method: spec.method, path, reason, ms: this.clock.now() - startedAt },
       'no answer',

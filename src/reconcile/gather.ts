@@ -37,7 +37,7 @@ export function bindingsInScope(bindings: Binding[], scope: string[] | undefined
   const missing = scope.filter((s) => !known.has(s.trim().toLowerCase()));
   if (missing.length > 0)
     throw new CwsyncError(`--customer names no binding: ${missing.map((m) => `"${m}"`).join(', ')}`, {
-      hint: 'use the customer exactly as written in customers.yaml (name or id)',
+      hint: 'name the customer as its binding does (name, any case, or id, in customers.yaml or customers/*.yaml); a customer not bound yet needs a binding first (cwsync import proposes one)',
     });
   return chosen;
 }

@@ -87,10 +87,16 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
       t.unmapped.set(service, u);
     }
   }
-  const productIds = new Set([...input.products.values()].map((p) => p.id));
+  // Managed here: the mapped products, less those an override says to leave alone on this agreement.
+  const productIds = new Set(
+    [...input.products]
+      .filter(([identifier]) => !desires.some(({ d }) => d.skipped.has(identifier)))
+      .map(([, p]) => p.id),
+  );
   const open = (input.lines.get(agreementId) ?? []).filter((a) => isOpen(a, now) && productIds.has(a.productId));
   t.observed.push({
     agreement: agreementId,
+    products: [...productIds].sort((x, y) => x - y),
     additions: open.map((a) => [a.id, a.productId, a.quantity] as [number, number, number]).sort((x, y) => x[0] - y[0]),
   });
   for (const identifier of managedProducts(config)) {

@@ -105,6 +105,8 @@ export interface SafetyReport {
 /** The open managed additions one agreement had when planned: what a saved plan depends on. */
 export interface ObservedAgreement {
   agreement: number;
+  /** The product ids managed on this agreement (mapped, less those an override skips). */
+  products: number[];
   /** [additionId, productId, quantity], sorted by addition id. */
   additions: Array<[number, number, number]>;
 }

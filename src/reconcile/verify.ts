@@ -17,18 +17,18 @@ const lineText = (o: ObservedAgreement) =>
 export async function observeNow(
   target: BillingTarget,
   plan: Pick<Plan, 'observed'>,
-  productIds: number[],
   now: Date,
   concurrency: number,
 ): Promise<ObservedAgreement[]> {
-  const products = new Set(productIds);
   const out: ObservedAgreement[] = new Array(plan.observed.length);
   await forEachLimit(plan.observed, concurrency, async (o, i) => {
-    const lines = (await target.lines(o.agreement, productIds)).filter(
+    const products = new Set(o.products);
+    const lines = (await target.lines(o.agreement, o.products)).filter(
       (l) => isOpen(l, now) && products.has(l.productId),
     );
     out[i] = {
       agreement: o.agreement,
+      products: o.products,
       additions: lines
         .map((l) => [l.id, l.productId, l.quantity] as [number, number, number])
         .sort((x, y) => x[0] - y[0]),

@@ -44,6 +44,13 @@ export class SnapshotUsageSource implements UsageSource {
         hint: 'plan without --usage-snapshot to read usage live',
       });
     const age = this.now().getTime() - captured;
+    if (age < -5 * 60_000)
+      throw new RefusedError(
+        `--usage-snapshot ${this.path} says it was captured in the future (${snapshot.capturedAt})`,
+        {
+          hint: 'check the clock of the machine that wrote it, or plan without --usage-snapshot',
+        },
+      );
     if (age > this.maxAgeMs)
       throw new RefusedError(
         `--usage-snapshot ${this.path} is ${ageText(age)} old, older than the max age of ${ageText(this.maxAgeMs)}`,

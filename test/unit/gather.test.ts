@@ -150,7 +150,7 @@ describe('one binding, one blast radius', () => {
     const { config, deps } = setup([bind('Alpha', 1, 100)]);
     const plan = buildPlan(await gather(config, deps));
     expect(plan.usage).toEqual({ source: 'file', capturedAt: '2026-11-26T02:00:00Z', label: 'test' });
-    expect(plan.observed).toEqual([{ agreement: 100, additions: [[1, 1, 1]] }]);
+    expect(plan.observed).toEqual([{ agreement: 100, products: [1], additions: [[1, 1, 1]] }]);
   });
 
   it('widens --customer to every binding on the same agreement, whose quantity is their sum', async () => {

@@ -4,7 +4,6 @@ import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
 import { createLogger, type Logger } from '../../log.js';
 import { applyPlan, needsAttention } from '../../reconcile/apply.js';
-import { managedProducts } from '../../reconcile/plan.js';
 import { observedDiff, observeNow } from '../../reconcile/verify.js';
 import { counts, verdict } from '../../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';
@@ -36,12 +35,19 @@ function refuseDirty(git: GitState): never {
 
 /** Who lifted the limits, for the report: the GitHub user who started the workflow, else the local user. */
 function actor(): string | null {
-  return process.env.GITHUB_ACTOR || process.env.USER || process.env.USERNAME || null;
+  // GITHUB_TRIGGERING_ACTOR: who started this attempt (a re-run keeps GITHUB_ACTOR of the first).
+  const env = process.env;
+  return env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || env.USER || env.USERNAME || null;
 }
 
 /** A saved plan, checked against the config commit and the ConnectWise state it was computed from. */
 async function savedPlanStillHolds(config: Config, git: GitState, path: string, logger: Logger): Promise<Planned> {
   const plan = readSavedPlan(path);
+  if (plan.source.dirty && !git.dirty)
+    throw new RefusedError(
+      `the saved plan ${path} was made from config with uncommitted changes, so no commit shows what it planned; nothing was written`,
+      { hint: 'commit the config, plan again (cwsync plan --out FILE), and apply that plan' },
+    );
   if (plan.source.commit !== git.commit)
     throw new RefusedError(
       `the saved plan ${path} was made from config commit ${plan.source.commit ?? '(none)'}, but the config is now at ${git.commit ?? '(none)'}; nothing was written`,
@@ -49,14 +55,7 @@ async function savedPlanStillHolds(config: Config, git: GitState, path: string, 
     );
   const connected = connectTarget(config, logger);
   try {
-    const { products } = await connected.target.resolve([], managedProducts(config));
-    const now = await observeNow(
-      connected.target,
-      plan,
-      [...products.values()].map((p) => p.id),
-      new Date(),
-      config.connectwise.concurrency * 2,
-    );
+    const now = await observeNow(connected.target, plan, new Date(), config.connectwise.concurrency * 2);
     const diff = observedDiff(plan.observed, now);
     if (diff)
       throw new RefusedError(`ConnectWise changed since the plan ${path} was saved; nothing was written`, {

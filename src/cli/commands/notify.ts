@@ -56,7 +56,9 @@ function readJson<T>(path: string | undefined, what: string, unreadable: string[
     }
     return value;
   } catch (err) {
-    unreadable.push(`${what} ${path} is not JSON: ${(err as Error).message}`);
+    // Only where it broke: JSON.parse's message can quote the file, and this goes into an issue.
+    const at = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+    unreadable.push(`${what} ${path} is not JSON${at ? ` (at byte ${at[1]})` : ''}`);
     return undefined;
   }
 }

@@ -42,6 +42,10 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
     }[opts.format];
     process.stdout.write(render());
     if (opts.out) writeFile(opts.out, renderJson(plan), '--out');
+    if (opts.out && git.dirty)
+      process.stderr.write(
+        `note: the config has uncommitted changes, so apply --plan ${opts.out} will refuse this plan: commit, then plan again\n`,
+      );
     appendJobSummary(() => renderMarkdown(plan, { limit: 900_000 }));
     if (plan.errors.length > 0) return 1;
     return opts.detailedExitcode && plan.actions.length + plan.held.length > 0 ? 2 : 0;

@@ -32,7 +32,9 @@ export function templateValues(info: PackageInfo): Record<string, string> {
   return {
     VERSION: info.version,
     ACTION: info.repository,
-    ACTION_REF: tag,
+    // Pinned by commit (SPEC section 6) when the package knows the commit it was packed from; the
+    // comment beside it names the version. A source checkout falls back to the version tag.
+    ACTION_REF: info.commit ?? tag,
     HOMEPAGE: `https://github.com/${info.repository}`,
     DOCS: `https://github.com/${info.repository}/blob/${tag}/docs/setup.md`,
     SCHEMA_BASE: `https://raw.githubusercontent.com/${info.repository}/${tag}/schema`,

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { CwsyncError } from '../../src/errors.js';
 import { packageInfo } from '../../src/init/package-info.js';
-import { scaffoldFiles } from '../../src/init/scaffold.js';
+import { scaffoldFiles, templateValues } from '../../src/init/scaffold.js';
 import { writeScaffold } from '../../src/init/write.js';
 import { tempDir } from '../helpers/temp.js';
 import { parserComplaint, type Workflow, workflow } from '../helpers/workflows.js';
@@ -248,5 +248,13 @@ describe('cwsync init: never replaces anything', () => {
     expect(() => writeScaffold(blocked, scaffoldFiles())).toThrow(
       `cannot create the directory ${join(blocked, 'config')}`,
     );
+  });
+});
+
+describe('the Action reference', () => {
+  it('is the commit the package was packed from, with the version beside it; a tag only from a source checkout', () => {
+    const commit = 'a0853c24544627f65ddf259abe73b1d18a591444';
+    expect(templateValues({ version: '1.2.3', repository: 'acme/cwsync', commit }).ACTION_REF).toBe(commit);
+    expect(templateValues({ version: '1.2.3', repository: 'acme/cwsync', commit: null }).ACTION_REF).toBe('v1.2.3');
   });
 });

@@ -272,7 +272,7 @@ export class Transport {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readCapped(res, this.opts.maxBodyBytes);
+      bytes = await readCapped(res, this.opts.maxBodyBytes, this.opts.timeoutMs);
     } catch (err) {
       if (err instanceof TooLarge)
         return {
@@ -366,21 +366,40 @@ export class Transport {
 
 class TooLarge extends Error {}
 
-/** The body, read chunk by chunk so a huge answer is refused without being held in memory. */
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
+class BodyTimeout extends Error {
+  override name = 'TimeoutError';
+}
+
+/**
+ * The body, read chunk by chunk so a huge answer is refused without being held in memory, and
+ * within one deadline: undici's bodyTimeout bounds the gap between chunks, so a server sending a
+ * byte a second would otherwise hold the call for as long as the size cap allows.
+ */
+async function readCapped(res: Response, max: number, deadlineMs: number): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new TooLarge();
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => undefined);
+  }, deadlineMs);
+  timer.unref?.();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (late) throw new BodyTimeout('the answer did not arrive within the deadline');
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        throw new TooLarge();
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks);
 }

@@ -34,7 +34,9 @@ function cwsync(args: string[]): Promise<number> {
     const child = spawn(process.execPath, [cli, ...args], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, ...DEMO_ENV },
+      // Off a terminal (CI, a test) the demo's output stays exactly the commands' results: no
+      // progress lines, no notes on stderr.
+      env: { ...process.env, ...DEMO_ENV, ...(process.stderr.isTTY ? {} : { CWSYNC_QUIET: '1' }) },
     });
     current = child;
     child.on('error', (err) => {

@@ -1,6 +1,7 @@
 import { CwsyncError } from '../../errors.js';
 import { configGitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
+import { progressEnabled } from '../../progress.js';
 import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
@@ -42,9 +43,9 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
     }[opts.format];
     process.stdout.write(render());
     if (opts.out) writeFile(opts.out, renderJson(plan), '--out');
-    if (opts.out && git.dirty)
+    if (opts.out && git.dirty && progressEnabled())
       process.stderr.write(
-        `note: the config has uncommitted changes, so apply --plan ${opts.out} will refuse this plan: commit, then plan again\n`,
+        `note: the config has uncommitted changes, so apply --plan ${opts.out} will refuse this plan (unless it too runs with --allow-dirty on the same uncommitted config): commit, then plan again\n`,
       );
     appendJobSummary(() => renderMarkdown(plan, { limit: 900_000 }));
     if (plan.errors.length > 0) return 1;

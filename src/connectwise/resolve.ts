@@ -7,28 +7,16 @@
 import { nearest } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
 import { ResolutionError } from '../errors.js';
+import type { ProductRef, ResolvedBinding, Unresolved } from '../reconcile/ports.js';
 import { type ConnectWiseClient, PAGE_SIZE } from './client.js';
 import { and, batchIn, eq, inList, queryString, type Value } from './conditions.js';
 import type { Agreement, CatalogItem, Company, CompanyRef } from './types.js';
 
-export interface ResolvedBinding {
-  binding: Binding;
-  company: CompanyRef;
-  agreement: { id: number; name: string };
-}
-
-export interface ProductRef {
-  id: number;
-  identifier: string;
-  /** The catalog price, for the plan's money; null when the catalog holds none. */
-  unitPrice: number | null;
-}
+// The reconciler's own words for what resolution yields: this adapter speaks them.
+export type { ProductRef, ResolvedBinding } from '../reconcile/ports.js';
 
 /** A name that could not be resolved: one binding's (customer, company, agreement), or a catalog item's (binding null). */
-export interface Failure {
-  binding: Binding | null;
-  message: string;
-}
+export type Failure = Unresolved;
 
 const fail = (binding: Binding | null, message: string): Failure => ({ binding, message });
 

@@ -109,7 +109,8 @@ export function buildProgram(): Command {
     .description('check connectivity, credentials and each permission the role needs, with fixes')
     .addOption(configOption())
     .option('--shapes', 'show the shape of one real answer of each endpoint read, and which assumptions it confirms')
-    .action((opts: { config: string; shapes?: boolean }) =>
+    .option('--services', 'also read usage in full and list every service seen with its users, mapped or not')
+    .action((opts: { config: string; shapes?: boolean; services?: boolean }) =>
       run(async () => (await import('./commands/doctor.js')).doctorCommand(opts)),
     );
 

@@ -56,6 +56,25 @@ describe('cwsync doctor', () => {
     expect(JSON.stringify(w.additions)).toBe(before);
   });
 
+  it('--services lists every service seen with its users, and says which services.yaml maps', async () => {
+    fake = await startFakeConnectWise(world());
+    const dir = tempDir();
+    writeConfig(join(dir, 'cfg'), { cwUrl: fake.apiBase, usageFile: 'usage.json' });
+    const usage = {
+      formatVersion: 1,
+      customers: [
+        { id: 1, name: 'A', userGroups: [{ name: 'S', users: 7, services: ['CloudFilter', 'SecureStore'] }] },
+        { id: 2, name: 'B', userGroups: [{ name: 'S', users: 3, services: ['CloudFilter'] }] },
+      ],
+    };
+    writeFiles(join(dir, 'cfg'), { 'usage.json': JSON.stringify(usage) });
+    const result = await runCli(['doctor', '--config', 'cfg', '--services'], { cwd: dir, env: TEST_ENV });
+    expect(result.code).toBe(0);
+    const listing = result.stdout.split('Services seen at')[1] ?? '';
+    expect(listing).toMatch(/CloudFilter +10 +2 +MP-CLOUDFILTER/);
+    expect(listing).toMatch(/SecureStore +7 +1 +NOT MAPPED/);
+  });
+
   it('names a missing permission and how to grant it', async () => {
     const w = world();
     w.permissions.delete('agreements.add');

@@ -5,8 +5,11 @@ import { describeConnectWiseShapes } from '../../connectwise/doctor-shapes.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { ConfigError } from '../../errors.js';
 import type { ShapeRow } from '../../http/shape.js';
-import { createLogger } from '../../log.js';
+import { createLogger, type Logger } from '../../log.js';
+import { createProgress } from '../../progress.js';
+import { renderServiceTotals, serviceTotals } from '../../render/usage.js';
 import { resolveSecret, SecretError } from '../../secrets.js';
+import { usageSourceFromConfig } from '../../usage/from-config.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 import { usageChecks, usageShapes } from './doctor-usage.js';
@@ -84,7 +87,22 @@ async function shapesCommand(config: Config, checks: Check[]): Promise<ExitCode>
   ]);
 }
 
-export async function doctorCommand(opts: { config: string; shapes?: boolean }): Promise<ExitCode> {
+/** `doctor --services`: every service seen, with its users, and what services.yaml says of it. */
+async function printServices(config: Config, logger: Logger): Promise<void> {
+  const source = usageSourceFromConfig(config, logger);
+  const progress = createProgress({ label: source.label });
+  try {
+    const snapshot = await source.read({ onProgress: (p) => progress.update(p) });
+    progress.end();
+    const rows = serviceTotals(snapshot, { services: config.services, bundles: config.bundles });
+    process.stdout.write(`\nServices seen at ${source.label}:\n${renderServiceTotals(rows).join('\n')}\n`);
+  } finally {
+    progress.end();
+    await source.close?.();
+  }
+}
+
+export async function doctorCommand(opts: { config: string; shapes?: boolean; services?: boolean }): Promise<ExitCode> {
   const { config, problems } = loadConfig(opts.config);
   if (!config) throw new ConfigError(problems);
   const logger = createLogger();
@@ -101,6 +119,7 @@ export async function doctorCommand(opts: { config: string; shapes?: boolean }):
   }
   printChecks(checks);
   const failed = checks.filter((c) => !c.ok).length;
+  if (opts.services && !failed) await printServices(config, logger);
   process.stdout.write(failed ? `\n${plural(failed, 'check')} failed\n` : '\nall checks passed\n');
   return failed ? 1 : 0;
 }

@@ -18,7 +18,11 @@ export type { ProductRef, ResolvedBinding } from '../reconcile/ports.js';
 /** A name that could not be resolved: one binding's (customer, company, agreement), or a catalog item's (binding null). */
 export type Failure = Unresolved;
 
-const fail = (binding: Binding | null, message: string): Failure => ({ binding, message });
+const fail = (binding: Binding | null, message: string, company?: { id: number }): Failure => ({
+  binding,
+  message,
+  ...(company ? { company: { id: company.id } } : {}),
+});
 
 export interface Resolution {
   bindings: ResolvedBinding[];
@@ -88,14 +92,15 @@ async function resolveCompanies(
       );
   for (const ref of misses) {
     const hits = byName.rows.filter((c) => c.deletedFlag !== true && c.name === ref);
-    const binding = bindings.find((b) => b.company === ref)!;
+    // Every binding naming this company gets the failure, not only the first: none may vanish.
+    const named = bindings.filter((b) => b.company === ref);
+    const failEach = (message: string) => {
+      for (const b of named) failures.push(fail(b, message));
+    };
     if (hits.length === 1) found.set(ref, hits[0]!);
     else if (hits.length > 1)
-      failures.push(
-        fail(
-          binding,
-          `company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
-        ),
+      failEach(
+        `company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
       );
     else {
       const suggestion = byName.all
@@ -104,11 +109,8 @@ async function resolveCompanies(
             byName.rows.flatMap((c) => [c.identifier, c.name]),
           )
         : undefined;
-      failures.push(
-        fail(
-          binding,
-          `no company has the identifier or exact name "${ref}" (deleted companies excluded)${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
-        ),
+      failEach(
+        `no company has the identifier or exact name "${ref}" (deleted companies excluded)${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
       );
     }
   }
@@ -148,10 +150,14 @@ async function resolveAgreements(
     if (typeof b.agreement !== 'string') {
       const id = b.agreement.id;
       const hit = named.find((a) => a.id === id);
-      if (!hit) failures.push(fail(b, `agreement id ${id} not found, or cancelled`));
+      if (!hit) failures.push(fail(b, `agreement id ${id} not found, or cancelled`, company));
       else if (hit.company?.id !== company.id)
         failures.push(
-          fail(b, `agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`),
+          fail(
+            b,
+            `agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`,
+            company,
+          ),
         );
       else resolved.push({ binding: b, company: ref, agreement: { id: hit.id, name: hit.name } });
       continue;
@@ -165,6 +171,7 @@ async function resolveAgreements(
         fail(
           b,
           `agreement "${name}" under ${company.identifier} is ambiguous: ids ${hits.map((h) => h.id).join(', ')}; write agreement: { id: N }`,
+          company,
         ),
       );
     else {
@@ -173,6 +180,7 @@ async function resolveAgreements(
         fail(
           b,
           `no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`,
+          company,
         ),
       );
     }

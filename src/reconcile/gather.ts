@@ -50,11 +50,11 @@ function describe(err: unknown): string {
 
 /** How a binding names its agreement, for bindings that did not resolve (no agreement id to compare). */
 const agreementKey = (b: Binding) =>
-  `${b.company.toLowerCase()}\u0000${typeof b.agreement === 'string' ? b.agreement : `#${b.agreement.id}`}`;
+  typeof b.agreement === 'string' ? `${b.company.toLowerCase()}\u0000${b.agreement}` : `#${b.agreement.id}`;
 
-type Failed = BindingError & { binding: Binding };
+type Failed = BindingError & { binding: Binding; companyId?: number };
 
-const toError = ({ binding: _binding, ...e }: Failed): BindingError => e;
+const toError = ({ binding: _binding, companyId: _company, ...e }: Failed): BindingError => e;
 
 export async function gather(config: Config, deps: GatherDeps): Promise<PlanInput> {
   const named = new Set(bindingsInScope(config.customers, deps.scope));
@@ -78,6 +78,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
         where: whereOf(f.binding),
         message: f.message,
         ...(f.fix ? { fix: f.fix } : {}),
+        ...(f.company ? { companyId: f.company.id } : {}),
       });
     else
       productErrors.push({
@@ -95,6 +96,16 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
   const widened = deps.scope ? config.customers.filter((b) => inRun(b) && !named.has(b)) : [];
 
   const runResolved = resolution.bindings.filter((r) => inRun(r.binding));
+  // Every binding either resolved or failed; one that did neither must not vanish unbilled.
+  const accounted = new Set([...resolved.keys(), ...failed.map((f) => f.binding)]);
+  for (const b of config.customers.filter((x) => !accounted.has(x)))
+    failed.push({
+      binding: b,
+      customer: String(b.customer),
+      where: whereOf(b),
+      message: 'was neither resolved nor reported by ConnectWise resolution',
+      fix: 'nothing was planned for it; please report this',
+    });
   const productIds = [...resolution.products.values()].map((p) => p.id);
   const agreementIds = [...new Set(runResolved.map((b) => b.agreement.id))];
   const lines = new Map<number, BilledLine[]>();
@@ -125,21 +136,33 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
 
   // One failing binding blocks its agreement: planned without it, the agreement would be billed
   // for the other customers' users alone.
+  // A failed binding is tied to its agreement by the id it resolved to, by how it names the
+  // agreement (an id, or the company and agreement names), or, when its company resolved but
+  // its agreement did not, to every agreement of that company: any of them may be the one meant.
   const taintedIds = new Map<number, Failed>();
   const taintedKeys = new Map<string, Failed>();
+  const taintedCompanies = new Map<number, Failed>();
+  const taint = <K>(map: Map<K, Failed>, key: K | undefined, f: Failed) => {
+    if (key !== undefined && !map.has(key)) map.set(key, f);
+  };
   for (const f of failed) {
-    const id = resolved.get(f.binding)?.agreement.id;
-    if (id !== undefined && !taintedIds.has(id)) taintedIds.set(id, f);
-    if (!taintedKeys.has(agreementKey(f.binding))) taintedKeys.set(agreementKey(f.binding), f);
+    taint(taintedIds, resolved.get(f.binding)?.agreement.id, f);
+    taint(taintedKeys, agreementKey(f.binding), f);
+    taint(taintedCompanies, f.companyId, f);
   }
   const matched = match.matched.filter((m) => {
-    const cause = taintedIds.get(m.resolved.agreement.id) ?? taintedKeys.get(agreementKey(m.resolved.binding));
+    const { agreement, company, binding } = m.resolved;
+    const cause =
+      taintedIds.get(agreement.id) ??
+      taintedKeys.get(agreementKey(binding)) ??
+      taintedKeys.get(`#${agreement.id}`) ??
+      taintedCompanies.get(company.id);
     if (!cause) return true;
     failed.push({
       binding: m.resolved.binding,
       customer: String(m.resolved.binding.customer),
       where: whereOf(m.resolved.binding),
-      message: `not planned: ${cause.where} (${cause.customer}) is bound to the same agreement "${m.resolved.agreement.name}" (id ${m.resolved.agreement.id}) and has an error, and the agreement's quantity is the sum of all its customers`,
+      message: `not planned: ${cause.where} (${cause.customer}) has an error and is, or may be, bound to the same agreement "${agreement.name}" (id ${agreement.id}), whose quantity is the sum of all its customers`,
       fix: `fix ${cause.where} first; this binding is planned again once it resolves`,
     });
     return false;

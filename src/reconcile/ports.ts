@@ -31,6 +31,8 @@ export interface Unresolved {
   binding: Binding | null;
   message: string;
   fix?: string;
+  /** When the company resolved but the agreement did not: which company (any of its agreements may be the one meant). */
+  company?: { id: number };
 }
 
 export interface TargetResolution {

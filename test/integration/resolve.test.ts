@@ -134,6 +134,15 @@ describe('resolving names to IDs', () => {
     ]);
   });
 
+  it('fails every binding that names an unknown company, not only the first, so none vanishes', async () => {
+    const world = worldWithCompanies(3);
+    const { client } = await start(world);
+    expect(await failures(resolveNames(client, [bind('NOPE', 'Email', 1), bind('NOPE', 'Email', 4)], []))).toEqual([
+      expect.stringMatching(/^customers\.yaml:1: no company has the identifier or exact name "NOPE"/),
+      expect.stringMatching(/^customers\.yaml:4: no company has the identifier or exact name "NOPE"/),
+    ]);
+  });
+
   it('resolves 500 bindings in a handful of requests, not 500+', async () => {
     const world = worldWithCompanies(2600);
     addCatalog(world);

@@ -186,4 +186,25 @@ describe('one binding, one blast radius', () => {
     const failing = buildPlan(await gather(config, deps));
     expect(failing.actions.map((a) => a.customer)).toEqual(['Gamma']);
   });
+
+  it("blocks an agreement when a sibling's agreement did not resolve under the same company (any of its agreements may be the one meant)", async () => {
+    const alpha = bind('Alpha', 1, 100);
+    const beta = bind('Beta', 4, 100);
+    const gamma = bind('Gamma', 7, 300);
+    const { target, config, deps } = setup([alpha, beta, gamma]);
+    const resolve = target.resolve.bind(target);
+    target.resolve = async (bindings, products) => {
+      const r = await resolve(bindings, products);
+      return {
+        ...r,
+        bindings: r.bindings.filter((b) => b.binding !== beta[0]),
+        failures: [
+          { binding: beta[0], message: 'no open agreement named "Email" under company C100', company: { id: 100 } },
+        ],
+      };
+    };
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.actions.map((a) => a.customer)).toEqual(['Gamma']);
+    expect(plan.errors.map((e) => e.where)).toEqual(['config/customers.yaml:1', 'config/customers.yaml:4']);
+  });
 });

@@ -1,4 +1,5 @@
 /** The shared first half of plan and apply: config, git state, the two ports, reads, the plan. */
+import { configDigest } from '../config/digest.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { connectWiseFromConfig } from '../connectwise/from-config.js';
@@ -74,7 +75,7 @@ export async function planFor(
       usage: usage.source,
       usageKind: usage.kind,
       now: request.now ?? new Date(),
-      source: { commit: git.commit, dirty: git.dirty },
+      source: { commit: git.commit, dirty: git.dirty, config: configDigest(config) },
       scope: request.scope,
       concurrency: config.connectwise.concurrency * 2,
     });

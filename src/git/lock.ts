@@ -76,19 +76,22 @@ const sameHolder = (a: LockHolder | undefined, b: LockHolder) =>
 /**
  * Removes a lock whose holder died (kill -9), under a second exclusive "breaker" file, so two
  * processes that both saw the dead holder cannot both remove a lock (one of them a fresh one).
+ * Says whether it removed it; when not, the caller waits as for a live holder, deadline included.
  */
-function breakStale(path: string, dead: LockHolder, me: LockHolder): void {
+function breakStale(path: string, dead: LockHolder, me: LockHolder): boolean {
   const breaker = `${path}.break`;
   if (tryTake(breaker, me)) {
     try {
-      if (sameHolder(readHolder(path), dead)) rmSync(path, { force: true });
+      if (!sameHolder(readHolder(path), dead)) return false;
+      rmSync(path, { force: true });
+      return true;
     } finally {
       rmSync(breaker, { force: true });
     }
-    return;
   }
   const other = readHolder(breaker);
-  if (other && other.host === me.host && !alive(other.pid)) rmSync(breaker, { force: true });
+  if (!other || (other.host === me.host && !alive(other.pid))) rmSync(breaker, { force: true });
+  return false; // someone else is breaking it, or was: wait like for any holder
 }
 
 /** Takes the lock or throws RefusedError (exit 3) naming its holder. Returns the release function. */
@@ -101,10 +104,7 @@ export async function acquireApplyLock(configDir: string, options: LockOptions):
   for (;;) {
     if (tryTake(path, me)) return () => rmSync(path, { force: true });
     const holder = readHolder(path);
-    if (holder && holder.host === me.host && !alive(holder.pid)) {
-      breakStale(path, holder, me);
-      continue;
-    }
+    if (holder && holder.host === me.host && !alive(holder.pid) && breakStale(path, holder, me)) continue;
     if (now().getTime() >= deadline) {
       const who = holder
         ? `process ${holder.pid} of ${holder.user} on ${holder.host}, since ${holder.since}`

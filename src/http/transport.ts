@@ -272,7 +272,9 @@ export class Transport {
     }
     let bytes: Uint8Array;
     try {
-      bytes = await readCapped(res, this.opts.maxBodyBytes, this.opts.timeoutMs);
+      // What is left of this attempt's deadline: the headers' wait counts against it too.
+      const left = Math.max(1, this.opts.timeoutMs - (this.clock.now() - startedAt));
+      bytes = await readCapped(res, this.opts.maxBodyBytes, left);
     } catch (err) {
       if (err instanceof TooLarge)
         return {

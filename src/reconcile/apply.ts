@@ -185,6 +185,8 @@ function inconsistency(a: Action, plan: Plan): string | undefined {
   if (!['create', 'update', 'cancel'].includes(a.action) || !ids.every(isCount)) return 'is not a well-formed action';
   const seen = plan.observed.find((o) => o.agreement === a.agreement.id);
   if (!seen) return `names agreement ${a.agreement.id}, which the plan did not read`;
+  if (!seen.products.includes(a.product.id))
+    return `touches product ${a.product.id}, which the plan does not manage there`;
   const open = seen.additions.filter(([, product]) => product === a.product.id);
   if (a.action === 'create') return open.length === 0 ? undefined : 'creates a product the agreement already holds';
   if (!isCount(a.additionId) || !open.some(([id, , qty]) => id === a.additionId && qty === a.before))
@@ -201,8 +203,11 @@ export function recheck(plan: Plan, policy: Policy): { actions: Action[]; held: 
     ...plan.actions,
     ...plan.held.map(({ actionReason, ...h }) => ({ ...h, reason: actionReason ?? h.reason })),
   ];
+  const seenLines = new Set<string>();
   for (const a of all) {
-    const why = inconsistency(a, plan);
+    const line = `${a.agreement?.id}/${a.product?.id}`;
+    const why = seenLines.has(line) ? 'repeats another action on the same product line' : inconsistency(a, plan);
+    seenLines.add(line);
     if (why)
       throw new CwsyncError(`the plan is inconsistent: an action ${why}; nothing was written`, {
         hint: 'plan again (cwsync plan --out FILE) and apply that file unchanged',

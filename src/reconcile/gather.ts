@@ -20,7 +20,7 @@ export interface GatherDeps {
   usage: UsageSource;
   usageKind: UsageProvenance['source'];
   now: Date;
-  source: { commit: string | null; dirty: boolean };
+  source: { commit: string | null; dirty: boolean; config?: string };
   /** Only these customers (as written in bindings, by name or id); undefined = every binding. */
   scope?: string[];
   concurrency: number;

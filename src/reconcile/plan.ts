@@ -38,7 +38,7 @@ export interface PlanInput {
   usage: UsageProvenance;
   scope: Plan['scope'];
   now: Date;
-  source: { commit: string | null; dirty: boolean };
+  source: Plan['source'];
 }
 
 /** The catalog identifiers cwsync manages: every mapped service and every bundle. */

@@ -124,7 +124,8 @@ export interface NotBilled {
 export interface Plan {
   formatVersion: 1;
   createdAt: string;
-  source: { commit: string | null; dirty: boolean };
+  /** The config's commit, whether it had uncommitted changes, and a digest of the config as read. */
+  source: { commit: string | null; dirty: boolean; config?: string };
   fingerprint: string;
   summary: PlanSummary;
   actions: Action[];

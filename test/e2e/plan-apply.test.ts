@@ -193,13 +193,23 @@ describe('apply --plan', () => {
     expect(writes(scene)).toEqual([]);
   });
 
-  it('refuses a saved plan made from another config commit', async () => {
+  it('refuses a saved plan made from another config commit, even one that changes nothing billed', async () => {
     scene = await startScene();
     await scene.run(['plan', '--config', 'config', '--out', 'plan.json']);
-    await scene.edit('customers.yaml', (t) => t.replace('minimum: 25', 'minimum: 26'));
+    await scene.edit('customers.yaml', (t) => `${t}\n# a reviewed comment\n`);
     const apply = await scene.run(['apply', '--config', 'config', '--plan', 'plan.json']);
     expect(apply.code).toBe(3);
     expect(apply.stderr).toMatch(/was made from config commit [0-9a-f]{40}, but the config is now at [0-9a-f]{40}/);
+    expect(writes(scene)).toEqual([]);
+  });
+
+  it('refuses a saved plan under a config edited since, even uncommitted with --allow-dirty', async () => {
+    scene = await startScene();
+    await scene.run(['plan', '--config', 'config', '--out', 'plan.json']);
+    await scene.edit('cwsync.yaml', (t) => t.replace(/maxDecreasePercent: \d+/, 'maxDecreasePercent: 100'), false);
+    const apply = await scene.run(['apply', '--config', 'config', '--plan', 'plan.json', '--allow-dirty']);
+    expect(apply.code).toBe(3);
+    expect(apply.stderr).toMatch(/^refused: the config differs from the one the saved plan plan\.json was made with/);
     expect(writes(scene)).toEqual([]);
   });
 });
@@ -257,7 +267,7 @@ describe('the config must be committed, and one apply at a time', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('refused: the config directory is not in a git repository');
     const plan = JSON.parse((await scene.run(['plan', '--config', outside, '--format', 'json'])).stdout);
-    expect(plan.source).toEqual({ commit: null, dirty: true });
+    expect(plan.source).toMatchObject({ commit: null, dirty: true, config: expect.stringMatching(/^sha256:/) });
   });
 
   it('refuses a second apply while another holds the lock, naming it (exit 3)', async () => {

@@ -240,4 +240,18 @@ describe('apply over the in-memory target', () => {
     await expect(applyPlan(target, plan, strict, options)).rejects.toBeInstanceOf(UnsafePlan);
     expect(target.writes).toEqual([]);
   });
+
+  it('refuses a plan that repeats a create, or creates a product the plan does not manage there', async () => {
+    const target = world();
+    const plan = planFrom(target);
+    const create = plan.actions.find((a) => a.action === 'create')!;
+    await expect(applyPlan(target, { ...plan, actions: [...plan.actions, create] }, POLICY, options)).rejects.toThrow(
+      'repeats another action on the same product line',
+    );
+    const foreign = { ...create, product: { id: 99, identifier: 'MP-OTHER' } };
+    await expect(applyPlan(target, { ...plan, actions: [foreign] }, POLICY, options)).rejects.toThrow(
+      'touches product 99, which the plan does not manage there',
+    );
+    expect(target.writes).toEqual([]);
+  });
 });

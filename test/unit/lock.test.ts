@@ -48,4 +48,20 @@ describe('the apply lock', () => {
     // Same process, so the second sees a live holder (itself) and is refused.
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
   });
+
+  it('waits, then refuses, when a stale lock is being broken by a live process (never spins)', async () => {
+    const dir = tempDir();
+    const path = await lockPath(dir);
+    writeFileSync(path, holder(deadPid()));
+    writeFileSync(`${path}.break`, holder(process.pid)); // a live breaker
+    let t = 0;
+    const refused = acquireApplyLock(dir, {
+      waitMs: 2000,
+      now: () => new Date(t),
+      sleep: async (ms) => {
+        t += ms;
+      },
+    });
+    await expect(refused).rejects.toThrow('another cwsync apply holds the lock');
+  });
 });

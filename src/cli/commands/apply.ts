@@ -1,3 +1,4 @@
+import { configDigest } from '../../config/digest.js';
 import type { Config } from '../../config/types.js';
 import { CwsyncError, RefusedError } from '../../errors.js';
 import { acquireApplyLock } from '../../git/lock.js';
@@ -47,6 +48,11 @@ async function savedPlanStillHolds(config: Config, git: GitState, path: string, 
     throw new RefusedError(
       `the saved plan ${path} was made from config with uncommitted changes, so no commit shows what it planned; nothing was written`,
       { hint: 'commit the config, plan again (cwsync plan --out FILE), and apply that plan' },
+    );
+  if (plan.source.config && plan.source.config !== configDigest(config))
+    throw new RefusedError(
+      `the config differs from the one the saved plan ${path} was made with (its mappings, bindings or policy changed); nothing was written`,
+      { hint: 'plan again with this config and apply that plan' },
     );
   if (plan.source.commit !== git.commit)
     throw new RefusedError(

@@ -121,8 +121,18 @@ describe('a nightly that bills everyone it can', () => {
       'MP-SAFESEND: 120 -> 30 is a 75 % decrease (limit 50 %)',
     ]);
     expect(saved.conflicts).toHaveLength(1);
-    expect(saved.actions.length).toBeGreaterThan(0);
+    expect(
+      saved.actions.map(
+        (a: { action: string; company: { identifier: string }; product: { identifier: string }; after: number }) =>
+          `${a.action} ${a.company.identifier} ${a.product.identifier} ${a.after}`,
+      ),
+    ).toEqual([
+      'update CONTOSO MP-CLOUDFILTER 69',
+      'create NORTHWIND MP-CLOUDMAIL 23',
+      'update WOODGROVE MP-CLOUDFILTER 40',
+    ]);
     expect(plan.stdout).toContain('NO-SUCH-COMPANY');
+    expect((await scene.run(['plan', '--config', 'config'])).code).toBe(1); // errors exit 1 without --detailed-exitcode too
 
     const apply = await scene.run(['apply', '--config', 'config', '--report', 'report.json']);
     expect(apply.code).toBe(1);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyCommand } from '../../src/cli/commands/apply.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
+import { acquireApplyLock } from '../../src/git/lock.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import type { CwSwitches } from '../../src/sandbox/fake-connectwise.js';
 import type { MpBehaviour } from '../../src/sandbox/fake-mailprotector.js';
@@ -135,5 +136,43 @@ describe('Mailprotector answers in every evidenced shape read the same usage', (
     expect(expected.length).toBeGreaterThan(0);
     Object.assign(scene.sandbox.mp.behaviour, behaviour);
     expect(await baseline()).toEqual(expected);
+  });
+});
+
+describe('runs that must not write at all, or not for one customer', () => {
+  it('a second apply while another holds the lock: exit 3, no write', async () => {
+    const release = await acquireApplyLock(scene.configDir, { waitMs: 0 });
+    try {
+      const run = await apply();
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('another cwsync apply holds the lock');
+    } finally {
+      release();
+    }
+    expect(writes(scene)).toEqual([]);
+  });
+
+  it('a report that cannot be written: refused before any work (exit 1), no write, so no record is lost', async () => {
+    const run = await apply({ report: join(scene.repo, 'no-such-dir', 'report.json') });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--report');
+    expect(scene.sandbox.cw.requests).toEqual([]);
+  });
+
+  it('one customer bound by id and by name: neither binding billed (exit 1), the others applied, no duplicate', async () => {
+    await scene.edit(
+      'customers.yaml',
+      (t) =>
+        `${t}\n  - customer: 7114            # Contoso Ltd again, by id\n    company: NORTHWIND\n    agreement: Email Security\n`,
+    );
+    const run = await apply();
+    expect(run.code).toBe(1);
+    expect(report().errors.map((e: { message: string }) => e.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Mailprotector customer "Contoso Ltd" (id 7114) is bound more than once'),
+      ]),
+    );
+    expect(writes(scene).some((r) => r.path.includes('/agreements/1234/'))).toBe(false);
+    expect(duplicates(scene)).toEqual([]);
   });
 });

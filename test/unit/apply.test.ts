@@ -254,4 +254,25 @@ describe('apply over the in-memory target', () => {
     );
     expect(target.writes).toEqual([]);
   });
+
+  it('cancels: a lost answer is confirmed by reading back, a missing one is sent again once, then unknown', async () => {
+    const cancelling = { ...POLICY, onZero: 'cancel' as const, safety: { ...POLICY.safety, maxDecreasePercent: 100 } };
+    for (const [fault, status, sent] of [
+      ['lost', 'applied', 1],
+      ['unknown', 'applied', 2],
+    ] as const) {
+      const target = world();
+      target.faults.push({ on: 'cancel', kind: fault, line: 2 });
+      const plan = planFrom(target, usage(10, 0, 0), cancelling);
+      expect(plan.actions.map((a) => a.action)).toEqual(['cancel']);
+      const report = await applyPlan(target, plan, cancelling, options);
+      expect(report.results.map((r) => r.status)).toEqual([status]);
+      expect(target.writes.filter((w) => w.kind === 'cancel')).toHaveLength(sent);
+      expect(target.open(100, 2)).toEqual([]);
+    }
+    const target = world();
+    target.faults.push({ on: 'cancel', kind: 'unknown', line: 2, times: 2 });
+    const report = await applyPlan(target, planFrom(target, usage(10, 0, 0), cancelling), cancelling, options);
+    expect(report.results.map((r) => r.status)).toEqual(['unknown']);
+  });
 });

@@ -8,6 +8,7 @@
  * Deterministic for a seed; `truth` says which company each customer really is.
  */
 import { normalizeName } from '../import/normalize.js';
+import { mulberry32 } from './scenario.js';
 import { type CwAgreement, type CwCompany, emptyCwWorld, emptyMpWorld, type World } from './world.js';
 
 export type ImportCaseKind =
@@ -222,17 +223,6 @@ const KINDS: ImportCaseKind[] = [
   'extra-word',
   'missing',
 ];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const compactOf = (text: string) => normalizeName(text).compact;
 const join = (...parts: string[]) => parts.filter(Boolean).join(' ');

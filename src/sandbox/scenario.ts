@@ -35,7 +35,8 @@ export const DEFAULT_SCENARIO: ScenarioParams = {
   seed: 42,
 };
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG: generated worlds are the same on every run. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -111,6 +111,19 @@ async function fetchOne(
   }
 }
 
+/** A row for one endpoint's answer, added to the output. */
+function newEntry(out: EndpointShape[], endpoint: string, res: HttpResponse): EndpointShape {
+  const entry: EndpointShape = {
+    endpoint,
+    shape: describeAnswer(res),
+    headers: headersOf(res),
+    confirms: [],
+    differs: [],
+  };
+  out.push(entry);
+  return entry;
+}
+
 function headersOf(res: HttpResponse): string[] {
   const type = res.headers.get('content-type');
   const out = [`content-type: ${type ? type.split(';')[0]!.trim().slice(0, 60) : 'none'}`];
@@ -140,14 +153,7 @@ async function examineList<K extends ListKind>(
 ): Promise<RecordOf<K>[] | undefined> {
   const res = await fetchOne(source, out, endpoint, `${path}${pageQuery(1)}`);
   if (!res) return undefined;
-  const entry: EndpointShape = {
-    endpoint,
-    shape: describeAnswer(res),
-    headers: headersOf(res),
-    confirms: [],
-    differs: [],
-  };
-  out.push(entry);
+  const entry = newEntry(out, endpoint, res);
   if (out.length === 1) entry.confirms.push(said(ASSUMPTIONS.base));
   const records = parseList(res.body, kind);
   if (typeof records === 'string') {
@@ -208,14 +214,7 @@ async function examineServices(source: MailprotectorUsageSource, out: EndpointSh
   const endpoint = 'GET /user_groups/{id}/services';
   const res = await fetchOne(source, out, endpoint, path);
   if (!res) return;
-  const entry: EndpointShape = {
-    endpoint,
-    shape: describeAnswer(res),
-    headers: headersOf(res),
-    confirms: [],
-    differs: [],
-  };
-  out.push(entry);
+  const entry = newEntry(out, endpoint, res);
   const parsed = parseServices(res.body);
   if (typeof parsed === 'string') {
     entry.differs.push(

@@ -18,10 +18,11 @@ export type { ProductRef, ResolvedBinding } from '../reconcile/ports.js';
 /** A name that could not be resolved: one binding's (customer, company, agreement), or a catalog item's (binding null). */
 export type Failure = Unresolved;
 
-const fail = (binding: Binding | null, message: string, company?: { id: number }): Failure => ({
+const fail = (binding: Binding | null, message: string, company?: { id: number }, fix?: string): Failure => ({
   binding,
   message,
   ...(company ? { company: { id: company.id } } : {}),
+  ...(fix ? { fix } : {}),
 });
 
 export interface Resolution {
@@ -90,12 +91,15 @@ async function resolveCompanies(
     : await fetchMatching(client, '/company/companies', 'name', misses, eq('deletedFlag', false), (c) =>
         client.companies(c),
       );
+  // A name found nowhere is most likely a typo: read every company once (only then) to suggest one.
+  const unknown = misses.filter((ref) => !byName.rows.some((c) => c.deletedFlag !== true && c.name === ref));
+  const everyone = byName.all || unknown.length === 0 ? byName.rows : await client.companies(undefined);
   for (const ref of misses) {
     const hits = byName.rows.filter((c) => c.deletedFlag !== true && c.name === ref);
     // Every binding naming this company gets the failure, not only the first: none may vanish.
     const named = bindings.filter((b) => b.company === ref);
-    const failEach = (message: string) => {
-      for (const b of named) failures.push(fail(b, message));
+    const failEach = (message: string, fix?: string) => {
+      for (const b of named) failures.push(fail(b, message, undefined, fix));
     };
     if (hits.length === 1) found.set(ref, hits[0]!);
     else if (hits.length > 1)
@@ -103,14 +107,15 @@ async function resolveCompanies(
         `company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
       );
     else {
-      const suggestion = byName.all
-        ? nearest(
-            ref,
-            byName.rows.flatMap((c) => [c.identifier, c.name]),
-          )
-        : undefined;
+      const suggestion = nearest(
+        ref,
+        everyone.filter((c) => c.deletedFlag !== true).flatMap((c) => [c.identifier, c.name]),
+      );
       failEach(
-        `no company has the identifier or exact name "${ref}" (deleted companies excluded)${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        `no company has the identifier or exact name "${ref}" (deleted companies excluded)`,
+        suggestion
+          ? `did you mean "${suggestion}"?`
+          : 'write the company identifier shown in ConnectWise (Companies), or its exact name',
       );
     }
   }
@@ -237,7 +242,9 @@ export async function resolveNames(
   const { failures, ...resolution } = await resolveEach(client, bindings, productIdentifiers);
   if (failures.length > 0)
     throw new ResolutionError(
-      failures.map((f) => (f.binding ? `${where(f.binding)}: ${f.message}` : `services.yaml: ${f.message}`)),
+      failures.map(
+        (f) => `${f.binding ? where(f.binding) : 'services.yaml'}: ${f.message}${f.fix ? `; ${f.fix}` : ''}`,
+      ),
     );
   return resolution;
 }

@@ -124,7 +124,7 @@ describe('resolving names to IDs', () => {
       ),
     );
     expect(list).toEqual([
-      'customers.yaml:9: no company has the identifier or exact name "NOPE" (deleted companies excluded)',
+      'customers.yaml:9: no company has the identifier or exact name "NOPE" (deleted companies excluded); write the company identifier shown in ConnectWise (Companies), or its exact name',
       'customers.yaml:11: company name "Twin Co" matches 2 companies: TWIN1 (id 3), TWIN2 (id 4); use the identifier instead',
       'customers.yaml:3: agreement "Email Security" under CUST00001 is ambiguous: ids 1234, 1235; write agreement: { id: N }',
       'customers.yaml:7: no open agreement named "Email Security" under company CUST00002 (id 2); its agreements: "Managed Services" (id 1237)',
@@ -140,6 +140,17 @@ describe('resolving names to IDs', () => {
     expect(await failures(resolveNames(client, [bind('NOPE', 'Email', 1), bind('NOPE', 'Email', 4)], []))).toEqual([
       expect.stringMatching(/^customers\.yaml:1: no company has the identifier or exact name "NOPE"/),
       expect.stringMatching(/^customers\.yaml:4: no company has the identifier or exact name "NOPE"/),
+    ]);
+  });
+
+  it('suggests the company a typo meant, reading the company list only because something failed', async () => {
+    const world = worldWithCompanies(3);
+    world.companies.push({ id: 950, identifier: 'CONTOSO', name: 'Contoso Ltd.', deletedFlag: false });
+    const { client } = await start(world);
+    expect(await failures(resolveNames(client, [bind('CONTSO', 'Email', 3)], []))).toEqual([
+      expect.stringMatching(
+        /^customers\.yaml:3: no company has the identifier or exact name "CONTSO" .*did you mean "CONTOSO"\?$/,
+      ),
     ]);
   });
 

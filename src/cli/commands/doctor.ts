@@ -14,6 +14,23 @@ import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 import { usageChecks, usageShapes } from './doctor-usage.js';
 
+/** `cwsync init` writes placeholders that validate; calling the real APIs with them only times out. */
+function placeholderChecks(config: Config): Check[] {
+  const left = [
+    ...(config.connectwise.company === 'yourcompany' ? ['connectwise.company (yourcompany)'] : []),
+    ...(config.usage.mailprotector?.reseller === 1 ? ['usage.mailprotector.reseller (1)'] : []),
+  ];
+  if (left.length === 0) return [];
+  return [
+    {
+      name: 'cwsync.yaml holds your values, not the placeholders of cwsync init',
+      ok: false,
+      detail: `still the placeholder: ${left.join(', ')}`,
+      fix: 'replace every value marked CHANGE ME in cwsync.yaml (docs/setup.md says where each one is shown)',
+    },
+  ];
+}
+
 function secretChecks(config: Config): Check[] {
   const refs = [
     ['connectwise.publicKey', config.connectwise.publicKey],
@@ -106,7 +123,11 @@ export async function doctorCommand(opts: { config: string; shapes?: boolean; se
   const { config, problems } = loadConfig(opts.config);
   if (!config) throw new ConfigError(problems);
   const logger = createLogger();
-  const checks: Check[] = [{ name: `config ${opts.config} is valid`, ok: true }, ...secretChecks(config)];
+  const checks: Check[] = [
+    { name: `config ${opts.config} is valid`, ok: true },
+    ...placeholderChecks(config),
+    ...secretChecks(config),
+  ];
   if (opts.shapes) return shapesCommand(config, checks);
   if (checks.every((c) => c.ok)) {
     const client = connectWiseFromConfig(config, logger);

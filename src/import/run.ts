@@ -99,7 +99,9 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
       existing: existingOf(config),
       agreementPattern: o.agreement,
     });
-    if (proposals.length === 0) return { files: [], proposals, bound, domainsNote: mp.domainsNote };
+    // Nothing to bind (none left, or none matched a company): no file, so the config stays clean.
+    if (proposals.every((p) => p.verdict === 'unmatched'))
+      return { files: [], proposals, bound, domainsNote: mp.domainsNote };
     const meta: RenderMeta = {
       generatedAt: `${isoSeconds(now).replace('T', ' ').replace('Z', '')} UTC`,
       source: `${source.label} and ConnectWise company ${config.connectwise.company}`,

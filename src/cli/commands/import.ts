@@ -70,7 +70,16 @@ export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
     onProgress: (p) => progress.update(p),
   }).finally(() => progress.end());
   if (!result.target) {
-    process.stdout.write(`all ${plural(result.bound, 'Mailprotector customer')} are bound; nothing to import\n`);
+    const unmatched = result.proposals.filter((p) => p.verdict === 'unmatched');
+    process.stdout.write(
+      unmatched.length === 0
+        ? `all ${plural(result.bound, 'Mailprotector customer')} are bound; nothing to import\n`
+        : `nothing written: ${plural(unmatched.length, 'unbound customer')} matched no ConnectWise company: ${unmatched
+            .map((p) => JSON.stringify(p.customer.name))
+            .join(
+              ', ',
+            )}\nbind them by hand in customers.yaml, or create their companies in ConnectWise and run import again\n`,
+    );
     return 0;
   }
   const out = [

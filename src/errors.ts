@@ -54,3 +54,10 @@ export class ResolutionError extends CwsyncError {
     super(`${plural(failures.length, 'name')} could not be resolved`);
   }
 }
+
+/** An error's message with its hint, for a line of a report or a binding error. */
+export function withHint(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const hint = (err as { hint?: string }).hint;
+  return hint ? `${err.message} (${hint})` : err.message;
+}

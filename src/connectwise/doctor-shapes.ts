@@ -5,7 +5,7 @@
  * run it against its tenant in a minute and paste the result: it holds no values.
  */
 import { linkNumber, parseLinkHeader } from '../http/link.js';
-import { describeAnswer, fieldFindings, type RecordSpec, type ShapeRow } from '../http/shape.js';
+import { fieldFindings, type RecordSpec, type ShapeRow, shapeRow } from '../http/shape.js';
 import type { HttpResponse } from '../http/transport.js';
 import { type ConnectWiseClient, LIST_FIELDS } from './client.js';
 import { queryString } from './conditions.js';
@@ -33,13 +33,7 @@ function failed(endpoint: string, err: unknown): ShapeRow {
 
 /** A list endpoint: a JSON list, the fields of its first record, and how it pages. */
 function listRow(endpoint: string, res: HttpResponse, spec: RecordSpec): ShapeRow {
-  const row: ShapeRow = {
-    endpoint,
-    shape: describeAnswer(res),
-    headers: pagingHeaders(res),
-    confirms: [],
-    differs: [],
-  };
+  const row = shapeRow(endpoint, res, pagingHeaders(res));
   if (res.format !== 'json' || !Array.isArray(res.body)) {
     row.differs.push(`expected a JSON list of ${spec.plural}`);
     return row;
@@ -66,13 +60,7 @@ function listRow(endpoint: string, res: HttpResponse, spec: RecordSpec): ShapeRo
 }
 
 function recordRow(endpoint: string, res: HttpResponse, spec: RecordSpec): ShapeRow {
-  const row: ShapeRow = {
-    endpoint,
-    shape: describeAnswer(res),
-    headers: pagingHeaders(res),
-    confirms: [],
-    differs: [],
-  };
+  const row = shapeRow(endpoint, res, pagingHeaders(res));
   if (res.format !== 'json' || res.body === null || typeof res.body !== 'object' || Array.isArray(res.body)) {
     row.differs.push(`expected a JSON object (${spec.noun})`);
     return row;

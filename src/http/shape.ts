@@ -190,6 +190,11 @@ export interface ShapeRow {
   differs: string[];
 }
 
+/** A row for one endpoint's answer, with nothing confirmed or contradicted yet. */
+export function shapeRow(endpoint: string, res: AnswerFacts, headers: string[]): ShapeRow {
+  return { endpoint, shape: describeAnswer(res), headers, confirms: [], differs: [] };
+}
+
 /** Each field of a spec against one record: confirmed as `path is kind`, or what differs. */
 export function fieldFindings(record: unknown, spec: RecordSpec): { confirms: string[]; differs: string[] } {
   const confirms: string[] = [];

@@ -6,7 +6,7 @@
  */
 import { forEachLimit } from '../concurrency.js';
 import type { Policy } from '../config/types.js';
-import { CwsyncError } from '../errors.js';
+import { CwsyncError, withHint } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import { type BillingTarget, isOpen, OutcomeUnknown } from './ports.js';
@@ -70,12 +70,6 @@ export function cancelledDate(now: Date): string {
   return isoSeconds(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
 }
 
-const message = (err: unknown) => {
-  if (!(err instanceof Error)) return String(err);
-  const hint = (err as { hint?: string }).hint;
-  return hint ? `${err.message} (${hint})` : err.message;
-};
-
 async function openLines(target: BillingTarget, a: Action, now: Date) {
   return (await target.lines(a.agreement.id, [a.product.id])).filter(
     (x) => isOpen(x, now) && x.productId === a.product.id,
@@ -109,7 +103,7 @@ async function patch(target: BillingTarget, a: Action, now: Date): Promise<Actio
         ...(attempt > 1 ? { note: 'sent again after checking the first had not landed' } : {}),
       };
     } catch (err) {
-      if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: message(err) };
+      if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: withHint(err) };
       const landed = await patchLanded(target, a, now);
       if (landed === true)
         return {
@@ -123,7 +117,7 @@ async function patch(target: BillingTarget, a: Action, now: Date): Promise<Actio
       return {
         ...a,
         status: 'unknown',
-        error: `${message(err)}; whether it landed is unknown (the next run reads it and settles it)`,
+        error: `${withHint(err)}; whether it landed is unknown (the next run reads it and settles it)`,
       };
     }
   }
@@ -139,7 +133,7 @@ async function create(target: BillingTarget, a: Action, policy: Policy, now: Dat
     });
     return { ...a, status: 'applied', ...(created.id !== null ? { resultAdditionId: created.id } : {}) };
   } catch (err) {
-    if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: message(err) };
+    if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: withHint(err) };
     // Never POST again: the request may still land. Look for the addition the lost answer may have created.
     let open: Awaited<ReturnType<typeof openLines>>;
     try {
@@ -148,7 +142,7 @@ async function create(target: BillingTarget, a: Action, policy: Policy, now: Dat
       return {
         ...a,
         status: 'unknown',
-        error: `${message(err)}; reading back to check whether it landed failed too (${message(readErr)}); the next run settles it`,
+        error: `${withHint(err)}; reading back to check whether it landed failed too (${withHint(readErr)}); the next run settles it`,
       };
     }
     const mine = open.find((x) => x.quantity === a.after) ?? open[0];
@@ -162,7 +156,7 @@ async function create(target: BillingTarget, a: Action, policy: Policy, now: Dat
     return {
       ...a,
       status: 'unknown',
-      error: `${message(err)}; not found when read back, but it may still land, so it was not sent again; the next run settles it`,
+      error: `${withHint(err)}; not found when read back, but it may still land, so it was not sent again; the next run settles it`,
     };
   }
 }

@@ -7,7 +7,7 @@
  */
 import { forEachLimit } from '../concurrency.js';
 import type { Binding, Config } from '../config/types.js';
-import { CwsyncError } from '../errors.js';
+import { CwsyncError, withHint } from '../errors.js';
 import { isoSeconds } from '../time.js';
 import type { UsageSource } from '../usage/types.js';
 import { matchCustomers, whereOf } from './match.js';
@@ -40,12 +40,6 @@ export function bindingsInScope(bindings: Binding[], scope: string[] | undefined
       hint: 'name the customer as its binding does (name, any case, or id, in customers.yaml or customers/*.yaml); a customer not bound yet needs a binding first (cwsync import proposes one)',
     });
   return chosen;
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const hint = (err as { hint?: string }).hint;
-  return hint ? `${err.message} (${hint})` : err.message;
 }
 
 /** How a binding names its agreement, for bindings that did not resolve (no agreement id to compare). */
@@ -115,7 +109,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
       lines.set(id, await deps.target.lines(id, productIds));
     } catch (err) {
       if (err instanceof TargetUnavailable) throw err;
-      unreadable.set(id, describe(err));
+      unreadable.set(id, withHint(err));
     }
   });
   const readable = runResolved.filter((b) => {

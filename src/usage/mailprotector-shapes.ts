@@ -6,7 +6,7 @@
  * a minute and paste the result into a report: it holds no names, ids, counts or secrets.
  */
 import { HttpError, NetworkError } from '../http/errors.js';
-import { describeShape } from '../http/shape.js';
+import { describeShape, type ShapeRow } from '../http/shape.js';
 import type { HttpResponse } from '../http/transport.js';
 import type { MailprotectorUsageSource } from './mailprotector.js';
 import {
@@ -25,18 +25,8 @@ import {
 } from './mailprotector-api.js';
 import { describeAnswer } from './unexpected-answer.js';
 
-export interface EndpointShape {
-  /** The endpoint as a template: `GET /resellers/{id}/customers`. */
-  endpoint: string;
-  /** `HTTP 200 application/json: list of 3 objects {id: number, name: string}`, or why it was not read. */
-  shape: string;
-  /** The content type and paging headers present, by name (X-Pagination with its keys and types). */
-  headers: string[];
-  /** `id: what is assumed` for each assumption this answer bears out. */
-  confirms: string[];
-  /** What this answer shows against an assumption, and what cwsync does about it. */
-  differs: string[];
-}
+/** One endpoint's row: the same shape as ConnectWise's, so doctor --shapes prints both alike. */
+export type EndpointShape = ShapeRow;
 
 const said = (x: Assumption, note?: string) => `${x.id}: ${x.says}${note ? ` (${note})` : ''}`;
 

@@ -161,7 +161,7 @@ async function create(target: BillingTarget, a: Action, policy: Policy, now: Dat
   }
 }
 
-export function applyOne(target: BillingTarget, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
+function applyOne(target: BillingTarget, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
   return a.action === 'create' ? create(target, a, policy, now) : patch(target, a, now);
 }
 
@@ -192,7 +192,7 @@ function inconsistency(a: Action, plan: Plan): string | undefined {
  * What may be applied, decided again here from the plan's actions and observed state under the
  * config's policy: a saved plan's own verdict (its `held` list, its `safety`) is not trusted.
  */
-export function recheck(plan: Plan, policy: Policy): { actions: Action[]; held: HeldAction[]; plan: Plan } {
+function recheck(plan: Plan, policy: Policy): { actions: Action[]; held: HeldAction[]; plan: Plan } {
   const all: Action[] = [
     ...plan.actions,
     ...plan.held.map(({ actionReason, ...h }) => ({ ...h, reason: actionReason ?? h.reason })),

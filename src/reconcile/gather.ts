@@ -29,7 +29,7 @@ export interface GatherDeps {
 }
 
 /** The bindings --customer names; a name that is no binding's is a mistake worth stopping for. */
-export function bindingsInScope(bindings: Binding[], scope: string[] | undefined): Binding[] {
+function bindingsInScope(bindings: Binding[], scope: string[] | undefined): Binding[] {
   if (!scope) return bindings;
   const wanted = new Set(scope.map((s) => s.trim().toLowerCase()));
   const chosen = bindings.filter((b) => wanted.has(String(b.customer).toLowerCase()));

@@ -8,7 +8,7 @@ import type { Policy } from '../config/types.js';
 import { RefusedError } from '../errors.js';
 import type { Action, Plan, SafetyReport } from './types.js';
 
-export function decreasePercent(a: Pick<Action, 'action' | 'before' | 'after'>): number {
+function decreasePercent(a: Pick<Action, 'action' | 'before' | 'after'>): number {
   if (a.action === 'cancel' || (a.action === 'update' && a.after === 0)) return 100;
   if (a.action !== 'update' || a.before === null || a.before <= 0 || a.after >= a.before) return 0;
   return ((a.before - a.after) / a.before) * 100;

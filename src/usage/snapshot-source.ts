@@ -15,7 +15,7 @@ export function parseDuration(text: string): number | undefined {
   return m ? Number(m[1]) * UNITS[m[2]!.toLowerCase()]! : undefined;
 }
 
-export function ageText(ms: number): string {
+function ageText(ms: number): string {
   const h = ms / 3_600_000;
   return h >= 1 ? `${Math.round(h * 10) / 10} h` : `${Math.max(0, Math.round(ms / 60_000))} min`;
 }

@@ -25,20 +25,40 @@ export interface MatchResult {
 
 export const whereOf = (b: { source: { file: string; line: number } }) => `${b.source.file}:${b.source.line}`;
 
-function lookup(ref: string | number, usage: UsageSnapshot): CustomerUsage[] {
-  if (typeof ref === 'number') return usage.customers.filter((c) => c.id === ref);
-  const exact = usage.customers.filter((c) => c.name === ref);
-  return exact.length > 0 ? exact : usage.customers.filter((c) => c.name.toLowerCase() === ref.toLowerCase());
+/** The customers by id, by exact name and by lower-cased name, built once per match (not once per binding). */
+class CustomerIndex {
+  private readonly byId = new Map<number, CustomerUsage[]>();
+  private readonly byName = new Map<string, CustomerUsage[]>();
+  private readonly byLowerName = new Map<string, CustomerUsage[]>();
+
+  constructor(customers: readonly CustomerUsage[]) {
+    for (const c of customers) {
+      push(this.byId, c.id, c);
+      push(this.byName, c.name, c);
+      push(this.byLowerName, c.name.toLowerCase(), c);
+    }
+  }
+
+  lookup(ref: string | number): CustomerUsage[] {
+    if (typeof ref === 'number') return this.byId.get(ref) ?? [];
+    return this.byName.get(ref) ?? this.byLowerName.get(ref.toLowerCase()) ?? [];
+  }
+}
+
+function push<K>(map: Map<K, CustomerUsage[]>, key: K, c: CustomerUsage): void {
+  const list = map.get(key);
+  if (list) list.push(c);
+  else map.set(key, [c]);
 }
 
 /** Every binding of the config that names the same customer as another one, with all its places. */
 function boundTwice(
   all: readonly Binding[],
-  usage: UsageSnapshot,
+  index: CustomerIndex,
 ): Map<Binding, { customer: CustomerUsage; places: string }> {
   const byCustomer = new Map<CustomerUsage, Binding[]>();
   for (const b of all) {
-    const hits = lookup(b.customer, usage);
+    const hits = index.lookup(b.customer);
     if (hits.length === 1) byCustomer.set(hits[0]!, [...(byCustomer.get(hits[0]!) ?? []), b]);
   }
   const out = new Map<Binding, { customer: CustomerUsage; places: string }>();
@@ -57,7 +77,8 @@ export function matchCustomers(
 ): MatchResult {
   const errors: MatchResult['errors'] = [];
   const matched: MatchedBinding[] = [];
-  const twice = boundTwice(all, usage);
+  const index = new CustomerIndex(usage.customers);
+  const twice = boundTwice(all, index);
   for (const resolved of bindings) {
     const b = resolved.binding;
     const base = { binding: b, customer: String(b.customer), where: whereOf(b) };
@@ -71,7 +92,7 @@ export function matchCustomers(
       });
       continue;
     }
-    const hits = lookup(b.customer, usage);
+    const hits = index.lookup(b.customer);
     if (hits.length === 1) {
       matched.push({ resolved, usage: hits[0]! });
     } else if (hits.length > 1) {
@@ -97,6 +118,6 @@ export function matchCustomers(
       });
     }
   }
-  const named = new Set(all.flatMap((b) => lookup(b.customer, usage)));
+  const named = new Set(all.flatMap((b) => index.lookup(b.customer)));
   return { matched, unbound: usage.customers.filter((c) => !named.has(c)), errors };
 }

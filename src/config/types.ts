@@ -34,7 +34,17 @@ export interface Policy {
   onZero: OnZero;
   billCustomer: BillCustomer;
   effectiveDate: EffectiveDatePolicy;
-  safety: { maxChangePercent: number; minManaged: number; maxDecreasePercent: number };
+  safety: {
+    maxChangePercent: number;
+    minManaged: number;
+    maxDecreasePercent: number;
+    /** An increase is held when it exceeds both this percentage and maxIncreaseUnits; the schema defaults it (100). */
+    maxIncreasePercent?: number;
+    /** The schema defaults it (25). */
+    maxIncreaseUnits?: number;
+    /** Any new quantity above this is held, creates included; the schema defaults it (5000). */
+    maxQuantity?: number;
+  };
 }
 
 export interface Bundle {

@@ -318,13 +318,13 @@ export function issueBody(a: Assessment, facts: RunFacts, gh: Pick<GitHubEnv, 'r
   if (a.held.length) {
     const customers = [...new Set(a.held.map((h) => h.customer))];
     out.push(
-      '#### Held changes (over maxDecreasePercent, not applied)',
+      '#### Held changes (over a safety limit, not applied)',
       '',
       '**To approve them:** Actions → *cwsync apply* → **Run workflow** on the default branch, with ' +
         '`force` ticked and `customers` set to ' +
         `\`${customers.map((c) => c.replace(/`/g, "'")).join(', ')}\`` +
         '. A reviewer of the `cwsync-approval` environment approves the run; the report records that it was forced and by whom. ' +
-        'If the decrease is wrong, fix the usage or the config instead, and the next night releases the hold.',
+        'If the change is wrong, fix the usage or the config instead, and the next night releases the hold.',
       '',
       '| customer | agreement | product | before → after | why held |',
       '|---|---|---|---|---|',

@@ -1,12 +1,18 @@
 /**
  * Safety limits (policy.safety). maxChangePercent guards against systemic faults: exceeded
- * (once at least minManaged additions are managed), the whole run is refused. maxDecreasePercent
- * guards single lines: such an action is held, not applied, while the rest proceeds. A create
- * counts as a change; 0 or a cancel is a 100 % decrease. Both are lifted only by force.
+ * (once at least minManaged additions are managed), the whole run is refused. The others guard
+ * single lines: such an action is held, not applied, while the rest proceeds:
+ * maxDecreasePercent (0 or a cancel is a 100 % decrease); an increase over both
+ * maxIncreasePercent and maxIncreaseUnits; any new quantity above maxQuantity, creates
+ * included, since a broken count must never be billed silently. A create counts as a change.
+ * All are lifted only by force.
  */
 import type { Policy } from '../config/types.js';
 import { RefusedError } from '../errors.js';
 import type { Action, Plan, SafetyReport } from './types.js';
+
+/** The schema's defaults, for a policy built in code without them. */
+export const SAFETY_DEFAULTS = { maxIncreasePercent: 100, maxIncreaseUnits: 25, maxQuantity: 5000 } as const;
 
 function decreasePercent(a: Pick<Action, 'action' | 'before' | 'after'>): number {
   if (a.action === 'cancel' || (a.action === 'update' && a.after === 0)) return 100;
@@ -15,13 +21,40 @@ function decreasePercent(a: Pick<Action, 'action' | 'before' | 'after'>): number
 }
 
 const pct = (n: number) => `${Math.round(n * 10) / 10} %`;
+const count = (n: number | null) => (n === null ? '-' : n.toLocaleString('en-US'));
+
+function decreaseHold(a: Action, limits: Policy['safety']): string | null {
+  const drop = decreasePercent(a);
+  if (drop <= limits.maxDecreasePercent) return null;
+  const what = a.action === 'cancel' ? `${count(a.before)} -> cancelled` : `${count(a.before)} -> ${count(a.after)}`;
+  return `${what} is a ${pct(drop)} decrease (limit ${limits.maxDecreasePercent} %)`;
+}
+
+/** An update rising over both limits; from 0, any rise is an unbounded share, so the units decide. */
+function increaseHold(a: Action, limits: Policy['safety']): string | null {
+  if (a.action !== 'update' || a.before === null || a.after <= a.before) return null;
+  const maxPercent = limits.maxIncreasePercent ?? SAFETY_DEFAULTS.maxIncreasePercent;
+  const maxUnits = limits.maxIncreaseUnits ?? SAFETY_DEFAULTS.maxIncreaseUnits;
+  const units = a.after - a.before;
+  const share = a.before > 0 ? (units / a.before) * 100 : Number.POSITIVE_INFINITY;
+  if (share <= maxPercent || units <= maxUnits) return null;
+  const shown = Number.isFinite(share) ? `a ${pct(share)} increase` : 'an increase from 0';
+  return `${count(a.before)} -> ${count(a.after)} is ${shown}, +${count(units)} units (limits ${maxPercent} % and ${maxUnits} units)`;
+}
+
+function quantityHold(a: Action, limits: Policy['safety']): string | null {
+  const max = limits.maxQuantity ?? SAFETY_DEFAULTS.maxQuantity;
+  if (a.action === 'cancel' || a.after <= max) return null;
+  const what = a.action === 'create' ? `a new line of ${count(a.after)}` : `${count(a.before)} -> ${count(a.after)}`;
+  return `${what} is above maxQuantity ${count(max)} (a broken usage count looks like this)`;
+}
 
 /** Why this action must be held, or null when it may be applied. */
 export function holdReason(a: Action, limits: Policy['safety']): string | null {
-  const drop = decreasePercent(a);
-  if (drop <= limits.maxDecreasePercent) return null;
-  const what = a.action === 'cancel' ? `${a.before} -> cancelled` : `${a.before} -> ${a.after}`;
-  return `${what} is a ${pct(drop)} decrease (limit ${limits.maxDecreasePercent} %)`;
+  const reasons = [quantityHold(a, limits), increaseHold(a, limits), decreaseHold(a, limits)].filter(
+    (r): r is string => r !== null,
+  );
+  return reasons.length ? reasons.join('; ') : null;
 }
 
 /**

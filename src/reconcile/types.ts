@@ -27,7 +27,7 @@ export interface Action {
   priceChange: number | null;
 }
 
-/** An action over maxDecreasePercent: planned, not applied unless forced. */
+/** An action over a single-line safety limit (decrease, increase, maxQuantity): planned, not applied unless forced. */
 export interface HeldAction extends Action {
   /** Why it is held, e.g. "60 -> 23 is a 62 % decrease (limit 50 %)"; the action's own reason moves to `actionReason`. */
   actionReason: string;

@@ -94,7 +94,7 @@ function alertBlocks(plan: Plan): Block[] {
     blocks.push(
       rowsBlock(
         'held changes',
-        `> [!WARNING]\n> **${plural(n, 'change')} held**: a decrease over maxDecreasePercent is not applied unless apply runs with --force, and is not in the total.\n\n${head}`,
+        `> [!WARNING]\n> **${plural(n, 'change')} held**: a change over a safety limit (a large decrease or increase, or a quantity above maxQuantity) is not applied unless apply runs with --force, and is not in the total.\n\n${head}`,
         plan.held.map((h) => {
           const r = changeRow(h, '→');
           return row([r.customer, r.agreement, r.product, r.quantities, r.delta, r.price, h.reason]);

@@ -34,7 +34,14 @@ describe('config.example', () => {
   it('loads as a whole with no problems and the documented defaults', () => {
     const { config, problems } = loadConfig(dir);
     expect(problems).toEqual([]);
-    expect(config!.policy.safety).toEqual({ maxChangePercent: 30, minManaged: 10, maxDecreasePercent: 50 });
+    expect(config!.policy.safety).toEqual({
+      maxChangePercent: 30,
+      minManaged: 10,
+      maxDecreasePercent: 50,
+      maxIncreasePercent: 100,
+      maxIncreaseUnits: 25,
+      maxQuantity: 5000,
+    });
     expect(config!.connectwise.apiVersion).toBe('2025.1');
   });
 });

@@ -19,7 +19,7 @@ const POLICY: Policy = {
   onZero: 'zero',
   billCustomer: 'Billable',
   effectiveDate: 'first-of-next-month',
-  safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100 },
+  safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100, maxIncreaseUnits: 10_000 },
 };
 const CONFIG: PlanInput['config'] = {
   services: { CloudFilter: 'MP-CF', SafeSend: 'MP-SS', Bracket: 'MP-BR', XtraMail: null },

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // No GITHUB_* variable of the machine running the suite reaches a test (or a CLI it spawns).
+    setupFiles: ['test/setup-env.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

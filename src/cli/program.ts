@@ -59,6 +59,10 @@ export function buildProgram(): Command {
     .addOption(customerOption())
     .option('--usage-snapshot <file>', 'plan from a saved usage snapshot instead of reading the usage source')
     .option('--max-usage-age <duration>', 'refuse a snapshot older than this (e.g. 26h, 90m, 2d)', '26h')
+    .option(
+      '--base <ref>',
+      'refuse (exit 3) when the connection differs from the one at this commit (as a pull request is checked against its base)',
+    )
     .action((opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(opts)));
 
   program

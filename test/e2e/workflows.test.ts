@@ -5,6 +5,7 @@
  * together: snapshot -> plan -> apply --plan reads Mailprotector once, a pull request plans from
  * that snapshot without reading it, and the nightly issue is opened, updated and closed.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,11 +89,28 @@ async function fakeGitHub(comments: FakeComment[], issues: FakeIssue[]): Promise
 
 const HEAD_SHA = 'abcdef0123456789abcdef0123456789abcdef01';
 
+/** The commit checked out in `dir`, or none when it is not a repository. */
+function commitIn(dir: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
 function options(cwd: string, origin: string, cacheDir: string, over: Partial<RunJobOptions> = {}): RunJobOptions {
   const gh = tempDir('cwsync-gh-');
   writeFileSync(
     join(gh, 'event.json'),
-    JSON.stringify({ action: 'opened', pull_request: { number: 7, head: { sha: HEAD_SHA } } }),
+    // The base commit is the repository's own, as GitHub's would be: plan compares the connection with it.
+    JSON.stringify({
+      action: 'opened',
+      pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: commitIn(cwd) } },
+    }),
   );
   writeFileSync(join(gh, 'summary.md'), '');
   return {

@@ -9,6 +9,7 @@ import { parseDuration } from '../../usage/snapshot-source.js';
 import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
+import { basesToCompare, checkTrustedConnection } from '../trusted-connection.js';
 
 export interface PlanOptions {
   config: string;
@@ -18,6 +19,8 @@ export interface PlanOptions {
   customer?: string[];
   usageSnapshot?: string;
   maxUsageAge: string;
+  /** --base REF: refuse when the connection differs from the one at REF (as in a pull request). */
+  base?: string;
 }
 
 export function maxAgeMs(text: string): number {
@@ -29,6 +32,8 @@ export function maxAgeMs(text: string): number {
 
 export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  // Before anything resolves a secret or connects: a pull request's connection is not trusted.
+  await checkTrustedConnection(config, basesToCompare(opts.base));
   if (opts.out) checkOutputPath(opts.out, '--out');
   const snapshot = opts.usageSnapshot ? { path: opts.usageSnapshot, maxAgeMs: maxAgeMs(opts.maxUsageAge) } : undefined;
   const logger = createLogger();

@@ -1,0 +1,76 @@
+/**
+ * A pull request never reaches a key (SPEC §7): before any request, `plan` compares the
+ * connection it is about to use with the one at the pull request's base commit (a
+ * `pull_request` or `pull_request_target` event, from GITHUB_EVENT_PATH) or at `--base REF`,
+ * and refuses (exit 3) when they differ. Fails closed: a pull-request event whose base cannot
+ * be found or read is refused too, never planned on trust.
+ */
+import { connectionChanges } from '../config/connection.js';
+import { readJsonFile } from '../config/safe-file.js';
+import type { Config } from '../config/types.js';
+import { RefusedError } from '../errors.js';
+import { readBaseCwsyncYaml } from '../git/base-config.js';
+
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+const MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+interface Base {
+  ref: string;
+  /** How the base is named in messages. */
+  label: string;
+}
+
+/** The base commit of the pull request this run is for; undefined outside a pull-request event. */
+export function pullRequestBase(env: NodeJS.ProcessEnv): Base | undefined {
+  const name = env.GITHUB_EVENT_NAME;
+  if (!name || !PULL_REQUEST_EVENTS.has(name)) return undefined;
+  const refuse = (why: string) =>
+    new RefusedError(`this is a ${name} run, but ${why}, so the connection cannot be compared with the base`, {
+      hint: 'run plan from the pull-request workflow as GitHub starts it (GITHUB_EVENT_PATH holds the event)',
+    });
+  if (!env.GITHUB_EVENT_PATH) throw refuse('GITHUB_EVENT_PATH is not set');
+  let event: unknown;
+  try {
+    event = readJsonFile(env.GITHUB_EVENT_PATH, { maxBytes: MAX_EVENT_BYTES, display: 'GITHUB_EVENT_PATH' });
+  } catch (err) {
+    throw refuse(`the event file cannot be read (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const sha = (event as { pull_request?: { base?: { sha?: unknown } } } | null)?.pull_request?.base?.sha;
+  if (typeof sha !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha))
+    throw refuse('the event holds no pull_request.base.sha');
+  return { ref: sha, label: `the pull request's base commit ${sha.slice(0, 12)}` };
+}
+
+/** The bases this run must match: the pull request's (in a pull-request event) and --base. */
+export function basesToCompare(base: string | undefined, env: NodeJS.ProcessEnv = process.env): Base[] {
+  const bases: Base[] = [];
+  const pr = pullRequestBase(env);
+  if (pr) bases.push(pr);
+  if (base !== undefined) bases.push({ ref: base, label: `--base ${base}` });
+  return bases;
+}
+
+const AFTER_MERGE =
+  'Connection changes take effect after review and merge: until then no plan uses them, and no request was sent.';
+
+/**
+ * Refuses (exit 3) when the connection of `config` differs from the one at any of `bases`.
+ * Must run before anything resolves a secret or opens a connection.
+ */
+export async function checkTrustedConnection(config: Config, bases: Base[]): Promise<void> {
+  const head = { connectwise: config.connectwise, usage: config.usage };
+  for (const base of bases) {
+    const { data } = await readBaseCwsyncYaml(config.dir, base.ref, base.label);
+    if (data === undefined)
+      throw new RefusedError(`${base.label} has no cwsync.yaml in this config directory: the connection is new`, {
+        details: AFTER_MERGE,
+        hint: 'merge the config after review; pull requests made after that get plans',
+      });
+    const changed = connectionChanges(data, head);
+    if (changed.length === 0) continue;
+    throw new RefusedError(`the connection differs from ${base.label}: ${changed.join(', ')} changed`, {
+      details: [...changed.map((k) => `  - ${k}`), AFTER_MERGE].join('\n'),
+      hint: 'review and merge the connection change on its own (bindings, services and policy can change in a pull request and get a plan)',
+    });
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The connection: where cwsync sends credentials, and which ones (SPEC §7). A pull request may
+ * change bindings, services and policy and get a plan; its connection is trusted only as it
+ * stands on the base commit, so a pull request cannot point a key at a host of its choosing,
+ * nor move a `{ file: PATH }` reference onto another file. Pure: two cwsync.yaml documents in,
+ * the keys that differ out.
+ */
+
+/** Knobs that change how hard cwsync works, not where its keys go: a pull request may tune them. */
+const TUNING = new Set([
+  'connectwise.concurrency',
+  'connectwise.timeoutSeconds',
+  'usage.mailprotector.concurrency',
+  'usage.mailprotector.requestsPerSecond',
+  'usage.mailprotector.timeoutSeconds',
+]);
+
+/** The parts of cwsync.yaml that hold the connection; everything under them counts unless it is tuning. */
+const ROOTS = ['connectwise', 'usage'] as const;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `{ env: NAME }` or `{ file: PATH }` is one value (a reference), named by its key, not split in two. */
+const isSecretRef = (v: Record<string, unknown>) => {
+  const keys = Object.keys(v);
+  return keys.length === 1 && (keys[0] === 'env' || keys[0] === 'file');
+};
+
+/** A stable text for any JSON value (object keys sorted), so equal values compare equal. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isPlainObject(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+function collect(value: unknown, path: string, out: Map<string, string>): void {
+  if (TUNING.has(path)) return;
+  if (isPlainObject(value) && !isSecretRef(value) && Object.keys(value).length > 0) {
+    for (const key of Object.keys(value)) collect(value[key], `${path}.${key}`, out);
+    return;
+  }
+  out.set(path, canonical(value));
+}
+
+/**
+ * The connection of a cwsync.yaml document (after the schema's defaults are filled in), as
+ * dotted key -> canonical value. Unknown keys under connectwise or usage count too: a key added
+ * later is part of the connection until someone says it is tuning.
+ */
+export function connectionOf(document: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  const doc = isPlainObject(document) ? document : {};
+  for (const root of ROOTS) {
+    if (!(root in doc)) continue;
+    const value = doc[root];
+    // A root is always a container (usage: { file: x } is not a { file: } secret reference).
+    if (isPlainObject(value) && Object.keys(value).length > 0)
+      for (const key of Object.keys(value)) collect(value[key], `${root}.${key}`, out);
+    else out.set(root, canonical(value));
+  }
+  return out;
+}
+
+/**
+ * The connection keys that differ between the base and the head document: changed, added or
+ * removed, sorted. Only names: a value (a URL, a reference, even a secret written by mistake in
+ * an invalid base) is never returned, so no message built from this can leak one.
+ */
+export function connectionChanges(base: unknown, head: unknown): string[] {
+  const a = connectionOf(base);
+  const b = connectionOf(head);
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  return [...keys].filter((k) => a.get(k) !== b.get(k)).sort();
+}

@@ -1,0 +1,215 @@
+/**
+ * SPEC §7, "a pull request never reaches a key": a pull request that points the connection
+ * elsewhere (a capture server on loopback), or moves a secret reference, is refused (exit 3)
+ * before any request, in a `pull_request` run (event file, real git repository with a base and
+ * a head commit) and with `plan --base REF`. A pull request that changes only bindings plans.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { planCommand } from '../../src/cli/commands/plan.js';
+import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
+import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
+import { inProcess } from '../helpers/config.js';
+import { type Scene, startScene } from '../helpers/scene.js';
+import { tempDir } from '../helpers/temp.js';
+
+let scene: Scene;
+let captureCw: FakeServer;
+let captureMp: FakeServer;
+let base: string;
+
+beforeAll(async () => {
+  scene = await startScene();
+  // Servers that answer anything and count it: where a pull request would send the keys.
+  captureCw = await startServer(() => json(200, []));
+  captureMp = await startServer(() => json(200, []));
+  base = (await simpleGit(scene.repo).revparse(['HEAD'])).trim();
+});
+afterAll(async () => {
+  await Promise.all([scene?.close(), captureCw?.close(), captureMp?.close()]);
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const git = () => simpleGit(scene.repo);
+
+/** A pull request: a branch from the base commit with one edit to one config file, committed. */
+async function pullRequest(name: string, file: string, edit: (text: string) => string): Promise<string> {
+  await git().checkout(['-q', '-B', name, base]);
+  await scene.edit(file, edit);
+  return (await git().revparse(['HEAD'])).trim();
+}
+
+function pullRequestEvent(head: string, baseSha = base): string {
+  const path = join(tempDir('cwsync-event-'), 'event.json');
+  writeFileSync(
+    path,
+    JSON.stringify({ action: 'synchronize', pull_request: { number: 7, base: { sha: baseSha }, head: { sha: head } } }),
+  );
+  return path;
+}
+
+function environment(credentials: boolean, event?: string) {
+  vi.stubEnv('CWSYNC_QUIET', '1');
+  vi.stubEnv('CWSYNC_LOG_LEVEL', 'silent');
+  vi.stubEnv('GITHUB_STEP_SUMMARY', '');
+  for (const [k, v] of Object.entries(DEMO_ENV)) vi.stubEnv(k, credentials ? v : '');
+  if (event) {
+    vi.stubEnv('GITHUB_EVENT_NAME', 'pull_request');
+    vi.stubEnv('GITHUB_EVENT_PATH', event);
+  }
+}
+
+const plan = (extra: { base?: string } = {}) =>
+  inProcess(() =>
+    planCommand({
+      config: scene.configDir,
+      format: 'text',
+      maxUsageAge: '26h',
+      detailedExitcode: true,
+      ...extra,
+    }),
+  );
+
+const requests = () =>
+  captureCw.requests.length +
+  captureMp.requests.length +
+  scene.sandbox.cw.requests.length +
+  scene.sandbox.mp.requests.length;
+
+const CW_URL = /url: http:\/\/127\.0\.0\.1:\d+\/v4_6_release\/apis\/3\.0/;
+const MP_URL = /url: http:\/\/127\.0\.0\.1:\d+\/api\/v1/;
+
+const CASES: Array<{ what: string; edit: (t: string) => string; keys: string[] }> = [
+  {
+    what: 'the ConnectWise url',
+    edit: (t) => t.replace(CW_URL, () => `url: ${captureCw.origin}/v4_6_release/apis/3.0`),
+    keys: ['connectwise.url'],
+  },
+  {
+    what: 'the Mailprotector url',
+    edit: (t) => t.replace(MP_URL, () => `url: ${captureMp.origin}/api/v1`),
+    keys: ['usage.mailprotector.url'],
+  },
+  {
+    what: 'which secret goes where (privateKey from env to { file: /etc/hostname })',
+    edit: (t) => t.replace('privateKey: { env: CW_PRIVATE_KEY }', 'privateKey: { file: /etc/hostname }'),
+    keys: ['connectwise.privateKey'],
+  },
+  {
+    what: 'both urls and the Mailprotector key reference at once',
+    edit: (t) =>
+      t
+        .replace(CW_URL, () => `url: ${captureCw.origin}/v4_6_release/apis/3.0`)
+        .replace(MP_URL, () => `url: ${captureMp.origin}/api/v1`)
+        .replace('apiKey: { env: MP_API_KEY }', 'apiKey: { env: CW_PRIVATE_KEY }'),
+    keys: ['connectwise.url', 'usage.mailprotector.apiKey', 'usage.mailprotector.url'],
+  },
+];
+
+describe('a pull request that changes the connection is refused before any request', () => {
+  for (const c of CASES)
+    it(`${c.what}: in a pull_request run and with --base, with and without credentials`, async () => {
+      const head = await pullRequest(`pr-${c.keys.join('-')}`, 'cwsync.yaml', c.edit);
+      for (const mode of ['pull_request', '--base'] as const)
+        for (const credentials of [true, false]) {
+          vi.unstubAllEnvs();
+          environment(credentials, mode === 'pull_request' ? pullRequestEvent(head) : undefined);
+          const before = requests();
+          const r = await plan(mode === '--base' ? { base } : {});
+          expect(r.code, `${mode} ${credentials}`).toBe(3);
+          expect(requests()).toBe(before);
+          expect(captureCw.requests).toHaveLength(0);
+          expect(captureMp.requests).toHaveLength(0);
+          for (const key of c.keys) expect(r.stderr).toContain(`  - ${key}\n`);
+          expect(r.stderr).toContain('Connection changes take effect after review and merge');
+          expect(r.stderr).toContain(mode === '--base' ? `--base ${base}` : `base commit ${base.slice(0, 12)}`);
+          expect(r.stdout).toBe('');
+          for (const v of Object.values(DEMO_ENV)) expect(r.stderr).not.toContain(v);
+          expect(r.stderr).not.toContain(captureCw.origin);
+        }
+    });
+});
+
+describe('what the check does not stop, and where it fails closed', () => {
+  it('a pull request that changes only a binding still plans, in a pull_request run and with --base (exit 2)', async () => {
+    const head = await pullRequest('pr-binding', 'customers.yaml', (t) =>
+      t.replace('SafeSend: { minimum: 25 }', 'SafeSend: { minimum: 30 }'),
+    );
+    environment(true, pullRequestEvent(head));
+    const inPr = await plan();
+    expect(inPr.stderr).toBe('');
+    expect(inPr.code).toBe(2);
+    expect(inPr.stdout).toContain('Contoso');
+    const viaBase = await plan({ base: 'HEAD~1' });
+    expect(viaBase.code).toBe(2);
+    expect(captureCw.requests).toHaveLength(0);
+    expect(captureMp.requests).toHaveLength(0);
+    expect(scene.sandbox.cw.requests.length).toBeGreaterThan(0);
+  });
+
+  it('tuning (concurrency, rate, timeouts) and policy may change in a pull request', async () => {
+    const head = await pullRequest('pr-tuning', 'cwsync.yaml', (t) =>
+      t
+        .replace('# concurrency: 4                   # requests in flight at once', 'concurrency: 2')
+        .replace('onZero: zero', 'onZero: keep'),
+    );
+    environment(true, pullRequestEvent(head));
+    expect((await plan()).code).toBe(2);
+  });
+
+  it('a base commit missing from a shallow clone is refused, pointing at fetch-depth', async () => {
+    const head = await pullRequest('pr-shallow', 'customers.yaml', (t) => t);
+    environment(true, pullRequestEvent(head, 'f'.repeat(40)));
+    const before = requests();
+    const r = await plan();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('fetch-depth: 0');
+    expect(requests()).toBe(before);
+  });
+
+  it('a pull_request run whose event holds no base commit is refused, never planned on trust', async () => {
+    const path = join(tempDir('cwsync-event-'), 'event.json');
+    writeFileSync(path, JSON.stringify({ pull_request: { number: 7, head: { sha: base } } }));
+    await git().checkout(['-q', '-B', 'pr-nobase', base]);
+    environment(true, path);
+    const before = requests();
+    const r = await plan();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('pull_request.base.sha');
+    expect(requests()).toBe(before);
+  });
+
+  it('a base without a config is a new connection: refused until merged', async () => {
+    await git().checkout(['-q', '-B', 'pr-new', base]);
+    const empty = (await git().raw(['commit-tree', '4b825dc642cb6eb9a060e54bf8d69288fbee4904', '-m', 'empty'])).trim();
+    environment(true);
+    const r = await plan({ base: empty });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('has no cwsync.yaml');
+  });
+
+  it('--base that git would read as an option is refused', async () => {
+    environment(true);
+    const r = await plan({ base: '--output=/tmp/x' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('is not a commit id or branch name');
+  });
+
+  it('through the binary: a pull_request run that moves the ConnectWise url exits 3 and sends nothing', async () => {
+    const head = await pullRequest('pr-binary', 'cwsync.yaml', CASES[0]!.edit);
+    const before = requests();
+    const r = await scene.run(['plan', '--config', 'config', '--detailed-exitcode'], {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: pullRequestEvent(head),
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('refused: the connection differs from the pull request');
+    expect(r.stderr).toContain('  - connectwise.url\n');
+    expect(requests()).toBe(before);
+    expect(captureCw.requests).toHaveLength(0);
+  });
+});

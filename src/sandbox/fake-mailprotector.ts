@@ -3,6 +3,11 @@
  * `per_page` (default 25) with an `X-Pagination` header, bare-array bodies, domain aliases, a
  * redirect for trailing slashes, plus the harness's latency, 429s and dropped connections.
  *
+ * Records carry the fields of the SDK's fixtures, which are drawn from Mailprotector's own
+ * documented example responses (WYRE-AI/node-mailprotector tests/fixtures): customers
+ * `{id, name, provider, reseller, ...}`, domains with `account` and `parent`, user groups with
+ * `domain {id, name}` and `user_count`, service objects with `user_group` and `domain`.
+ *
  * `behaviour` switches it to every other shape and paging behaviour the evidence allows or a
  * faulty server shows (reference §2 "What the evidence says about shapes and paging"), so the
  * adapter can be shown to read each exactly or fail loudly. Switches can change between
@@ -17,7 +22,11 @@ export const MP_PAGE_SIZE = 25;
 const MAX_PER_PAGE = 100;
 
 export interface MpBehaviour {
-  /** How a user group's services are answered. Default `list`. */
+  /**
+   * How a user group's services are answered. Default `list`. `object` is the SDK's shape: one
+   * service object per group, so a group with add-ons shows its hosting service only (the
+   * docs' fixture: a group named "CloudMail with Bracket" answers CloudFilter alone).
+   */
   services: 'list' | 'object' | 'put-form' | 'service-types' | 'data';
   /** Which paging headers list answers carry. Default `x-pagination`. */
   pagingHeaders: 'x-pagination' | 'x-pagination-no-totals' | 'link' | 'none';
@@ -29,6 +38,14 @@ export interface MpBehaviour {
   fixedPageSize?: number;
   /** Link headers that always name a next page, the last one pointing back at page 1. */
   circularLinks: boolean;
+  /** Answer 404 to every page from this one on, records or not (a faulty server or proxy). */
+  notFoundFromPage?: number;
+  /** X-Pagination figures (total, total_pages, last_page, next_page) as if the list held this many fewer records. */
+  understateTotal?: number;
+  /** Alias domains come without `parent` (a domain like any other); an alias's user groups are its parent's. */
+  aliasWithoutParent?: boolean;
+  /** List these user groups under a second domain too (the group record still names its own domain). */
+  alsoListed?: Array<{ groupId: number; domainId: number }>;
   /** Answer 429 with Retry-After (default 1 s) to requests beyond this many in any second. */
   rateLimit?: { perSecond: number; retryAfterSeconds?: number };
 }
@@ -66,6 +83,9 @@ export function answerFault(
   if (kind === 'empty') return { path, times, status: 200, raw: '' };
   return { path, times, status: 200, raw: 'null' };
 }
+
+/** Services sold on top of a hosting service (reference §2: the services PUT takes `{hosting, addons}`). */
+const isAddon = (serviceType: string) => /^(bracket|xtramail|securestore)/i.test(serviceType.replace(/\s+/g, ''));
 
 /** `CloudFilter Email Security` -> `cloudfilter_email_security`, as slugs in the services PUT form look. */
 const slug = (name: string) =>
@@ -108,13 +128,39 @@ export async function startFakeMailprotector(
     const c = customerById.get(id);
     return c ? { id: c.id, name: c.name } : null;
   };
+  const domainRef = (id: number) => ({ id, name: domainById.get(id)?.name ?? '' });
+  const stamps = { created_at: '2020-01-09T20:19:52.000Z', updated_at: '2026-01-01T02:00:00.000Z' };
   const toDomain = (d: MpWorld['domains'][number]) => ({
     id: d.id,
     name: d.name,
     account: customerRef(d.customerId),
-    parent: d.parentId ? { id: d.parentId, name: domainById.get(d.parentId)?.name ?? '' } : null,
-    domain_status: { id: 1, name: 'Active' },
+    domain_status: { id: 2, name: 'Active' },
+    parent: d.parentId && !behaviour.aliasWithoutParent ? domainRef(d.parentId) : null,
+    verification_token: null,
+    address_discovery_enabled: true,
+    ...stamps,
   });
+  const toCustomer = (c: MpWorld['customers'][number]) => ({
+    id: c.id,
+    name: c.name,
+    provider: { id: 65, name: 'United States' },
+    reseller: { id: c.resellerId, name: 'Sandbox Reseller' },
+    ...stamps,
+  });
+  const toUserGroup = (g: MpWorld['userGroups'][number]) => ({
+    id: g.id,
+    name: g.name,
+    domain: domainRef(g.domainId),
+    user_count: g.userCount,
+    ...stamps,
+  });
+  /** The groups a domain lists: its own, or for an alias its parent's; plus those listed there too. */
+  const groupsListedBy = (id: number) => {
+    const parent = domainById.get(id)?.parentId;
+    const own = groupsByDomain.get(parent ?? id) ?? [];
+    const extra = (behaviour.alsoListed ?? []).filter((x) => x.domainId === id).map((x) => x.groupId);
+    return [...own, ...world.userGroups.filter((g) => extra.includes(g.id))];
+  };
 
   /** One page of `rows`, each turned into its API shape only once it is on the page. */
   function paged<T>(req: ParsedRequest, rows: T[], shape: (row: T) => unknown): Reply {
@@ -123,20 +169,24 @@ export async function startFakeMailprotector(
       behaviour.fixedPageSize ?? (Number.isInteger(asked) && asked > 0 ? Math.min(asked, MAX_PER_PAGE) : MP_PAGE_SIZE);
     const last = Math.max(1, Math.ceil(rows.length / size));
     let page = behaviour.ignorePage ? 1 : Math.max(1, Number(req.query.get('page') ?? 1) || 1);
+    if (behaviour.notFoundFromPage !== undefined && page >= behaviour.notFoundFromPage)
+      return json(404, { error: 'Not Found' });
     const past = page > last;
     if (past && behaviour.pastTheEnd === '404') return json(404, { error: 'Not Found' });
     if (past && (behaviour.pastTheEnd === 'last-again' || behaviour.pastTheEnd === 'out-of-range')) page = last;
     if (past && behaviour.pastTheEnd === 'first-again') page = 1;
     const body = rows.slice((page - 1) * size, page * size).map(shape);
     const headers: Record<string, string> = {};
+    const told = Math.max(0, rows.length - (behaviour.understateTotal ?? 0));
+    const toldLast = Math.max(1, Math.ceil(told / size));
     if (behaviour.pagingHeaders === 'x-pagination')
       headers['x-pagination'] = JSON.stringify({
         page,
         per_page: size,
-        total: rows.length,
-        total_pages: last,
-        last_page: page >= last,
-        next_page: page < last ? page + 1 : null,
+        total: told,
+        total_pages: toldLast,
+        last_page: page >= toldLast,
+        next_page: page < toldLast ? page + 1 : null,
         out_of_range: past && behaviour.pastTheEnd === 'out-of-range',
       });
     if (behaviour.pagingHeaders === 'x-pagination-no-totals')
@@ -152,20 +202,27 @@ export async function startFakeMailprotector(
   }
 
   function services(id: number): Reply {
-    const list = servicesByGroup.get(id) ?? [];
+    // The hosting service first: it is the one a single object shows.
+    const list = [...(servicesByGroup.get(id) ?? [])].sort(
+      (a, b) => Number(isAddon(a.serviceType)) - Number(isAddon(b.serviceType)),
+    );
+    const group = world.userGroups.find((g) => g.id === id);
     const records = list.map((s) => ({
       id: s.id,
       service_type: s.serviceType,
-      user_group: { id: s.userGroupId, name: '' },
-      created_at: '2026-01-01T00:00:00Z',
+      user_group: { id: s.userGroupId, name: group?.name ?? '' },
+      domain: domainRef(group?.domainId ?? 0),
+      created_at: '2012-04-30T18:57:35.000Z',
     }));
+    const hosting = list.find((s) => !isAddon(s.serviceType)) ?? list[0];
     const form = {
-      hosting: list[0] ? slug(list[0].serviceType) : null,
-      addons: list.slice(1).map((s) => slug(s.serviceType)),
+      hosting: hosting ? slug(hosting.serviceType) : null,
+      addons: list.filter((s) => s !== hosting).map((s) => slug(s.serviceType)),
     };
     switch (behaviour.services) {
       case 'object':
-        // One object holds one service; a group without any answers an empty list.
+        // One object holds one service, the hosting one: the add-ons are not in it. A group
+        // without any service answers an empty list.
         return json(200, records[0] ?? []);
       case 'put-form':
         return json(200, form);
@@ -211,7 +268,7 @@ export async function startFakeMailprotector(
         return paged(
           req,
           world.customers.filter((c) => c.resellerId === id),
-          (c) => ({ id: c.id, name: c.name, type: 'Customer' }),
+          toCustomer,
         );
       if (kind === 'resellers' && sub === 'domains')
         return paged(
@@ -225,12 +282,7 @@ export async function startFakeMailprotector(
       }
       if (kind === 'domains' && sub === 'user_groups') {
         if (!domainById.has(id)) return json(404, { error: 'Not Found' });
-        return paged(req, groupsByDomain.get(id) ?? [], (g) => ({
-          id: g.id,
-          name: g.name,
-          user_count: g.userCount,
-          domain: { id: g.domainId },
-        }));
+        return paged(req, groupsListedBy(id), toUserGroup);
       }
       if (kind === 'user_groups' && sub === 'services') return services(id);
       return json(404, { error: 'Not Found' });

@@ -90,8 +90,8 @@ export const ASSUMPTIONS = {
   ),
   pastTheEnd: a(
     'past-the-end',
-    'a page past the end answers an empty list, the last page again, or 404; each ends the list',
-    'Ref shapes: undocumented, a client must stop on each',
+    'a page past the end answers an empty list, the last page again, `out_of_range`, or 404; each ends the list, but a 404 right after a full page is an error (it may hide the rest), and without X-Pagination a short page ends a list only once the next request finds nothing',
+    'Ref shapes: undocumented, a client must stop on each; SPEC §3 "Paging always ends, and proves its end"',
   ),
   noLink: a(
     'no-link',

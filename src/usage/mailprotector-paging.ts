@@ -1,13 +1,18 @@
 /**
  * Reads a Mailprotector list to its end, exactly, or fails naming the call. Paging always
- * ends (SPEC §3): on an empty or short page, a page past the end (404, `out_of_range`, the
- * last page again), the server's own figures, or the page cap; a loop, a cap or a server that
- * ignores paging is an error, never a truncated list.
+ * ends, and proves its end (SPEC §3): a list ends only on an answer that says "nothing more"
+ * (an empty page, a page past the end: `out_of_range`, the last page again, or a 404 after a
+ * short page) or on X-Pagination figures that the pages read bear out. A loop, the page cap,
+ * a 404 right after a full page, or figures that do not add up are errors, never a truncated
+ * list.
  *
  * Two routes:
  * - the first page's `X-Pagination` names the page count: the rest are fetched at once, then
- *   checked (no page empty or repeated, the record count as announced);
- * - otherwise page by page. A page identical to the one before ends the list (the server
+ *   checked (no page empty or repeated, the record count as announced); when the last page is
+ *   full, one more request must find nothing, so an understated total cannot hide records;
+ * - otherwise page by page, always to an answer that says "nothing more": a short page alone
+ *   proves nothing (a server may serve fewer than `per_page`, say 10, and no header), so one
+ *   more request confirms it. A page identical to the one before ends the list (the server
  *   answers the last page again past the end), except at page 2, where it could also mean the
  *   server ignores `page`: one request for `page=2&per_page=1` tells the two apart (it is the
  *   second record if paging works, the first again if not).
@@ -59,13 +64,14 @@ export async function readAllPages<T extends { id: number }>(reader: PageReader<
     return [];
   }
   const announced = announcedPages(figures, records.length);
-  if (announced !== undefined) return readAnnounced(reader, pages, announced, figures!);
+  if (announced !== undefined) return readAnnounced(reader, pages, records, announced, figures!);
   return readInTurn(reader, pages, records, figures);
 }
 
 async function readAnnounced<T extends { id: number }>(
   reader: PageReader<T>,
   pages: Pages<T>,
+  first: T[],
   announced: number,
   figures: PageFigures,
 ): Promise<T[]> {
@@ -94,7 +100,49 @@ async function readAnnounced<T extends { id: number }>(
       1,
       `has an X-Pagination total of ${figures.total} records, but its ${announced} pages held ${pages.records.length}: the list changed while it was read, or its paging is not understood`,
     );
+  const last = rest.at(-1)?.recs ?? first;
+  const size = figures.perPage ?? (announced > 1 ? first.length : PER_PAGE);
+  if (last.length >= size) await confirmAnnouncedEnd(reader, announced + 1, last, figures);
   return pages.records;
+}
+
+/**
+ * The last announced page was full: the page after it must hold nothing new, or the figures
+ * understate the list (a total of 25 over 30 records would otherwise read 25, silently).
+ */
+async function confirmAnnouncedEnd<T extends { id: number }>(
+  reader: PageReader<T>,
+  page: number,
+  last: T[],
+  figures: PageFigures,
+): Promise<void> {
+  const next = await fetchPage(reader, page);
+  // A 404 here agrees with the figures the pages bore out: two witnesses of the end.
+  if (next === 'not-found' || next.recs.length === 0 || next.figures?.outOfRange) return;
+  if (sameRecords(next.recs, last)) return; // the last page again, past the end
+  fail(
+    reader,
+    page,
+    `holds records past the end that X-Pagination announced (${figures.total !== undefined ? `a total of ${figures.total} records` : `${page - 1} pages`}): its figures understate the list, so the list cannot be trusted`,
+  );
+}
+
+const sameRecords = (a: { id: number }[], b: { id: number }[]) =>
+  a.length === b.length && a.every((r, i) => r.id === b[i]!.id);
+
+/** One page, or 'not-found' when the server answered 404. */
+async function fetchPage<T extends { id: number }>(
+  reader: PageReader<T>,
+  page: number,
+): Promise<{ recs: T[]; figures: PageFigures | undefined } | 'not-found'> {
+  let res: HttpResponse;
+  try {
+    res = await reader.fetch(page, PER_PAGE);
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return 'not-found';
+    throw err;
+  }
+  return { recs: reader.parse(res, page, PER_PAGE), figures: pageFiguresOf(res.headers) };
 }
 
 async function readInTurn<T extends { id: number }>(
@@ -104,29 +152,68 @@ async function readInTurn<T extends { id: number }>(
   figures: PageFigures | undefined,
 ): Promise<T[]> {
   const max = reader.maxPages ?? MAX_PAGES;
-  // A server that ignores per_page may serve bigger pages: a page is short against the biggest size seen.
-  const size = Math.max(PER_PAGE, first.length);
-  if (first.length < PER_PAGE || figures?.last) return pages.records;
-  for (let page = 2; ; page++) {
+  const walk = new Walk(reader, pages, first);
+  for (let page = 2; !figures?.last; page++) {
     if (page > max) capHit(reader, page, max, 'every page was full');
-    let res: HttpResponse;
-    try {
-      res = await reader.fetch(page, PER_PAGE);
-    } catch (err) {
-      if (err instanceof HttpError && err.status === 404) return pages.records; // past the end
-      throw err;
-    }
-    const recs = reader.parse(res, page, PER_PAGE);
-    const figs = pageFiguresOf(res.headers);
-    if (recs.length === 0 || figs?.outOfRange) return pages.records;
-    const earlier = pages.add(page, recs);
-    if (earlier === page - 1) {
-      if (page === 2) await probePaging(reader, first);
-      return pages.records; // the last page again, past the end
-    }
-    if (earlier !== undefined)
-      fail(reader, page, `repeats page ${earlier}: the server's paging goes round in a circle`);
-    if (recs.length < size || figs?.last) return pages.records;
+    if ((await walk.step(page)) === 'end') break;
+  }
+  if (figures?.total !== undefined && pages.records.length !== figures.total)
+    fail(
+      reader,
+      1,
+      `has an X-Pagination total of ${figures.total} records, but the list held ${pages.records.length}: the list changed while it was read, or its paging is not understood`,
+    );
+  return pages.records;
+}
+
+/** A list read page by page, each page judged against the one before it. */
+class Walk<T extends { id: number }> {
+  /**
+   * A page is full at the server's page size: at least what was asked, more for a server that
+   * serves bigger pages, and page 1's size once a short page 1 turns out to be followed by more.
+   */
+  private size: number;
+  private previous: T[];
+
+  constructor(
+    private readonly reader: PageReader<T>,
+    private readonly pages: Pages<T>,
+    private readonly first: T[],
+  ) {
+    this.size = Math.max(PER_PAGE, first.length);
+    this.previous = first;
+  }
+
+  async step(page: number): Promise<'end' | 'more'> {
+    const full = this.previous.length >= this.size;
+    const next = await fetchPage(this.reader, page);
+    if (next === 'not-found') return this.notFound(page, full);
+    if (next.recs.length === 0 || next.figures?.outOfRange) return 'end';
+    const earlier = this.pages.add(page, next.recs);
+    if (earlier !== undefined) return this.repeated(page, earlier);
+    if (page === 2 && !full) this.size = this.first.length; // the server serves fewer than asked
+    this.size = Math.max(this.size, next.recs.length);
+    this.previous = next.recs;
+    return next.figures?.last ? 'end' : 'more';
+  }
+
+  /** A short page, then 404: the end, confirmed. A full page, then 404: the 404 may hide the rest. */
+  private notFound(page: number, full: boolean): 'end' {
+    if (full)
+      fail(
+        this.reader,
+        page,
+        `answered 404 right after a full page ${page - 1} (${this.previous.length} records): a 404 there may hide the rest of the list, so it is not taken as its end`,
+      );
+    return 'end';
+  }
+
+  /** The page before again is the last page answered past the end; an older page is a loop. */
+  private async repeated(page: number, earlier: number): Promise<'end'> {
+    if (earlier !== page - 1)
+      fail(this.reader, page, `repeats page ${earlier}: the server's paging goes round in a circle`);
+    if (page === 2 && this.first.length > 1) await probePaging(this.reader, this.first);
+    return 'end';
   }
 }
 

@@ -179,11 +179,11 @@ function examinePaging(entry: EndpointShape, res: HttpResponse, length: number):
   const figures = pageFiguresOf(res.headers);
   if (res.headers.get('x-pagination') === null)
     entry.differs.push(
-      `${ASSUMPTIONS.xPagination.id}: no X-Pagination header; cwsync reads page by page to a short or empty page (one request more when the last page is exactly full)`,
+      `${ASSUMPTIONS.xPagination.id}: no X-Pagination header; cwsync reads page by page until a request finds nothing more (one request more per list)`,
     );
   else if (!figures)
     entry.differs.push(
-      `${ASSUMPTIONS.xPagination.id}: X-Pagination is not a JSON object; cwsync reads page by page to a short or empty page`,
+      `${ASSUMPTIONS.xPagination.id}: X-Pagination is not a JSON object; cwsync reads page by page until a request finds nothing more`,
     );
   else if (figures.total === undefined && figures.totalPages === undefined)
     entry.differs.push(

@@ -55,7 +55,8 @@ describe('describeMailprotectorShapes', () => {
     const e = byEndpoint(result);
     expect(e['GET /resellers/{id}/customers']).toEqual({
       endpoint: 'GET /resellers/{id}/customers',
-      shape: 'HTTP 200 application/json: list of 25 objects {id: number, name: string, type: string}',
+      shape:
+        'HTTP 200 application/json: list of 25 objects {id: number, name: string, provider: object {id: number, name: string}, reseller: object {id: number, name: string}, created_at: string, updated_at: string}',
       headers: [
         'content-type: application/json',
         'x-pagination object {page: number, per_page: number, total: number, total_pages: number, last_page: boolean, next_page: number, out_of_range: boolean}',

@@ -90,11 +90,11 @@ const customerPages = (f: FakeMailprotector) =>
 
 describe('Mailprotector paging: the exact snapshot under every way a list may end', () => {
   it.each<[string, Partial<MpBehaviour>, number]>([
-    ['X-Pagination naming the page count (the evidenced default)', {}, 2],
-    ['X-Pagination, a server that would answer the last page again past the end', { pastTheEnd: 'last-again' }, 2],
+    // The last page is full, so one request more proves the figures do not understate the list.
+    ['X-Pagination naming the page count (the evidenced default)', {}, 3],
+    ['X-Pagination, a server that would answer the last page again past the end', { pastTheEnd: 'last-again' }, 3],
     ['no paging headers, an empty page past the end', { pagingHeaders: 'none' }, 3],
     ['no paging headers, the last page again past the end', { pagingHeaders: 'none', pastTheEnd: 'last-again' }, 3],
-    ['no paging headers, 404 past the end', { pagingHeaders: 'none', pastTheEnd: '404' }, 3],
     [
       'X-Pagination without totals, out_of_range past the end',
       { pagingHeaders: 'x-pagination-no-totals', pastTheEnd: 'out-of-range' },
@@ -106,8 +106,9 @@ describe('Mailprotector paging: the exact snapshot under every way a list may en
       { pagingHeaders: 'none', circularLinks: true, pastTheEnd: 'last-again' },
       3,
     ],
-    ['pages of 40 whatever per_page asks, no headers', { pagingHeaders: 'none', fixedPageSize: 40 }, 2],
-    ['pages of 10 whatever per_page asks, X-Pagination', { fixedPageSize: 10 }, 5],
+    ['pages of 40 whatever per_page asks, no headers', { pagingHeaders: 'none', fixedPageSize: 40 }, 3],
+    ['pages of 10 whatever per_page asks, no headers', { pagingHeaders: 'none', fixedPageSize: 10 }, 6],
+    ['pages of 10 whatever per_page asks, X-Pagination', { fixedPageSize: 10 }, 6],
   ])('%s', async (_name, behaviour, pages) => {
     const w = world();
     const { fake, source } = await start(w, behaviour);
@@ -135,6 +136,11 @@ describe('Mailprotector paging: the exact snapshot under every way a list may en
       'ignores `page`, no headers',
       { ignorePage: true, pagingHeaders: 'none' },
       "Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=2&per_page=25) page 2 repeats page 1, and page=2&per_page=1 did not answer page 1's second record: the server ignores paging, so cwsync cannot tell whether page 1 (25 records) is the whole list",
+    ],
+    [
+      'answers 404 past the end, no headers, right after a full page',
+      { pagingHeaders: 'none', pastTheEnd: '404' },
+      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=3&per_page=25) page 3 answered 404 right after a full page 2 (25 records): a 404 there may hide the rest of the list, so it is not taken as its end',
     ],
     [
       'wraps round to page 1 past the end, no headers',

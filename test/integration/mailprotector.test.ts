@@ -63,14 +63,15 @@ describe('Mailprotector usage source', () => {
     expect(snapshot.customers.some((c) => c.userGroups.some((g) => g.name === 'Alias group'))).toBe(false);
     expect(snapshot.customers[0]!.userGroups[0]!.services).toContain('CloudFilter');
     // At 25 a page (per_page=25, the evidenced default), X-Pagination naming the page count:
-    // 300/25 = 12 pages of customers + 600/25 = 24 pages of reseller domains (aliases included)
-    // + 300 user-group lists (one per non-alias domain) + 600 service lists (one per group).
+    // 300/25 = 12 pages of customers + 600/25 = 24 pages of reseller domains (aliases included),
+    // each list one page more because its last page is full (an understated total would hide
+    // records there) + 300 user-group lists (one per non-alias domain) + 600 service lists.
     const count = (re: RegExp) => fake.requests.filter((r) => re.test(r.path)).length;
-    expect(count(/\/customers$/)).toBe(12);
-    expect(count(/\/resellers\/343\/domains$/)).toBe(24);
+    expect(count(/\/customers$/)).toBe(13);
+    expect(count(/\/resellers\/343\/domains$/)).toBe(25);
     expect(count(/\/user_groups$/)).toBe(300);
     expect(count(/\/services$/)).toBe(600);
-    expect(fake.requests).toHaveLength(12 + 24 + 300 + 600);
+    expect(fake.requests).toHaveLength(13 + 25 + 300 + 600);
     const lists = fake.requests.filter((r) => !r.path.endsWith('/services'));
     expect(lists.every((r) => r.query.get('per_page') === '25')).toBe(true);
     expect(fake.requests.every((r) => r.headers.authorization === 'Bearer sandbox-mp-key')).toBe(true);

@@ -51,18 +51,21 @@ const ids = (n: number) => recs(1, n).map((r) => r.id);
 describe('readAllPages without page figures', () => {
   it.each([
     [0, 1],
-    [1, 1],
-    [24, 1],
+    [1, 2],
+    [24, 2],
     [25, 2],
-    [26, 2],
+    [26, 3],
     [50, 3],
-    [51, 3],
-  ])('reads %i records exactly in %i requests (empty page past the end)', async (total, requests) => {
-    const r = reader(list(total));
-    expect((await readAllPages(r)).map((x) => x.id)).toEqual(ids(total));
-    expect(r.asked).toHaveLength(requests);
-    expect(r.asked.every((a) => a.endsWith(`/${PER_PAGE}`))).toBe(true);
-  });
+    [51, 4],
+  ])(
+    'reads %i records exactly in %i requests (a short page is confirmed by an empty page past the end)',
+    async (total, requests) => {
+      const r = reader(list(total));
+      expect((await readAllPages(r)).map((x) => x.id)).toEqual(ids(total));
+      expect(r.asked).toHaveLength(requests);
+      expect(r.asked.every((a) => a.endsWith(`/${PER_PAGE}`))).toBe(true);
+    },
+  );
 
   it('ends exactly when the server answers the last page again past the end', async () => {
     const r = reader(list(75, (last, _p, per) => recs(1 + (last - 1) * per, per)));
@@ -83,9 +86,34 @@ describe('readAllPages without page figures', () => {
     );
   });
 
-  it('ends on a 404 past the end, but a 404 on page 1 is the error it is', async () => {
-    expect((await readAllPages(reader(list(50, () => 404)))).map((x) => x.id)).toEqual(ids(50));
+  it('ends on a 404 after a short page, but a 404 on page 1 is the error it is', async () => {
+    expect((await readAllPages(reader(list(60, () => 404)))).map((x) => x.id)).toEqual(ids(60));
     await expect(readAllPages(reader(() => 404))).rejects.toBeInstanceOf(HttpError);
+  });
+
+  it('calls a 404 right after a full page an error, not an end (it may hide the rest of the list)', async () => {
+    const atTheEnd = reader(list(50, () => 404));
+    await expect(readAllPages(atTheEnd)).rejects.toThrow(
+      'Test list things (GET /things?page=3&per_page=25) page 3 answered 404 right after a full page 2 (25 records): a 404 there may hide the rest of the list, so it is not taken as its end',
+    );
+    // A server failing page 2 of 30 records: 25 would be billed for 30.
+    const failing = reader((page) => (page === 1 ? { body: recs(1, 25) } : 404));
+    await expect(readAllPages(failing)).rejects.toThrow('page 2 answered 404 right after a full page 1 (25 records)');
+  });
+
+  it('reads a server that ignores per_page and serves 10 a page with no figures to its end', async () => {
+    const r = reader((page) => ({ body: page <= 3 ? recs(1 + (page - 1) * 10, 10) : [] }));
+    expect((await readAllPages(r)).map((x) => x.id)).toEqual(ids(30));
+    expect(r.asked).toEqual(['1/25', '2/25', '3/25', '4/25']);
+    // ...and a 404 past its end, right after a page full at its size, is an error too.
+    const notFound = reader((page) => (page <= 3 ? { body: recs(1 + (page - 1) * 10, 10) } : 404));
+    await expect(readAllPages(notFound)).rejects.toThrow('page 4 answered 404 right after a full page 3 (10 records)');
+  });
+
+  it('takes no short page as the end without one more request', async () => {
+    const r = reader((page) => ({ body: page === 1 ? recs(1, 7) : page === 2 ? recs(8, 3) : [] }));
+    expect((await readAllPages(r)).map((x) => x.id)).toEqual(ids(10));
+    expect(r.asked).toEqual(['1/25', '2/25', '3/25']);
   });
 
   it('calls a page that repeats an earlier one a loop', async () => {
@@ -96,7 +124,7 @@ describe('readAllPages without page figures', () => {
   it('judges a short page against the largest page seen, for a server that ignores per_page', async () => {
     const r = reader((page) => ({ body: page <= 2 ? recs(1 + (page - 1) * 40, 40) : page === 3 ? recs(81, 30) : [] }));
     expect((await readAllPages(r)).map((x) => x.id)).toEqual(ids(110));
-    expect(r.asked).toHaveLength(3);
+    expect(r.asked).toHaveLength(4);
   });
 
   it('fails at the page cap instead of truncating an endless list', async () => {
@@ -152,6 +180,27 @@ describe('readAllPages with page figures', () => {
     const short = reader((p) => ({ body: p < 3 ? recs(1 + (p - 1) * 25, 25) : recs(51, 5), headers: figures(60) }));
     await expect(readAllPages(short)).rejects.toThrow(
       'has an X-Pagination total of 60 records, but its 3 pages held 55: the list changed while it was read, or its paging is not understood',
+    );
+  });
+
+  it('confirms a full last page with one more request, so an understated total cannot hide records', async () => {
+    const exact = reader((p) => ({ body: p <= 2 ? recs(1 + (p - 1) * 25, 25) : [], headers: figures(50) }));
+    expect((await readAllPages(exact)).map((x) => x.id)).toEqual(ids(50));
+    expect(exact.asked).toEqual(['1/25', '2/25', '3/25']);
+    // 30 records, announced as 25 on one page.
+    const understated = reader((p) => ({
+      body: p === 1 ? recs(1, 25) : p === 2 ? recs(26, 5) : [],
+      headers: figures(25),
+    }));
+    await expect(readAllPages(understated)).rejects.toThrow(
+      'Test list things (GET /things?page=2&per_page=25) page 2 holds records past the end that X-Pagination announced (a total of 25 records): its figures understate the list, so the list cannot be trusted',
+    );
+  });
+
+  it('cross-checks a total it cannot page by with what the list held', async () => {
+    const r = reader((p) => ({ body: p === 1 ? recs(1, 24) : [], headers: { 'x-pagination': '{"total": 20}' } }));
+    await expect(readAllPages(r)).rejects.toThrow(
+      'page 1 has an X-Pagination total of 20 records, but the list held 24: the list changed while it was read, or its paging is not understood',
     );
   });
 

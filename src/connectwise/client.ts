@@ -102,6 +102,16 @@ function checkCredentials(settings: ConnectWiseSettings, credentials: ConnectWis
   }
 }
 
+/** A single record's 404 is an answer ("no such record"), not a failure. */
+async function orNull<T>(read: Promise<T>): Promise<T | null> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return null;
+    throw err;
+  }
+}
+
 export class ConnectWiseClient {
   private base: string | undefined;
   private readonly auth: string;
@@ -377,6 +387,30 @@ export class ConnectWiseClient {
       },
       'list agreements',
       AGREEMENT,
+    );
+  }
+
+  /** One agreement by id; null when ConnectWise has no such agreement (404). */
+  agreement(id: number): Promise<Agreement | null> {
+    return orNull(
+      this.record<Agreement>(
+        'GET',
+        `/finance/agreements/${id}${queryString({ fields: LIST_FIELDS.agreements.join(',') })}`,
+        AGREEMENT,
+        `read agreement ${id}`,
+      ),
+    );
+  }
+
+  /** One company by id, deleted or not; null when ConnectWise has no such company (404). */
+  company(id: number): Promise<Company | null> {
+    return orNull(
+      this.record<Company>(
+        'GET',
+        `/company/companies/${id}${queryString({ fields: LIST_FIELDS.companies.join(',') })}`,
+        COMPANY,
+        `read company ${id}`,
+      ),
     );
   }
 

@@ -6,6 +6,7 @@
 import type { Binding } from '../config/types.js';
 import { HttpError, outcomeUnknown } from '../http/errors.js';
 import {
+  type AgreementState,
   type BilledLine,
   type BillingTarget,
   type NewLine,
@@ -57,6 +58,26 @@ export class ConnectWiseTarget implements BillingTarget {
     // Cancelled ones are filtered by date by the caller: ConnectWise's date semantics in conditions are unconfirmed.
     const additions = await guarded(false, () => this.client.additions(agreementId, condition));
     return additions.map(toLine);
+  }
+
+  async agreement(agreementId: number): Promise<AgreementState | null> {
+    const found = await guarded(false, () => this.client.agreement(agreementId));
+    if (!found) return null;
+    // The company is read by id, deleted or not: the agreement's own company reference has no deleted flag.
+    const company = await guarded(false, () => this.client.company(found.company.id));
+    return {
+      id: found.id,
+      name: found.name,
+      status: found.agreementStatus ?? null,
+      cancelled: found.cancelledFlag === true,
+      company: {
+        id: found.company.id,
+        identifier: company?.identifier ?? found.company.identifier,
+        name: company?.name ?? found.company.name,
+        // A company ConnectWise no longer has at all is as gone as a deleted one.
+        deleted: company === null || company.deletedFlag === true,
+      },
+    };
   }
 
   async create(agreementId: number, line: NewLine): Promise<{ id: number | null }> {

@@ -10,6 +10,7 @@ import { isoSeconds } from '../time.js';
 import type { CustomerUsage } from '../usage/types.js';
 import { desiredFor } from './desired.js';
 import { fingerprint } from './fingerprint.js';
+import { recordInputs } from './inputs.js';
 import type { MatchedBinding } from './match.js';
 import { type BilledLine, isOpen, type ProductRef } from './ports.js';
 import { checkSafety, holdReason } from './safety.js';
@@ -258,6 +259,7 @@ export function buildPlan(input: PlanInput): Plan {
     safety,
     notBilled,
     observed: t.observed.sort((a, b) => a.agreement - b.agreement),
+    inputs: recordInputs(input.matched, input.products),
   };
 }
 

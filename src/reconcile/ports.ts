@@ -60,6 +60,16 @@ export interface NewLine {
   effectiveDate: string;
 }
 
+/** An agreement as it stands now, with its company: what a saved plan re-reads before writing to it. */
+export interface AgreementState {
+  id: number;
+  name: string;
+  /** The billing system's own word, e.g. "Active"; null when it gives none. */
+  status: string | null;
+  cancelled: boolean;
+  company: { id: number; identifier: string; name: string; deleted: boolean };
+}
+
 export interface BillingTarget {
   /** Turns the bindings' names into ids; every failure is returned, one binding's failure is its own. */
   resolve(bindings: Binding[], productIdentifiers: string[]): Promise<TargetResolution>;
@@ -68,6 +78,11 @@ export interface BillingTarget {
    * or their shape is not understood: never answers "none" for an answer it did not understand.
    */
   lines(agreementId: number, productIds: number[]): Promise<BilledLine[]>;
+  /**
+   * One agreement and its company, read now; null when the agreement does not exist. Throws
+   * when it cannot be read or its shape is not understood.
+   */
+  agreement(agreementId: number): Promise<AgreementState | null>;
   /** Throws OutcomeUnknown when the request may have been carried out. Returns the new line's id when the answer says it. */
   create(agreementId: number, line: NewLine): Promise<{ id: number | null }>;
   setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void>;

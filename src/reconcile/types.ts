@@ -1,4 +1,5 @@
 /** The plan (SPEC section 5): what the JSON holds, and what renderers and apply read. */
+import type { CustomerUsage } from '../usage/types.js';
 
 export type ActionKind = 'create' | 'update' | 'cancel';
 
@@ -121,6 +122,28 @@ export interface NotBilled {
   unitPrice: number | null;
 }
 
+/** One binding the plan used: how the config names it, what it resolved to, and the usage counted. */
+export interface RecordedBinding {
+  /** The customer as the binding writes it (name or id). */
+  customer: string | number;
+  /** file:line of the binding, for messages. */
+  where: string;
+  company: { id: number; identifier: string; name: string };
+  agreement: { id: number; name: string };
+  /** The Mailprotector customer's usage exactly as the plan counted it. */
+  usage: CustomerUsage;
+}
+
+/**
+ * What the plan's actions follow from, besides the config and `observed`: apply --plan
+ * recomputes every action from these and refuses a plan whose actions do not follow.
+ */
+export interface PlanInputs {
+  bindings: RecordedBinding[];
+  /** The catalog items the plan managed, by the identifier written in services.yaml. */
+  products: Array<{ identifier: string; id: number; unitPrice: number | null }>;
+}
+
 export interface Plan {
   formatVersion: 1;
   createdAt: string;
@@ -140,4 +163,6 @@ export interface Plan {
   notBilled: NotBilled[];
   /** The ConnectWise state the plan was computed from; apply --plan re-reads it and refuses if it moved. */
   observed: ObservedAgreement[];
+  /** The inputs the actions follow from; absent only in plans made before cwsync recorded them. */
+  inputs?: PlanInputs;
 }

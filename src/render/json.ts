@@ -18,6 +18,8 @@ export function renderJson(plan: Plan): string {
     safety: plan.safety,
     notBilled: plan.notBilled,
     observed: plan.observed,
+    // Last: what the actions follow from, for apply --plan to recompute them (long; read by machines).
+    ...(plan.inputs ? { inputs: plan.inputs } : {}),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

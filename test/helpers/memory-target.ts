@@ -5,6 +5,7 @@
  */
 import type { Binding } from '../../src/config/types.js';
 import {
+  type AgreementState,
   type BilledLine,
   type BillingTarget,
   type NewLine,
@@ -17,7 +18,7 @@ import {
 export type WriteKind = 'create' | 'setQuantity' | 'cancel';
 
 export interface Fault {
-  on: WriteKind | 'lines';
+  on: WriteKind | 'lines' | 'agreement';
   /** How many calls it affects (default 1). */
   times?: number;
   /**
@@ -42,6 +43,12 @@ export class MemoryTarget implements BillingTarget {
   readonly writes: Write[] = [];
   readonly faults: Fault[] = [];
   reads = 0;
+  /**
+   * Agreements as they stand now, by id; one not set here is derived from the resolution
+   * (Active, company not deleted), so a test moves, cancels or deletes by setting it.
+   */
+  readonly agreementStore = new Map<number, AgreementState>();
+  agreementReads = 0;
   private pendingLate: Array<() => void> = [];
   private nextId = 9000;
 
@@ -93,6 +100,16 @@ export class MemoryTarget implements BillingTarget {
     return (this.lineStore.get(agreementId) ?? [])
       .filter((l) => productIds.includes(l.productId))
       .map((l) => ({ ...l }));
+  }
+
+  async agreement(agreementId: number): Promise<AgreementState | null> {
+    this.agreementReads++;
+    if (this.fault('agreement')) throw new Error(`reading agreement ${agreementId} failed`);
+    const stored = this.agreementStore.get(agreementId);
+    if (stored) return structuredClone(stored);
+    const r = this.resolution.bindings.find((b) => b.agreement.id === agreementId);
+    if (!r) return null;
+    return { ...r.agreement, status: 'Active', cancelled: false, company: { ...r.company, deleted: false } };
   }
 
   async create(agreementId: number, line: NewLine): Promise<{ id: number | null }> {

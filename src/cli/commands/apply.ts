@@ -1,17 +1,14 @@
-import { configDigest } from '../../config/digest.js';
-import type { Config } from '../../config/types.js';
 import { CwsyncError, RefusedError } from '../../errors.js';
 import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
-import { createLogger, type Logger } from '../../log.js';
+import { createLogger } from '../../log.js';
 import { applyPlan, needsAttention } from '../../reconcile/apply.js';
-import { observedDiff, observeNow } from '../../reconcile/verify.js';
 import { counts, verdict } from '../../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';
 import { appendJobSummary, checkOutputPath, writeFile } from '../output.js';
-import { connectTarget, loadValidConfig, type Planned, planFor } from '../pipeline.js';
+import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
-import { readSavedPlan } from '../saved-plan.js';
+import { savedPlanStillHolds } from '../saved-plan.js';
 
 export interface ApplyOptions {
   config: string;
@@ -39,40 +36,6 @@ function actor(): string | null {
   // GITHUB_TRIGGERING_ACTOR: who started this attempt (a re-run keeps GITHUB_ACTOR of the first).
   const env = process.env;
   return env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || env.USER || env.USERNAME || null;
-}
-
-/** A saved plan, checked against the config commit and the ConnectWise state it was computed from. */
-async function savedPlanStillHolds(config: Config, git: GitState, path: string, logger: Logger): Promise<Planned> {
-  const plan = readSavedPlan(path);
-  if (plan.source.dirty && !git.dirty)
-    throw new RefusedError(
-      `the saved plan ${path} was made from config with uncommitted changes, so no commit shows what it planned; nothing was written`,
-      { hint: 'commit the config, plan again (cwsync plan --out FILE), and apply that plan' },
-    );
-  if (plan.source.config && plan.source.config !== configDigest(config))
-    throw new RefusedError(
-      `the config differs from the one the saved plan ${path} was made with (its mappings, bindings or policy changed); nothing was written`,
-      { hint: 'plan again with this config and apply that plan' },
-    );
-  if (plan.source.commit !== git.commit)
-    throw new RefusedError(
-      `the saved plan ${path} was made from config commit ${plan.source.commit ?? '(none)'}, but the config is now at ${git.commit ?? '(none)'}; nothing was written`,
-      { hint: 'plan again from this commit and save that plan' },
-    );
-  const connected = connectTarget(config, logger);
-  try {
-    const now = await observeNow(connected.target, plan, new Date(), config.connectwise.concurrency * 2);
-    const diff = observedDiff(plan.observed, now);
-    if (diff)
-      throw new RefusedError(`ConnectWise changed since the plan ${path} was saved; nothing was written`, {
-        details: `what changed since the plan was saved:\n${diff}`,
-        hint: 'review the new plan and save it again',
-      });
-    return { plan, ...connected };
-  } catch (err) {
-    await connected.close();
-    throw err;
-  }
 }
 
 export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {

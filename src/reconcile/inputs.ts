@@ -1,0 +1,22 @@
+/**
+ * The inputs a plan records (SPEC §5): the usage per binding it counted, what each binding
+ * resolved to and the catalog items it managed, so apply --plan can compute every action again
+ * (recompute.ts) instead of trusting the file.
+ */
+import { type MatchedBinding, whereOf } from './match.js';
+import type { ProductRef } from './ports.js';
+import type { PlanInputs } from './types.js';
+
+/** The inputs of a plan about to be built, as the plan records them. */
+export function recordInputs(matched: readonly MatchedBinding[], products: Map<string, ProductRef>): PlanInputs {
+  return {
+    bindings: matched.map((m) => ({
+      customer: m.resolved.binding.customer,
+      where: whereOf(m.resolved.binding),
+      company: { ...m.resolved.company },
+      agreement: { ...m.resolved.agreement },
+      usage: structuredClone(m.usage),
+    })),
+    products: [...products].map(([identifier, p]) => ({ identifier, id: p.id, unitPrice: p.unitPrice })),
+  };
+}

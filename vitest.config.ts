@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,9 +8,11 @@ export default defineConfig({
     setupFiles: ['test/setup-env.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // forks: each test file its own process, so in-process CLI runs (test/helpers/in-process.ts)
+    // may change the working directory and environment of their own process only.
     pool: 'forks',
-    // Most test time is waiting (servers on loopback, spawned CLIs, git), not CPU: on a 2-core
-    // machine the default (cores - 1 = one worker) would run the files one after another.
-    maxWorkers: 4,
+    // One worker per core: the spawned CLIs that once made waiting the larger share are now few
+    // (most commands run in process), so more workers than cores only adds contention.
+    maxWorkers: availableParallelism(),
   },
 });

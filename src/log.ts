@@ -58,7 +58,9 @@ export const REDACT_PATHS = [...NAMES, ...['apiKey', 'token', 'password'], ...NA
 
 export function createLogger(
   level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn',
-  destination: DestinationStream = pino.destination({ fd: 2, sync: true }),
+  // process.stderr, looked up at each write: synchronous for files and pipes like fd 2, and
+  // the same stream the rest of the output uses, so an in-process caller can capture both.
+  destination: DestinationStream = { write: (line: string) => void process.stderr.write(line) },
 ): Logger {
   return pino(
     {

@@ -1,6 +1,8 @@
 /**
  * An end-to-end scene: both fake servers, and a real temporary git repository holding a copy
- * of config.example/ pointed at them, committed. Commands run through the real binary.
+ * of config.example/ pointed at them, committed. `run` runs a command in this process (the
+ * same program, commands and exit codes as the binary, for a fraction of the cost); `runBinary`
+ * spawns the real binary, for the few journeys that are about the binary itself.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +11,7 @@ import { DEMO_ENV, demoWorld } from '../../src/sandbox/demo-data.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import type { World } from '../../src/sandbox/world.js';
 import { ROOT, runCli } from './cli.js';
+import { runInProcess } from './in-process.js';
 import { tempDir } from './temp.js';
 
 export interface Scene {
@@ -17,6 +20,7 @@ export interface Scene {
   repo: string;
   configDir: string;
   run(args: string[], env?: Record<string, string | undefined>): ReturnType<typeof runCli>;
+  runBinary(args: string[], env?: Record<string, string | undefined>): ReturnType<typeof runCli>;
   edit(file: string, change: (text: string) => string, commit?: boolean): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,10 +56,9 @@ export async function startScene(
     repo,
     configDir,
     run: (args, env = {}) =>
-      runCli(args, {
-        cwd: repo,
-        env: { ...DEMO_ENV, GITHUB_STEP_SUMMARY: undefined, ...env },
-      }),
+      runInProcess(args, { cwd: repo, env: { ...DEMO_ENV, GITHUB_STEP_SUMMARY: undefined, ...env } }),
+    runBinary: (args, env = {}) =>
+      runCli(args, { cwd: repo, env: { ...DEMO_ENV, GITHUB_STEP_SUMMARY: undefined, ...env } }),
     edit: async (file, change, commit = true) => {
       const path = join(configDir, file);
       writeFileSync(path, change(readFileSync(path, 'utf8')));

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/program.js';
-import { CLI, ROOT } from './cli.js';
+import { ROOT } from './cli.js';
+import { inProcessNpx } from './npx-shim.js';
 import { tempDir } from './temp.js';
 
 export interface Step {
@@ -273,13 +274,14 @@ export interface RunJobOptions {
   beforeStep?: (step: Step) => void;
 }
 
-/** Runs a workflow job's steps in order as GitHub would. `npx cwsync` runs this build; `npm` only records its env. */
+/**
+ * Runs a workflow job's steps in order as GitHub would. `npx cwsync` runs this code in this
+ * process (npx-shim.ts: a spawned CLI per command would cost a CPU-second each); `npm` only
+ * records its env.
+ */
 export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
   const bin = tempDir('cwsync-bin-');
-  writeFileSync(
-    join(bin, 'npx'),
-    `#!/bin/sh\nif [ "$1" = cwsync ]; then shift; exec "${process.execPath}" "${CLI}" "$@"; fi\necho "npx shim: only cwsync" >&2; exit 127\n`,
-  );
+  writeFileSync(join(bin, 'npx'), await inProcessNpx());
   writeFileSync(join(bin, 'npm'), `#!/bin/sh\nenv > "${join(bin, 'npm-env')}"\n`);
   chmodSync(join(bin, 'npx'), 0o755);
   chmodSync(join(bin, 'npm'), 0o755);

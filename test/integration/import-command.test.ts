@@ -1,13 +1,13 @@
-/** `cwsync import` as a user and the nightly run it: the built binary against the sandbox and a fake GitHub. */
+/** `cwsync import` as a user and the nightly run it, in process (the same program as the binary), against the sandbox and a fake GitHub. */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateImportWorld } from '../../src/sandbox/import-world.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
-import { runCli } from '../helpers/cli.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
-import { type FakeGitHub, startFakeGitHub } from '../integration/import-fake-github.js';
+import { type FakeGitHub, startFakeGitHub } from './import-fake-github.js';
 
 let sandbox: Sandbox;
 let github: FakeGitHub;
@@ -29,11 +29,11 @@ afterAll(async () => {
 
 const secrets = [TEST_ENV.CW_PRIVATE_KEY, TEST_ENV.MP_API_KEY, 'ghs_fake'];
 
-describe('cwsync import (the binary)', () => {
+describe('cwsync import (the command)', () => {
   let written: string;
 
   it('writes a new customers file that validates, and says what to do next', async () => {
-    const r = await runCli(['import', '--config', dir], { env: { ...TEST_ENV, ...noGitHub } });
+    const r = await runInProcess(['import', '--config', dir], { env: { ...TEST_ENV, ...noGitHub } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
@@ -43,12 +43,12 @@ describe('cwsync import (the binary)', () => {
     const files = readdirSync(join(dir, 'customers'));
     expect(files).toHaveLength(1);
     written = join(dir, 'customers', files[0]!);
-    const validate = await runCli(['validate', '--config', dir]);
+    const validate = await runInProcess(['validate', '--config', dir]);
     expect(validate.code).toBe(0);
   });
 
   it('refuses to overwrite a file given with --out (exit 3), naming it and the fix', async () => {
-    const r = await runCli(['import', '--config', dir, '--out', written], { env: { ...TEST_ENV, ...noGitHub } });
+    const r = await runInProcess(['import', '--config', dir, '--out', written], { env: { ...TEST_ENV, ...noGitHub } });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('already exists; cwsync import never overwrites a file');
     expect(r.stderr).toContain('fix: choose another --out');
@@ -56,7 +56,7 @@ describe('cwsync import (the binary)', () => {
   });
 
   it('--pull-request outside Actions says which variable is missing', async () => {
-    const r = await runCli(['import', '--config', dir, '--pull-request'], { env: { ...TEST_ENV, ...noGitHub } });
+    const r = await runInProcess(['import', '--config', dir, '--pull-request'], { env: { ...TEST_ENV, ...noGitHub } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: GITHUB_TOKEN is not set');
     expect(r.stderr).toContain('fix: pass it to the step that runs cwsync import --pull-request');
@@ -71,12 +71,12 @@ describe('cwsync import (the binary)', () => {
       GITHUB_WORKSPACE: workspace,
       CWSYNC_LOG_LEVEL: 'debug',
     };
-    const opened = await runCli(['import', '--config', dir, '--pull-request'], { env });
+    const opened = await runInProcess(['import', '--config', dir, '--pull-request'], { env });
     expect(opened.code).toBe(0);
     expect(opened.stdout).toMatch(
       /^opened pull request #1 https:\/\/github\.example\/msp\/config\/pull\/1 with bindings for \d+ new customers\n$/,
     );
-    const again = await runCli(['import', '--config', dir, '--pull-request'], { env });
+    const again = await runInProcess(['import', '--config', dir, '--pull-request'], { env });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^pull request #1 .* is up to date/);
     for (const out of [opened.stdout, opened.stderr, again.stdout, again.stderr])

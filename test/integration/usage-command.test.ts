@@ -1,11 +1,11 @@
-/** `cwsync usage` as a user runs it, and the file source reading its JSON back unchanged. */
+/** `cwsync usage` run in process (the same program as the binary), and the file source reading its JSON back unchanged. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerFault, type FakeMailprotector, startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
 import { generateScenario } from '../../src/sandbox/scenario.js';
-import { runCli } from '../helpers/cli.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
 
 let fake: FakeMailprotector | undefined;
@@ -25,7 +25,8 @@ describe('cwsync usage', () => {
     fake = await startFakeMailprotector(world.mp);
     const dir = tempDir();
     writeConfig(join(dir, 'live'), { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: fake.apiBase });
-    const live = await runCli(['usage', '--config', 'live', '--format', 'json'], {
+    // --quiet: a slow machine's progress lines (every ~10 s off a terminal) are not warnings.
+    const live = await runInProcess(['usage', '--config', 'live', '--format', 'json', '--quiet'], {
       cwd: dir,
       env: { ...TEST_ENV, CW_PUBLIC_KEY: undefined, CW_PRIVATE_KEY: undefined, CW_CLIENT_ID: undefined },
     });
@@ -48,7 +49,7 @@ describe('cwsync usage', () => {
 
     writeConfig(join(dir, 'file'), { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', usageFile: 'usage.json' });
     writeFileSync(join(dir, 'file', 'usage.json'), live.stdout);
-    const fromFile = await runCli(['usage', '--config', 'file', '--format', 'json'], { cwd: dir, env: {} });
+    const fromFile = await runInProcess(['usage', '--config', 'file', '--format', 'json'], { cwd: dir, env: {} });
     expect(fromFile.code).toBe(0);
     expect(fromFile.stdout).toBe(live.stdout);
     expect(readFileSync(join(dir, 'file', 'usage.json'), 'utf8')).toBe(fromFile.stdout);
@@ -71,7 +72,7 @@ describe('cwsync usage', () => {
       mpUrl: fake.apiBase,
       services: 'services:\n  CloudFilter: MP-CLOUDFILTER\n  XtraMail: null\n',
     });
-    const result = await runCli(['usage', '--config', dir], { env: TEST_ENV });
+    const result = await runInProcess(['usage', '--config', dir], { env: TEST_ENV });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const users = (n: number) => world.mp.userGroups[n]!.userCount;
@@ -115,12 +116,17 @@ describe('cwsync usage', () => {
     fake = await startFakeMailprotector(world.mp);
     const dir = tempDir();
     writeConfig(dir, { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: fake.apiBase });
-    const before = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000', '');
-    const result = await runCli(['usage', '--config', dir, '--format', 'json'], { env: TEST_ENV });
+    // The clock is the test's (only Date: timers and sockets run as usual), so capturedAt is exact.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-11-26T02:17:00.750Z') });
+    let result: Awaited<ReturnType<typeof runInProcess>>;
+    try {
+      result = await runInProcess(['usage', '--config', dir, '--format', 'json'], { env: TEST_ENV });
+    } finally {
+      vi.useRealTimers();
+    }
     expect(result.code).toBe(0);
     const snapshot = JSON.parse(result.stdout) as { capturedAt: string };
-    expect(snapshot.capturedAt >= before).toBe(true);
-    expect(snapshot.capturedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(snapshot.capturedAt).toBe('2026-11-26T02:17:00Z');
     expect(result.stderr).toBe(
       `warning: Mailprotector user group "Group 1" (id ${world.mp.userGroups[0]!.id}) of Customer 00001, domain customer1.example, has ${world.mp.userGroups[0]!.userCount} users and no services, so they count towards no product; check its services in the Mailprotector console\n`,
     );
@@ -139,7 +145,7 @@ describe('cwsync usage', () => {
     fake.faults.push(answerFault('html', /\/customers$/));
     const dir = tempDir();
     writeConfig(dir, { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: fake.apiBase });
-    const result = await runCli(['usage', '--config', dir, '--quiet'], { env: TEST_ENV });
+    const result = await runInProcess(['usage', '--config', dir, '--quiet'], { env: TEST_ENV });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
@@ -151,7 +157,7 @@ describe('cwsync usage', () => {
   it('fails with the variable name when the API key is not set', async () => {
     const dir = tempDir();
     writeConfig(dir, { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: 'http://127.0.0.1:1/api/v1' });
-    const result = await runCli(['usage', '--config', dir], { env: { MP_API_KEY: undefined } });
+    const result = await runInProcess(['usage', '--config', dir], { env: { MP_API_KEY: undefined } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'error: usage.mailprotector.apiKey from env MP_API_KEY is not set\nfix: set MP_API_KEY (in GitHub Actions: a repository secret passed as env)\n',

@@ -1,11 +1,11 @@
-/** `cwsync doctor` against the sandbox, as a user runs it. */
+/** `cwsync doctor` against the sandbox, run in process through the same program as the binary. */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import { startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
 import { type CwWorld, emptyCwWorld, emptyMpWorld } from '../../src/sandbox/world.js';
-import { runCli } from '../helpers/cli.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 let fake: FakeConnectWise | undefined;
@@ -41,7 +41,7 @@ async function doctor(
   const dir = tempDir();
   writeConfig(join(dir, 'cfg'), { cwUrl: fake.apiBase, usageFile: 'usage.json' });
   writeFiles(join(dir, 'cfg'), { 'usage.json': '{"formatVersion":1,"customers":[]}' });
-  return runCli(['doctor', '--config', 'cfg', ...args], { cwd: dir, env: { ...TEST_ENV, ...env } });
+  return runInProcess(['doctor', '--config', 'cfg', ...args], { cwd: dir, env: { ...TEST_ENV, ...env } });
 }
 
 describe('cwsync doctor', () => {
@@ -68,7 +68,7 @@ describe('cwsync doctor', () => {
       ],
     };
     writeFiles(join(dir, 'cfg'), { 'usage.json': JSON.stringify(usage) });
-    const result = await runCli(['doctor', '--config', 'cfg', '--services'], { cwd: dir, env: TEST_ENV });
+    const result = await runInProcess(['doctor', '--config', 'cfg', '--services'], { cwd: dir, env: TEST_ENV });
     expect(result.code).toBe(0);
     const listing = result.stdout.split('Services seen at')[1] ?? '';
     expect(listing).toMatch(/CloudFilter +10 +2 +MP-CLOUDFILTER/);
@@ -110,9 +110,9 @@ describe('cwsync doctor', () => {
     try {
       const dir = tempDir();
       writeConfig(dir, { cwUrl: fake.apiBase, mpUrl: mp.apiBase });
-      const good = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
+      const good = await runInProcess(['doctor', '--config', dir], { env: TEST_ENV });
       expect(good.stdout).toContain('ok    Mailprotector key can list the customers of reseller 343 (1 customers)');
-      const bad = await runCli(['doctor', '--config', dir], { env: { ...TEST_ENV, MP_API_KEY: 'expired-key' } });
+      const bad = await runInProcess(['doctor', '--config', dir], { env: { ...TEST_ENV, MP_API_KEY: 'expired-key' } });
       expect(bad.code).toBe(1);
       expect(bad.stdout).toContain('FAIL  Mailprotector key can list the customers of reseller 343');
       expect(bad.stdout).toContain('fix: check the API key usage.mailprotector.apiKey refers to');
@@ -135,12 +135,12 @@ describe('cwsync doctor', () => {
         'privateKey: { file: cw-private.key }',
       ),
     );
-    const missing = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
+    const missing = await runInProcess(['doctor', '--config', dir], { env: TEST_ENV });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('FAIL  connectwise.privateKey (file cw-private.key) (does not exist)');
     expect(fake.requests).toHaveLength(0);
     writeFiles(dir, { 'cw-private.key': 'sandbox-private\n' });
-    const present = await runCli(['doctor', '--config', dir], { env: TEST_ENV });
+    const present = await runInProcess(['doctor', '--config', dir], { env: TEST_ENV });
     expect(present.stdout).toContain('ok    connectwise.privateKey (file cw-private.key)');
     expect(present.code).toBe(0);
   });
@@ -151,9 +151,9 @@ describe('cwsync doctor', () => {
     const mp = await startFakeMailprotector(emptyMpWorld({ customers: [{ id: 1, name: 'Contoso', resellerId: 343 }] }));
     const dir = tempDir();
     writeConfig(dir, { cwUrl: fake.apiBase, mpUrl: mp.apiBase });
-    let good: Awaited<ReturnType<typeof runCli>>;
+    let good: Awaited<ReturnType<typeof runInProcess>>;
     try {
-      good = await runCli(['doctor', '--config', dir, '--shapes'], { env: TEST_ENV });
+      good = await runInProcess(['doctor', '--config', dir, '--shapes'], { env: TEST_ENV });
     } finally {
       await mp.close();
     }

@@ -1,6 +1,6 @@
 /**
- * plan and apply as a user runs them: the real binary, the sandbox servers, a real git repo.
- * Only the journeys live here; apply's semantics under every fault are tested in process
+ * plan and apply as a user runs them, in process (the same program as the binary; the binary
+ * itself in test/e2e/journey.test.ts), the sandbox servers, a real git repo. Only the journeys live here; apply's semantics under every fault are tested in process
  * (test/unit/apply.test.ts over the in-memory target), the adapters over HTTP in integration/.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

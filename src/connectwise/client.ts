@@ -45,7 +45,7 @@ export const LIST_FIELDS = {
   companies: ['id', 'identifier', 'name', 'deletedFlag'],
   agreements: ['id', 'name', 'type', 'company', 'agreementStatus', 'cancelledFlag'],
   catalog: ['id', 'identifier', 'description', 'inactiveFlag', 'price'],
-  additions: ['id', 'agreementId', 'product', 'quantity', 'unitPrice', 'effectiveDate', 'cancelledDate'],
+  additions: ['id', 'agreementId', 'product', 'quantity', 'unitPrice', 'effectiveDate', 'cancelledDate', 'description'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** Transport settings a caller (a test, the benchmark) may set; the rest come from the config. */

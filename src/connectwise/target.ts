@@ -42,6 +42,8 @@ const toLine = (a: Addition): BilledLine => ({
   quantity: a.quantity,
   unitPrice: typeof a.unitPrice === 'number' ? a.unitPrice : null,
   cancelledDate: a.cancelledDate ?? null,
+  productIdentifier: typeof a.product.identifier === 'string' ? a.product.identifier : null,
+  description: typeof a.description === 'string' ? a.description : null,
 });
 
 export class ConnectWiseTarget implements BillingTarget {
@@ -78,6 +80,11 @@ export class ConnectWiseTarget implements BillingTarget {
         deleted: company === null || company.deletedFlag === true,
       },
     };
+  }
+
+  async agreementLines(agreementId: number): Promise<BilledLine[]> {
+    const additions = await guarded(false, () => this.client.additions(agreementId));
+    return additions.map(toLine);
   }
 
   async create(agreementId: number, line: NewLine): Promise<{ id: number | null }> {

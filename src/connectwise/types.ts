@@ -36,6 +36,8 @@ export interface Addition {
   unitPrice?: number;
   effectiveDate?: string | null;
   cancelledDate?: string | null;
+  /** Free text on the line; read to show lines cwsync does not manage, never written. */
+  description?: string | null;
 }
 
 export interface JsonPatchOp {

@@ -10,7 +10,7 @@ import type { Binding, Config } from '../config/types.js';
 import { CwsyncError, withHint } from '../errors.js';
 import { isoSeconds } from '../time.js';
 import type { UsageSource } from '../usage/types.js';
-import { matchCustomers, whereOf } from './match.js';
+import { customersOf, matchCustomers, whereOf } from './match.js';
 import { managedProducts, type PlanInput } from './plan.js';
 import { type BilledLine, type BillingTarget, TargetUnavailable } from './ports.js';
 import type { BindingError, UsageProvenance, Warning } from './types.js';
@@ -100,13 +100,13 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
       message: 'was neither resolved nor reported by ConnectWise resolution',
       fix: 'nothing was planned for it; please report this',
     });
-  const productIds = [...resolution.products.values()].map((p) => p.id);
   const agreementIds = [...new Set(runResolved.map((b) => b.agreement.id))];
   const lines = new Map<number, BilledLine[]>();
   const unreadable = new Map<number, string>();
   await forEachLimit(agreementIds, deps.concurrency, async (id) => {
     try {
-      lines.set(id, await deps.target.lines(id, productIds));
+      // Every line, not only the managed products': the plan shows the others beside its changes.
+      lines.set(id, await deps.target.agreementLines(id));
     } catch (err) {
       if (err instanceof TargetUnavailable) throw err;
       unreadable.set(id, withHint(err));
@@ -161,7 +161,13 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     });
     return false;
   });
-  const errors = [...productErrors, ...failed.filter((f) => inRun(f.binding)).map(toError)];
+  const failedInRun = failed.filter((f) => inRun(f.binding));
+  const errors = [...productErrors, ...failedInRun.map(toError)];
+  // Their users are not billed by this run either: the not-billed list names them.
+  const errored = customersOf(
+    failedInRun.map((f) => f.binding),
+    snapshot,
+  );
   const sourceWarnings: Warning[] = usageWarnings.map((message) => ({ code: 'no-services', message }));
   if (widened.length > 0)
     sourceWarnings.push({
@@ -175,6 +181,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     products: resolution.products,
     lines,
     errors,
+    errored,
     sourceWarnings,
     usage: {
       source: deps.usageKind,

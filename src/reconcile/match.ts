@@ -70,6 +70,19 @@ function boundTwice(
   return out;
 }
 
+/** The Mailprotector customers these bindings name, each named by exactly one match. */
+export function customersOf(bindings: readonly Binding[], usage: UsageSnapshot): CustomerUsage[] {
+  const index = new CustomerIndex(usage.customers);
+  return [
+    ...new Set(
+      bindings.flatMap((b) => {
+        const hits = index.lookup(b.customer);
+        return hits.length === 1 ? hits : [];
+      }),
+    ),
+  ];
+}
+
 export function matchCustomers(
   bindings: readonly ResolvedBinding[],
   usage: UsageSnapshot,

@@ -25,6 +25,7 @@ import type {
   UsageProvenance,
   Warning,
 } from './types.js';
+import { type AgreementView, unmanagedOfChanged } from './unmanaged.js';
 
 export interface PlanInput {
   config: Pick<Config, 'services' | 'bundles' | 'policy'>;
@@ -34,6 +35,8 @@ export interface PlanInput {
   /** Lines read per agreement id. */
   lines: Map<number, BilledLine[]>;
   errors: BindingError[];
+  /** The usage of customers whose binding has an error: not planned this run, shown as not billed. */
+  errored?: CustomerUsage[];
   /** What the usage source warned about while reading (e.g. a user group with users and no services). */
   sourceWarnings?: Warning[];
   usage: UsageProvenance;
@@ -69,7 +72,10 @@ interface Tally {
   conflicts: Conflict[];
   warnings: Warning[];
   observed: ObservedAgreement[];
-  unmapped: Map<string, { users: number; customers: Set<string> }>;
+  /** Every agreement planned, for the lines cwsync does not manage beside its changes. */
+  views: AgreementView[];
+  /** Per unmapped service: the users of each customer using it. */
+  unmapped: Map<string, Map<CustomerUsage, number>>;
   unchanged: number;
   managed: number;
 }
@@ -80,11 +86,10 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
   const first = members[0]!.resolved;
   const customer = members.map((m) => m.usage.name).join(', ');
   const desires = members.map((m) => ({ name: m.usage.name, d: desiredFor(m.resolved.binding, m.usage, config) }));
-  for (const { name, d } of desires) {
+  for (const [i, { d }] of desires.entries()) {
     for (const [service, users] of d.unmapped) {
-      const u = t.unmapped.get(service) ?? { users: 0, customers: new Set<string>() };
-      u.users += users;
-      u.customers.add(name);
+      const u = t.unmapped.get(service) ?? new Map<CustomerUsage, number>();
+      u.set(members[i]!.usage, (u.get(members[i]!.usage) ?? 0) + users);
       t.unmapped.set(service, u);
     }
   }
@@ -94,7 +99,19 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
       .filter(([identifier]) => !desires.some(({ d }) => d.skipped.has(identifier)))
       .map(([, p]) => p.id),
   );
-  const open = (input.lines.get(agreementId) ?? []).filter((a) => isOpen(a, now) && productIds.has(a.productId));
+  const all = input.lines.get(agreementId) ?? [];
+  const open = all.filter((a) => isOpen(a, now) && productIds.has(a.productId));
+  // Filled below as each product's desired quantity is known.
+  const billed: Array<{ label: string; product: string }> = [];
+  t.views.push({
+    customer,
+    company: { id: first.company.id, identifier: first.company.identifier },
+    agreement: first.agreement,
+    lines: all,
+    managed: productIds,
+    skipped: new Set(desires.flatMap(({ d }) => [...d.skipped])),
+    billed,
+  });
   t.observed.push({
     agreement: agreementId,
     products: [...productIds].sort((x, y) => x - y),
@@ -106,6 +123,7 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
     if (!product) continue;
     const shares = desires.map(({ name, d }) => ({ name, share: d.shares.get(identifier) })).filter((s) => s.share);
     const desired = shares.reduce((n, s) => n + s.share!.quantity, 0);
+    for (const s of shares) if (s.share!.quantity > 0) billed.push({ label: s.share!.label, product: identifier });
     const reason =
       shares.length === 0
         ? 'no users'
@@ -153,9 +171,10 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
   }
 }
 
-function notBilledOf(input: PlanInput, unmapped: Tally['unmapped']): NotBilled[] {
+/** The mapped usage of customers nothing bills: unbound ones, or those whose binding has an error. */
+function mappedUsageOf(input: PlanInput, customers: readonly CustomerUsage[], why: NotBilled['why']): NotBilled[] {
   const rows: NotBilled[] = [];
-  for (const c of input.unbound) {
+  for (const c of customers) {
     const d = desiredFor(
       { customer: c.id, company: '', agreement: '', overrides: {}, source: { file: '', line: 0 } },
       c,
@@ -169,11 +188,28 @@ function notBilledOf(input: PlanInput, unmapped: Tally['unmapped']): NotBilled[]
         users: share.quantity,
         product: identifier,
         unitPrice: input.products.get(identifier)?.unitPrice ?? null,
+        why,
       });
     }
   }
-  for (const [service, { users }] of unmapped)
-    rows.push({ customer: null, service, users, product: null, unitPrice: null });
+  return rows;
+}
+
+function notBilledOf(input: PlanInput, unmapped: Tally['unmapped']): NotBilled[] {
+  const rows = [
+    ...mappedUsageOf(input, input.unbound, 'unbound'),
+    ...mappedUsageOf(input, input.errored ?? [], 'binding-error'),
+  ];
+  for (const [service, customers] of unmapped)
+    for (const [c, users] of customers)
+      rows.push({
+        customer: { id: c.id, name: c.name },
+        service,
+        users,
+        product: null,
+        unitPrice: null,
+        why: 'unmapped',
+      });
   return rows.sort(
     (a, b) =>
       (a.customer?.name ?? '\uffff').localeCompare(b.customer?.name ?? '\uffff') || a.service.localeCompare(b.service),
@@ -195,13 +231,16 @@ export function buildPlan(input: PlanInput): Plan {
     conflicts: [],
     warnings: [],
     observed: [],
+    views: [],
     unmapped: new Map(),
     unchanged: 0,
     managed: 0,
   };
   for (const [agreementId, members] of byAgreement(input.matched)) planAgreement(input, agreementId, members, t);
 
-  t.warnings.push(...usageWarnings(t.unmapped), ...(input.sourceWarnings ?? []));
+  const changed = new Set(t.actions.map((a) => a.agreement.id));
+  const unmanaged = unmanagedOfChanged(t.views, changed, input.config, input.products, input.now);
+  t.warnings.push(...usageWarnings(t.unmapped), ...(input.sourceWarnings ?? []), ...unmanaged.warnings);
   for (const c of input.unbound)
     t.warnings.push({
       code: 'unbound-customer',
@@ -228,6 +267,7 @@ export function buildPlan(input: PlanInput): Plan {
     (a, b) => a.where.localeCompare(b.where, undefined, { numeric: true }) || a.message.localeCompare(b.message),
   );
   const notBilled = notBilledOf(input, t.unmapped);
+  const counted = notBilled.filter((r) => r.why !== 'binding-error');
 
   const count = (k: Action['action']) => actions.filter((a) => a.action === k).length;
   return {
@@ -245,8 +285,8 @@ export function buildPlan(input: PlanInput): Plan {
       errors: errors.length,
       priceChange: cents(actions.reduce((n, a) => n + (a.priceChange ?? 0), 0)),
       notBilled: {
-        users: notBilled.reduce((n, r) => n + r.users, 0),
-        value: cents(notBilled.reduce((n, r) => n + r.users * (r.unitPrice ?? 0), 0)),
+        users: counted.reduce((n, r) => n + r.users, 0),
+        value: cents(counted.reduce((n, r) => n + r.users * (r.unitPrice ?? 0), 0)),
       },
     },
     actions,
@@ -258,6 +298,12 @@ export function buildPlan(input: PlanInput): Plan {
     scope: input.scope,
     safety,
     notBilled,
+    unmanaged: unmanaged.lines.sort(
+      (a, b) =>
+        a.company.identifier.localeCompare(b.company.identifier) ||
+        a.agreement.id - b.agreement.id ||
+        a.additionId - b.additionId,
+    ),
     observed: t.observed.sort((a, b) => a.agreement - b.agreement),
     inputs: recordInputs(input.matched, input.products),
   };
@@ -265,7 +311,8 @@ export function buildPlan(input: PlanInput): Plan {
 
 function usageWarnings(unmapped: Tally['unmapped']): Warning[] {
   const out: Warning[] = [];
-  for (const [service, { users, customers }] of unmapped) {
+  for (const [service, customers] of unmapped) {
+    const users = [...customers.values()].reduce((n, u) => n + u, 0);
     const who = `${users} users at ${customers.size} customer${customers.size === 1 ? '' : 's'}`;
     if (!canonicalService(service))
       out.push({

@@ -51,6 +51,10 @@ export interface BilledLine {
   unitPrice: number | null;
   /** ISO date; the line is open while this is null or in the future. */
   cancelledDate: string | null;
+  /** The product's catalog identifier as the line names it; shown for lines cwsync does not manage. */
+  productIdentifier?: string | null;
+  /** The line's own description (free text); shown, and searched for service names, never written. */
+  description?: string | null;
 }
 
 export interface NewLine {
@@ -83,6 +87,12 @@ export interface BillingTarget {
    * when it cannot be read or its shape is not understood.
    */
   agreement(agreementId: number): Promise<AgreementState | null>;
+  /**
+   * Every line on one agreement, of any product, open or not: the plan shows the open lines it
+   * does not manage beside its changes (a bundle billed by hand is double billing to see). Same
+   * errors as `lines`.
+   */
+  agreementLines(agreementId: number): Promise<BilledLine[]>;
   /** Throws OutcomeUnknown when the request may have been carried out. Returns the new line's id when the answer says it. */
   create(agreementId: number, line: NewLine): Promise<{ id: number | null }>;
   setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void>;

@@ -63,7 +63,8 @@ export type WarningCode =
   | 'missing-addition'
   | 'no-services'
   | 'scope-widened'
-  | 'safety-limit';
+  | 'safety-limit'
+  | 'double-billing';
 
 export interface Warning {
   code: WarningCode;
@@ -80,7 +81,7 @@ export interface PlanSummary {
   errors: number;
   /** Sum of every action's priceChange whose price is known (held ones excluded). */
   priceChange: number;
-  /** Value per billing cycle of mapped usage that is billed nowhere (unbound customers), at catalog prices. */
+  /** Value per billing cycle of mapped usage that is billed nowhere (unbound customers), at catalog prices; binding errors' usage excluded. */
   notBilled: { users: number; value: number };
 }
 
@@ -112,14 +113,37 @@ export interface ObservedAgreement {
   additions: Array<[number, number, number]>;
 }
 
-/** An unbound customer's or an unmapped service's usage: money not billed. */
+/** Usage no agreement pays for: an unbound customer's, an unmapped service's, or that of a binding with an error. */
 export interface NotBilled {
+  /** The customer using it; null only in plans saved by older versions (an unmapped service across customers). */
   customer: { id: number; name: string } | null;
   service: string;
   users: number;
   /** Catalog identifier when the service is mapped; null for an unmapped service. */
   product: string | null;
   unitPrice: number | null;
+  /**
+   * unbound: no binding names the customer; unmapped: the service has no product in services.yaml;
+   * binding-error: the customer's binding has an error, so nothing was planned for it this run
+   * (its agreement keeps what it had; not counted in the summary's notBilled). Absent in older plans.
+   */
+  why?: 'unbound' | 'unmapped' | 'binding-error';
+}
+
+/** An open line of a product cwsync does not manage, on an agreement the plan changes (SPEC §3). */
+export interface UnmanagedLine {
+  /** The Mailprotector customer(s) bound to the agreement. */
+  customer: string;
+  company: Ref;
+  agreement: { id: number; name: string };
+  /** The identifier as the line names its product; null when the billing system did not say. */
+  product: { id: number; identifier: string | null };
+  description: string | null;
+  additionId: number;
+  quantity: number;
+  unitPrice: number | null;
+  /** Why this line likely bills what cwsync also bills there; null when nothing suggests so. */
+  doubleBilling: string | null;
 }
 
 /** One binding the plan used: how the config names it, what it resolved to, and the usage counted. */
@@ -161,6 +185,8 @@ export interface Plan {
   scope: { customers: string[] } | null;
   safety: SafetyReport;
   notBilled: NotBilled[];
+  /** Open lines cwsync does not manage on the agreements it changes; absent in plans saved by older versions. */
+  unmanaged?: UnmanagedLine[];
   /** The ConnectWise state the plan was computed from; apply --plan re-reads it and refuses if it moved. */
   observed: ObservedAgreement[];
   /** The inputs the actions follow from; absent only in plans made before cwsync recorded them. */

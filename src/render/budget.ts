@@ -27,7 +27,7 @@ export function rowsBlock(
   name: string,
   intro: string,
   rows: readonly string[],
-  options: { repeat?: string; collapseAfter?: number } = {},
+  options: { repeat?: string; collapseAfter?: number; summary?: string } = {},
 ): Block {
   const visible = options.collapseAfter ?? Number.POSITIVE_INFINITY;
   const pieces: Piece[] = [{ text: intro, closer: '\n' }];
@@ -39,7 +39,7 @@ export function rowsBlock(
   }
   const close = '\n</details>\n\n';
   pieces.push({
-    text: `\n<details><summary>${rest.length} more ${name}</summary>\n\n${options.repeat ?? ''}`,
+    text: `\n<details><summary>${options.summary ?? `${rest.length} more ${name}`}</summary>\n\n${options.repeat ?? ''}`,
     closer: close,
   });
   for (const row of rest) pieces.push({ text: `${row}\n`, closer: close, row: true });

@@ -2,7 +2,7 @@
  * What the text and markdown renderers share, so both say the same thing in the same order:
  * the verdict with its money, one row per change, the not-billed rows, the usage stamp.
  */
-import type { Action, NotBilled, Plan, Warning } from '../reconcile/types.js';
+import type { Action, NotBilled, Plan, UnmanagedLine, Warning } from '../reconcile/types.js';
 import { plural } from '../words.js';
 import { money, moneyChange, signed } from './money.js';
 
@@ -59,35 +59,110 @@ export interface ChangeRow {
   /** "10 -> 12", "new -> 12", "10 -> 0 (cancel)" (markdown uses →). */
   quantities: string;
   delta: string;
+  /** Per unit per billing cycle: "$3.50", or "no price". */
+  unitPrice: string;
   price: string;
+  /** Why this quantity: users in groups, a bundle, an override. */
+  reason: string;
 }
+
+/** "new" for a line that does not exist yet: plan, apply and the report say it alike. */
+export const beforeText = (before: number | null): string => (before === null ? 'new' : String(before));
 
 export function changeRow(a: Action, arrow = '->'): ChangeRow {
   const before = a.before ?? 0;
-  const from = a.before === null ? 'new' : String(a.before);
   return {
     customer: a.customer,
     agreement: `${a.company.identifier} / ${a.agreement.name}`,
     product: a.product.identifier,
-    quantities: `${from} ${arrow} ${a.after}${a.action === 'cancel' ? ' (cancel)' : ''}`,
+    quantities: `${beforeText(a.before)} ${arrow} ${a.after}${a.action === 'cancel' ? ' (cancel)' : ''}`,
     delta: signed(a.after - before),
+    unitPrice: a.unitPrice === null ? 'no price' : money(a.unitPrice),
     price: a.priceChange === null ? 'price unknown' : moneyChange(a.priceChange),
+    reason: 'actionReason' in a ? String(a.actionReason) : a.reason,
   };
+}
+
+/** One customer's (one agreement's) changes with their money, as a reviewer reads them. */
+export interface CustomerChanges {
+  customer: string;
+  agreement: string;
+  actions: Action[];
+  /** Sum of the rises in money, of the falls (negative), and both. */
+  increase: number;
+  decrease: number;
+  net: number;
+  /** Changes without a known price. */
+  unpriced: number;
+}
+
+function tally(actions: readonly Action[]): Pick<CustomerChanges, 'increase' | 'decrease' | 'net' | 'unpriced'> {
+  let increase = 0;
+  let decrease = 0;
+  let unpriced = 0;
+  for (const a of actions) {
+    if (a.priceChange === null) unpriced++;
+    else if (a.priceChange > 0) increase += a.priceChange;
+    else decrease += a.priceChange;
+  }
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return { increase: round(increase), decrease: round(decrease), net: round(increase + decrease), unpriced };
+}
+
+/** The changes grouped by customer and agreement, in the plan's order. */
+export function byCustomer(actions: readonly Action[]): CustomerChanges[] {
+  const groups = new Map<string, Action[]>();
+  for (const a of actions) {
+    const key = `${a.customer}\u0000${a.agreement.id}`;
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  }
+  return [...groups.values()]
+    .map((list) => ({
+      customer: list[0]!.customer,
+      agreement: `${list[0]!.company.identifier} / ${list[0]!.agreement.name}`,
+      actions: list,
+      ...tally(list),
+    }))
+    .sort((a, b) => a.customer.localeCompare(b.customer) || a.agreement.localeCompare(b.agreement));
+}
+
+/** The biggest money moved first, so the top of a long list is what matters. */
+export function byMoneyMoved(groups: readonly CustomerChanges[]): CustomerChanges[] {
+  return [...groups].sort(
+    (a, b) => b.increase - b.decrease - (a.increase - a.decrease) || a.customer.localeCompare(b.customer),
+  );
+}
+
+/** "increases +$230.00 · decreases -$14.00 · net +$216.00 per billing cycle"; '' without changes. */
+export function totalsLine(actions: readonly Action[], sep = ' · '): string {
+  if (actions.length === 0) return '';
+  const t = tally(actions);
+  const unknown = t.unpriced ? ` (${plural(t.unpriced, 'change')} without a known price)` : '';
+  return `increases ${moneyChange(t.increase)}${sep}decreases ${money(t.decrease)}${sep}net ${moneyChange(t.net)} per billing cycle${unknown}`;
 }
 
 export interface NotBilledRow {
   customer: string;
   service: string;
   users: number;
+  /** "not bound", "service not mapped", "binding error". */
+  why: string;
   product: string;
   value: string;
 }
+
+const WHY: Record<NonNullable<NotBilled['why']>, string> = {
+  unbound: 'not bound',
+  unmapped: 'service not mapped',
+  'binding-error': 'binding error',
+};
 
 export function notBilledRow(r: NotBilled): NotBilledRow {
   return {
     customer: r.customer ? r.customer.name : '(across customers)',
     service: r.service,
     users: r.users,
+    why: r.why ? WHY[r.why] : r.product ? 'not bound' : 'service not mapped',
     product: r.product ?? 'not mapped',
     value: r.unitPrice === null ? 'no price' : money(r.users * r.unitPrice),
   };
@@ -101,12 +176,46 @@ export function notBilledByValue(rows: readonly NotBilled[]): NotBilled[] {
 
 export function notBilledTitle(plan: Plan): string {
   const n = plan.summary.notBilled;
-  return `Not billed: ${users(n.users)}${n.value ? `, ${money(n.value)} per billing cycle at catalog prices` : ''}`;
+  const errored = plan.notBilled.filter((r) => r.why === 'binding-error').reduce((k, r) => k + r.users, 0);
+  const also = errored ? `; and ${users(errored)} whose binding has an error (not planned this run)` : '';
+  return `Not billed: ${users(n.users)}${n.value ? `, ${money(n.value)} per billing cycle at catalog prices` : ''}${also}`;
 }
 
-/** Warnings not already shown as not-billed rows or as the refusal. */
+export interface UnmanagedRow {
+  customer: string;
+  agreement: string;
+  /** "MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle"" */
+  line: string;
+  quantity: number;
+  unitPrice: string;
+  /** "likely double billing: ..." or ''. */
+  note: string;
+}
+
+export function unmanagedRow(u: UnmanagedLine): UnmanagedRow {
+  const product = u.product.identifier ?? `product ${u.product.id}`;
+  return {
+    customer: u.customer,
+    agreement: `${u.company.identifier} / ${u.agreement.name}`,
+    line: `${product}${u.description ? ` "${u.description}"` : ''} (addition ${u.additionId})`,
+    quantity: u.quantity,
+    unitPrice: u.unitPrice === null ? 'no price' : money(u.unitPrice),
+    note: u.doubleBilling ? `likely double billing: ${u.doubleBilling}` : '',
+  };
+}
+
+/** The unmanaged lines, those that likely double bill first. */
+export function unmanagedOf(plan: Plan): UnmanagedLine[] {
+  const all = plan.unmanaged ?? [];
+  return [...all.filter((u) => u.doubleBilling), ...all.filter((u) => !u.doubleBilling)];
+}
+
+export const doubleBilled = (plan: Plan): UnmanagedLine[] => (plan.unmanaged ?? []).filter((u) => u.doubleBilling);
+
+/** Warnings not already shown as not-billed rows, unmanaged lines or the refusal. */
 export function otherWarnings(plan: Plan): Warning[] {
   const shown = new Set<Warning['code']>();
+  if (doubleBilled(plan).length) shown.add('double-billing');
   if (plan.notBilled.length) shown.add('unbound-customer').add('unmapped-service');
   if (plan.safety.refusal) shown.add('safety-limit');
   return plan.warnings.filter((w) => !shown.has(w.code));

@@ -17,6 +17,7 @@ export function renderJson(plan: Plan): string {
     scope: plan.scope,
     safety: plan.safety,
     notBilled: plan.notBilled,
+    unmanaged: plan.unmanaged ?? [],
     observed: plan.observed,
     // Last: what the actions follow from, for apply --plan to recompute them (long; read by machines).
     ...(plan.inputs ? { inputs: plan.inputs } : {}),

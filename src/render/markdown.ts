@@ -1,23 +1,32 @@
 /**
- * The plan for a pull request, in the order a reviewer needs it: one verdict line with the
- * money; errors, the refusal and held changes, visible; every change in one flat table; what
- * is not billed; other warnings; a stamp (head commit, when and where usage was read, the
- * fingerprint). Long sections collapse after their first rows; a cut at the size limit closes
- * what is open and says where the full plan is.
+ * The plan for a pull request, in the order a finance reviewer needs it: one verdict line with
+ * the money; errors, the refusal, held changes, conflicts and likely double billing, visible;
+ * the changes by customer with unit prices, reasons and subtotals, increases and decreases
+ * totalled apart; the other lines on the agreements it changes; what is not billed, per
+ * customer; other warnings; a stamp (head commit, when and where usage was read, the
+ * fingerprint). Long sections collapse after their first rows, so 300 customers still open on
+ * one screen; a cut at the size limit closes what is open and says where the full plan is.
  */
 import type { Plan } from '../reconcile/types.js';
 import { plural } from '../words.js';
 import { type Block, COLLAPSE_AFTER, type Cut, fitBlocks, rowsBlock } from './budget.js';
 import {
+  byCustomer,
+  byMoneyMoved,
+  type CustomerChanges,
   changeRow,
+  doubleBilled,
   headline,
   notBilledByValue,
   notBilledRow,
   notBilledTitle,
   otherWarnings,
+  totalsLine,
+  unmanagedOf,
+  unmanagedRow,
   usageStamp,
 } from './group.js';
-import { CURRENCY } from './money.js';
+import { CURRENCY, money, moneyChange } from './money.js';
 
 export const MARKDOWN_LIMIT = 60_000;
 
@@ -52,88 +61,187 @@ export function inline(s: string): string {
 }
 
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => inline(String(c))).join(' | ')} |`;
-const CHANGE_HEAD =
-  '| customer | agreement | product | before → after | delta | price change |\n|---|---|---|---|--:|--:|\n';
 
-function changesBlock(plan: Plan): Block | null {
-  if (plan.actions.length === 0) return null;
-  const rows = plan.actions.map((a) => {
-    const r = changeRow(a, '→');
-    return row([r.customer, r.agreement, r.product, r.quantities, r.delta, r.price]);
+/** A plan with at most this many changes shows them all at once; a bigger one opens with a table per customer. */
+export const SMALL_PLAN = 20;
+
+const CHANGE_HEAD =
+  '| customer | agreement | product | before → after | unit price | change | why |\n|---|---|---|---|--:|--:|---|\n';
+const CUSTOMER_HEAD =
+  '| customer | agreement | changes | increases | decreases | subtotal |\n|---|---|--:|--:|--:|--:|\n';
+
+/** Each customer's changes, the customer named on its first row, and a subtotal row when it has several. */
+function groupedChangeRows(plan: Plan): string[] {
+  return byCustomer(plan.actions).flatMap((g) => {
+    const rows = g.actions.map((a, i) => {
+      const r = changeRow(a, '→');
+      return row([
+        i === 0 ? r.customer : '',
+        i === 0 ? r.agreement : '',
+        r.product,
+        r.quantities,
+        r.unitPrice,
+        r.price,
+        r.reason,
+      ]);
+    });
+    if (g.actions.length > 1)
+      rows.push(`|  | **subtotal** |  |  |  | **${inline(moneyChange(g.net))}** | ${inline(subtotalNote(g))} |`);
+    return rows;
   });
-  return rowsBlock('changes', `#### Changes (${plan.actions.length})\n\n${CHANGE_HEAD}`, rows, { repeat: CHANGE_HEAD });
+}
+
+/** Up and down apart, when a customer has both (or changes without a price). */
+function subtotalNote(g: CustomerChanges): string {
+  if (!(g.increase && g.decrease) && !g.unpriced) return '';
+  const parts = [`up ${moneyChange(g.increase)}`, `down ${money(g.decrease)}`];
+  if (g.unpriced) parts.push(`${g.unpriced} unpriced`);
+  return parts.join(', ');
+}
+
+function customerRows(plan: Plan): string[] {
+  return byMoneyMoved(byCustomer(plan.actions)).map((g) =>
+    row([
+      g.customer,
+      g.agreement,
+      g.actions.length,
+      g.increase ? moneyChange(g.increase) : '',
+      g.decrease ? money(g.decrease) : '',
+      `${moneyChange(g.net)}${g.unpriced ? ` (${g.unpriced} unpriced)` : ''}`,
+    ]),
+  );
+}
+
+/**
+ * The changes: a small plan shows every one, grouped by customer with subtotals. A big one
+ * opens with one row per customer (biggest money moved first, the first 20 visible); every
+ * change then comes last, folded, so a cut at the size limit takes only from it (the plan
+ * artifact holds the full table) and never from what is not billed or the warnings.
+ */
+function changesBlocks(plan: Plan): { first: Block[]; last: Block[] } {
+  const n = plan.actions.length;
+  if (n === 0) return { first: [], last: [] };
+  const totals = `**${inline(totalsLine(plan.actions))}**\n\n`;
+  const groups = byCustomer(plan.actions).length;
+  if (n <= SMALL_PLAN)
+    return {
+      first: [rowsBlock('changes', `#### Changes (${n})\n\n${totals}${CHANGE_HEAD}`, groupedChangeRows(plan))],
+      last: [],
+    };
+  const customers = rowsBlock(
+    'customers with changes',
+    `#### Changes: ${n} for ${plural(groups, 'customer')}\n\n${totals}${CUSTOMER_HEAD}`,
+    customerRows(plan),
+    { repeat: CUSTOMER_HEAD, collapseAfter: COLLAPSE_AFTER },
+  );
+  const every = rowsBlock('changes', `#### Every change (${n})\n`, groupedChangeRows(plan), {
+    repeat: CHANGE_HEAD,
+    collapseAfter: 0,
+    summary: `${plural(n, 'change')} by customer, with unit prices and reasons`,
+  });
+  return { first: [customers], last: [every] };
+}
+
+function errorsBlock(plan: Plan): Block | null {
+  const n = plan.errors.length;
+  if (n === 0) return null;
+  return rowsBlock(
+    'errors',
+    `> [!CAUTION]\n> **${plural(n, 'error')}: nothing is planned for ${n === 1 ? 'this binding' : 'these bindings'}; fix and push again**\n`,
+    plan.errors.map(
+      (e) =>
+        `> - ${e.customer ? `**${inline(e.customer)}** ` : ''}at ${inline(e.where)}: ${inline(e.message)}${e.fix ? `. Fix: ${inline(e.fix)}` : ''}`,
+    ),
+  );
+}
+
+function heldBlock(plan: Plan): Block | null {
+  const n = plan.held.length;
+  if (n === 0) return null;
+  const head =
+    '| customer | agreement | product | before → after | unit price | change | why held | why |\n|---|---|---|---|--:|--:|---|---|\n';
+  return rowsBlock(
+    'held changes',
+    `> [!WARNING]\n> **${plural(n, 'change')} held**: a change over a safety limit (a large decrease or increase, or a quantity above maxQuantity) is not applied unless apply runs with --force, and is not in the total.\n\n${head}`,
+    plan.held.map((h) => {
+      const r = changeRow(h, '→');
+      return row([r.customer, r.agreement, r.product, r.quantities, r.unitPrice, r.price, h.reason, r.reason]);
+    }),
+    { repeat: head, collapseAfter: COLLAPSE_AFTER },
+  );
+}
+
+function doubleBillingBlock(plan: Plan): Block | null {
+  const lines = doubleBilled(plan);
+  if (lines.length === 0) return null;
+  return rowsBlock(
+    'likely double billings',
+    `> [!WARNING]\n> **Likely double billing: ${plural(lines.length, 'line')} cwsync does not manage ${lines.length === 1 ? 'bills' : 'bill'} what this plan bills too.** Check each before applying; cancel the line by hand, or map its product (a bundle in services.yaml).\n`,
+    lines.map((u) => {
+      const r = unmanagedRow(u);
+      return `> - **${inline(r.customer)}** (${inline(r.agreement)}): ${inline(r.line)} × ${r.quantity} at ${inline(r.unitPrice)}: ${inline(u.doubleBilling ?? '')}`;
+    }),
+    { collapseAfter: COLLAPSE_AFTER },
+  );
+}
+
+function conflictsBlock(plan: Plan): Block | null {
+  if (plan.conflicts.length === 0) return null;
+  return rowsBlock(
+    'conflicts',
+    `#### Conflicts (${plan.conflicts.length}): reported, never touched\n\n`,
+    plan.conflicts.map(
+      (c) =>
+        `- **${inline(c.customer)}** (${inline(`${c.company.identifier} / ${c.agreement.name}`)}): ${inline(c.reason)} (additions ${c.additionIds.join(', ')}; usage says ${c.desired})`,
+    ),
+    { collapseAfter: COLLAPSE_AFTER },
+  );
 }
 
 function alertBlocks(plan: Plan): Block[] {
-  const blocks: Block[] = [];
-  if (plan.errors.length) {
-    const n = plan.errors.length;
-    blocks.push(
-      rowsBlock(
-        'errors',
-        `> [!CAUTION]\n> **${plural(n, 'error')}: nothing is planned for ${n === 1 ? 'this binding' : 'these bindings'}; fix and push again**\n`,
-        plan.errors.map(
-          (e) =>
-            `> - ${e.customer ? `**${inline(e.customer)}** ` : ''}at ${inline(e.where)}: ${inline(e.message)}${e.fix ? `. Fix: ${inline(e.fix)}` : ''}`,
-        ),
-      ),
-    );
-  }
-  if (plan.safety.refusal)
-    blocks.push(
-      rowsBlock(
+  const refusal = plan.safety.refusal
+    ? rowsBlock(
         'refusal',
         `> [!WARNING]\n> **Apply will refuse this whole plan without --force:** ${inline(plan.safety.refusal)}\n`,
         [],
-      ),
-    );
-  if (plan.held.length) {
-    const n = plan.held.length;
-    const head =
-      '| customer | agreement | product | before → after | delta | price change | why held |\n|---|---|---|---|--:|--:|---|\n';
-    blocks.push(
-      rowsBlock(
-        'held changes',
-        `> [!WARNING]\n> **${plural(n, 'change')} held**: a change over a safety limit (a large decrease or increase, or a quantity above maxQuantity) is not applied unless apply runs with --force, and is not in the total.\n\n${head}`,
-        plan.held.map((h) => {
-          const r = changeRow(h, '→');
-          return row([r.customer, r.agreement, r.product, r.quantities, r.delta, r.price, h.reason]);
-        }),
-        { repeat: head, collapseAfter: COLLAPSE_AFTER },
-      ),
-    );
-  }
-  return blocks;
+      )
+    : null;
+  return [errorsBlock(plan), refusal, heldBlock(plan), conflictsBlock(plan), doubleBillingBlock(plan)].filter(
+    (b): b is Block => b !== null,
+  );
+}
+
+function unmanagedBlock(plan: Plan): Block | null {
+  const lines = unmanagedOf(plan);
+  if (lines.length === 0) return null;
+  const head = '| customer | agreement | line | quantity | unit price | note |\n|---|---|---|--:|--:|---|\n';
+  return rowsBlock(
+    'other lines',
+    `#### Other lines on these agreements (${lines.length}): not managed by cwsync, never written\n\n${head}`,
+    lines.map((u) => {
+      const r = unmanagedRow(u);
+      return row([r.customer, r.agreement, r.line, r.quantity, r.unitPrice, r.note]);
+    }),
+    { repeat: head, collapseAfter: COLLAPSE_AFTER },
+  );
+}
+
+function notBilledBlock(plan: Plan): Block | null {
+  if (plan.notBilled.length === 0) return null;
+  const head = '| customer | service | users | why | would bill as | value |\n|---|---|--:|---|---|--:|\n';
+  return rowsBlock(
+    'rows not billed',
+    `#### ${notBilledTitle(plan)}\n\nUsage no agreement pays for: bind the customer in customers.yaml, map the service in services.yaml, or fix the binding's error.\n\n${head}`,
+    notBilledByValue(plan.notBilled).map((r) => {
+      const b = notBilledRow(r);
+      return row([b.customer, b.service, b.users, b.why, b.product, b.value]);
+    }),
+    { repeat: head, collapseAfter: COLLAPSE_AFTER },
+  );
 }
 
 function laterBlocks(plan: Plan): Block[] {
-  const blocks: Block[] = [];
-  if (plan.conflicts.length)
-    blocks.push(
-      rowsBlock(
-        'conflicts',
-        `#### Conflicts (${plan.conflicts.length}): reported, never touched\n\n`,
-        plan.conflicts.map(
-          (c) =>
-            `- **${inline(c.customer)}** (${inline(`${c.company.identifier} / ${c.agreement.name}`)}): ${inline(c.reason)} (additions ${c.additionIds.join(', ')}; usage says ${c.desired})`,
-        ),
-        { collapseAfter: COLLAPSE_AFTER },
-      ),
-    );
-  if (plan.notBilled.length) {
-    const head = '| customer | service | users | would bill as | value |\n|---|---|--:|---|--:|\n';
-    blocks.push(
-      rowsBlock(
-        'rows not billed',
-        `#### ${notBilledTitle(plan)}\n\nUsage no agreement pays for: bind the customer in customers.yaml, or map the service in services.yaml.\n\n${head}`,
-        notBilledByValue(plan.notBilled).map((r) => {
-          const b = notBilledRow(r);
-          return row([b.customer, b.service, b.users, b.product, b.value]);
-        }),
-        { repeat: head, collapseAfter: COLLAPSE_AFTER },
-      ),
-    );
-  }
+  const blocks = [unmanagedBlock(plan), notBilledBlock(plan)];
   const warnings = otherWarnings(plan);
   if (warnings.length)
     blocks.push(
@@ -144,7 +252,7 @@ function laterBlocks(plan: Plan): Block[] {
         { collapseAfter: COLLAPSE_AFTER },
       ),
     );
-  return blocks;
+  return blocks.filter((b): b is Block => b !== null);
 }
 
 function where(options: MarkdownOptions): string {
@@ -178,7 +286,8 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
     const later = cut.later.length ? `; also not shown: ${cut.later.join(', ')}` : '';
     return `> [!IMPORTANT]\n> **Cut here: ${more}${later}.** A comment holds at most ${size} characters; the full plan is in ${where(options)}.\n\n`;
   };
-  const blocks = [...alertBlocks(plan), changesBlock(plan), ...laterBlocks(plan)].filter((b): b is Block => b !== null);
+  const changes = changesBlocks(plan);
+  const blocks = [...alertBlocks(plan), ...changes.first, ...laterBlocks(plan), ...changes.last];
   const body = fitBlocks(blocks, limit - head.length - top.length - foot.length, notice);
   return `${head}${body.cut ? top : ''}${body.text}${foot}`;
 }

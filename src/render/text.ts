@@ -1,21 +1,27 @@
 /**
- * The plan for a terminal, in the markdown's order: the verdict with its money, errors, the
- * refusal, held changes, every change in one table, what is not billed, conflicts, warnings,
- * then where the usage came from and the fingerprint.
+ * The plan for a terminal, in the markdown's order: the verdict with its money; errors, the
+ * refusal, held changes, conflicts, likely double billing; every change by customer with its
+ * unit price, reason and subtotal; the other lines on the agreements it changes; what is not
+ * billed, per customer; warnings; then where the usage came from and the fingerprint.
  */
 import type { Plan } from '../reconcile/types.js';
 import {
+  byCustomer,
   type ChangeRow,
   changeRow,
   counts,
+  doubleBilled,
   headline,
   notBilledByValue,
   notBilledRow,
   notBilledTitle,
   otherWarnings,
+  totalsLine,
+  unmanagedOf,
+  unmanagedRow,
   usageStamp,
 } from './group.js';
-import { CURRENCY } from './money.js';
+import { CURRENCY, moneyChange } from './money.js';
 
 export interface TextOptions {
   color: boolean;
@@ -42,13 +48,23 @@ function table(rows: string[][], right: Set<number>, color?: (cell: string, col:
   );
 }
 
-const cells = (r: ChangeRow) => [r.customer, r.agreement, r.product, r.quantities, r.delta, r.price];
+const cells = (r: ChangeRow) => [r.customer, r.agreement, r.product, r.quantities, r.unitPrice, r.price];
+const CHANGE_HEAD = ['customer', 'agreement', 'product', 'before -> after', 'unit price', 'change', 'why'];
 
-export function renderText(plan: Plan, options: TextOptions): string {
-  const c = options.color;
-  // Not billed has its own section right below; the first line stays the verdict, money and counts.
-  const out: string[] = [`${paint(c, 1, headline(plan, { notBilled: false }))} (${counts(plan)})`];
-  if (plan.scope) out.push(`Only ${plan.scope.customers.join(', ')} planned (--customer).`);
+/** Each customer's changes, named on its first row, with a subtotal row when it has several. */
+function changeRows(plan: Plan): string[][] {
+  return byCustomer(plan.actions).flatMap((g) => {
+    const rows = g.actions.map((a, i) => {
+      const r = cells(changeRow(a));
+      return [i === 0 ? r[0]! : '', i === 0 ? r[1]! : '', ...r.slice(2), changeRow(a).reason];
+    });
+    if (g.actions.length > 1) rows.push(['', '  subtotal', '', '', '', moneyChange(g.net), '']);
+    return rows;
+  });
+}
+
+function alerts(plan: Plan, c: boolean): string[] {
+  const out: string[] = [];
   if (plan.errors.length) {
     out.push('', paint(c, 31, `Errors (${plan.errors.length}): nothing is planned for these`));
     for (const e of plan.errors)
@@ -62,34 +78,10 @@ export function renderText(plan: Plan, options: TextOptions): string {
     out.push('', paint(c, 33, `Held (${plan.held.length}): not applied without --force, not in the total`));
     out.push(
       ...table(
-        plan.held.map((h) => [...cells(changeRow(h)), h.reason]),
+        plan.held.map((h) => [...cells(changeRow(h)), h.reason, changeRow(h).reason]),
         new Set([4, 5]),
       ),
     );
-  }
-  if (plan.actions.length) {
-    out.push('', paint(c, 1, `Changes (${plan.actions.length}):`));
-    const rows = [
-      ['customer', 'agreement', 'product', 'before -> after', 'delta', 'price'],
-      ...plan.actions.map((a) => cells(changeRow(a))),
-    ];
-    out.push(
-      ...table(rows, new Set([4, 5]), (cell, i) =>
-        i === 4 && cell.trim().startsWith('+')
-          ? paint(c, 32, cell)
-          : i === 4 && cell.trim().startsWith('-')
-            ? paint(c, 31, cell)
-            : cell,
-      ),
-    );
-  }
-  if (plan.notBilled.length) {
-    out.push('', paint(c, 33, `${notBilledTitle(plan)}:`));
-    const rows = notBilledByValue(plan.notBilled).map((r) => {
-      const b = notBilledRow(r);
-      return [b.customer, b.service, `${b.users} users`, b.product, b.value];
-    });
-    out.push(...table(rows, new Set([2, 4])));
   }
   if (plan.conflicts.length) {
     out.push('', paint(c, 33, 'Conflicts (reported, never touched):'));
@@ -98,6 +90,66 @@ export function renderText(plan: Plan, options: TextOptions): string {
         `  ${k.company.identifier} / ${k.agreement.name}: ${k.reason} (additions ${k.additionIds.join(', ')}; usage says ${k.desired})`,
       );
   }
+  const doubled = doubleBilled(plan);
+  if (doubled.length) {
+    out.push(
+      '',
+      paint(c, 33, `Likely double billing (${doubled.length}): lines cwsync does not manage bill what it bills`),
+    );
+    for (const u of doubled) {
+      const r = unmanagedRow(u);
+      out.push(`  ! ${r.customer} (${r.agreement}): ${r.line} x${r.quantity} at ${r.unitPrice}: ${u.doubleBilling}`);
+    }
+  }
+  return out;
+}
+
+function changes(plan: Plan, c: boolean): string[] {
+  if (plan.actions.length === 0) return [];
+  const colour = (cell: string, i: number) =>
+    i === 5 && cell.trim().startsWith('+')
+      ? paint(c, 32, cell)
+      : i === 5 && cell.trim().startsWith('-')
+        ? paint(c, 31, cell)
+        : cell;
+  return [
+    '',
+    paint(c, 1, `Changes (${plan.actions.length}): ${totalsLine(plan.actions, ', ')}`),
+    ...table([CHANGE_HEAD, ...changeRows(plan)], new Set([4, 5]), colour),
+  ];
+}
+
+function others(plan: Plan, c: boolean): string[] {
+  const out: string[] = [];
+  const lines = unmanagedOf(plan);
+  if (lines.length) {
+    out.push(
+      '',
+      paint(c, 1, `Other lines on these agreements (${lines.length}): not managed by cwsync, never written`),
+    );
+    const rows = lines.map((u) => {
+      const r = unmanagedRow(u);
+      return [r.customer, r.agreement, r.line, `x${r.quantity}`, r.unitPrice, r.note];
+    });
+    out.push(...table(rows, new Set([3, 4])));
+  }
+  if (plan.notBilled.length) {
+    out.push('', paint(c, 33, `${notBilledTitle(plan)}:`));
+    const rows = notBilledByValue(plan.notBilled).map((r) => {
+      const b = notBilledRow(r);
+      return [b.customer, b.service, `${b.users} users`, b.why, b.product, b.value];
+    });
+    out.push(...table(rows, new Set([2, 5])));
+  }
+  return out;
+}
+
+export function renderText(plan: Plan, options: TextOptions): string {
+  const c = options.color;
+  // Not billed has its own section below; the first line stays the verdict, money and counts.
+  const out: string[] = [`${paint(c, 1, headline(plan, { notBilled: false }))} (${counts(plan)})`];
+  if (plan.scope) out.push(`Only ${plan.scope.customers.join(', ')} planned (--customer).`);
+  out.push(...alerts(plan, c), ...changes(plan, c), ...others(plan, c));
   const warnings = otherWarnings(plan);
   if (warnings.length) {
     const max = options.maxWarnings ?? 50;

@@ -112,6 +112,13 @@ export class MemoryTarget implements BillingTarget {
     return { ...r.agreement, status: 'Active', cancelled: false, company: { ...r.company, deleted: false } };
   }
 
+  async agreementLines(agreementId: number): Promise<BilledLine[]> {
+    this.reads++;
+    const f = this.fault('lines');
+    if (f) throw new Error(`reading the lines of agreement ${agreementId} failed`);
+    return (this.lineStore.get(agreementId) ?? []).map((l) => ({ ...l }));
+  }
+
   async create(agreementId: number, line: NewLine): Promise<{ id: number | null }> {
     this.writes.push({ kind: 'create', agreement: agreementId, quantity: line.quantity });
     const id = this.nextId++;

@@ -41,18 +41,27 @@ async function planWith(
   }
 }
 
-export function demoPlan(): Promise<Plan> {
+/** The demo: config.example against the demo world; `edit` changes a file's text first. */
+export function demoPlan(edit: (name: string, text: string) => string = (_, t) => t): Promise<Plan> {
   return planWith(demoWorld(), ({ cw, mp }) =>
     Object.fromEntries(
       readdirSync(join(ROOT, 'config.example')).map((name) => [
         name,
-        readFileSync(join(ROOT, 'config.example', name), 'utf8')
-          .replaceAll('http://127.0.0.1:47801', cw)
-          .replaceAll('http://127.0.0.1:47802', mp)
-          .replace('# requestsPerSecond: 5', 'requestsPerSecond: 1000'),
+        edit(
+          name,
+          readFileSync(join(ROOT, 'config.example', name), 'utf8')
+            .replaceAll('http://127.0.0.1:47801', cw)
+            .replaceAll('http://127.0.0.1:47802', mp)
+            .replace('# requestsPerSecond: 5', 'requestsPerSecond: 1000'),
+        ),
       ]),
     ),
   );
+}
+
+/** The README's walk-through: the demo world with init's services.yaml, whose bundle is commented out. */
+export function unbundledDemoPlan(): Promise<Plan> {
+  return demoPlan((name, text) => (name === 'services.yaml' ? text.replace(/^bundles:[\s\S]*$/m, '') : text));
 }
 
 /** 300 customers, half their additions off: 40 left unbound (not billed), one company mistyped (an error). */

@@ -141,7 +141,9 @@ describe('cwsync comment --plan / --failed-log', () => {
     );
     expect(body).toContain(`<sub>Plan for head ${HEAD} · `);
     expect(body).not.toContain(MERGE);
-    expect(body).toContain('| Contoso Ltd | CONTOSO / Email Security | MP-CLOUDFILTER | 10 → 175 | +165 | +$412.50 |');
+    expect(body).toContain(
+      '| Contoso Ltd | CONTOSO / Email Security | MP-CLOUDFILTER | 10 → 175 | $2.50 | +$412.50 | CloudFilter: 175 users |',
+    );
     expect(stdout.join('')).toBe(
       'plan comment created on pull request #42 as github-actions[bot]: https://github.test/c/100\n',
     );

@@ -80,13 +80,13 @@ function setup(pairs: Array<[Binding, ResolvedBinding]>) {
 describe('one binding, one blast radius', () => {
   it('plans every other binding when one agreement cannot be read', async () => {
     const { target, config, deps } = setup([bind('Alpha', 1, 100), bind('Beta', 4, 200), bind('Gamma', 7, 300)]);
-    const lines = target.lines.bind(target);
-    target.lines = async (id, products) => {
+    const lines = target.agreementLines.bind(target);
+    target.agreementLines = async (id) => {
       if (id === 200)
         throw new Error(
           'ConnectWise list additions of agreement 200 answered HTTP 200 text/html: a body that is not JSON',
         );
-      return lines(id, products);
+      return lines(id);
     };
     const plan = buildPlan(await gather(config, deps));
     expect(plan.actions.map((a) => `${a.customer} ${a.before}->${a.after}`)).toEqual(['Alpha 1->5', 'Gamma 1->7']);
@@ -104,7 +104,7 @@ describe('one binding, one blast radius', () => {
 
   it('stops the whole run when the target refuses the credentials', async () => {
     const { target, config, deps } = setup([bind('Alpha', 1, 100)]);
-    target.lines = async () => {
+    target.agreementLines = async () => {
       throw new TargetUnavailable('HTTP 401');
     };
     await expect(gather(config, deps)).rejects.toBeInstanceOf(TargetUnavailable);
@@ -178,10 +178,10 @@ describe('one binding, one blast radius', () => {
     const scoped = buildPlan(await gather(config, { ...deps, scope: ['1'] }));
     expect(scoped.actions).toEqual([]);
     expect(scoped.errors.map((e) => e.where)).toEqual(['config/customers.yaml:9']);
-    const lines = target.lines.bind(target);
-    target.lines = async (id, products) => {
+    const lines = target.agreementLines.bind(target);
+    target.agreementLines = async (id) => {
       if (id === 200) throw new Error('HTTP 500');
-      return lines(id, products);
+      return lines(id);
     };
     const failing = buildPlan(await gather(config, deps));
     expect(failing.actions.map((a) => a.customer)).toEqual(['Gamma']);

@@ -74,13 +74,28 @@ describe('300 customers as a comment', () => {
     expect(unbalanced(doc)).toEqual([]);
     const shown = visible(doc);
     expect(shown).toContain('This comment is cut at 60,000 characters');
-    expect(shown).toMatch(
-      /<strong>Cut here: \d+ more changes not shown; also not shown: rows not billed(, warnings)?\.<\/strong>/,
+    expect(shown).toMatch(/<strong>Cut here: \d+ more changes not shown\.<\/strong>/);
+    const first = ['CAUTION', 'held</strong>', '<h4>Changes', '<h4>Not billed', '<h4>Every change', 'Cut here'].map(
+      (s) => shown.indexOf(s),
     );
-    const first = ['CAUTION', 'held</strong>', '<h4>Changes', 'Cut here'].map((s) => shown.indexOf(s));
     expect(first.every((i) => i > 0)).toBe(true);
     expect([...first].sort((a, b) => a - b)).toEqual(first);
     expect(shown).toContain('</sub>');
+  });
+
+  it('opens on one screen: the verdict, the problems, one row per customer for the first 20, what is not billed', () => {
+    const doc = html(renderMarkdown(big, { headCommit: HEAD, now: NOW }));
+    const shown = visible(doc);
+    const rows = (shown.match(/<tr>/g) ?? []).length;
+    // Header rows included: held (2 + 1), customers (20 + 1), not billed (20 + 1); never the 721 changes.
+    expect(rows).toBeLessThanOrEqual(50);
+    expect(shown).toMatch(/<h4>Changes: \d+ for \d+ customers<\/h4>/);
+    expect(shown).toMatch(
+      /<strong>increases \+\$[\d,.]+ · decreases -\$[\d,.]+ · net \+\$[\d,.]+ per billing cycle<\/strong>/,
+    );
+    expect(shown).toContain('<th>customer</th>\n<th>agreement</th>\n<th style="text-align:right">changes</th>');
+    expect(shown).not.toContain('(across customers)');
+    expect(doc).toContain(`<summary>${big.actions.length} changes by customer, with unit prices and reasons</summary>`);
   });
 
   it('stays balanced, under the limit and with the notice outside <details> wherever the cut falls', () => {

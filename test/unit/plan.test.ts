@@ -402,8 +402,34 @@ describe('money', () => {
       addition(2, 56),
     ]);
     expect(p.notBilled).toEqual([
-      { customer: { id: 9, name: 'Litware' }, service: 'CloudFilter', users: 3, product: 'MP-CF', unitPrice: 2.5 },
+      {
+        customer: { id: 9, name: 'Litware' },
+        service: 'CloudFilter',
+        users: 3,
+        product: 'MP-CF',
+        unitPrice: 2.5,
+        why: 'unbound',
+      },
     ]);
     expect(p.summary.notBilled).toEqual({ users: 3, value: 7.5 });
+  });
+
+  it("names each customer using an unmapped service, and shows a binding error's usage apart from the total", () => {
+    const adatum = customer(11, 'Adatum', [['S', 4, ['CloudFilter', 'SecureStore']]]);
+    const fabrikam = customer(12, 'Fabrikam', [['All', 7, ['CloudFilter', 'SecureStore']]]);
+    const p = plan(
+      {
+        matched: [bound(contoso), bound(adatum, 101)],
+        errored: [fabrikam],
+        lines: new Map([
+          [100, []],
+          [101, []],
+        ]),
+      },
+      [],
+    );
+    const rows = p.notBilled.map((r) => `${r.customer?.name} ${r.service} ${r.users} ${r.why}`);
+    expect(rows).toEqual(['Adatum SecureStore 4 unmapped', 'Fabrikam CloudFilter 7 binding-error']);
+    expect(p.summary.notBilled).toEqual({ users: 4, value: 0 });
   });
 });

@@ -125,15 +125,19 @@ describe('text renderer', () => {
     const at = order.map((s) => out.indexOf(s));
     expect(at.every((i) => i > 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(out).toContain('  Customer 2  CUST2 / Email Security  MP-CLOUDFILTER  new -> 12           +12  +$30.00');
-    expect(out).toContain('10 -> 0 (cancel)    -10  -$25.00');
+    expect(out).toMatch(
+      / {2}Customer 2 +CUST2 \/ Email Security +MP-CLOUDFILTER +new -> 12 +\$2\.50 +\+\$30\.00 +CloudFilter: 12 users in 2 user groups\n/,
+    );
+    expect(out).toMatch(/10 -> 0 \(cancel\) +\$2\.50 +-\$25\.00/);
+    expect(out).toContain('Changes (3): increases +$35.00, decreases -$25.00, net +$10.00 per billing cycle');
+    expect(out).toMatch(/Litware +CloudFilter +15 users +not bound +MP-CLOUDFILTER +\$52\.50/);
     expect(out).toContain('  ! Adatum has no services');
     expect(out).not.toContain('Litware" (id 7) is not bound');
     expect(out).not.toContain('\u001b[');
   });
 
   it('colours only when asked', () => {
-    expect(renderText(plan([action(1)]), { color: true })).toContain('\u001b[32m   +2\u001b[0m');
+    expect(renderText(plan([action(1)]), { color: true })).toContain('\u001b[32m+$5.00\u001b[0m');
     expect(renderText(plan([]), { color: false })).toMatch(/^No changes \(/);
   });
 });
@@ -177,35 +181,56 @@ describe('markdown renderer', () => {
       '> - **Fabrikam** at config/customers.yaml:12: no company has the identifier FABRIKM. Fix: did you mean FABRIKAM?',
     );
     expect(out).toContain(
-      '| Customer 9 | CUST9 / Email Security | MP-CLOUDFILTER | 60 → 23 | -37 | -$92.50 | 60 -&gt; 23 is a 62 % decrease (limit 50 %) |',
+      '| Customer 9 | CUST9 / Email Security | MP-CLOUDFILTER | 60 → 23 | $2.50 | -$92.50 | 60 -&gt; 23 is a 62 % decrease (limit 50 %) | CloudFilter: 23 users |',
     );
-    expect(out).toContain('| Customer 2 | CUST2 / Email Security | MP-CLOUDFILTER | new → 12 | +12 | +$30.00 |');
-    expect(out).toContain('| Litware | CloudFilter | 15 | MP-CLOUDFILTER | $52.50 |');
-    expect(out).toContain('| (across customers) | SecureStore | 9 | not mapped | no price |');
+    expect(out).toContain(
+      '| Customer 2 | CUST2 / Email Security | MP-CLOUDFILTER | new → 12 | $2.50 | +$30.00 | CloudFilter: 12 users in 2 user groups |',
+    );
+    expect(out).toContain('**increases +$35.00 · decreases $0.00 · net +$35.00 per billing cycle**');
+    expect(out).toContain('| Litware | CloudFilter | 15 | not bound | MP-CLOUDFILTER | $52.50 |');
+    expect(out).toContain('| (across customers) | SecureStore | 9 | service not mapped | not mapped | no price |');
     expect(out).not.toContain('<details>');
     expect(out).not.toMatch(/^(---|\+\+\+|@@)/m);
   });
 
-  it('never collapses the changes; collapses a long secondary section after its first 20 rows', () => {
+  it('shows a small plan whole, by customer, with a subtotal for a customer with several changes', () => {
+    const two = [action(1), { ...action(1), product: { id: 753, identifier: 'MP-SAFESEND' }, priceChange: -4 }];
+    const out = renderMarkdown(plan([...two, action(2)]));
+    expect(out).toContain('#### Changes (3)');
+    expect(out).toContain(
+      '| Customer 1 | CUST1 / Email Security | MP-CLOUDFILTER | 10 → 12 | $2.50 | +$5.00 | CloudFilter: 12 users in 2 user groups |\n|  |  | MP-SAFESEND | 10 → 12 | $2.50 | -$4.00 |',
+    );
+    expect(out).toContain('|  | **subtotal** |  |  |  | **+$1.00** | up +$5.00, down -$4.00 |\n| Customer 2 |');
+    expect(out).toContain('**increases +$10.00 · decreases -$4.00 · net +$6.00 per billing cycle**');
+    expect(out).not.toContain('<details>');
+  });
+
+  it('opens a big plan with one row per customer, biggest money first; every change folded last, after what is not billed', () => {
     const rows = Array.from({ length: 25 }, (_, i) => ({
       customer: { id: i, name: `Unbound ${i}` },
       service: 'CloudFilter',
       users: 100 - i,
       product: 'MP-CLOUDFILTER',
       unitPrice: 1,
+      why: 'unbound' as const,
     }));
-    const out = renderMarkdown(
-      plan(
-        Array.from({ length: 40 }, (_, i) => action(i)),
-        { notBilled: rows },
-      ),
-    );
+    const actions = Array.from({ length: 40 }, (_, i) => ({ ...action(i), priceChange: i }));
+    const out = renderMarkdown(plan(actions, { notBilled: rows }));
     const visible = outsideDetails(out);
-    for (let i = 0; i < 40; i++) expect(visible).toContain(`| Customer ${i} |`);
+    expect(visible).toContain('#### Changes: 40 for 40 customers');
+    expect(visible).toContain('| customer | agreement | changes | increases | decreases | subtotal |');
+    expect(visible.indexOf('| Customer 39 | CUST39 / Email Security | 1 | +$39.00 |  | +$39.00 |')).toBeLessThan(
+      visible.indexOf('| Customer 38 |'),
+    );
+    expect(visible).toContain('| Customer 20 |');
+    expect(visible).not.toContain('| Customer 19 |');
+    expect(out).toContain('<details><summary>20 more customers with changes</summary>');
     for (let i = 0; i < 20; i++) expect(visible).toContain(`| Unbound ${i} |`);
     expect(visible).not.toContain('| Unbound 20 |');
     expect(out).toContain('<details><summary>5 more rows not billed</summary>\n\n| customer | service |');
-    expect(out).toContain('| Unbound 24 |');
+    expect(out.indexOf('#### Every change (40)')).toBeGreaterThan(out.indexOf('#### Not billed'));
+    expect(out).toContain('<details><summary>40 changes by customer, with unit prices and reasons</summary>');
+    expect(out).toContain('| Customer 7 | CUST7 / Email Security | MP-CLOUDFILTER | 10 → 12 | $2.50 | +$7.00 |');
   });
 
   it('stamps the head commit, the usage read live or a snapshot with its age, and the fingerprint', () => {
@@ -250,9 +275,9 @@ describe('markdown renderer', () => {
     expect(out.length).toBeLessThanOrEqual(MARKDOWN_LIMIT);
     expect(out).toContain('> This comment is cut at 60,000 characters');
     expect(out).toMatch(
-      /> \*\*Cut here: \d+ more changes not shown; also not shown: warnings\.\*\* A comment holds at most 60,000 characters; the full plan is in \[the plan artifact\]\(https:\/\/github\.test\/msp\/cfg\/actions\/runs\/7#artifacts\)\./,
+      /> \*\*Cut here: \d+ more customers with changes not shown; also not shown: warnings, changes\.\*\* A comment holds at most 60,000 characters; the full plan is in \[the plan artifact\]\(https:\/\/github\.test\/msp\/cfg\/actions\/runs\/7#artifacts\)\./,
     );
-    expect(out).toMatch(/\|\n\n> \[!IMPORTANT\]\n> \*\*Cut here/);
+    expect(out).toMatch(/\|\n\n<\/details>\n\n> \[!IMPORTANT\]\n> \*\*Cut here/);
     expect(out.trimEnd().endsWith('amounts in $ per billing cycle</sub>')).toBe(true);
   });
 
@@ -286,7 +311,7 @@ describe('failure comment', () => {
 describe('json renderer', () => {
   it('round-trips the plan with the SPEC key order', () => {
     const p = plan([action(1)]);
-    expect(JSON.parse(renderJson(p))).toEqual(p);
+    expect(JSON.parse(renderJson(p))).toEqual({ ...p, unmanaged: [] });
     expect(Object.keys(JSON.parse(renderJson(p)))).toEqual([
       'formatVersion',
       'createdAt',
@@ -302,6 +327,7 @@ describe('json renderer', () => {
       'scope',
       'safety',
       'notBilled',
+      'unmanaged',
       'observed',
     ]);
   });

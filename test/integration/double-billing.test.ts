@@ -18,11 +18,12 @@ beforeAll(async () => {
 
 describe('a bundle billed by hand beside the components the plan would create', () => {
   it('the plan creates the components on the agreement that already bills the bundle', () => {
-    const tailspin = plan.actions.filter((a) => a.company.identifier === 'TAILSPIN');
+    // 12 -> 42 rises over both increase limits, so it is held; it is a change the plan found all the same.
+    const tailspin = [...plan.actions, ...plan.held].filter((a) => a.company.identifier === 'TAILSPIN');
     expect(tailspin.map((a) => `${a.action} ${a.product.identifier} ${a.before ?? 'new'} -> ${a.after}`)).toEqual([
       'create MP-BRACKET new -> 30',
-      'update MP-CLOUDFILTER 12 -> 42',
       'create MP-SAFESEND new -> 30',
+      'update MP-CLOUDFILTER 12 -> 42',
     ]);
   });
 

@@ -16,7 +16,7 @@ const POLICY: Policy = {
   onZero: 'zero',
   billCustomer: 'Billable',
   effectiveDate: 'first-of-next-month',
-  safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100 },
+  safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100, maxIncreaseUnits: 10_000 },
 };
 const product = (id: number, identifier: string, unitPrice: number | null = 2): [string, ProductRef] => [
   identifier,

@@ -3,15 +3,17 @@ import { configDigest } from '../config/digest.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { connectWiseFromConfig } from '../connectwise/from-config.js';
+import { SnapshotTarget } from '../connectwise/snapshot-target.js';
 import { ConnectWiseTarget } from '../connectwise/target.js';
-import { ConfigError } from '../errors.js';
+import { loadTargetSnapshot } from '../connectwise/target-snapshot.js';
+import { ConfigError, RefusedError } from '../errors.js';
 import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
 import { createProgress } from '../progress.js';
 import { gather } from '../reconcile/gather.js';
 import { buildPlan } from '../reconcile/plan.js';
 import type { BillingTarget } from '../reconcile/ports.js';
-import type { Plan, UsageProvenance } from '../reconcile/types.js';
+import type { Plan, TargetProvenance, UsageProvenance } from '../reconcile/types.js';
 import { usageSourceFromConfig } from '../usage/from-config.js';
 import { SnapshotUsageSource } from '../usage/snapshot-source.js';
 import type { UsageSource } from '../usage/types.js';
@@ -27,6 +29,10 @@ export interface PlanRequest {
   scope?: string[];
   /** --usage-snapshot and its max age: plan from a saved snapshot instead of the usage source. */
   snapshot?: { path: string; maxAgeMs: number };
+  /** --target-snapshot and its max age: ConnectWise from the nightly's snapshot, so no ConnectWise key at all. */
+  targetSnapshot?: { path: string; maxAgeMs: number };
+  /** --read-only: ConnectWise live with connectwise.readOnly's keys only, never the write keys. */
+  readOnly?: boolean;
   now?: Date;
 }
 
@@ -36,9 +42,44 @@ export interface Connected {
 }
 
 /** The billing target for the configured tenant; resolving the secrets here is what makes them required. */
-export function connectTarget(config: Config, logger: Logger): Connected & { requests: () => number } {
-  const cw = connectWiseFromConfig(config, logger);
+export function connectTarget(
+  config: Config,
+  logger: Logger,
+  options: { readOnly?: boolean } = {},
+): Connected & { requests: () => number } {
+  const cw = connectWiseFromConfig(config, logger, options);
   return { target: new ConnectWiseTarget(cw), close: () => cw.close(), requests: () => cw.transport.stats.requests };
+}
+
+/** ConnectWise for a plan: the snapshot (no key), the read-only keys, or the configured keys. */
+function targetFor(config: Config, logger: Logger, request: PlanRequest) {
+  if (request.targetSnapshot) {
+    const { path, maxAgeMs } = request.targetSnapshot;
+    const snapshot = loadTargetSnapshot(path, config.connectwise, maxAgeMs, request.now ?? new Date());
+    const target = new SnapshotTarget(snapshot, path);
+    const provenance: TargetProvenance = {
+      source: 'snapshot',
+      capturedAt: snapshot.capturedAt,
+      label: `ConnectWise snapshot ${path}`,
+    };
+    return { target, close: async () => {}, requests: () => 0, provenance };
+  }
+  const provenance: TargetProvenance | undefined = request.readOnly
+    ? { source: 'read-only', capturedAt: null, label: 'ConnectWise, read live with the read-only key' }
+    : undefined;
+  return { ...connectTarget(config, logger, { readOnly: request.readOnly }), provenance };
+}
+
+/**
+ * A plan that must hold no write key (--read-only, --target-snapshot) holds no Mailprotector
+ * key either: its key acts with the reseller's full rights.
+ */
+function refuseLiveUsage(config: Config, request: PlanRequest): void {
+  if (request.snapshot || !config.usage.mailprotector || !(request.readOnly || request.targetSnapshot)) return;
+  const flag = request.targetSnapshot ? '--target-snapshot' : '--read-only';
+  throw new RefusedError(`${flag} plans never read Mailprotector (its key can do anything the reseller can)`, {
+    hint: "pass the nightly's usage snapshot with --usage-snapshot FILE",
+  });
 }
 
 function usageFor(config: Config, logger: Logger, request: PlanRequest) {
@@ -62,7 +103,8 @@ export async function planFor(
   logger: Logger,
   request: PlanRequest = {},
 ): Promise<Planned> {
-  const connected = connectTarget(config, logger);
+  refuseLiveUsage(config, request);
+  const connected = targetFor(config, logger, request);
   const usage = usageFor(config, logger, request);
   const close = async () => {
     await Promise.all([connected.close(), usage.close()]);
@@ -80,7 +122,7 @@ export async function planFor(
       concurrency: config.connectwise.concurrency * 2,
     });
     progress.end();
-    const plan = buildPlan(input);
+    const plan: Plan = { ...buildPlan(input), ...(connected.provenance ? { target: connected.provenance } : {}) };
     logger.info(
       { fingerprint: plan.fingerprint, summary: plan.summary, connectwiseRequests: connected.requests() },
       'planned',

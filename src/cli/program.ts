@@ -60,10 +60,32 @@ export function buildProgram(): Command {
     .option('--usage-snapshot <file>', 'plan from a saved usage snapshot instead of reading the usage source')
     .option('--max-usage-age <duration>', 'refuse a snapshot older than this (e.g. 26h, 90m, 2d)', '26h')
     .option(
+      '--target-snapshot <file>',
+      'plan from a ConnectWise snapshot (cwsync snapshot) instead of reading ConnectWise: no key needed; such a plan cannot be applied',
+    )
+    .option('--max-target-age <duration>', 'refuse a ConnectWise snapshot older than this', '26h')
+    .option(
+      '--read-only',
+      'read ConnectWise with the connectwise.readOnly keys (never the write keys) and never Mailprotector: for pull-request plans',
+    )
+    .option(
       '--base <ref>',
       'refuse (exit 3) when the connection differs from the one at this commit (as a pull request is checked against its base)',
     )
     .action((opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(opts)));
+
+  program
+    .command('snapshot')
+    .description(
+      'save what a pull-request plan needs of ConnectWise (companies, agreements, mapped catalog items, the lines of bound agreements)',
+    )
+    .addOption(configOption())
+    .requiredOption('--out <file>', 'where to write the snapshot (JSON)')
+    .option('--read-only', 'read with the connectwise.readOnly keys')
+    .option('--all-agreements', 'also the lines of agreements not bound yet (one request per agreement)')
+    .action((opts: import('./commands/snapshot.js').SnapshotOptions) =>
+      run(async () => (await import('./commands/snapshot.js')).snapshotCommand(opts)),
+    );
 
   program
     .command('apply')

@@ -100,6 +100,12 @@ export async function savedPlanStillHolds(
   logger: Logger,
 ): Promise<Planned> {
   const plan = readSavedPlan(path);
+  // A plan from a ConnectWise snapshot (or the read-only key) was made to be read, never applied.
+  if (plan.target)
+    throw new RefusedError(
+      `the saved plan ${path} was made from ${plan.target.label}, not from ConnectWise read with the write keys; nothing was written`,
+      { hint: 'apply plans made with the write keys: plan --out FILE without --target-snapshot or --read-only' },
+    );
   sameCommit(plan, git, path);
   checkFollows(plan, config, path);
   const connected = connectTarget(config, logger);

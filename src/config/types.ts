@@ -9,6 +9,8 @@ export interface ConnectWiseSettings {
   publicKey: SecretRef;
   privateKey: SecretRef;
   clientId: SecretRef;
+  /** An inquire-only API member's keys, for pull-request plans; clientId defaults to the one above. */
+  readOnly?: { publicKey: SecretRef; privateKey: SecretRef; clientId?: SecretRef };
   apiVersion: string;
   concurrency: number;
   /** One request's deadline; the schema's default (30) fills it in a loaded config. */

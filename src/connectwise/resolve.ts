@@ -59,25 +59,54 @@ async function fetchMatching<T>(
   return { rows, all: false };
 }
 
+/**
+ * Where names are looked up: ConnectWise itself (below), or a snapshot of it
+ * (target-snapshot.ts). The rules that follow (deleted and cancelled excluded, exact matches,
+ * ambiguity, did-you-mean) are the same whichever answers.
+ */
+export interface Directory {
+  /** Companies whose `field` is one of `values` (deleted ones may come too); `all` when every company was read. */
+  companies(field: 'identifier' | 'name', values: string[]): Promise<{ rows: Company[]; all: boolean }>;
+  allCompanies(): Promise<Company[]>;
+  /** Agreements whose `field` is one of `values` (cancelled ones may come too). */
+  agreements(field: 'company/id' | 'id', values: number[]): Promise<Agreement[]>;
+  /** Catalog items whose identifier is one of these, active or not. */
+  catalogItems(identifiers: string[]): Promise<CatalogItem[]>;
+}
+
+/** ConnectWise as the directory: batched `in (...)` lists, or every page when that takes fewer requests. */
+export function liveDirectory(client: ConnectWiseClient): Directory {
+  return {
+    companies: (field, values) =>
+      fetchMatching(client, '/company/companies', field, values, eq('deletedFlag', false), (c) => client.companies(c)),
+    allCompanies: () => client.companies(undefined),
+    agreements: async (field, values) =>
+      (
+        await fetchMatching(client, '/finance/agreements', field, values, eq('cancelledFlag', false), (c) =>
+          client.agreements(c),
+        )
+      ).rows,
+    catalogItems: async (identifiers) =>
+      (
+        await fetchMatching<CatalogItem>(client, '/procurement/catalog', 'identifier', identifiers, undefined, (c) =>
+          client.catalogItems(c ?? ''),
+        )
+      ).rows,
+  };
+}
+
 const where = (b: Binding) => `${b.source.file}:${b.source.line}`;
 const list = (items: string[], max = 8) =>
   items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 
 async function resolveCompanies(
-  client: ConnectWiseClient,
+  client: Directory,
   bindings: Binding[],
   failures: Failure[],
 ): Promise<Map<string, Company>> {
   const refs = [...new Set(bindings.map((b) => b.company))];
   const found = new Map<string, Company>();
-  const byIdentifier = await fetchMatching(
-    client,
-    '/company/companies',
-    'identifier',
-    refs,
-    eq('deletedFlag', false),
-    (c) => client.companies(c),
-  );
+  const byIdentifier = await client.companies('identifier', refs);
   for (const ref of refs) {
     // The conditions exclude deleted companies; checked again here, in case a server ignored them.
     const hit = byIdentifier.rows.find(
@@ -86,14 +115,10 @@ async function resolveCompanies(
     if (hit) found.set(ref, hit);
   }
   const misses = refs.filter((r) => !found.has(r));
-  const byName = byIdentifier.all
-    ? byIdentifier
-    : await fetchMatching(client, '/company/companies', 'name', misses, eq('deletedFlag', false), (c) =>
-        client.companies(c),
-      );
+  const byName = byIdentifier.all ? byIdentifier : await client.companies('name', misses);
   // A name found nowhere is most likely a typo: read every company once (only then) to suggest one.
   const unknown = misses.filter((ref) => !byName.rows.some((c) => c.deletedFlag !== true && c.name === ref));
-  const everyone = byName.all || unknown.length === 0 ? byName.rows : await client.companies(undefined);
+  const everyone = byName.all || unknown.length === 0 ? byName.rows : await client.allCompanies();
   for (const ref of misses) {
     const hits = byName.rows.filter((c) => c.deletedFlag !== true && c.name === ref);
     // Every binding naming this company gets the failure, not only the first: none may vanish.
@@ -123,7 +148,7 @@ async function resolveCompanies(
 }
 
 async function resolveAgreements(
-  client: ConnectWiseClient,
+  client: Directory,
   bindings: Binding[],
   companies: Map<string, Company>,
   failures: Failure[],
@@ -134,19 +159,9 @@ async function resolveAgreements(
   const companyIds = [...new Set(byName.map((b) => companies.get(b.company)!.id))];
   // The conditions exclude cancelled agreements; checked again here, in case a server ignored them.
   const notCancelled = (a: Agreement) => a.agreementStatus !== 'Cancelled' && a.cancelledFlag !== true;
-  const underCompanies = (
-    await fetchMatching(client, '/finance/agreements', 'company/id', companyIds, eq('cancelledFlag', false), (c) =>
-      client.agreements(c),
-    )
-  ).rows.filter(notCancelled);
+  const underCompanies = (await client.agreements('company/id', companyIds)).filter(notCancelled);
   const ids = byId.map((b) => (b.agreement as { id: number }).id);
-  const named = ids.length
-    ? (
-        await fetchMatching(client, '/finance/agreements', 'id', ids, eq('cancelledFlag', false), (c) =>
-          client.agreements(c),
-        )
-      ).rows.filter(notCancelled)
-    : [];
+  const named = ids.length ? (await client.agreements('id', ids)).filter(notCancelled) : [];
 
   const resolved: ResolvedBinding[] = [];
   for (const b of live) {
@@ -194,18 +209,11 @@ async function resolveAgreements(
 }
 
 async function resolveProducts(
-  client: ConnectWiseClient,
+  client: Directory,
   identifiers: string[],
   failures: Failure[],
 ): Promise<Map<string, ProductRef>> {
-  const { rows } = await fetchMatching<CatalogItem>(
-    client,
-    '/procurement/catalog',
-    'identifier',
-    identifiers,
-    undefined,
-    (c) => client.catalogItems(c ?? ''),
-  );
+  const rows = identifiers.length ? await client.catalogItems(identifiers) : [];
   const products = new Map<string, ProductRef>();
   for (const identifier of identifiers) {
     const matches = rows.filter((r) => r.identifier.toLowerCase() === identifier.toLowerCase());
@@ -250,8 +258,17 @@ export async function resolveNames(
 }
 
 /** Like resolveNames, but every failure is returned beside what did resolve: one binding's failure is that binding's alone. */
-export async function resolveEach(
+export function resolveEach(
   client: ConnectWiseClient,
+  bindings: Binding[],
+  productIdentifiers: string[],
+): Promise<Resolution & { failures: Failure[] }> {
+  return resolveIn(liveDirectory(client), bindings, productIdentifiers);
+}
+
+/** resolveEach against any directory: ConnectWise, or a snapshot of it. */
+export async function resolveIn(
+  client: Directory,
   bindings: Binding[],
   productIdentifiers: string[],
 ): Promise<Resolution & { failures: Failure[] }> {

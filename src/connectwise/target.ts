@@ -36,7 +36,7 @@ async function guarded<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const toLine = (a: Addition): BilledLine => ({
+export const toLine = (a: Addition): BilledLine => ({
   id: a.id,
   productId: a.product.id,
   quantity: a.quantity,

@@ -94,6 +94,14 @@ export interface UsageProvenance {
   label: string;
 }
 
+/** Where the billing system's state came from, when not read live with the configured keys. */
+export interface TargetProvenance {
+  source: 'snapshot' | 'read-only';
+  /** When the snapshot was captured; null when read live. */
+  capturedAt: string | null;
+  label: string;
+}
+
 /** The plan-wide safety check, carried by the plan so apply enforces what plan showed. */
 export interface SafetyReport {
   /** Open additions of managed products on bound agreements. */
@@ -181,6 +189,8 @@ export interface Plan {
   errors: BindingError[];
   held: HeldAction[];
   usage: UsageProvenance;
+  /** Absent when the billing system was read live with the configured keys; a snapshot's plan cannot be applied. */
+  target?: TargetProvenance;
   /** null for a run over every binding; else the customers named with --customer. */
   scope: { customers: string[] } | null;
   safety: SafetyReport;

@@ -230,8 +230,21 @@ function age(ms: number): string {
   return hours < 48 ? plural(hours, 'hour') : plural(Math.round(hours / 24), 'day');
 }
 
+/** Where the billing system's state came from, when not read live with the write keys: a snapshot and its age. */
+function targetStamp(plan: Plan, now: Date): string {
+  const t = plan.target;
+  if (!t) return '';
+  const at = t.capturedAt && !Number.isNaN(Date.parse(t.capturedAt)) ? t.capturedAt : null;
+  if (!at) return `; ${t.label}`;
+  return `; ${t.label}, captured ${utc(at)} (${age(now.getTime() - Date.parse(at))} old)`;
+}
+
 /** When and where usage was read: "read live from Mailprotector reseller 343 at 2026-11-26 02:17 UTC". */
 export function usageStamp(plan: Plan, now: Date = new Date()): string {
+  return usageOnlyStamp(plan, now) + targetStamp(plan, now);
+}
+
+function usageOnlyStamp(plan: Plan, now: Date): string {
   const u = plan.usage;
   const at = u.capturedAt && !Number.isNaN(Date.parse(u.capturedAt)) ? u.capturedAt : null;
   if (u.source === 'snapshot') {

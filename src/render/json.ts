@@ -14,6 +14,7 @@ export function renderJson(plan: Plan): string {
     errors: plan.errors,
     held: plan.held,
     usage: plan.usage,
+    ...(plan.target ? { target: plan.target } : {}),
     scope: plan.scope,
     safety: plan.safety,
     notBilled: plan.notBilled,

@@ -21,12 +21,17 @@ export interface PlanOptions {
   maxUsageAge: string;
   /** --base REF: refuse when the connection differs from the one at REF (as in a pull request). */
   base?: string;
+  /** --target-snapshot FILE: ConnectWise from the nightly's snapshot instead of read live: no key at all. */
+  targetSnapshot?: string;
+  maxTargetAge?: string;
+  /** --read-only: ConnectWise live with connectwise.readOnly's keys, never the write keys. */
+  readOnly?: boolean;
 }
 
-export function maxAgeMs(text: string): number {
+export function maxAgeMs(text: string, flag = '--max-usage-age'): number {
   const ms = parseDuration(text);
   if (ms === undefined || ms <= 0)
-    throw new CwsyncError(`--max-usage-age must be a duration such as 26h, 90m or 2d, not "${text}"`);
+    throw new CwsyncError(`${flag} must be a duration such as 26h, 90m or 2d, not "${text}"`);
   return ms;
 }
 
@@ -36,9 +41,19 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
   await checkTrustedConnection(config, basesToCompare(opts.base));
   if (opts.out) checkOutputPath(opts.out, '--out');
   const snapshot = opts.usageSnapshot ? { path: opts.usageSnapshot, maxAgeMs: maxAgeMs(opts.maxUsageAge) } : undefined;
+  if (opts.targetSnapshot && opts.readOnly)
+    throw new CwsyncError('--target-snapshot and --read-only are two ways to read ConnectWise: pass one');
+  const targetSnapshot = opts.targetSnapshot
+    ? { path: opts.targetSnapshot, maxAgeMs: maxAgeMs(opts.maxTargetAge ?? '26h', '--max-target-age') }
+    : undefined;
   const logger = createLogger();
   const git = await configGitState(config.dir);
-  const planned = await planFor(config, git, logger, { scope: opts.customer, snapshot });
+  const planned = await planFor(config, git, logger, {
+    scope: opts.customer,
+    snapshot,
+    targetSnapshot,
+    readOnly: opts.readOnly,
+  });
   try {
     const { plan } = planned;
     const render = {

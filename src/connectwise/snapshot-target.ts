@@ -1,0 +1,74 @@
+/**
+ * A ConnectWise snapshot as the reconciler's billing target, read-only: names resolve by the
+ * same rules as live (resolve.ts against the snapshot), lines come from the snapshot, and
+ * every write throws. What the snapshot cannot know it says so, never guessing "none": a
+ * catalog identifier not mapped when it was captured, the lines of an agreement not bound then.
+ */
+import type { Binding } from '../config/types.js';
+import { CwsyncError } from '../errors.js';
+import type { BilledLine, BillingTarget, NewLine, TargetResolution, Unresolved } from '../reconcile/ports.js';
+import { resolveIn } from './resolve.js';
+import { toLine } from './target.js';
+import { snapshotDirectory, type TargetSnapshot } from './target-snapshot.js';
+
+/** A write attempted against a snapshot: a programming error, never a user's. */
+export class SnapshotIsReadOnly extends CwsyncError {
+  constructor(what: string) {
+    super(`${what}: a plan made from a ConnectWise snapshot cannot be applied`, {
+      hint: 'apply plans from live ConnectWise (the nightly does)',
+    });
+  }
+}
+
+export class SnapshotTarget implements BillingTarget {
+  private readonly lineSets: Map<number, BilledLine[]>;
+  private readonly captured: Set<string>;
+
+  constructor(
+    private readonly snapshot: TargetSnapshot,
+    readonly label: string,
+  ) {
+    this.lineSets = new Map(snapshot.additions.map((a) => [a.agreementId, a.lines.map(toLine)]));
+    this.captured = new Set(snapshot.catalog.identifiers.map((i) => i.toLowerCase()));
+  }
+
+  async resolve(bindings: Binding[], productIdentifiers: string[]): Promise<TargetResolution> {
+    const known = productIdentifiers.filter((i) => this.captured.has(i.toLowerCase()));
+    const unknown: Unresolved[] = productIdentifiers
+      .filter((i) => !this.captured.has(i.toLowerCase()))
+      .map((i) => ({
+        binding: null,
+        message: `catalog identifier "${i}" is not in the ConnectWise snapshot (${this.label}, captured ${this.snapshot.capturedAt}): it was not mapped when the nightly captured it`,
+        fix: 'the plan after merge reads it live; or plan this pull request with a read-only ConnectWise key (plan --read-only)',
+      }));
+    const r = await resolveIn(snapshotDirectory(this.snapshot), bindings, known);
+    return { bindings: r.bindings, products: r.products, failures: [...r.failures, ...unknown] };
+  }
+
+  async lines(agreementId: number, productIds: number[]): Promise<BilledLine[]> {
+    const lines = this.lineSets.get(agreementId);
+    if (!lines)
+      throw new CwsyncError(
+        `the ConnectWise snapshot (captured ${this.snapshot.capturedAt}) holds no additions of agreement ${agreementId}: it was not bound when the nightly captured it`,
+        {
+          hint: 'the plan after merge reads them live; or plan with a read-only ConnectWise key (plan --read-only), or capture with cwsync snapshot --all-agreements',
+        },
+      );
+    const wanted = new Set(productIds);
+    return lines.filter((l) => wanted.has(l.productId));
+  }
+
+  create(agreementId: number, _line: NewLine): Promise<{ id: number | null }> {
+    return Promise.reject(new SnapshotIsReadOnly(`create a line on agreement ${agreementId}`));
+  }
+
+  setQuantity(agreementId: number, lineId: number): Promise<void> {
+    return Promise.reject(new SnapshotIsReadOnly(`update line ${lineId} on agreement ${agreementId}`));
+  }
+
+  cancel(agreementId: number, lineId: number): Promise<void> {
+    return Promise.reject(new SnapshotIsReadOnly(`cancel line ${lineId} on agreement ${agreementId}`));
+  }
+
+  async close(): Promise<void> {}
+}

@@ -6,7 +6,14 @@
  */
 import type { Binding } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
-import type { BilledLine, BillingTarget, NewLine, TargetResolution, Unresolved } from '../reconcile/ports.js';
+import type {
+  AgreementState,
+  BilledLine,
+  BillingTarget,
+  NewLine,
+  TargetResolution,
+  Unresolved,
+} from '../reconcile/ports.js';
 import { resolveIn } from './resolve.js';
 import { toLine } from './target.js';
 import { snapshotDirectory, type TargetSnapshot } from './target-snapshot.js';
@@ -56,6 +63,25 @@ export class SnapshotTarget implements BillingTarget {
       );
     const wanted = new Set(productIds);
     return lines.filter((l) => wanted.has(l.productId));
+  }
+
+  /** As captured: the snapshot holds open agreements of companies not deleted, so one missing is gone as far as it knows. */
+  async agreement(agreementId: number): Promise<AgreementState | null> {
+    const found = this.snapshot.agreements.find((a) => a.id === agreementId);
+    if (!found) return null;
+    const company = this.snapshot.companies.find((c) => c.id === found.company.id);
+    return {
+      id: found.id,
+      name: found.name,
+      status: found.agreementStatus ?? null,
+      cancelled: found.cancelledFlag === true,
+      company: {
+        id: found.company.id,
+        identifier: company?.identifier ?? found.company.identifier,
+        name: company?.name ?? found.company.name,
+        deleted: company === undefined,
+      },
+    };
   }
 
   create(agreementId: number, _line: NewLine): Promise<{ id: number | null }> {

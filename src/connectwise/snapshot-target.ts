@@ -53,6 +53,11 @@ export class SnapshotTarget implements BillingTarget {
   }
 
   async lines(agreementId: number, productIds: number[]): Promise<BilledLine[]> {
+    const wanted = new Set(productIds);
+    return (await this.agreementLines(agreementId)).filter((l) => wanted.has(l.productId));
+  }
+
+  async agreementLines(agreementId: number): Promise<BilledLine[]> {
     const lines = this.lineSets.get(agreementId);
     if (!lines)
       throw new CwsyncError(
@@ -61,8 +66,7 @@ export class SnapshotTarget implements BillingTarget {
           hint: 'the plan after merge reads them live; or plan with a read-only ConnectWise key (plan --read-only), or capture with cwsync snapshot --all-agreements',
         },
       );
-    const wanted = new Set(productIds);
-    return lines.filter((l) => wanted.has(l.productId));
+    return lines;
   }
 
   /** As captured: the snapshot holds open agreements of companies not deleted, so one missing is gone as far as it knows. */

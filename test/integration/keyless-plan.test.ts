@@ -130,6 +130,9 @@ describe('a pull request plans from the two snapshots with no secret', () => {
     const live = JSON.parse((await plan({ usageSnapshot: usagePath })).stdout);
     expect(fromSnapshots.actions).toEqual(live.actions);
     expect(fromSnapshots.fingerprint).toBe(live.fingerprint);
+    // The lines cwsync does not manage come from the snapshot too: the same warnings and unmanaged lines.
+    expect(fromSnapshots.warnings).toEqual(live.warnings);
+    expect(fromSnapshots.unmanaged).toEqual(live.unmanaged);
     expect(live.target).toBeUndefined();
   });
 

@@ -104,7 +104,7 @@ async function nightly(customers: number) {
   try {
     // Today's flow before this change: plan --out, then apply, which planned again (two reads).
     const oldPlan = await runCli(sandbox, repo, ['plan', '--config', 'config', '--out', 'old.json']);
-    const oldApply = await runCli(sandbox, repo, ['apply', '--config', 'config', '--force']);
+    const oldApply = await runCli(sandbox, repo, ['apply', '--yes', '--config', 'config', '--force']);
     // Reset the additions the old flow wrote, so the new flow has the same work.
     const fresh = await setup(customers);
     await close();

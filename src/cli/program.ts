@@ -102,6 +102,10 @@ export function buildProgram(): Command {
       'lift the safety limits: apply held changes and a run over maxChangePercent (recorded in the report)',
     )
     .option('--allow-dirty', 'apply even when the config has uncommitted changes')
+    .option(
+      '--yes',
+      "without --plan: apply what this run plans without showing it and asking (needed off a terminal; Terraform's -auto-approve)",
+    )
     .option('--report <file>', 'write the JSON report of every action to this file')
     .addOption(customerOption())
     .option('--lock-wait <seconds>', 'how long to wait for another apply on this config repository', '60')

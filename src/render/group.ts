@@ -13,6 +13,14 @@ export function verdict(plan: Plan): string {
   return `${plural(n, 'change')} on ${plural(agreements, 'agreement')}`;
 }
 
+/** apply's first line: what it is about to write; a forced run counts the held changes it lifts. */
+export function applyVerdict(plan: Plan, force: boolean): string {
+  if (!force || plan.held.length === 0) return `${verdict(plan)} (${counts(plan)})`;
+  const n = plan.actions.length + plan.held.length;
+  const agreements = new Set([...plan.actions, ...plan.held].map((a) => a.agreement.id)).size;
+  return `${plural(n, 'change')} on ${plural(agreements, 'agreement')}, ${plan.held.length} held ${plan.held.length === 1 ? 'one' : 'ones'} included (--force) (${counts(plan)})`;
+}
+
 export function counts(plan: Plan): string {
   const s = plan.summary;
   const extra = [s.held ? `${s.held} held` : '', s.errors ? plural(s.errors, 'error') : ''].filter(Boolean);

@@ -1,8 +1,9 @@
 /** The apply report: lines for a terminal as results arrive, and markdown for the job summary. */
 import type { ActionResult, ApplyReport } from '../reconcile/apply.js';
+import { beforeText } from './group.js';
 
 export function resultLine(r: ActionResult): string {
-  const what = `${r.action} ${r.company.identifier} / ${r.agreement.name}: ${r.product.identifier} ${r.before ?? '-'} -> ${r.action === 'cancel' ? 'cancelled' : r.after}`;
+  const what = `${r.action} ${r.company.identifier} / ${r.agreement.name}: ${r.product.identifier} ${beforeText(r.before)} -> ${r.action === 'cancel' ? 'cancelled' : r.after}`;
   if (r.status === 'failed') return `FAILED   ${what}\n         ${r.error ?? ''}`;
   if (r.status === 'unknown') return `UNKNOWN  ${what}\n         ${r.error ?? ''}`;
   if (r.status === 'held') return `HELD     ${what}\n         ${r.held ?? ''}; apply with --force to apply it`;
@@ -18,7 +19,7 @@ export function summaryLine(report: ApplyReport): string {
 export function renderReportMarkdown(report: ApplyReport): string {
   const rows = report.results.map(
     (r) =>
-      `| ${r.status === 'applied' || r.status === 'skipped' ? r.status : `**${r.status}**`} | ${r.action} | ${r.company.identifier} / ${r.agreement.name} | ${r.product.identifier} | ${r.before ?? ''} | ${r.action === 'cancel' ? 'cancelled' : r.after} | ${(r.error ?? r.held ?? r.note ?? '').replace(/\|/g, '\\|')} |`,
+      `| ${r.status === 'applied' || r.status === 'skipped' ? r.status : `**${r.status}**`} | ${r.action} | ${r.company.identifier} / ${r.agreement.name} | ${r.product.identifier} | ${beforeText(r.before)} | ${r.action === 'cancel' ? 'cancelled' : r.after} | ${(r.error ?? r.held ?? r.note ?? '').replace(/\|/g, '\\|')} |`,
   );
   return [
     `### cwsync apply: ${summaryLine(report)}`,

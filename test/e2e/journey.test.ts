@@ -38,9 +38,9 @@ describe('the binary', () => {
     expect(plan.stdout.split('\n')[0]).toMatch(/^4 changes on 4 agreements/);
     expect(writes(scene)).toEqual([]);
 
-    const apply = await scene.runBinary(['apply', '--config', 'config', '--report', 'report.json'], env);
+    const apply = await scene.runBinary(['apply', '--yes', '--config', 'config', '--report', 'report.json'], env);
     expect(apply.code).toBe(0);
-    expect(apply.stdout).toContain('applied  create NORTHWIND / Email Security: MP-CLOUDMAIL - -> 23');
+    expect(apply.stdout).toContain('applied  create NORTHWIND / Email Security: MP-CLOUDMAIL new -> 23');
     expect(apply.stderr).toContain('"level":10'); // trace logs really reached the process's stderr
     const report = readFileSync(join(scene.repo, 'report.json'), 'utf8');
     expect(JSON.parse(report)).toMatchObject({ summary: { applied: 4, failed: 0, unknown: 0 } });

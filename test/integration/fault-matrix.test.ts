@@ -31,7 +31,13 @@ const NORTHWIND = 1250; // its plan holds the demo's one create (MP-CLOUDMAIL)
 
 const apply = (extra: Partial<Parameters<typeof applyCommand>[0]> = {}) =>
   inProcess(() =>
-    applyCommand({ config: scene.configDir, lockWait: '0', report: join(scene.repo, 'report.json'), ...extra }),
+    applyCommand({
+      config: scene.configDir,
+      lockWait: '0',
+      yes: true,
+      report: join(scene.repo, 'report.json'),
+      ...extra,
+    }),
   );
 const plan = () =>
   inProcess(() =>

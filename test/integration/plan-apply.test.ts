@@ -21,6 +21,37 @@ const quantities = (s: Scene, agreementId: number) =>
     .map((a) => [s.world.cw.catalog.find((c) => c.id === a.productId)!.identifier, a.quantity]);
 const json = (s: Scene, file: string) => JSON.parse(readFileSync(join(s.repo, file), 'utf8'));
 
+describe("apply without a saved plan asks first (Terraform's convention)", () => {
+  const tty = { stdin: process.stdin.isTTY, stdout: process.stdout.isTTY };
+  afterEach(() => {
+    process.stdin.isTTY = tty.stdin;
+    process.stdout.isTTY = tty.stdout;
+  });
+
+  it('off a terminal and without --yes: exit 3 before anything is read or written; with --yes: applies', async () => {
+    scene = await startScene();
+    // However the tests are started: nobody at a terminal to answer.
+    process.stdin.isTTY = false as never;
+    const refused = await scene.run(['apply', '--config', 'config']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(
+      'refused: apply without --plan asks before it writes, and there is no terminal to ask on; nothing was read or written',
+    );
+    expect(refused.stderr).toContain('pass --yes');
+    expect(refused.stdout).toBe('');
+    expect(scene.sandbox.cw.requests).toEqual([]);
+
+    const applied = await scene.run(['apply', '--config', 'config', '--yes']);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Applied 4, failed 0');
+    expect(
+      writes(scene)
+        .map((w) => w.method)
+        .sort(),
+    ).toEqual(['PATCH', 'PATCH', 'PATCH', 'POST']);
+  });
+});
+
 describe('plan, apply, plan', () => {
   it('prints the plan in every format, applies it with a report, and the next plan shows no changes', async () => {
     scene = await startScene();
@@ -48,10 +79,10 @@ describe('plan, apply, plan', () => {
     expect(json(scene, 'plan.json').fingerprint).toBe(plan.fingerprint);
     expect(writes(scene)).toEqual([]);
 
-    const apply = await scene.run(['apply', '--config', 'config', '--report', 'report.json']);
+    const apply = await scene.run(['apply', '--yes', '--config', 'config', '--report', 'report.json']);
     expect(apply.stderr).toBe('');
     expect(apply.code).toBe(0);
-    expect(apply.stdout).toContain('applied  create NORTHWIND / Email Security: MP-CLOUDMAIL - -> 23');
+    expect(apply.stdout).toContain('applied  create NORTHWIND / Email Security: MP-CLOUDMAIL new -> 23');
     expect(quantities(scene, 1234)).toEqual([
       ['MP-CLOUDFILTER', 69],
       ['MP-SAFESEND', 65],
@@ -72,7 +103,7 @@ describe('plan, apply, plan', () => {
     });
     const woodgrove = scene.world.mp.domains.find((d) => d.name === 'woodgrove.com')!.id;
     scene.world.mp.userGroups.find((g) => g.name === 'Staff' && g.domainId === woodgrove)!.userCount = 0;
-    await scene.run(['apply', '--config', 'config', '--force']);
+    await scene.run(['apply', '--yes', '--config', 'config', '--force']);
     const sent = writes(scene);
     expect(new Set(sent.map((r) => r.method))).toEqual(new Set(['POST', 'PATCH']));
     for (const r of sent) {
@@ -134,7 +165,7 @@ describe('a nightly that bills everyone it can', () => {
     expect(plan.stdout).toContain('NO-SUCH-COMPANY');
     expect((await scene.run(['plan', '--config', 'config'])).code).toBe(1); // errors exit 1 without --detailed-exitcode too
 
-    const apply = await scene.run(['apply', '--config', 'config', '--report', 'report.json']);
+    const apply = await scene.run(['apply', '--yes', '--config', 'config', '--report', 'report.json']);
     expect(apply.code).toBe(1);
     const report = json(scene, 'report.json');
     expect(report.summary).toMatchObject({ held: 2, failed: 0, unknown: 0, errors: 1, skipped: 1 });
@@ -145,7 +176,7 @@ describe('a nightly that bills everyone it can', () => {
     ]);
     expect(apply.stdout).toContain('HELD     update FABRIKAM / Managed Email: MP-CLOUDFILTER 120 -> 30');
 
-    const forced = await scene.run(['apply', '--config', 'config', '--force', '--report', 'forced.json'], {
+    const forced = await scene.run(['apply', '--yes', '--config', 'config', '--force', '--report', 'forced.json'], {
       GITHUB_ACTOR: 'msp-owner',
     });
     expect(forced.code).toBe(1); // the binding error still needs a human
@@ -167,7 +198,7 @@ describe('a nightly that bills everyone it can', () => {
           ? t.replace(/maxChangePercent: \d+/, 'maxChangePercent: 5').replace(/minManaged: \d+/, 'minManaged: 1')
           : t,
     });
-    const refused = await scene.run(['apply', '--config', 'config']);
+    const refused = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(
       /^refused: safety limit exceeded; nothing was written\n {2}- \d+ of \d+ managed additions would change/,
@@ -228,7 +259,7 @@ describe('never a duplicate, over HTTP', () => {
   it('settles a create whose answer was lost by reading it back: one POST, one addition', async () => {
     scene = await startScene();
     scene.sandbox.cw.faults.push({ method: 'POST', times: 1, dropAfterServing: true });
-    const apply = await scene.run(['apply', '--config', 'config']);
+    const apply = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(apply.code).toBe(0);
     expect(apply.stdout).toContain('(confirmed by reading it back after the answer was lost)');
     expect(writes(scene).filter((r) => r.method === 'POST')).toHaveLength(1);
@@ -241,11 +272,11 @@ describe('never a duplicate, over HTTP', () => {
   it('does not re-send a create that got no answer; reports it unknown (exit 1); the next run settles it', async () => {
     scene = await startScene();
     scene.sandbox.cw.faults.push({ method: 'POST', times: 1, drop: true });
-    const first = await scene.run(['apply', '--config', 'config']);
+    const first = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(first.code).toBe(1);
-    expect(first.stdout).toContain('UNKNOWN  create NORTHWIND / Email Security: MP-CLOUDMAIL - -> 23');
+    expect(first.stdout).toContain('UNKNOWN  create NORTHWIND / Email Security: MP-CLOUDMAIL new -> 23');
     expect(writes(scene).filter((r) => r.method === 'POST')).toHaveLength(1);
-    const second = await scene.run(['apply', '--config', 'config']);
+    const second = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(second.code).toBe(0);
     expect(quantities(scene, 1250)).toEqual([
       ['MP-CLOUDFILTER', 23],
@@ -258,13 +289,13 @@ describe('the config must be committed, and one apply at a time', () => {
   it('refuses a dirty config tree (exit 3) unless --allow-dirty', async () => {
     scene = await startScene();
     await scene.edit('customers.yaml', (t) => t.replace('minimum: 25', 'minimum: 26'), false);
-    const refused = await scene.run(['apply', '--config', 'config']);
+    const refused = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toBe(
       'refused: the config directory has changes that are not committed: config/customers.yaml\nfix: commit them (nightly applies run from reviewed config), or pass --allow-dirty\n',
     );
     expect(scene.sandbox.cw.requests).toEqual([]);
-    expect((await scene.run(['apply', '--config', 'config', '--allow-dirty'])).code).toBe(0);
+    expect((await scene.run(['apply', '--yes', '--config', 'config', '--allow-dirty'])).code).toBe(0);
   });
 
   it('treats a config outside any git repository as dirty', async () => {
@@ -273,7 +304,7 @@ describe('the config must be committed, and one apply at a time', () => {
     const outside = tempDir();
     for (const f of ['cwsync.yaml', 'services.yaml', 'customers.yaml'])
       writeFileSync(join(outside, f), readFileSync(join(scene.configDir, f)));
-    const refused = await scene.run(['apply', '--config', outside]);
+    const refused = await scene.run(['apply', '--yes', '--config', outside]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('refused: the config directory is not in a git repository');
     const plan = JSON.parse((await scene.run(['plan', '--config', outside, '--format', 'json'])).stdout);
@@ -284,7 +315,7 @@ describe('the config must be committed, and one apply at a time', () => {
     scene = await startScene();
     const release = await acquireApplyLock(scene.configDir, { waitMs: 0 });
     try {
-      const second = await scene.run(['apply', '--config', 'config', '--lock-wait', '0']);
+      const second = await scene.run(['apply', '--yes', '--config', 'config', '--lock-wait', '0']);
       expect(second.code).toBe(3);
       expect(second.stderr).toContain(
         `another cwsync apply holds the lock on this config repository (process ${process.pid}`,
@@ -293,6 +324,6 @@ describe('the config must be committed, and one apply at a time', () => {
     } finally {
       release();
     }
-    expect((await scene.run(['apply', '--config', 'config'])).code).toBe(0);
+    expect((await scene.run(['apply', '--yes', '--config', 'config'])).code).toBe(0);
   });
 });

@@ -63,7 +63,7 @@ describe('secrets', () => {
       (await run('plan text', ['plan', '--config', 'config', '--format', 'text', '--out', 'plan.json'])).code,
       (await run('plan markdown', ['plan', '--config', 'config', '--format', 'markdown'])).code,
       (await run('plan json', ['plan', '--config', 'config', '--format', 'json'])).code,
-      (await run('apply', ['apply', '--config', 'config', '--report', 'report.json'])).code,
+      (await run('apply', ['apply', '--yes', '--config', 'config', '--report', 'report.json'])).code,
       (await run('apply stale plan', ['apply', '--config', 'config', '--plan', 'plan.json'])).code,
       (await run('wrong CW key', ['plan', '--config', 'config'], { CW_PRIVATE_KEY: 'PRIVKEY-wrong-0000' })).code,
       (await run('wrong MP key', ['plan', '--config', 'config'], { MP_API_KEY: 'MPKEY-wrong-1111' })).code,
@@ -77,7 +77,7 @@ describe('secrets', () => {
     const before = s.sandbox.cw.requests.length;
     const site = [
       await run('site plan', ['plan', '--config', 'config', '--format', 'markdown', '--out', 'plan-site.json']),
-      await run('site apply', ['apply', '--config', 'config', '--report', 'report-site.json']),
+      await run('site apply', ['apply', '--yes', '--config', 'config', '--report', 'report-site.json']),
       await run('site wrong CW key', ['plan', '--config', 'config'], { CW_PRIVATE_KEY: 'PRIVKEY-wrong-2222' }),
       await run('site doctor', ['doctor', '--config', 'config']),
     ];

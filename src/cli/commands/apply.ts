@@ -3,9 +3,12 @@ import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
 import { applyPlan, needsAttention } from '../../reconcile/apply.js';
-import { counts, verdict } from '../../render/group.js';
+import type { Plan } from '../../reconcile/types.js';
+import { applyVerdict } from '../../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';
-import { appendJobSummary, checkOutputPath, writeFile } from '../output.js';
+import { renderText } from '../../render/text.js';
+import { canAsk, confirm, refuseNotConfirmed, refuseWithoutYes } from '../confirm.js';
+import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { savedPlanStillHolds } from '../saved-plan.js';
@@ -18,6 +21,8 @@ export interface ApplyOptions {
   report?: string;
   customer?: string[];
   lockWait: string;
+  /** Apply what this run plans without asking (needed off a terminal when there is no --plan). */
+  yes?: boolean;
 }
 
 function refuseDirty(git: GitState): never {
@@ -38,8 +43,23 @@ function actor(): string | null {
   return env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || env.USER || env.USERNAME || null;
 }
 
+/** What this run would write: the actions, and the held ones when forced. */
+const writesOf = (plan: Plan, force: boolean) => plan.actions.length + (force ? plan.held.length : 0);
+
+/** Without --plan and --yes, a person sees the plan and says yes before anything is written. */
+async function askFirst(plan: Plan, force: boolean): Promise<void> {
+  if (writesOf(plan, force) === 0) return;
+  process.stdout.write(`${renderText(plan, { color: useColor() })}\n`);
+  const n = writesOf(plan, force);
+  if (!(await confirm(`Apply ${n === 1 ? 'this change' : `these ${n} changes`} to the billing system?`)))
+    refuseNotConfirmed();
+}
+
 export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  const ask = !opts.plan && !opts.yes;
+  // Before anything is read: off a terminal nobody can answer, so nothing is done at all.
+  if (ask && !canAsk()) refuseWithoutYes();
   if (opts.report) checkOutputPath(opts.report, '--report');
   const lockWaitMs = Number(opts.lockWait) * 1000;
   if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0)
@@ -59,7 +79,8 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
     try {
       const { plan } = planned;
       const force = Boolean(opts.force);
-      process.stdout.write(`${verdict(plan)} (${counts(plan)})\n`);
+      if (ask) await askFirst(plan, force);
+      process.stdout.write(`${applyVerdict(plan, force)}\n`);
       const report = await applyPlan(planned.target, plan, config.policy, {
         now: new Date(),
         concurrency: config.connectwise.concurrency,

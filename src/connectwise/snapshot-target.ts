@@ -92,11 +92,11 @@ export class SnapshotTarget implements BillingTarget {
     return Promise.reject(new SnapshotIsReadOnly(`create a line on agreement ${agreementId}`));
   }
 
-  setQuantity(agreementId: number, lineId: number): Promise<void> {
+  setQuantity(agreementId: number, lineId: number, _quantity: number): Promise<void> {
     return Promise.reject(new SnapshotIsReadOnly(`update line ${lineId} on agreement ${agreementId}`));
   }
 
-  cancel(agreementId: number, lineId: number): Promise<void> {
+  cancel(agreementId: number, lineId: number, _cancelledDate: string): Promise<void> {
     return Promise.reject(new SnapshotIsReadOnly(`cancel line ${lineId} on agreement ${agreementId}`));
   }
 

@@ -202,6 +202,35 @@ describe('a pull request plans from the two snapshots with no secret', () => {
     expect(requests() - before).toBe(0);
   });
 
+  it('--read-only reads ConnectWise live with connectwise.readOnly keys alone, and never Mailprotector', async () => {
+    const cwsync = join(scene.configDir, 'cwsync.yaml');
+    const original = readFileSync(cwsync, 'utf8');
+    writeFileSync(
+      cwsync,
+      original.replace(
+        '  company: acme',
+        '  company: acme\n  readOnly:\n    publicKey: { env: CW_READONLY_PUBLIC_KEY }\n    privateKey: { env: CW_READONLY_PRIVATE_KEY }',
+      ),
+    );
+    try {
+      withoutKeys();
+      vi.stubEnv('CW_CLIENT_ID', DEMO_ENV.CW_CLIENT_ID);
+      vi.stubEnv('CW_READONLY_PUBLIC_KEY', DEMO_ENV.CW_PUBLIC_KEY);
+      vi.stubEnv('CW_READONLY_PRIVATE_KEY', DEMO_ENV.CW_PRIVATE_KEY);
+      const cw = scene.sandbox.cw.requests.length;
+      const mp = scene.sandbox.mp.requests.length;
+      const r = await plan({ usageSnapshot: usagePath, readOnly: true });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout).target).toMatchObject({ source: 'read-only', capturedAt: null });
+      expect(scene.sandbox.cw.requests.length).toBeGreaterThan(cw);
+      expect(scene.sandbox.cw.requests.slice(cw).every((q) => q.method === 'GET')).toBe(true);
+      expect(scene.sandbox.mp.requests.length).toBe(mp);
+    } finally {
+      writeFileSync(cwsync, original);
+    }
+  });
+
   it('a plan made from the snapshot is refused by apply --plan before any write', async () => {
     withoutKeys();
     const saved = join(dir, 'plan.json');

@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_ENV } from '../src/sandbox/demo-data.js';
 import { MP_PAGE_SIZE } from '../src/sandbox/fake-mailprotector.js';
-import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../src/sandbox/scenario.js';
 import { type Sandbox, startSandbox } from '../src/sandbox/start.js';
+import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../test/support/scenario.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');

@@ -10,9 +10,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import type { Plan } from '../../src/reconcile/types.js';
 import { DEMO_ENV, demoWorld } from '../../src/sandbox/demo-data.js';
-import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../../src/sandbox/scenario.js';
 import { startSandbox } from '../../src/sandbox/start.js';
 import type { World } from '../../src/sandbox/world.js';
+import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../support/scenario.js';
 import { ROOT } from './cli.js';
 import { tempDir, writeFiles } from './temp.js';
 

@@ -2,11 +2,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateImportWorld } from '../../src/sandbox/import-world.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
+import { generateImportWorld } from '../support/import-world.js';
 import { type FakeGitHub, startFakeGitHub } from './import-fake-github.js';
 
 let sandbox: Sandbox;

@@ -10,10 +10,10 @@ import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { BRANCH, markerOf } from '../../src/github/pull-request.js';
 import { importPullRequest } from '../../src/import/run.js';
-import { generateImportWorld, type ImportWorld } from '../../src/sandbox/import-world.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
 import { tempDir } from '../helpers/temp.js';
+import { generateImportWorld, type ImportWorld } from '../support/import-world.js';
 import { type FakeGitHub, startFakeGitHub } from './import-fake-github.js';
 
 let generated: ImportWorld;

@@ -14,10 +14,10 @@ import { RefusedError } from '../../src/errors.js';
 import { ACCEPT } from '../../src/import/match.js';
 import { type ImportFileResult, importToFile } from '../../src/import/run.js';
 import type { Proposal } from '../../src/import/types.js';
-import { generateImportWorld, type ImportWorld } from '../../src/sandbox/import-world.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
 import { tempDir } from '../helpers/temp.js';
+import { generateImportWorld, type ImportWorld } from '../support/import-world.js';
 
 const NOW = new Date('2026-11-26T02:17:00Z');
 let generated: ImportWorld;

@@ -6,9 +6,9 @@ import {
   type MpBehaviour,
   startFakeMailprotector,
 } from '../../src/sandbox/fake-mailprotector.js';
-import { generateScenario } from '../../src/sandbox/scenario.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
 import { describeMailprotectorShapes, type EndpointShape } from '../../src/usage/mailprotector-shapes.js';
+import { generateScenario } from '../support/scenario.js';
 
 let fake: FakeMailprotector | undefined;
 let source: MailprotectorUsageSource | undefined;

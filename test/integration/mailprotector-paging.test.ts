@@ -9,12 +9,12 @@ import {
   type MpBehaviour,
   startFakeMailprotector,
 } from '../../src/sandbox/fake-mailprotector.js';
-import { generateScenario } from '../../src/sandbox/scenario.js';
 import type { MpWorld } from '../../src/sandbox/world.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
 import type { UsageSnapshot } from '../../src/usage/types.js';
 import { sortSnapshot } from '../../src/usage/types.js';
 import { UnexpectedAnswerError } from '../../src/usage/unexpected-answer.js';
+import { generateScenario } from '../support/scenario.js';
 
 let fake: FakeMailprotector | undefined;
 let source: MailprotectorUsageSource | undefined;

@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeMailprotector, startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
-import { DEFAULT_SCENARIO, generateScenario } from '../../src/sandbox/scenario.js';
 import { emptyMpWorld } from '../../src/sandbox/world.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
 import { fakeClock } from '../helpers/clock.js';
+import { DEFAULT_SCENARIO, generateScenario } from '../support/scenario.js';
 
 let fake: FakeMailprotector | undefined;
 let source: MailprotectorUsageSource | undefined;

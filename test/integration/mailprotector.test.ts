@@ -4,9 +4,9 @@ import type { MailprotectorSettings } from '../../src/config/types.js';
 import { HttpError } from '../../src/http/errors.js';
 import { renderUsageText } from '../../src/render/usage.js';
 import { type FakeMailprotector, startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
-import { generateScenario } from '../../src/sandbox/scenario.js';
 import type { MpWorld } from '../../src/sandbox/world.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
+import { generateScenario } from '../support/scenario.js';
 
 let fake: FakeMailprotector | undefined;
 let source: MailprotectorUsageSource | undefined;

@@ -12,10 +12,10 @@ import { importCommand } from '../../src/cli/commands/import.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
 import { usageCommand } from '../../src/cli/commands/usage.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
-import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../../src/sandbox/scenario.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import { inProcess } from '../helpers/config.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
+import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../support/scenario.js';
 
 let sandbox: Sandbox;
 let repo: string;

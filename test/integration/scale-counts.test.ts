@@ -10,9 +10,9 @@ import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
-import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../../src/sandbox/scenario.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
+import { DEFAULT_SCENARIO, generateScenario, scenarioConfigFiles } from '../support/scenario.js';
 
 let sandbox: Sandbox;
 let dir: string;

@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerFault, type FakeMailprotector, startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
-import { generateScenario } from '../../src/sandbox/scenario.js';
 import { TEST_ENV, writeConfig } from '../helpers/config.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
+import { generateScenario } from '../support/scenario.js';
 
 let fake: FakeMailprotector | undefined;
 afterEach(async () => fake?.close());

@@ -37,3 +37,42 @@ describe('import graph', () => {
     expect(bad).toEqual([]);
   });
 });
+
+/** Every .ts module under src/, relative to src/. */
+function allModules(dir = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...allModules(rel));
+    else if (entry.name.endsWith('.ts')) out.push(rel);
+  }
+  return out;
+}
+
+/** The modules reachable from `entries` through static and dynamic relative imports. */
+function reachable(entries: string[]): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...entries];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(
+      /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
+    )) {
+      const target = join(dir, (m[1] ?? m[2]!).replace(/\.js$/, '.ts'));
+      if (!target.startsWith('..')) queue.push(target);
+    }
+  }
+  return seen;
+}
+
+describe('the package ships only what the binary reaches', () => {
+  it('every module in src/ is reached from the binary (cli/main.ts) or the demo (demo.ts); test-only code lives in test/support/', () => {
+    const reached = reachable(['cli/main.ts', 'demo.ts']);
+    expect(reached.has('cli/commands/plan.ts')).toBe(true); // dynamic imports are followed
+    expect(allModules().filter((m) => !reached.has(m))).toEqual([]);
+  });
+});

@@ -7,9 +7,9 @@
  * agreements and one with none, two customers of one company, a company already bound.
  * Deterministic for a seed; `truth` says which company each customer really is.
  */
-import { normalizeName } from '../import/normalize.js';
+import { normalizeName } from '../../src/import/normalize.js';
+import { type CwAgreement, type CwCompany, emptyCwWorld, emptyMpWorld, type World } from '../../src/sandbox/world.js';
 import { mulberry32 } from './scenario.js';
-import { type CwAgreement, type CwCompany, emptyCwWorld, emptyMpWorld, type World } from './world.js';
 
 export type ImportCaseKind =
   | 'identical'

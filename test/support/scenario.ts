@@ -3,7 +3,7 @@
  * domain and a domain alias, user groups carrying services, and a ConnectWise company,
  * agreement and additions that mostly match, with some drift, some missing additions.
  */
-import { emptyCwWorld, emptyMpWorld, type World } from './world.js';
+import { emptyCwWorld, emptyMpWorld, type World } from '../../src/sandbox/world.js';
 
 export interface ScenarioParams {
   customers: number;

@@ -21,10 +21,14 @@ export interface BaseDocument {
 
 async function commitOf(git: ReturnType<typeof simpleGit>, ref: string, label: string): Promise<string> {
   // A ref starting with "-" would be read by git as an option.
+  // Not quoted: what fails the pattern may hold control characters.
   if (ref.startsWith('-') || !REF.test(ref))
-    throw new RefusedError(`${label} "${ref}" is not a commit id or branch name`, {
-      hint: 'name the base as a commit id, a branch (origin/main) or a tag',
-    });
+    throw new RefusedError(
+      'the base to compare with is not a commit id or branch name (letters, digits and ._/@{}^~- only)',
+      {
+        hint: 'name the base as a commit id, a branch (origin/main) or a tag',
+      },
+    );
   const commit = await git.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then(
     (out) => out.trim(),
     () => '',

@@ -4,6 +4,7 @@
  * before any request, in a `pull_request` run (event file, real git repository with a base and
  * a head commit) and with `plan --base REF`. A pull request that changes only bindings plans.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
@@ -192,11 +193,36 @@ describe('what the check does not stop, and where it fails closed', () => {
     expect(r.stderr).toContain('has no cwsync.yaml');
   });
 
+  it('a base whose cwsync.yaml is a symbolic link is refused, never followed', async () => {
+    await git().checkout(['-q', '-B', 'pr-link', base]);
+    // A commit whose config/cwsync.yaml is a link (mode 120000) to a file of the runner.
+    const g = (args: string[], input?: string) =>
+      execFileSync('git', args, {
+        cwd: scene.repo,
+        encoding: 'utf8',
+        ...(input === undefined ? {} : { input }),
+      }).trim();
+    const link = g(['hash-object', '-w', '--stdin'], '/etc/hostname');
+    const configTree = g(['rev-parse', `${base}:config`]);
+    const entries = g(['ls-tree', configTree])
+      .split('\n')
+      .filter((l) => !l.endsWith('\tcwsync.yaml'));
+    entries.push(`120000 blob ${link}\tcwsync.yaml`);
+    const linked = g(['mktree'], `${entries.join('\n')}\n`);
+    const root = g(['mktree'], `040000 tree ${linked}\tconfig\n`);
+    const commit = g(['commit-tree', root, '-m', 'link']);
+    environment(true);
+    const r = await plan({ base: commit });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('is not a regular file (git mode 120000)');
+  });
+
   it('--base that git would read as an option is refused', async () => {
     environment(true);
     const r = await plan({ base: '--output=/tmp/x' });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('is not a commit id or branch name');
+    expect(r.stderr).not.toContain('--output');
   });
 
   it('through the binary: a pull_request run that moves the ConnectWise url exits 3 and sends nothing', async () => {

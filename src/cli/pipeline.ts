@@ -11,7 +11,7 @@ import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
 import { createProgress } from '../progress.js';
 import { gather } from '../reconcile/gather.js';
-import { buildPlan } from '../reconcile/plan.js';
+import { buildPlan, type PlanInput } from '../reconcile/plan.js';
 import type { BillingTarget } from '../reconcile/ports.js';
 import type { Plan, TargetProvenance, UsageProvenance } from '../reconcile/types.js';
 import { usageSourceFromConfig } from '../usage/from-config.js';
@@ -95,6 +95,8 @@ function usageFor(config: Config, logger: Logger, request: PlanRequest) {
 
 export interface Planned extends Connected {
   plan: Plan;
+  /** What a fresh plan was computed from (explain reads it); absent for a saved plan. */
+  input?: PlanInput;
 }
 
 export async function planFor(
@@ -127,7 +129,7 @@ export async function planFor(
       { fingerprint: plan.fingerprint, summary: plan.summary, connectwiseRequests: connected.requests() },
       'planned',
     );
-    return { plan, target: connected.target, close };
+    return { plan, input, target: connected.target, close };
   } catch (err) {
     progress.end();
     await close();

@@ -112,6 +112,17 @@ export function buildProgram(): Command {
     .action((opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(opts)));
 
   program
+    .command('explain')
+    .description(
+      "how a customer's quantities are derived: user groups, services, bundles, overrides, the agreement's lines, and what the next plan would do",
+    )
+    .argument('<customer>', 'the customer as written in its binding (name, any case, or id)')
+    .addOption(configOption())
+    .action((customer: string, opts: { config: string }) =>
+      run(async () => (await import('./commands/explain.js')).explainCommand(customer, opts)),
+    );
+
+  program
     .command('import')
     .description('propose bindings for unbound Mailprotector customers, as a new YAML file to review')
     .addOption(configOption())

@@ -3,7 +3,7 @@
  * bundles counted once on the bundle's product and overrides applied to the customer's share.
  */
 import { canonicalService } from '../config/mailprotector-services.js';
-import type { Binding, Bundle, Config } from '../config/types.js';
+import type { Binding, Bundle, Config, Override } from '../config/types.js';
 import type { CustomerUsage } from '../usage/types.js';
 
 export interface Share {
@@ -16,8 +16,36 @@ export interface Share {
   reason: string;
 }
 
+/** How one user group was counted: what `explain` shows. */
+export interface GroupCount {
+  name: string;
+  users: number;
+  services: string[];
+  /** Each product the group's users were counted on, and for which service or bundle. */
+  counted: Array<{ product: string; label: string }>;
+  /** Services the group has with no entry in services.yaml (not billed). */
+  unmapped: string[];
+  /** Services mapped to null (Not Assigned: deliberately not billed). */
+  notAssigned: string[];
+}
+
+/** What one override did to the customer's share. */
+export interface OverrideEffect {
+  /** The service or bundle it names. */
+  target: string;
+  product: string | null;
+  /** "quantity 10", "minimum 5", "skip". */
+  rule: string;
+  /** Users counted before the override. */
+  usage: number;
+  /** The quantity after it; null for skip (left alone). */
+  result: number | null;
+}
+
 export interface CustomerDesire {
   shares: Map<string, Share>;
+  groups: GroupCount[];
+  overrides: OverrideEffect[];
   /** Products this binding says to leave alone. */
   skipped: Set<string>;
   /** Service name (as reported) -> users, for services with no entry in services.yaml. */
@@ -39,33 +67,88 @@ function bundlesFor(services: Set<string>, bundles: Bundle[]): { applied: Bundle
   return { applied, rest };
 }
 
-export function desiredFor(
-  binding: Binding,
-  usage: CustomerUsage,
-  config: Pick<Config, 'services' | 'bundles'>,
-): CustomerDesire {
-  const tally = new Map<string, { label: string; users: number; groups: number }>();
-  const unmapped = new Map<string, number>();
-  const add = (product: string, label: string, users: number) => {
+type Mapping = Pick<Config, 'services' | 'bundles'>;
+type Tally = Map<string, { label: string; users: number; groups: number }>;
+
+/** Counts one user group's users on the products its services and bundles map to. */
+function countGroup(
+  group: CustomerUsage['userGroups'][number],
+  config: Mapping,
+  tally: Tally,
+  unmapped: Map<string, number>,
+): GroupCount {
+  const services = new Set(group.services.map((s) => canonicalService(s) ?? s));
+  const { applied, rest } = bundlesFor(services, config.bundles);
+  const count: GroupCount = {
+    name: group.name,
+    users: group.users,
+    services: [...services],
+    counted: [],
+    unmapped: [],
+    notAssigned: [],
+  };
+  const add = (product: string, label: string) => {
     const t = tally.get(product) ?? { label, users: 0, groups: 0 };
-    t.users += users;
+    t.users += group.users;
     t.groups += 1;
     tally.set(product, t);
+    count.counted.push({ product, label });
   };
-  for (const group of usage.userGroups) {
-    const services = new Set(group.services.map((s) => canonicalService(s) ?? s));
-    const { applied, rest } = bundlesFor(services, config.bundles);
-    for (const b of applied) add(b.product, b.name, group.users);
-    for (const s of rest) {
-      if (!(s in config.services)) {
-        if (group.users > 0) unmapped.set(s, (unmapped.get(s) ?? 0) + group.users);
-        continue;
-      }
-      const product = config.services[s];
-      if (product) add(product, s, group.users);
+  for (const b of applied) add(b.product, b.name);
+  for (const s of rest) {
+    // Own keys only: a service named like an Object property ("constructor") is unmapped, not a function.
+    const product = Object.hasOwn(config.services, s) ? config.services[s] : undefined;
+    if (product) add(product, s);
+    else if (product === null) count.notAssigned.push(s);
+    else {
+      if (group.users > 0) unmapped.set(s, (unmapped.get(s) ?? 0) + group.users);
+      count.unmapped.push(s);
     }
   }
+  return count;
+}
 
+const ruleOf = (o: Override) =>
+  'skip' in o ? 'skip' : 'quantity' in o ? `quantity ${o.quantity}` : `minimum ${o.minimum}`;
+
+/** Applies the binding's overrides to the shares, recording what each did. */
+function applyOverrides(binding: Binding, config: Mapping, shares: Map<string, Share>) {
+  const skipped = new Set<string>();
+  const overrides: OverrideEffect[] = [];
+  for (const [target, override] of Object.entries(binding.overrides)) {
+    const product = config.services[target] ?? config.bundles.find((b) => b.name === target)?.product;
+    if (!product) continue;
+    const usage = shares.get(product)?.quantity ?? 0;
+    let result: number | null = null;
+    if ('skip' in override) skipped.add(product);
+    else if ('quantity' in override) {
+      result = override.quantity;
+      shares.set(product, {
+        product,
+        label: target,
+        quantity: override.quantity,
+        reason: `${target}: fixed at ${override.quantity} by override (usage: ${usage})`,
+      });
+    } else {
+      result = Math.max(usage, override.minimum);
+      if (usage < override.minimum)
+        shares.set(product, {
+          product,
+          label: target,
+          quantity: override.minimum,
+          reason: `${target}: minimum ${override.minimum} by override (usage: ${usage})`,
+        });
+    }
+    overrides.push({ target, product, rule: ruleOf(override), usage, result });
+  }
+  for (const p of skipped) shares.delete(p);
+  return { skipped, overrides };
+}
+
+export function desiredFor(binding: Binding, usage: CustomerUsage, config: Mapping): CustomerDesire {
+  const tally: Tally = new Map();
+  const unmapped = new Map<string, number>();
+  const groups = usage.userGroups.map((g) => countGroup(g, config, tally, unmapped));
   const shares = new Map<string, Share>();
   for (const [product, t] of tally)
     shares.set(product, {
@@ -74,28 +157,6 @@ export function desiredFor(
       quantity: t.users,
       reason: `${t.label}: ${plural(t.users, 'user')} in ${plural(t.groups, 'user group')}`,
     });
-
-  const skipped = new Set<string>();
-  for (const [target, override] of Object.entries(binding.overrides)) {
-    const product = config.services[target] ?? config.bundles.find((b) => b.name === target)?.product;
-    if (!product) continue;
-    const current = shares.get(product) ?? { product, label: target, quantity: 0, reason: `${target}: no users` };
-    if ('skip' in override) skipped.add(product);
-    else if ('quantity' in override)
-      shares.set(product, {
-        product,
-        label: target,
-        quantity: override.quantity,
-        reason: `${target}: fixed at ${override.quantity} by override (usage: ${current.quantity})`,
-      });
-    else if (current.quantity < override.minimum)
-      shares.set(product, {
-        product,
-        label: target,
-        quantity: override.minimum,
-        reason: `${target}: minimum ${override.minimum} by override (usage: ${current.quantity})`,
-      });
-  }
-  for (const p of skipped) shares.delete(p);
-  return { shares, skipped, unmapped };
+  const { skipped, overrides } = applyOverrides(binding, config, shares);
+  return { shares, groups, overrides, skipped, unmapped };
 }

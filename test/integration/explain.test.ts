@@ -1,0 +1,57 @@
+/**
+ * `cwsync explain CUSTOMER` against the sandbox, in process: how each quantity comes about, the
+ * agreement's lines managed and not, and what the next plan would do, from the same pipeline
+ * as plan (so its numbers are the plan's).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Scene, startScene, writes } from '../helpers/scene.js';
+
+let scene: Scene | undefined;
+afterEach(async () => {
+  await scene?.close();
+  scene = undefined;
+});
+
+describe('cwsync explain', () => {
+  it('Contoso: groups -> services -> products, the override, desired quantities, its lines, the next change', async () => {
+    scene = await startScene();
+    const out = await scene.run(['explain', 'contoso ltd', '--config', 'config']);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const text = out.stdout;
+    expect(text).toMatch(/^Contoso Ltd \(Mailprotector customer 7114\), bound at .*customers\.yaml:\d+\n/);
+    expect(text).toContain('  billed on CONTOSO / Email Security (agreement 1234)');
+    expect(text).toMatch(
+      /Staff +56 users +CloudFilter, SafeSend +-> MP-CLOUDFILTER \(CloudFilter\); MP-SAFESEND \(SafeSend\)/,
+    );
+    expect(text).toMatch(
+      /Interns +9 users +CloudFilter, SafeSend, SecureStore +-> MP-CLOUDFILTER \(CloudFilter\); MP-SAFESEND \(SafeSend\); SecureStore: not in services.yaml, not billed/,
+    );
+    expect(text).toMatch(/SafeSend: minimum 25 +no effect: usage is 65/);
+    expect(text).toMatch(/MP-CLOUDFILTER +69 +CloudFilter: 69 users in 3 user groups/);
+    expect(text).toMatch(/addition \d+ +M365-BP "Microsoft 365 Business Premium" +x12 +\$22\.00 +not managed/);
+    expect(text).toMatch(/addition \d+ +MP-CLOUDFILTER "Mailprotector CloudFilter" +x60 +\$3\.50 +managed/);
+    expect(text).toContain('    update MP-CLOUDFILTER 60 -> 69  +$31.50  (CloudFilter: 69 users in 3 user groups)');
+    expect(text).toContain('    unchanged: MP-SAFESEND');
+    expect(writes(scene)).toEqual([]);
+  });
+
+  it('Tailspin: the bundle, the skip override, and a line left alone', async () => {
+    scene = await startScene();
+    const text = (await scene.run(['explain', 'Tailspin Toys', '--config', 'config'])).stdout;
+    expect(text).toMatch(/Secure +30 users +Bracket, CloudFilter, SafeSend +-> MP-BRACKET-BUNDLE \(Bracket Bundle\)/);
+    expect(text).toMatch(/CloudMail: skip +MP-CLOUDMAIL left alone on this agreement/);
+    expect(text).toContain('    MP-CLOUDMAIL: skipped by override, never written here');
+    expect(text).toMatch(/MP-CLOUDMAIL "Mailprotector CloudMail" +x3 +\$5\.00 +not managed/);
+    expect(text).toContain('    update MP-BRACKET-BUNDLE 28 -> 30');
+  });
+
+  it('a customer bound to no binding is an error that says how to bind it', async () => {
+    scene = await startScene();
+    const out = await scene.run(['explain', 'Litware', '--config', 'config']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('error: no binding names "Litware"');
+    expect(out.stderr).toContain('cwsync import proposes one');
+    expect(scene.sandbox.cw.requests).toEqual([]);
+  });
+});

@@ -22,7 +22,7 @@ function outputError(flag: string, path: string, reason: string): CwsyncError {
   });
 }
 
-function reasonOf(err: unknown): string {
+export function reasonOf(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   switch (code) {
     case 'EACCES':

@@ -2,6 +2,7 @@
 import { configDigest } from '../config/digest.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import type { ClientOptions } from '../connectwise/client.js';
 import { connectWiseFromConfig } from '../connectwise/from-config.js';
 import { SnapshotTarget } from '../connectwise/snapshot-target.js';
 import { ConnectWiseTarget } from '../connectwise/target.js';
@@ -34,7 +35,11 @@ export interface PlanRequest {
   /** --read-only: ConnectWise live with connectwise.readOnly's keys only, never the write keys. */
   readOnly?: boolean;
   now?: Date;
+  /** The run's deadline (--max-duration) and the clock it is read by; tests inject a clock. */
+  run?: RunLimits;
 }
+
+export type RunLimits = Pick<ClientOptions, 'deadlineAt' | 'clock'>;
 
 export interface Connected {
   target: BillingTarget;
@@ -45,7 +50,7 @@ export interface Connected {
 export function connectTarget(
   config: Config,
   logger: Logger,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean } & RunLimits = {},
 ): Connected & { requests: () => number } {
   const cw = connectWiseFromConfig(config, logger, options);
   return { target: new ConnectWiseTarget(cw), close: () => cw.close(), requests: () => cw.transport.stats.requests };
@@ -67,7 +72,7 @@ function targetFor(config: Config, logger: Logger, request: PlanRequest) {
   const provenance: TargetProvenance | undefined = request.readOnly
     ? { source: 'read-only', capturedAt: null, label: 'ConnectWise, read live with the read-only key' }
     : undefined;
-  return { ...connectTarget(config, logger, { readOnly: request.readOnly }), provenance };
+  return { ...connectTarget(config, logger, { readOnly: request.readOnly, ...request.run }), provenance };
 }
 
 /**
@@ -88,7 +93,7 @@ function usageFor(config: Config, logger: Logger, request: PlanRequest) {
     const source: UsageSource = new SnapshotUsageSource(request.snapshot.path, request.snapshot.maxAgeMs, () => now);
     return { source, kind: 'snapshot' as UsageProvenance['source'], close: async () => {} };
   }
-  const source = usageSourceFromConfig(config, logger);
+  const source = usageSourceFromConfig(config, logger, request.run);
   const kind: UsageProvenance['source'] = config.usage.mailprotector ? 'mailprotector' : 'file';
   return { source, kind, close: async () => source.close?.() };
 }

@@ -72,6 +72,7 @@ export function buildProgram(): Command {
       '--base <ref>',
       'refuse (exit 3) when the connection differs from the one at this commit (as a pull request is checked against its base)',
     )
+    .option('--max-duration <duration>', "the run's deadline, Retry-After waits included (e.g. 50m, 2h)", '50m')
     .action((opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(opts)));
 
   program
@@ -109,6 +110,12 @@ export function buildProgram(): Command {
     .option('--report <file>', 'write the JSON report of every action to this file')
     .addOption(customerOption())
     .option('--lock-wait <seconds>', 'how long to wait for another apply on this config repository', '60')
+    .option('--max-duration <duration>', "the run's deadline: past it nothing more is written (e.g. 50m, 2h)", '50m')
+    .option(
+      '--state-dir <dir>',
+      'where creates whose outcome is unknown are remembered between runs (default: CWSYNC_STATE_DIR, else the git directory)',
+    )
+    .option('--settle-time <duration>', 'how long such a create blocks its line while it is not seen (e.g. 15m)', '15m')
     .action((opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(opts)));
 
   program

@@ -52,7 +52,15 @@ export const LIST_FIELDS = {
 export type ClientOptions = Partial<
   Pick<
     TransportOptions,
-    'maxAttempts' | 'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'timeoutMs' | 'clock' | 'random' | 'maxBodyBytes'
+    | 'maxAttempts'
+    | 'baseDelayMs'
+    | 'maxDelayMs'
+    | 'maxRetryAfterMs'
+    | 'timeoutMs'
+    | 'clock'
+    | 'random'
+    | 'maxBodyBytes'
+    | 'deadlineAt'
   >
 > & { maxPages?: number };
 
@@ -76,7 +84,8 @@ export function connectWiseHint(settings: Pick<ConnectWiseSettings, 'site' | 'ur
       return 'check connectwise.url: it should end in /apis/3.0 (e.g. https://cw.example.com/v4_6_release/apis/3.0)';
     if (f.status === 429)
       return 'ConnectWise is throttling this integration; lower connectwise.concurrency or run at a quieter time';
-    if (f.status >= 500) return 'ConnectWise had a server error; running again is safe';
+    if (f.status >= 500)
+      return 'ConnectWise had a server error; a write it may still carry out is settled by reading it back, never sent twice';
     return undefined;
   };
 }

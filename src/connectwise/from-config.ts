@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import { RefusedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveSecret } from '../secrets.js';
-import { ConnectWiseClient } from './client.js';
+import { type ClientOptions, ConnectWiseClient } from './client.js';
 
 /**
  * A client for the configured tenant; resolving the secrets here is what makes them required.
@@ -12,7 +12,7 @@ import { ConnectWiseClient } from './client.js';
 export function connectWiseFromConfig(
   config: Config,
   logger?: Logger,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean } & ClientOptions = {},
 ): ConnectWiseClient {
   const cw = config.connectwise;
   if (options.readOnly && !cw.readOnly)
@@ -33,5 +33,5 @@ export function connectWiseFromConfig(
       keys.clientId ? `${label}.clientId` : 'connectwise.clientId',
     ),
   };
-  return ConnectWiseClient.create(cw, credentials, logger);
+  return ConnectWiseClient.create(cw, credentials, logger, options);
 }

@@ -11,7 +11,7 @@ import { HttpError } from '../http/errors.js';
 import { type ErrorFacts, type HttpResponse, type Method, Transport } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import type { ApplyReport } from '../reconcile/apply.js';
-import type { Action, BindingError, Plan } from '../reconcile/types.js';
+import type { Action, BindingError, Conflict, Plan } from '../reconcile/types.js';
 
 export const ISSUE_MARKER = '<!-- cwsync:nightly-issue -->';
 export const ISSUE_LABEL = 'cwsync-nightly';
@@ -206,6 +206,8 @@ export interface Assessment {
   errors: BindingError[];
   held: Array<Action & { why: string }>;
   failed: Array<{ status: string; action: Action; error: string }>;
+  /** Two open lines of one managed product: never touched, someone must cancel the extra one. */
+  conflicts: Conflict[];
   /** The step that ended the run, and how. */
   stop?: string;
   /** A stable digest of what needs a human, to tell a new problem from the same one again. */
@@ -236,14 +238,17 @@ export function assess(facts: RunFacts): Assessment {
   const failed = (report?.results ?? [])
     .filter((r) => r.status === 'failed' || r.status === 'unknown')
     .map((r) => ({ status: r.status, action: r as Action, error: r.error ?? r.note ?? '' }));
-  const stop = stepStop(facts);
+  const conflicts: Conflict[] = report?.skipped ?? plan?.conflicts ?? [];
+  const stop = stepStop(facts) ?? report?.stopped;
   const scoped = Boolean(report?.scope ?? plan?.scope);
-  const needsHuman = Boolean(stop) || facts.unreadable.length > 0 || errors.length + held.length + failed.length > 0;
+  const needsHuman =
+    Boolean(stop) || facts.unreadable.length > 0 || errors.length + held.length + failed.length + conflicts.length > 0;
   const parts: string[] = [];
   if (errors.length) parts.push(`${errors.length} binding error${errors.length === 1 ? '' : 's'}`);
   if (held.length) parts.push(`${held.length} held change${held.length === 1 ? '' : 's'}`);
   const nFailed = failed.filter((f) => f.status === 'failed').length;
   const nUnknown = failed.length - nFailed;
+  if (conflicts.length) parts.push(`${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}`);
   if (nFailed) parts.push(`${nFailed} failed`);
   if (nUnknown) parts.push(`${nUnknown} unknown`);
   if (stop) parts.push(stop.startsWith('`') ? `${stop.split(' (')[0]}` : 'the run did not finish');
@@ -257,13 +262,14 @@ export function assess(facts: RunFacts): Assessment {
         e: errors.map((e) => `${e.where}|${e.message}`).sort(),
         h: held.map(key).sort(),
         f: failed.map((f) => `${f.status}|${key(f.action)}`).sort(),
+        c: conflicts.map((c) => c.additionIds.join('|')).sort(),
         s: stop ?? null,
         u: facts.unreadable.length,
       }),
     )
     .digest('hex')
     .slice(0, 16);
-  return { needsHuman, scoped, headline, errors, held, failed, stop, digest };
+  return { needsHuman, scoped, headline, errors, held, failed, conflicts, stop, digest };
 }
 
 /** Text from the report or the config, made safe for one markdown table cell or list item. */
@@ -335,11 +341,24 @@ export function issueBody(a: Assessment, facts: RunFacts, gh: Pick<GitHubEnv, 'r
       );
     out.push('');
   }
+  if (a.conflicts.length) {
+    out.push(
+      '#### Conflicts: two open lines of one product (never touched)',
+      '',
+      'The customer is billed twice for these. Cancel the extra line in ConnectWise by hand; the next run then manages the one left.',
+      '',
+    );
+    for (const c of a.conflicts)
+      out.push(
+        `- ${md(c.customer)} / ${md(c.agreement.name)} / ${md(c.product.identifier)}: additions ${c.additionIds.join(' and ')} are both open (usage says ${c.desired})`,
+      );
+    out.push('');
+  }
   if (a.failed.length) {
     out.push(
       '#### Failed or unknown actions',
       '',
-      'The next run re-reads everything and converges; an unknown create is settled by it, never sent twice.',
+      'The next run re-reads everything and converges. A create whose outcome is unknown is never sent twice: no run creates that line again until it has been seen, or has stayed absent past the settle time (15 minutes by default).',
       '',
     );
     for (const f of a.failed)

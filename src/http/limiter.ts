@@ -16,6 +16,9 @@ const UNCAPPED_ABOVE = 1000;
 /** With no configured rate and nothing measured yet, a first 429 starts from this. */
 const FALLBACK_RATE = 10;
 
+/** A slot would start only after the run's deadline. */
+export class PastDeadline extends Error {}
+
 export class Limiter {
   private active = 0;
   private waiting: Array<() => void> = [];
@@ -32,6 +35,8 @@ export class Limiter {
     private readonly clock: Clock = realClock,
     /** Aborted when the client closes: no more waiting for a slot. */
     private readonly signal?: AbortSignal,
+    /** No slot is waited for past this (ms by `clock`): PastDeadline instead. */
+    private readonly deadlineAt?: number,
   ) {
     this.rate = ceiling;
   }
@@ -102,6 +107,7 @@ export class Limiter {
     for (;;) {
       const now = this.clock.now();
       const start = Math.max(now, this.pausedUntil, this.nextStart);
+      if (this.deadlineAt !== undefined && start >= this.deadlineAt) throw new PastDeadline();
       // The slot is reserved before waiting, so concurrent callers never share one.
       this.nextStart = start + (this.rate ? 1000 / this.rate : 0);
       if (start > now) await this.clock.sleep(start - now, this.signal);

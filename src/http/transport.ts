@@ -16,7 +16,10 @@ import { Agent } from 'undici';
 import { type Logger, silentLogger } from '../log.js';
 import { type Clock, realClock } from './clock.js';
 import { type ApiErrorDetail, HttpError, LocalRequestError, NetworkError } from './errors.js';
-import { Limiter } from './limiter.js';
+import { Limiter, PastDeadline } from './limiter.js';
+
+const PAST_DEADLINE = "the run's deadline (--max-duration) has passed";
+
 import { type AnswerFacts, describeBody } from './shape.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -64,6 +67,11 @@ export interface TransportOptions {
   hint?: (facts: ErrorFacts) => string | undefined;
   /** Time and waiting; tests inject a clock that does not really wait. */
   clock?: Clock;
+  /**
+   * The run's deadline (--max-duration), in ms by `clock`: no request starts after it, and no
+   * wait (Retry-After, backoff, pacing) reaches past it; the call fails instead, unsent.
+   */
+  deadlineAt?: number;
   /** Jitter source, 0 <= x < 1. */
   random?: () => number;
   /** Values that must never appear in a message (the credentials behind the headers). */
@@ -115,6 +123,7 @@ export class Transport {
   private readonly random: () => number;
   private readonly secrets: string[];
   private closed = false;
+  private readonly deadlineAt: number | undefined;
   /** Aborted by close(): every wait for a retry or a pacing slot ends at once. */
   private readonly closing = new AbortController();
 
@@ -135,7 +144,14 @@ export class Transport {
     this.clock = options.clock ?? realClock;
     this.random = options.random ?? Math.random;
     this.secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-    this.limiter = new Limiter(this.opts.concurrency, options.requestsPerSecond, this.clock, this.closing.signal);
+    this.deadlineAt = options.deadlineAt;
+    this.limiter = new Limiter(
+      this.opts.concurrency,
+      options.requestsPerSecond,
+      this.clock,
+      this.closing.signal,
+      options.deadlineAt,
+    );
     this.agent = new Agent({
       connections: this.opts.concurrency,
       // Below common server idle timeouts (Node: 5 s), so an idle socket is not reused as the server closes it.
@@ -148,13 +164,18 @@ export class Transport {
 
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const { url, path, headers, payload } = this.prepare(spec);
+    const unsent = (reason: string) =>
+      new LocalRequestError(this.service, spec.method, path, reason, { label: spec.label });
     for (let attempt = 1; ; attempt++) {
       // Closed while this call waited (the run failed elsewhere): stop, rather than retry into a closed pool.
-      if (this.closed)
-        throw new LocalRequestError(this.service, spec.method, path, 'the client was closed (the run is ending)', {
-          label: spec.label,
+      if (this.closed) throw unsent('the client was closed (the run is ending)');
+      if (this.pastDeadline(0)) throw unsent(PAST_DEADLINE);
+      const outcome = await this.limiter
+        .run((startedAt) => this.once<T>(spec, url, path, headers, payload, startedAt))
+        .catch((err: unknown) => {
+          if (err instanceof PastDeadline) throw unsent(PAST_DEADLINE);
+          throw err;
         });
-      const outcome = await this.limiter.run((startedAt) => this.once<T>(spec, url, path, headers, payload, startedAt));
       if (outcome.ok) {
         this.limiter.succeeded();
         return outcome.response;
@@ -166,6 +187,10 @@ export class Transport {
         (retryAfterMs !== undefined || (READS.has(spec.method) && isTransient(error)));
       if (!retryable || attempt >= this.opts.maxAttempts) throw error;
       const delay = retryAfterMs ?? this.backoff(attempt);
+      if (this.pastDeadline(delay))
+        throw unsent(
+          `${error.message}; waiting ${seconds(delay)} to try again would pass the run's deadline (--max-duration)`,
+        );
       this.stats.retries++;
       this.log.info(
         { service: this.service, method: spec.method, path, attempt, delayMs: delay, reason: error.message },
@@ -173,6 +198,11 @@ export class Transport {
       );
       await this.clock.sleep(delay, this.closing.signal);
     }
+  }
+
+  /** Whether waiting `ms` from now would end past the run's deadline. */
+  private pastDeadline(ms: number): boolean {
+    return this.deadlineAt !== undefined && this.clock.now() + ms >= this.deadlineAt;
   }
 
   /** Everything that can be refused before sending: done once, never retried. */

@@ -2,28 +2,23 @@
  * Applies a plan through a BillingTarget. The core enforces safety itself: a plan over
  * maxChangePercent is refused and held actions are not applied, unless forced. One failure
  * does not stop the others; every action ends applied, failed, unknown, held or skipped.
- * A create whose answer was lost is read back and never sent twice in one run.
+ * Creates never duplicate (create.ts). A run stops writing at its deadline, or when what it
+ * must record can no longer be written; what it did not attempt is reported as such.
  */
 import { forEachLimit } from '../concurrency.js';
 import type { Policy } from '../config/types.js';
 import { CwsyncError, withHint } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
-import { type BillingTarget, isOpen, OutcomeUnknown } from './ports.js';
+import { createOnce } from './create.js';
+import { PendingLedger } from './pending.js';
+import { type BillingTarget, OutcomeUnknown, type PendingCreates } from './ports.js';
 import { checkSafety, holdReason, raiseIfUnsafe } from './safety.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan } from './types.js';
+import { type ActionResult, cancelledDate, openLines, type ResultStatus } from './writes.js';
 
-export type ResultStatus = 'applied' | 'failed' | 'unknown' | 'held' | 'skipped';
-
-export interface ActionResult extends Action {
-  status: ResultStatus;
-  /** The addition written (for a create, the new one when known). */
-  resultAdditionId?: number;
-  error?: string;
-  note?: string;
-  /** Why a held action was not applied, or, when forced, why it had been held. */
-  held?: string;
-}
+export type { ActionResult, ResultStatus } from './writes.js';
+export { cancelledDate, effectiveDate } from './writes.js';
 
 export interface ApplyReport {
   formatVersion: 1;
@@ -37,9 +32,12 @@ export interface ApplyReport {
   actor: string | null;
   summary: { applied: number; failed: number; unknown: number; held: number; skipped: number; errors: number };
   results: ActionResult[];
+  /** The conflicts (two open lines of one managed product): never touched, each needs a human. */
   skipped: Array<Conflict & { status: 'skipped' }>;
   errors: BindingError[];
   warnings: Plan['warnings'];
+  /** Why the run stopped writing before the end (its deadline), when it did. */
+  stopped?: string;
 }
 
 export interface ApplyOptions {
@@ -49,31 +47,16 @@ export interface ApplyOptions {
   actor: string | null;
   logger?: Logger;
   onResult?: (r: ActionResult) => void;
-  /** The wall clock for the report's times; tests pass a fixed one. */
+  /** The wall clock for the report's times, the deadline and the settle time; tests pass their own. */
   clock?: () => Date;
-}
-
-export function effectiveDate(policy: Policy['effectiveDate'], now: Date): string {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  const day =
-    policy === 'today'
-      ? new Date(Date.UTC(y, m, now.getUTCDate()))
-      : policy === 'first-of-month'
-        ? new Date(Date.UTC(y, m, 1))
-        : new Date(Date.UTC(y, m + 1, 1));
-  return isoSeconds(day);
-}
-
-/** A cancelled date of today (00:00 UTC) is already past, so the next plan sees the addition closed. */
-export function cancelledDate(now: Date): string {
-  return isoSeconds(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
-}
-
-async function openLines(target: BillingTarget, a: Action, now: Date) {
-  return (await target.lines(a.agreement.id, [a.product.id])).filter(
-    (x) => isOpen(x, now) && x.productId === a.product.id,
-  );
+  /** Where creates whose outcome is unknown are remembered across runs; without it, this run only. */
+  pending?: PendingCreates;
+  /** How long a remembered create blocks its line while absent (default 15 minutes). */
+  settleMs?: number;
+  /** Past this (ms since the epoch, by `clock`), nothing more is written. */
+  deadlineAt?: number;
+  /** Asked before each write: a reason to write nothing more (the journal cannot be written), or null. */
+  stop?: () => string | null;
 }
 
 /** Whether a PATCH whose answer was lost has landed: read it back; undefined when that read fails too. */
@@ -123,46 +106,11 @@ async function patch(target: BillingTarget, a: Action, now: Date): Promise<Actio
   }
 }
 
-async function create(target: BillingTarget, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
-  try {
-    const created = await target.create(a.agreement.id, {
-      productId: a.product.id,
-      quantity: a.after,
-      billCustomer: policy.billCustomer,
-      effectiveDate: effectiveDate(policy.effectiveDate, now),
-    });
-    return { ...a, status: 'applied', ...(created.id !== null ? { resultAdditionId: created.id } : {}) };
-  } catch (err) {
-    if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: withHint(err) };
-    // Never POST again: the request may still land. Look for the addition the lost answer may have created.
-    let open: Awaited<ReturnType<typeof openLines>>;
-    try {
-      open = await openLines(target, a, now);
-    } catch (readErr) {
-      return {
-        ...a,
-        status: 'unknown',
-        error: `${withHint(err)}; reading back to check whether it landed failed too (${withHint(readErr)}); the next run settles it`,
-      };
-    }
-    const mine = open.find((x) => x.quantity === a.after) ?? open[0];
-    if (mine)
-      return {
-        ...a,
-        status: 'applied',
-        resultAdditionId: mine.id,
-        note: 'confirmed by reading it back after the answer was lost',
-      };
-    return {
-      ...a,
-      status: 'unknown',
-      error: `${withHint(err)}; not found when read back, but it may still land, so it was not sent again; the next run settles it`,
-    };
-  }
-}
-
-function applyOne(target: BillingTarget, a: Action, policy: Policy, now: Date): Promise<ActionResult> {
-  return a.action === 'create' ? create(target, a, policy, now) : patch(target, a, now);
+/** Why nothing more may be written now, or null. */
+function stopReason(options: ApplyOptions, clock: () => Date, ledger: PendingLedger): string | null {
+  if (options.deadlineAt !== undefined && clock().getTime() >= options.deadlineAt)
+    return `the run's deadline (--max-duration) passed at ${isoSeconds(new Date(options.deadlineAt))}`;
+  return ledger.failure ?? options.stop?.() ?? null;
 }
 
 const unhold = ({ actionReason, reason, ...a }: HeldAction): Action & { held: string } => ({
@@ -229,10 +177,20 @@ export async function applyPlan(
   raiseIfUnsafe(plan, options.force);
   const clock = options.clock ?? (() => new Date());
   const startedAt = isoSeconds(clock());
+  const ledger = new PendingLedger(options.pending, options.settleMs);
+  ledger.prune(plan);
+  const ctx = { target, policy, now: options.now, clock, ledger };
   const todo: Array<Action & { held?: string }> = options.force ? [...actions, ...held.map(unhold)] : actions;
   const results: ActionResult[] = new Array(todo.length);
+  let stopped: string | undefined;
   await forEachLimit(todo, options.concurrency, async (a, i) => {
-    const r = await applyOne(target, a, policy, options.now);
+    const stop = stopReason(options, clock, ledger);
+    stopped ??= stop ?? undefined;
+    const r: ActionResult = stop
+      ? { ...a, status: 'failed', error: `not attempted: ${stop}; nothing more was written (the next run does it)` }
+      : a.action === 'create'
+        ? await createOnce(ctx, a)
+        : await patch(target, a, options.now);
     const result = a.held ? { ...r, held: a.held } : r;
     options.logger?.info(
       { action: a.action, agreement: a.agreement.id, product: a.product.identifier, status: r.status },
@@ -273,11 +231,12 @@ export async function applyPlan(
     skipped,
     errors: plan.errors,
     warnings: plan.warnings,
+    ...(stopped ? { stopped } : {}),
   };
 }
 
-/** Exit 1 when anything needs a human: a failed, unknown or held action, or a binding error. */
+/** Exit 1 when anything needs a human: a failed, unknown or held action, a conflict, or a binding error. */
 export function needsAttention(report: ApplyReport): boolean {
   const s = report.summary;
-  return s.failed + s.unknown + s.held + s.errors > 0;
+  return s.failed + s.unknown + s.held + s.skipped + s.errors > 0;
 }

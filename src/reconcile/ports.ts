@@ -112,3 +112,24 @@ export function isOpen(line: { cancelledDate?: string | null }, now: Date): bool
   const t = Date.parse(line.cancelledDate);
   return Number.isNaN(t) ? true : t > now.getTime();
 }
+
+/**
+ * A create whose outcome was unknown and that no read has seen yet. Remembered across runs
+ * (also the next run in GitHub Actions), so no run creates that line again before it has been
+ * seen or has stayed absent past the settle time.
+ */
+export interface PendingCreate {
+  agreement: number;
+  product: number;
+  quantity: number;
+  /** When the create was sent (ISO). */
+  since: string;
+}
+
+/** Where pending creates are kept between runs. `save` writes through before it returns, or throws. */
+export interface PendingCreates {
+  /** Where they are kept, for messages (a path). */
+  readonly where: string;
+  list(): PendingCreate[];
+  save(pending: PendingCreate[]): void;
+}

@@ -29,6 +29,8 @@ export interface Fault {
   kind: 'fail' | 'unknown' | 'lost' | 'late';
   /** Only writes to this line (default: any). */
   line?: number;
+  /** Let this many matching calls through first (default 0). */
+  skip?: number;
 }
 
 export interface Write {
@@ -62,6 +64,10 @@ export class MemoryTarget implements BillingTarget {
 
   private fault(on: Fault['on'], line?: number): Fault | undefined {
     const f = this.faults.find((x) => x.on === on && (x.times ?? 1) > 0 && (x.line === undefined || x.line === line));
+    if (f?.skip) {
+      f.skip--;
+      return undefined;
+    }
     if (f) f.times = (f.times ?? 1) - 1;
     return f;
   }

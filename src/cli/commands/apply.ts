@@ -2,13 +2,11 @@ import { CwsyncError, RefusedError } from '../../errors.js';
 import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
-import { applyPlan, needsAttention } from '../../reconcile/apply.js';
 import type { Plan } from '../../reconcile/types.js';
-import { applyVerdict } from '../../render/group.js';
-import { renderReportMarkdown, resultLine, summaryLine } from '../../render/report.js';
 import { renderText } from '../../render/text.js';
+import { applyPlanned, durationMs } from '../apply-run.js';
 import { canAsk, confirm, refuseNotConfirmed, refuseWithoutYes } from '../confirm.js';
-import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
+import { checkOutputPath, useColor } from '../output.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { savedPlanStillHolds } from '../saved-plan.js';
@@ -23,6 +21,12 @@ export interface ApplyOptions {
   lockWait: string;
   /** Apply what this run plans without asking (needed off a terminal when there is no --plan). */
   yes?: boolean;
+  /** --max-duration: the run's deadline (default 50m). */
+  maxDuration?: string;
+  /** --state-dir: where creates whose outcome is unknown are remembered (else CWSYNC_STATE_DIR, else the git dir). */
+  stateDir?: string;
+  /** --settle-time: how long such a create blocks its line while absent (default 15m). */
+  settleTime?: string;
 }
 
 function refuseDirty(git: GitState): never {
@@ -56,6 +60,8 @@ async function askFirst(plan: Plan, force: boolean): Promise<void> {
 }
 
 export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
+  const deadlineAt = Date.now() + durationMs('--max-duration', opts.maxDuration ?? '50m');
+  const settleMs = durationMs('--settle-time', opts.settleTime ?? '15m');
   const config = loadValidConfig(opts.config);
   const ask = !opts.plan && !opts.yes;
   // Before anything is read: off a terminal nobody can answer, so nothing is done at all.
@@ -75,32 +81,16 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
   try {
     const planned = opts.plan
       ? await savedPlanStillHolds(config, git, opts.plan, logger)
-      : await planFor(config, git, logger, { scope: opts.customer });
+      : await planFor(config, git, logger, { scope: opts.customer, run: { deadlineAt } });
     try {
-      const { plan } = planned;
       const force = Boolean(opts.force);
-      if (ask) await askFirst(plan, force);
-      process.stdout.write(`${applyVerdict(plan, force)}\n`);
-      const report = await applyPlan(planned.target, plan, config.policy, {
-        now: new Date(),
-        concurrency: config.connectwise.concurrency,
-        force,
-        actor: force ? actor() : null,
+      if (ask) await askFirst(planned.plan, force);
+      return await applyPlanned(
+        planned,
+        config,
+        { force, actor: force ? actor() : null, report: opts.report, stateDir: opts.stateDir, settleMs, deadlineAt },
         logger,
-        onResult: (r) => process.stdout.write(`${resultLine(r)}\n`),
-      });
-      for (const c of report.skipped)
-        process.stdout.write(
-          `skipped  conflict ${c.company.identifier} / ${c.agreement.name}: ${c.product.identifier}: ${c.reason}\n`,
-        );
-      for (const e of report.errors)
-        process.stdout.write(`ERROR    ${e.where}: ${e.message}${e.fix ? `\n         fix: ${e.fix}` : ''}\n`);
-      process.stdout.write(`${summaryLine(report)}\n`);
-      if (report.summary.failed + report.summary.unknown > 0)
-        process.stdout.write('Running apply again is safe: it re-reads everything and converges.\n');
-      if (opts.report) writeFile(opts.report, `${JSON.stringify(report, null, 2)}\n`, '--report');
-      appendJobSummary(() => renderReportMarkdown(report));
-      return needsAttention(report) ? 1 : 0;
+      );
     } finally {
       await planned.close();
     }

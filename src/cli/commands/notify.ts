@@ -9,6 +9,7 @@ import { githubEnv, IssueClient, type RunFacts, syncNightlyIssue } from '../../g
 import { createLogger } from '../../log.js';
 import type { ApplyReport } from '../../reconcile/apply.js';
 import type { Plan } from '../../reconcile/types.js';
+import { recoverReport } from '../report-journal.js';
 import type { ExitCode } from '../run.js';
 
 export interface NotifyOptions {
@@ -56,6 +57,9 @@ function readJson<T>(path: string | undefined, what: string, unreadable: string[
     }
     return value;
   } catch (err) {
+    // An apply report is a journal: a run that was killed (or filled the disk) left its first lines.
+    const partial = what === 'report' ? recoverReport(text) : undefined;
+    if (partial) return partial as T;
     // Only where it broke: JSON.parse's message can quote the file, and this goes into an issue.
     const at = /position (\d+)/.exec(err instanceof Error ? err.message : '');
     unreadable.push(`${what} ${path} is not JSON${at ? ` (at byte ${at[1]})` : ''}`);

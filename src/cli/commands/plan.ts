@@ -6,6 +6,7 @@ import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
 import { parseDuration } from '../../usage/snapshot-source.js';
+import { durationMs } from '../apply-run.js';
 import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
@@ -19,6 +20,8 @@ export interface PlanOptions {
   customer?: string[];
   usageSnapshot?: string;
   maxUsageAge: string;
+  /** --max-duration: the run's deadline (default 50m). */
+  maxDuration?: string;
   /** --base REF: refuse when the connection differs from the one at REF (as in a pull request). */
   base?: string;
   /** --target-snapshot FILE: ConnectWise from the nightly's snapshot instead of read live: no key at all. */
@@ -36,6 +39,7 @@ export function maxAgeMs(text: string, flag = '--max-usage-age'): number {
 }
 
 export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
+  const deadlineAt = Date.now() + durationMs('--max-duration', opts.maxDuration ?? '50m');
   const config = loadValidConfig(opts.config);
   // Before anything resolves a secret or connects: a pull request's connection is not trusted.
   await checkTrustedConnection(config, basesToCompare(opts.base));
@@ -53,6 +57,7 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
     snapshot,
     targetSnapshot,
     readOnly: opts.readOnly,
+    run: { deadlineAt },
   });
   try {
     const { plan } = planned;

@@ -1,0 +1,47 @@
+/** What every write shares: the dates sent, the open lines read back, and the result's shape. */
+import type { Policy } from '../config/types.js';
+import { isoSeconds } from '../time.js';
+import { type BilledLine, type BillingTarget, isOpen } from './ports.js';
+import type { Action } from './types.js';
+
+export type ResultStatus = 'applied' | 'failed' | 'unknown' | 'held' | 'skipped';
+
+export interface ActionResult extends Action {
+  status: ResultStatus;
+  /** The addition written (for a create, the new one when known). */
+  resultAdditionId?: number;
+  error?: string;
+  note?: string;
+  /** Why a held action was not applied, or, when forced, why it had been held. */
+  held?: string;
+}
+
+export function effectiveDate(policy: Policy['effectiveDate'], now: Date): string {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  const day =
+    policy === 'today'
+      ? new Date(Date.UTC(y, m, now.getUTCDate()))
+      : policy === 'first-of-month'
+        ? new Date(Date.UTC(y, m, 1))
+        : new Date(Date.UTC(y, m + 1, 1));
+  return isoSeconds(day);
+}
+
+/** A cancelled date of today (00:00 UTC) is already past, so the next plan sees the addition closed. */
+export function cancelledDate(now: Date): string {
+  return isoSeconds(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
+}
+
+/** The open lines of the action's product on its agreement, read now. */
+export async function openLines(
+  target: BillingTarget,
+  a: Pick<Action, 'agreement' | 'product'>,
+  now: Date,
+): Promise<BilledLine[]> {
+  return (await target.lines(a.agreement.id, [a.product.id])).filter(
+    (x) => isOpen(x, now) && x.productId === a.product.id,
+  );
+}
+
+export const ids = (lines: Array<{ id: number }>) => lines.map((l) => l.id).join(', ');

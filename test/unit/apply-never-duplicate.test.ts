@@ -228,6 +228,8 @@ function racing(target: MemoryTarget, seed: number): BillingTarget {
     };
   return {
     resolve: wrap(target.resolve.bind(target)),
+    agreement: wrap(target.agreement.bind(target)),
+    agreementLines: wrap(target.agreementLines.bind(target)),
     lines: wrap(target.lines.bind(target)),
     create: wrap(target.create.bind(target)),
     setQuantity: wrap(target.setQuantity.bind(target)),

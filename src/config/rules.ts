@@ -289,7 +289,8 @@ const overridesTargetMapped: Rule = ({ services, customerFiles }) => {
       for (const key of Object.keys(obj(obj(c).overrides))) {
         const at = ['customers', i, 'overrides', key];
         if (targets.includes(key)) continue;
-        if (key in mapping)
+        // Own keys only: `constructor` or `__proto__` are in every object, and are no service.
+        if (Object.hasOwn(mapping, key))
           problems.push(
             problemAt(
               file,

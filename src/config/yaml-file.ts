@@ -116,6 +116,22 @@ export function parseYamlText(
       ],
     };
   }
+  const version = versionDirective(tokens);
+  if (version) {
+    const { line, col } = posOf(version.offset);
+    return {
+      problems: [
+        at(
+          line,
+          col,
+          quote
+            ? `"${version.source.trim()}": only YAML 1.2 is read`
+            : 'only YAML 1.2 is read (a %YAML directive names another version)',
+          'remove the %YAML line: config is YAML 1.2 (core schema), where 070 is the number 70 and 1:20 is text',
+        ),
+      ],
+    };
+  }
   const doc = composeOne(tokens, text.length);
   if (!doc) return { problems: [at(1, 1, 'file is empty')] };
 
@@ -178,6 +194,17 @@ export function parseYamlText(
     };
   }
   return { file: { display, doc, lines, data }, problems: [] };
+}
+
+/**
+ * A %YAML directive naming any version but 1.2. The parser honours `%YAML 1.1`, and YAML 1.1
+ * reads 070 as octal 56 and 1:20 as the sexagesimal 80: a config must mean what it says.
+ */
+function versionDirective(tokens: CST.Token[]): { offset: number; source: string } | undefined {
+  for (const t of tokens)
+    if (t.type === 'directive' && /^%YAML\b/.test(t.source) && !/^%YAML[ \t]+1\.2[ \t]*(#.*)?$/.test(t.source.trim()))
+      return { offset: t.offset, source: t.source };
+  return undefined;
 }
 
 /** Composes the first document, as parseDocument does, from tokens already checked for depth. */

@@ -116,7 +116,9 @@ function applyOverrides(binding: Binding, config: Mapping, shares: Map<string, S
   const skipped = new Set<string>();
   const overrides: OverrideEffect[] = [];
   for (const [target, override] of Object.entries(binding.overrides)) {
-    const product = config.services[target] ?? config.bundles.find((b) => b.name === target)?.product;
+    const product =
+      (Object.hasOwn(config.services, target) ? config.services[target] : undefined) ??
+      config.bundles.find((b) => b.name === target)?.product;
     if (!product) continue;
     const usage = shares.get(product)?.quantity ?? 0;
     let result: number | null = null;

@@ -14,6 +14,7 @@ import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { usageCommand } from '../../src/cli/commands/usage.js';
 import { validateCommand } from '../../src/cli/commands/validate.js';
 import type { ExitCode } from '../../src/cli/run.js';
+import { loadConfig } from '../../src/config/load.js';
 import { BASE_CONFIG, configDir, inProcess } from '../helpers/config.js';
 
 vi.setConfig({ testTimeout: 5_000 });
@@ -796,8 +797,43 @@ const SECRET_VALUES: Row[] = [
   },
 ];
 
+/** Issue 19: YAML 1.2 only, numbers past 2^53, prototype keys, look-alike and normalised names. */
+const ISSUE_19: Row[] = [
+  {
+    name: 'a %YAML 1.1 directive (070 would be octal 56)',
+    files: { 'cwsync.yaml': `%YAML 1.1\n---\n${CWSYNC.replace('reseller: 343', 'reseller: 070')}` },
+    code: 1,
+    line: 'cfg/cwsync.yaml:1:1: "%YAML 1.1": only YAML 1.2 is read',
+  },
+  {
+    name: 'a %YAML 1.1 directive in customers.yaml (1:20 would be sexagesimal 80)',
+    files: cu('%YAML 1.1\n---\ncustomers:\n  - customer: 1:20\n    company: CONTOSO\n    agreement: Email Security\n'),
+    code: 1,
+    line: 'cfg/customers.yaml:1:1: "%YAML 1.1": only YAML 1.2 is read',
+  },
+  {
+    name: 'a %YAML 1.2 directive is read as YAML 1.2 (070 is 70)',
+    files: { 'cwsync.yaml': `%YAML 1.2\n---\n${CWSYNC.replace('reseller: 343', 'reseller: 070')}` },
+    code: 0,
+    line: 'valid: 1 customer, 3 mappings (+1 Not Assigned), 1 bundle',
+  },
+  {
+    name: 'an override keyed constructor',
+    files: cu(`${CUSTOMERS}    overrides:\n      constructor: { skip: true }\n`),
+    code: 1,
+    line: 'cfg/customers.yaml:6:7: override "constructor" is neither a mapped service nor a bundle',
+  },
+  {
+    name: 'an override keyed __proto__',
+    files: cu(`${CUSTOMERS}    overrides:\n      __proto__: { quantity: 5 }\n`),
+    code: 1,
+    line: 'cfg/customers.yaml:6:7: override "__proto__" is neither a mapped service nor a bundle',
+  },
+];
+
 const ROWS = [
   ...BROKEN,
+  ...ISSUE_19,
   ...ORDINARY,
   ...YAML_BOMBS,
   ...NOT_FILES,
@@ -816,6 +852,19 @@ async function runRow(row: Row) {
   const shown = (text: string) => text.replaceAll(`${dirname(dir)}/`, '');
   return { ...result, stdout: shown(result.stdout), stderr: shown(result.stderr) };
 }
+
+describe('YAML 1.2, core schema', () => {
+  it('reads 070 as the number 70 and 1:20 as text, never octal or sexagesimal', () => {
+    const dir = configDir({
+      'cwsync.yaml': CWSYNC.replace('reseller: 343', 'reseller: 070'),
+      'customers.yaml': 'customers:\n  - customer: 1:20\n    company: CONTOSO\n    agreement: Email Security\n',
+    });
+    const { config, problems } = loadConfig(dir);
+    expect(problems).toEqual([]);
+    expect(config?.usage.mailprotector?.reseller).toBe(70);
+    expect(config?.customers[0]?.customer).toBe('1:20');
+  });
+});
 
 describe('hostile and broken configs', () => {
   it('has at least 40 kinds of hostile input beside the broken configs, 80 in all', () => {

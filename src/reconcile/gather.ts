@@ -12,7 +12,7 @@ import { isoSeconds } from '../time.js';
 import type { UsageSource } from '../usage/types.js';
 import { customersOf, matchCustomers, whereOf } from './match.js';
 import { managedProducts, type PlanInput } from './plan.js';
-import { type BilledLine, type BillingTarget, TargetUnavailable } from './ports.js';
+import { type BilledLine, type BillingTarget, isOpen, TargetUnavailable } from './ports.js';
 import type { BindingError, UsageProvenance, Warning } from './types.js';
 
 export interface GatherDeps {
@@ -106,7 +106,10 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
   await forEachLimit(agreementIds, deps.concurrency, async (id) => {
     try {
       // Every line, not only the managed products': the plan shows the others beside its changes.
-      lines.set(id, await deps.target.agreementLines(id));
+      const read = await deps.target.agreementLines(id);
+      // A line whose dates are not understood fails this agreement here, not the whole plan later.
+      for (const l of read) isOpen(l, deps.now);
+      lines.set(id, read);
     } catch (err) {
       if (err instanceof TargetUnavailable) throw err;
       unreadable.set(id, withHint(err));

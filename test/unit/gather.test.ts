@@ -102,6 +102,22 @@ describe('one binding, one blast radius', () => {
     expect(plan.summary.errors).toBe(1);
   });
 
+  it('makes an unparseable cancelledDate an error of that binding, never an open (billed) line', async () => {
+    const { target, config, deps } = setup([bind('Alpha', 1, 100), bind('Beta', 4, 200)]);
+    target.lineStore.get(200)![0]!.cancelledDate = 'next Tuesday';
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.actions.map((a) => a.customer)).toEqual(['Alpha']);
+    expect(plan.errors).toEqual([
+      {
+        customer: 'Beta',
+        where: 'config/customers.yaml:4',
+        message:
+          'the additions of agreement "Email" (id 200) under C200 could not be read: addition 2 has a cancelledDate that is not a date ("next Tuesday") (check the addition in the billing system; nothing was planned for this agreement)',
+        fix: 'nothing was planned for this binding; check the agreement in ConnectWise and run again',
+      },
+    ]);
+  });
+
   it('stops the whole run when the target refuses the credentials', async () => {
     const { target, config, deps } = setup([bind('Alpha', 1, 100)]);
     target.agreementLines = async () => {

@@ -3,6 +3,7 @@
  * machine provides (the pending-creates record, the run's deadline, the report as a journal),
  * the result lines as they come, and what to do next.
  */
+
 import type { Config } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
 import { FilePendingCreates, stateDir } from '../git/pending-creates.js';
@@ -11,6 +12,7 @@ import { type ApplyReport, applyPlan, needsAttention } from '../reconcile/apply.
 import type { Plan } from '../reconcile/types.js';
 import { applyVerdict } from '../render/group.js';
 import { renderReportMarkdown, resultLine, summaryLine } from '../render/report.js';
+import { escapeDeep } from '../text-hygiene.js';
 import { isoSeconds } from '../time.js';
 import { parseDuration } from '../usage/snapshot-source.js';
 import { appendJobSummary } from './output.js';
@@ -77,11 +79,12 @@ export async function applyPlanned(
       journal?.result(r);
     },
   });
-  for (const c of report.skipped)
+  // Names and messages come from the APIs and the config: shown escaped, as every renderer does.
+  for (const c of escapeDeep(report.skipped))
     process.stdout.write(
       `CONFLICT ${c.company.identifier} / ${c.agreement.name}: ${c.product.identifier}: additions ${c.additionIds.join(' and ')} are both open: ${c.reason}\n`,
     );
-  for (const e of report.errors)
+  for (const e of escapeDeep(report.errors))
     process.stdout.write(`ERROR    ${e.where}: ${e.message}${e.fix ? `\n         fix: ${e.fix}` : ''}\n`);
   process.stdout.write(`${summaryLine(report)}\n`);
   for (const line of nextSteps(report, pending.where)) process.stdout.write(`${line}\n`);

@@ -1,9 +1,22 @@
 /** The ONE place where outcomes become exit codes: 0 ok, 1 error, 2 changes (opt-in), 3 refused. */
 import { ConfigError, CwsyncError, formatProblem, RefusedError, ResolutionError } from '../errors.js';
+import { escapeText } from '../text-hygiene.js';
 
 export type ExitCode = 0 | 1 | 2 | 3;
 
 export function describeError(err: unknown): { text: string; code: ExitCode } {
+  const { text, code } = describeRaw(err);
+  // Messages quote names from the APIs and the config: shown escaped, line by line.
+  return {
+    text: text
+      .split('\n')
+      .map((l) => escapeText(l))
+      .join('\n'),
+    code,
+  };
+}
+
+function describeRaw(err: unknown): { text: string; code: ExitCode } {
   if (err instanceof ConfigError) {
     return { text: `${err.problems.map(formatProblem).join('\n')}\n\n${err.message}`, code: 1 };
   }

@@ -12,6 +12,7 @@ import { type ErrorFacts, type HttpResponse, type Method, Transport } from '../h
 import type { Logger } from '../log.js';
 import type { ApplyReport } from '../reconcile/apply.js';
 import type { Action, BindingError, Conflict, Plan } from '../reconcile/types.js';
+import { escapeDeep } from '../text-hygiene.js';
 
 export const ISSUE_MARKER = '<!-- cwsync:nightly-issue -->';
 export const ISSUE_LABEL = 'cwsync-nightly';
@@ -285,7 +286,10 @@ const fence = (lines: string[]) => {
   return ['```', text, '```'];
 };
 
-export function issueBody(a: Assessment, facts: RunFacts, gh: Pick<GitHubEnv, 'runUrl'>): string {
+export function issueBody(rawA: Assessment, rawFacts: RunFacts, gh: Pick<GitHubEnv, 'runUrl'>): string {
+  // Text from the APIs or the config is shown escaped (control and bidi characters): escaped where it enters.
+  const a = escapeDeep(rawA);
+  const facts = escapeDeep(rawFacts);
   const when = facts.now.toISOString().replace(/\.\d+Z$/, 'Z');
   const run = gh.runUrl ? `[this run](${gh.runUrl})` : 'this run';
   const src = facts.report?.source ?? facts.plan?.source;

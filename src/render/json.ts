@@ -1,5 +1,6 @@
 /** The plan as JSON, format version 1 (SPEC section 5), with its keys in the documented order. */
 import type { Plan } from '../reconcile/types.js';
+import { escapeJsonText } from '../text-hygiene.js';
 
 export function renderJson(plan: Plan): string {
   const ordered: Plan = {
@@ -23,5 +24,6 @@ export function renderJson(plan: Plan): string {
     // Last: what the actions follow from, for apply --plan to recompute them (long; read by machines).
     ...(plan.inputs ? { inputs: plan.inputs } : {}),
   };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  // The same data, with bidi and other hidden characters as JSON escapes, so printing it is safe.
+  return `${escapeJsonText(JSON.stringify(ordered, null, 2))}\n`;
 }

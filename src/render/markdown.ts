@@ -8,6 +8,7 @@
  * one screen; a cut at the size limit closes what is open and says where the full plan is.
  */
 import type { Plan } from '../reconcile/types.js';
+import { escapeDeep } from '../text-hygiene.js';
 import { plural } from '../words.js';
 import { type Block, COLLAPSE_AFTER, type Cut, fitBlocks, rowsBlock } from './budget.js';
 import {
@@ -273,7 +274,9 @@ function stamp(plan: Plan, options: MarkdownOptions): string {
   return `<sub>Plan for ${commit}${scope} · ${VOLATILE_START}${inline(usageStamp(plan, options.now))}${VOLATILE_END} · fingerprint ${plan.fingerprint.replace(/[^\w:.-]/g, '')} · amounts in ${CURRENCY} per billing cycle</sub>\n`;
 }
 
-export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
+export function renderMarkdown(raw: Plan, options: MarkdownOptions = {}): string {
+  // Text from the APIs or the config is shown escaped (control and bidi characters): escaped where it enters.
+  const plan = escapeDeep(raw);
   const limit = options.limit ?? MARKDOWN_LIMIT;
   let head = `### ${inline(options.title ?? 'cwsync plan')}: ${inline(headline(plan))}\n\n`;
   if (plan.scope)

@@ -5,6 +5,7 @@
  * billed, per customer; warnings; then where the usage came from and the fingerprint.
  */
 import type { Plan } from '../reconcile/types.js';
+import { escapeDeep } from '../text-hygiene.js';
 import {
   byCustomer,
   type ChangeRow,
@@ -144,7 +145,9 @@ function others(plan: Plan, c: boolean): string[] {
   return out;
 }
 
-export function renderText(plan: Plan, options: TextOptions): string {
+export function renderText(raw: Plan, options: TextOptions): string {
+  // Text from the APIs or the config is shown escaped (control and bidi characters): escaped where it enters.
+  const plan = escapeDeep(raw);
   const c = options.color;
   // Not billed has its own section below; the first line stays the verdict, money and counts.
   const out: string[] = [`${paint(c, 1, headline(plan, { notBilled: false }))} (${counts(plan)})`];

@@ -1,10 +1,11 @@
 /** `cwsync usage` output: a table for people, or the snapshot file format. */
 import { canonicalService } from '../config/mailprotector-services.js';
 import type { Bundle } from '../config/types.js';
+import { escapeDeep, escapeJsonText } from '../text-hygiene.js';
 import type { UsageSnapshot } from '../usage/types.js';
 
 export function renderUsageJson(snapshot: UsageSnapshot): string {
-  return `${JSON.stringify(snapshot, null, 2)}\n`;
+  return `${escapeJsonText(JSON.stringify(snapshot, null, 2))}\n`;
 }
 
 /** Users per service per customer: the users of every user group carrying the service. */
@@ -96,7 +97,8 @@ export interface UsageTextContext {
   warnings?: readonly string[];
 }
 
-export function renderUsageText(snapshot: UsageSnapshot, label: string, context?: UsageTextContext): string {
+export function renderUsageText(raw: UsageSnapshot, label: string, context?: UsageTextContext): string {
+  const snapshot = escapeDeep(raw);
   const rows: Array<[string, string, string]> = [];
   const unknown = new Map<string, string[]>();
   let groups = 0;

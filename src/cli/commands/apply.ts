@@ -4,6 +4,7 @@ import { configGitState, type GitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
 import type { Plan } from '../../reconcile/types.js';
 import { renderText } from '../../render/text.js';
+import { escapeText } from '../../text-hygiene.js';
 import { applyPlanned, durationMs } from '../apply-run.js';
 import { canAsk, confirm, refuseNotConfirmed, refuseWithoutYes } from '../confirm.js';
 import { checkOutputPath, useColor } from '../output.js';
@@ -40,11 +41,17 @@ function refuseDirty(git: GitState): never {
   );
 }
 
-/** Who lifted the limits, for the report: the GitHub user who started the workflow, else the local user. */
-function actor(): string | null {
+/**
+ * Who lifted the limits, for the report: in GitHub Actions the GitHub user who started the run,
+ * elsewhere the local user (GITHUB_ACTOR outside Actions is only what someone set). Anything but
+ * letters, digits and . _ - [ ] is shown escaped (\uXXXX), so no markup reaches a job summary.
+ */
+export function actor(env: NodeJS.ProcessEnv = process.env): string | null {
   // GITHUB_TRIGGERING_ACTOR: who started this attempt (a re-run keeps GITHUB_ACTOR of the first).
-  const env = process.env;
-  return env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR || env.USER || env.USERNAME || null;
+  const who =
+    env.GITHUB_ACTIONS === 'true' ? env.GITHUB_TRIGGERING_ACTOR || env.GITHUB_ACTOR : env.USER || env.USERNAME;
+  if (!who) return null;
+  return escapeText(who, /[^\w.\-[\]]/g);
 }
 
 /** What this run would write: the actions, and the held ones when forced. */

@@ -1,0 +1,152 @@
+/**
+ * Text hygiene (SPEC §3): text from either API or the config never reaches a terminal, a
+ * markdown comment, a job summary or an issue raw. Control characters (an ESC can repaint a
+ * terminal), bidirectional overrides (U+202E shows "Contoso" where the bytes say otherwise) and
+ * invisible characters are shown escaped as `\u202E`. One function, used wherever data enters
+ * rendering; and one "skeleton" to flag names that differ from another only by look-alike
+ * characters, invisible characters or Unicode normalisation, where names are matched.
+ */
+
+/**
+ * C0 and C1 controls, DEL, the bidirectional marks, embeddings, overrides and isolates, the
+ * line and paragraph separators, and the invisible joiners and word joiner (U+200B-U+200D,
+ * U+2060-U+2064, U+FEFF): none belongs in a name, and each can make text display as another.
+ */
+const HIDDEN =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufeff\uffa0]/g;
+
+const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * The text with every hidden or control character written as `\uXXXX`: what the bytes are,
+ * shown. `chars` (a global class) widens what is escaped, for places stricter than a terminal.
+ */
+export function escapeText(text: string, chars: RegExp = HIDDEN): string {
+  return text.replace(chars, hex);
+}
+
+/** Whether the text holds a character escapeText would show escaped. */
+export function hasHiddenText(text: string): boolean {
+  return new RegExp(HIDDEN.source).test(text);
+}
+
+/**
+ * Every string in a plain JSON value (a plan, a report, a binding error) escaped, for a renderer.
+ * The data itself (the JSON plan, the report file) keeps the bytes: only what is shown changes.
+ */
+export function escapeDeep<T>(value: T): T {
+  if (typeof value === 'string') return escapeText(value) as T;
+  if (Array.isArray(value)) return value.map(escapeDeep) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = escapeDeep(v);
+  return out as T;
+}
+
+/** JSON text whose hidden characters above U+007F are JSON escapes too: the same data, safe to print. */
+export function escapeJsonText(json: string): string {
+  // JSON.stringify escapes U+0000-U+001F already; `\u202e` in a JSON string is the same character.
+  return json.replace(HIDDEN, (c) => hex(c).toLowerCase().replace('\\U', '\\u'));
+}
+
+/**
+ * Latin look-alikes of Cyrillic and Greek letters (the ones that render identically in common
+ * fonts). A name spelt with them is another string that a reviewer cannot tell apart.
+ */
+const CONFUSABLES: Record<string, string> = {
+  а: 'a',
+  в: 'B',
+  е: 'e',
+  к: 'k',
+  м: 'M',
+  н: 'H',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 'T',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ӏ: 'l',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  Х: 'X',
+  У: 'Y',
+  Ѕ: 'S',
+  І: 'I',
+  Ј: 'J',
+  Ԛ: 'Q',
+  Ԝ: 'W',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+  ο: 'o',
+  ν: 'v',
+  ρ: 'p',
+  α: 'a',
+};
+const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
+
+/** How a name looks: compatibility-normalised, invisible characters dropped, look-alikes folded to Latin. */
+export function skeleton(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(HIDDEN, '')
+    .replace(CONFUSABLE, (c) => CONFUSABLES[c] ?? c);
+}
+
+/**
+ * Why two different names look the same, or undefined when they differ visibly (or not at all).
+ * Used where names are matched: a did-you-mean or a binding that finds a name only this way.
+ */
+export function lookAlike(a: string, b: string): string | undefined {
+  if (a === b || skeleton(a).toLowerCase() !== skeleton(b).toLowerCase()) return undefined;
+  const kinds: string[] = [];
+  if (a.normalize('NFC') === b.normalize('NFC')) kinds.push('Unicode normalisation (NFC/NFD)');
+  else {
+    if (hasHiddenText(a) || hasHiddenText(b)) kinds.push('invisible characters');
+    const confusable = new RegExp(CONFUSABLE.source);
+    if (confusable.test(a) || confusable.test(b)) kinds.push('look-alike letters (Cyrillic or Greek)');
+    if (kinds.length === 0) kinds.push('compatibility characters');
+  }
+  return `"${escapeText(a)}" and "${escapeText(b)}" differ only by ${kinds.join(' and ')}: ${codePoints(a)} vs ${codePoints(b)}`;
+}
+
+/** The characters outside printable ASCII, with their positions: what a reviewer cannot see. */
+function codePoints(s: string): string {
+  const odd = [...s]
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.codePointAt(0)! > 0x7e || c.codePointAt(0)! < 0x20)
+    .map(({ c, i }) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at ${i + 1}`);
+  return odd.length ? odd.join(', ') : 'plain ASCII';
+}
+
+/** A customer's identity as the config and the plan compare it: Unicode-normalised (NFC), ignoring case. */
+export function identityKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}

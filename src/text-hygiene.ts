@@ -46,9 +46,13 @@ export function escapeDeep<T>(value: T): T {
 
 /** JSON text whose hidden characters above U+007F are JSON escapes too: the same data, safe to print. */
 export function escapeJsonText(json: string): string {
-  // JSON.stringify escapes U+0000-U+001F already; `\u202e` in a JSON string is the same character.
-  return json.replace(HIDDEN, (c) => hex(c).toLowerCase().replace('\\U', '\\u'));
+  // JSON.stringify escapes U+0000-U+001F inside strings already (outside them are its own line
+  // breaks); `\u202e` in a JSON string is the same character.
+  return json.replace(ABOVE_C0, (c) => hex(c).toLowerCase());
 }
+
+/** HIDDEN less the C0 controls. */
+const ABOVE_C0 = new RegExp(HIDDEN.source.replace('\\u0000-\\u001f', ''), 'g');
 
 /**
  * Latin look-alikes of Cyrillic and Greek letters (the ones that render identically in common

@@ -32,7 +32,9 @@ describe('lookAlike', () => {
     expect(lookAlike('Contoso', 'Соntoso')).toBe(
       '"Contoso" and "Соntoso" differ only by look-alike letters (Cyrillic or Greek): plain ASCII vs U+0421 at 1, U+043E at 2',
     );
-    expect(lookAlike('Fabrikam', 'Fab\u200Brikam')).toMatch(/differ only by invisible characters: plain ASCII vs U\+200B at 4$/);
+    expect(lookAlike('Fabrikam', 'Fab\u200Brikam')).toMatch(
+      /differ only by invisible characters: plain ASCII vs U\+200B at 4$/,
+    );
     expect(lookAlike('Caf\u00e9', 'Cafe\u0301')).toMatch(/differ only by Unicode normalisation \(NFC\/NFD\)/);
     expect(lookAlike('Contoso', 'Contoso')).toBeUndefined();
     expect(lookAlike('Contoso', 'Fabrikam')).toBeUndefined();

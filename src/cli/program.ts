@@ -170,6 +170,8 @@ export function buildProgram(): Command {
     .option('--stage <stage>', 'which step failed, for --failed-log: validate or plan', 'plan')
     .option('--artifact-url <url>', 'where the full plan can be downloaded (default: the run page)')
     .option('--body-file <file>', 'any markdown, posted as written')
+    .option('--print', 'write the exact comment body to stdout instead of posting it (no token needed)')
+    .option('--allow-public', 'post even to a public repository (the plan holds customer names, counts and prices)')
     .action((opts: import('./commands/comment.js').CommentOptions) =>
       run(async () => (await import('./commands/comment.js')).commentCommand(opts)),
     );
@@ -186,6 +188,7 @@ export function buildProgram(): Command {
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option('--job-status <status>', 'the job status so far: success, failure or cancelled')
+    .option('--allow-public', 'write the issue even in a public repository (it holds customer names and counts)')
     .action((opts: NotifyOptions) => run(async () => (await import('./commands/notify.js')).notifyCommand(opts)));
 
   program
@@ -194,7 +197,13 @@ export function buildProgram(): Command {
       'scaffold a new config repository: commented config files and the two workflows, pinned to this version',
     )
     .argument('[dir]', 'where to write it (created if missing; existing files are never replaced)', '.')
-    .action((dir: string) => run(async () => (await import('./commands/init.js')).initCommand(dir)));
+    .option(
+      '--action <owner/repo@commit>',
+      "the Action the workflows run: a fork's repository and commit (default: this package's own)",
+    )
+    .action((dir: string, opts: { action?: string }) =>
+      run(async () => (await import('./commands/init.js')).initCommand(dir, opts)),
+    );
 
   program
     .command('sandbox')

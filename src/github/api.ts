@@ -1,7 +1,8 @@
 /**
- * A minimal GitHub REST client on the shared transport (retries, typed errors): the workflow
- * token, the repository from the environment, JSON in and out, and lists paged by their Link
- * header to a hard cap. The token is sent, never logged or put in a message.
+ * The one GitHub REST client (plan comment, nightly issue, new-customers pull request, forced-apply
+ * approval, repository visibility), on the shared transport (retries, typed errors): the token
+ * and repository from the environment, checked in one place; JSON in and out; lists paged by
+ * their Link header to a hard cap. The token is sent, never logged or put in a message.
  */
 import { CwsyncError } from '../errors.js';
 import { HttpError } from '../http/errors.js';
@@ -13,7 +14,14 @@ export interface GitHubRepo {
   /** owner/name */
   repository: string;
   apiUrl: string;
+  /** Link to this run, when GITHUB_SERVER_URL and GITHUB_RUN_ID are set. */
+  runUrl?: string;
+  /** The token's login when known (CWSYNC_GITHUB_LOGIN, or CWSYNC_COMMENT_AUTHOR), else asked or assumed. */
+  login?: string;
 }
+
+/** The login of the workflow token (GITHUB_TOKEN), an installation token that cannot ask GET /user who it is. */
+export const ACTIONS_BOT = 'github-actions[bot]';
 
 /** The repository and token the workflow gives every step; errors say which variable is missing. */
 export function githubRepoFromEnv(env: NodeJS.ProcessEnv = process.env, command = 'cwsync'): GitHubRepo {
@@ -21,26 +29,47 @@ export function githubRepoFromEnv(env: NodeJS.ProcessEnv = process.env, command 
   const repository = env.GITHUB_REPOSITORY;
   if (!token)
     throw new CwsyncError('GITHUB_TOKEN is not set', {
-      hint: `pass it to the step that runs ${command}: env: { GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }} }`,
+      hint: `pass it to the step that runs ${command}: env: { GITHUB_TOKEN: \${{ github.token }} }`,
     });
   if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository))
     throw new CwsyncError('GITHUB_REPOSITORY is not set to owner/name', {
       hint: `run ${command} inside GitHub Actions, or set GITHUB_REPOSITORY=owner/name`,
     });
   const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-  return { token, repository, apiUrl };
+  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const runId = env.GITHUB_RUN_ID && /^\d+$/.test(env.GITHUB_RUN_ID) ? env.GITHUB_RUN_ID : undefined;
+  const login = (env.CWSYNC_GITHUB_LOGIN || env.CWSYNC_COMMENT_AUTHOR)?.trim() || undefined;
+  return {
+    token,
+    repository,
+    apiUrl,
+    runUrl: runId ? `${server}/${repository}/actions/runs/${runId}` : undefined,
+    login,
+  };
 }
 
-function hint(f: ErrorFacts): string | undefined {
-  const said = (f.message ?? '').toLowerCase();
-  if (f.status === 401) return 'GITHUB_TOKEN is missing, expired or invalid';
-  if (f.status === 403 && said.includes('not permitted to create'))
-    return 'allow it in the repository: Settings > Actions > General > "Allow GitHub Actions to create and approve pull requests"';
-  if (f.status === 403 && said.includes('rate limit')) return 'GitHub rate limit reached; the next run will try again';
-  if (f.status === 403)
-    return 'the workflow token lacks a permission: give this job `permissions: { contents: write, pull-requests: write }`';
-  if (f.status === 404) return 'check GITHUB_REPOSITORY, and that the token can see the repository';
-  return undefined;
+/** What a 403 most likely means for the calls of one command: the permission its job needs. */
+export interface ClientOptions {
+  baseDelayMs?: number;
+  timeoutMs?: number;
+  /** The job permissions the calls need, for the hint of a 403, e.g. `issues: write`. */
+  permissions?: string;
+}
+
+function hintFor(permissions: string) {
+  return (f: ErrorFacts): string | undefined => {
+    const said = (f.message ?? '').toLowerCase();
+    if (f.status === 401) return 'GITHUB_TOKEN is missing, expired or invalid';
+    if (f.status === 403 && said.includes('not permitted to create'))
+      return 'open it with a GitHub App token (docs/setup.md, "New customers"), or allow it in the repository: Settings > Actions > General > "Allow GitHub Actions to create and approve pull requests"';
+    if (f.status === 403 && said.includes('rate limit'))
+      return 'GitHub rate limit reached; the next run will try again';
+    if (f.status === 403) return `the token lacks a permission: give this job \`permissions: { ${permissions} }\``;
+    if (f.status === 404) return 'check GITHUB_REPOSITORY, and that the token can see the repository';
+    if (f.status === 410) return 'issues are turned off for this repository: Settings > General > Features > Issues';
+    if (f.status === 422) return 'GitHub refused what was sent (too long, or a label it cannot set)';
+    return undefined;
+  };
 }
 
 /** Pages of one list at most; a list longer than this is an error, never a silent cut. */
@@ -48,13 +77,22 @@ export const MAX_PAGES = 20;
 
 export class GitHubApi {
   private readonly transport: Transport;
+  /** Requests made, for tests that count calls. */
+  requests = 0;
 
   constructor(
     readonly repo: GitHubRepo,
     logger?: Logger,
-    overrides: { baseDelayMs?: number; timeoutMs?: number } = {},
+    { permissions = 'contents: write, pull-requests: write', ...overrides }: ClientOptions = {},
   ) {
-    this.transport = new Transport({ service: 'GitHub', concurrency: 2, logger, hint, baseDelayMs: 500, ...overrides });
+    this.transport = new Transport({
+      service: 'GitHub',
+      concurrency: 2,
+      logger,
+      hint: hintFor(permissions),
+      baseDelayMs: 500,
+      ...overrides,
+    });
   }
 
   /** `path` below the repository, e.g. `/pulls?state=all`; an absolute path starts with `//`. */
@@ -74,7 +112,24 @@ export class GitHubApi {
   }
 
   request<T>(method: Method, path: string, label: string, body?: unknown): Promise<HttpResponse<T>> {
+    this.requests++;
     return this.transport.request<T>({ method, url: this.url(path), headers: this.headers(), body, label });
+  }
+
+  /** The token's login: given, else GET /user (a personal token), else the workflow token's bot. */
+  async login(): Promise<string> {
+    if (this.repo.login) return this.repo.login;
+    try {
+      const res = await this.request<{ login?: unknown }>('GET', '//user', 'read the identity of the token');
+      if (typeof res.body?.login === 'string' && res.body.login) return res.body.login;
+      throw new CwsyncError('GitHub GET /user answered without a login', {
+        hint: 'set CWSYNC_GITHUB_LOGIN to the login the token acts as',
+      });
+    } catch (err) {
+      // The workflow token is an installation token: GET /user answers 403 "Resource not accessible by integration".
+      if (err instanceof HttpError && (err.status === 403 || err.status === 404)) return ACTIONS_BOT;
+      throw err;
+    }
   }
 
   /** A GET whose 404 means "there is none". */
@@ -98,6 +153,7 @@ export class GitHubApi {
           hint: 'close or delete old pull requests of this branch, then run again',
         });
       seen.add(url);
+      this.requests++;
       const res: HttpResponse<unknown> = await this.transport.request<unknown>({
         method: 'GET',
         url,

@@ -4,26 +4,20 @@
  * edited), updated in place, and left alone when nothing but the time usage was read changed.
  */
 import { readFileSafely } from '../config/safe-file.js';
-import { CwsyncError } from '../errors.js';
-import { HttpError } from '../http/errors.js';
-import { type ErrorFacts, Transport } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { stableText } from '../render/markdown.js';
+import { ACTIONS_BOT, GitHubApi, type GitHubRepo, githubRepoFromEnv } from './api.js';
+import { refusePublicRepository } from './visibility.js';
+
+export { ACTIONS_BOT };
 
 export const MARKER = '<!-- cwsync:plan-comment -->';
 /** GitHub refuses comment bodies over 65,536 characters; keep a margin. */
 export const MAX_BODY = 65_000;
-/** The identity of the Actions GITHUB_TOKEN, which cannot call GET /user. */
-export const ACTIONS_BOT = 'github-actions[bot]';
 const MAX_EVENT_BYTES = 32 * 1024 * 1024;
 
-export interface GitHubContext {
-  token: string;
-  repository: string;
-  apiUrl: string;
+export interface GitHubContext extends GitHubRepo {
   pullNumber: number;
-  /** CWSYNC_COMMENT_AUTHOR: the login whose comment is ours, when GET /user cannot say. */
-  author?: string;
 }
 
 export type CommentOutcome = { kind: 'created' | 'updated' | 'unchanged'; id: number; url?: string; author: string };
@@ -84,39 +78,10 @@ export function commentBody(markdown: string): string {
   return `${closeOpen(kept)}${notice}`;
 }
 
-function githubHint(f: ErrorFacts): string | undefined {
-  if (f.status === 401) return 'GITHUB_TOKEN is missing or invalid';
-  if (f.status === 403)
-    return 'the workflow token may not write comments: give the job `permissions: pull-requests: write`';
-  if (f.status === 404) return 'check GITHUB_REPOSITORY and that the token can see the repository';
-  if (f.status === 422) return 'GitHub refused the comment body';
-  return undefined;
-}
-
 interface IssueComment {
   id: number;
   body?: string;
   user?: { login?: string; type?: string } | null;
-}
-
-/** Whose comments are ours: the override, else the token's user, else (Actions token) the Actions bot. */
-async function tokenAuthor(
-  ctx: GitHubContext,
-  get: (url: string, label: string) => Promise<{ body: unknown }>,
-): Promise<string> {
-  if (ctx.author) return ctx.author;
-  try {
-    const res = await get(`${ctx.apiUrl}/user`, 'read the identity of the token');
-    const login = (res.body as { login?: unknown } | null)?.login;
-    if (typeof login === 'string' && login) return login;
-    throw new CwsyncError('GitHub GET /user answered without a login', {
-      hint: 'set CWSYNC_COMMENT_AUTHOR to the login that writes the plan comment',
-    });
-  } catch (err) {
-    // The Actions GITHUB_TOKEN is an app installation token: GET /user is refused for it.
-    if (err instanceof HttpError && (err.status === 403 || err.status === 404)) return ACTIONS_BOT;
-    throw err;
-  }
 }
 
 export function isOurs(c: IssueComment, author: string): boolean {
@@ -125,23 +90,22 @@ export function isOurs(c: IssueComment, author: string): boolean {
   return !author.endsWith('[bot]') || c.user?.type === 'Bot';
 }
 
-export async function upsertComment(ctx: GitHubContext, markdown: string, logger?: Logger): Promise<CommentOutcome> {
-  const transport = new Transport({ service: 'GitHub', concurrency: 2, logger, hint: githubHint, baseDelayMs: 200 });
-  const api = ctx.apiUrl.replace(/\/+$/, '');
-  const headers = {
-    authorization: `Bearer ${ctx.token}`,
-    accept: 'application/vnd.github+json',
-    'x-github-api-version': '2022-11-28',
-    'user-agent': 'cwsync',
-  };
-  const get = (url: string, label: string) => transport.request({ method: 'GET', url, headers, label });
+export async function upsertComment(
+  ctx: GitHubContext,
+  markdown: string,
+  logger?: Logger,
+  options: { allowPublic?: boolean } = {},
+): Promise<CommentOutcome> {
+  const api = new GitHubApi(ctx, logger, { baseDelayMs: 200, permissions: 'pull-requests: write' });
   const body = commentBody(markdown);
   try {
-    const author = await tokenAuthor({ ...ctx, apiUrl: api }, get);
+    await refusePublicRepository(api, Boolean(options.allowPublic), 'cwsync comment');
+    const author = await api.login();
     let existing: IssueComment | undefined;
     for (let page = 1; !existing && page <= 100; page++) {
-      const res = await get(
-        `${api}/repos/${ctx.repository}/issues/${ctx.pullNumber}/comments?per_page=100&page=${page}`,
+      const res = await api.request<unknown>(
+        'GET',
+        `/issues/${ctx.pullNumber}/comments?per_page=100&page=${page}`,
         'list pull request comments',
       );
       const comments = Array.isArray(res.body) ? (res.body as IssueComment[]) : [];
@@ -151,42 +115,28 @@ export async function upsertComment(ctx: GitHubContext, markdown: string, logger
     if (existing && stableText(existing.body ?? '') === stableText(body))
       return { kind: 'unchanged', id: existing.id, author };
     if (existing) {
-      const res = await transport.request<{ id: number; html_url?: string }>({
-        method: 'PATCH',
-        url: `${api}/repos/${ctx.repository}/issues/comments/${existing.id}`,
-        headers,
-        body: { body },
-        label: 'update the plan comment',
-      });
+      const res = await api.request<{ id: number; html_url?: string }>(
+        'PATCH',
+        `/issues/comments/${existing.id}`,
+        'update the plan comment',
+        { body },
+      );
       return { kind: 'updated', id: existing.id, url: res.body?.html_url, author };
     }
-    const res = await transport.request<{ id: number; html_url?: string }>({
-      method: 'POST',
-      url: `${api}/repos/${ctx.repository}/issues/${ctx.pullNumber}/comments`,
-      headers,
-      body: { body },
-      label: 'create the plan comment',
-    });
+    const res = await api.request<{ id: number; html_url?: string }>(
+      'POST',
+      `/issues/${ctx.pullNumber}/comments`,
+      'create the plan comment',
+      { body },
+    );
     return { kind: 'created', id: res.body.id, url: res.body.html_url, author };
   } finally {
-    await transport.close();
+    await api.close();
   }
 }
 
 export function githubContext(pullNumber: number, env: NodeJS.ProcessEnv = process.env): GitHubContext {
-  const token = env.GITHUB_TOKEN;
-  const repository = env.GITHUB_REPOSITORY;
-  if (!token)
-    throw new CwsyncError('GITHUB_TOKEN is not set', {
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, shown to the user
-      hint: 'pass it to the step: env: { GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }} }',
-    });
-  if (!repository?.includes('/'))
-    throw new CwsyncError('GITHUB_REPOSITORY is not set (owner/name)', {
-      hint: 'run cwsync comment inside GitHub Actions',
-    });
-  const author = env.CWSYNC_COMMENT_AUTHOR?.trim() || undefined;
-  return { token, repository, apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', pullNumber, author };
+  return { ...githubRepoFromEnv(env, 'cwsync comment'), pullNumber };
 }
 
 /** The run's page, where its artifacts are listed; undefined outside Actions. */

@@ -7,62 +7,26 @@
  */
 import { createHash } from 'node:crypto';
 import { CwsyncError } from '../errors.js';
-import { HttpError } from '../http/errors.js';
-import { type ErrorFacts, type HttpResponse, type Method, Transport } from '../http/transport.js';
+import type { HttpResponse, Method } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import type { ApplyReport } from '../reconcile/apply.js';
 import type { Action, BindingError, Conflict, Plan } from '../reconcile/types.js';
 import { escapeDeep } from '../text-hygiene.js';
+import { type ClientOptions, GitHubApi, type GitHubRepo, githubRepoFromEnv } from './api.js';
+import { refusePublicRepository } from './visibility.js';
+
+export { ACTIONS_BOT } from './api.js';
 
 export const ISSUE_MARKER = '<!-- cwsync:nightly-issue -->';
 export const ISSUE_LABEL = 'cwsync-nightly';
 export const ISSUE_TITLE = 'cwsync: the nightly apply needs a human';
 /** GitHub refuses bodies over 65,536 characters; keep a margin. */
 export const MAX_ISSUE_BODY = 60_000;
-/** The login of the workflow token (GITHUB_TOKEN), which cannot ask GET /user who it is. */
-export const ACTIONS_BOT = 'github-actions[bot]';
 
-export interface GitHubEnv {
-  token: string;
-  repository: string;
-  apiUrl: string;
-  /** Link to this run, when GITHUB_SERVER_URL and GITHUB_RUN_ID are set. */
-  runUrl?: string;
-  /** The token's login when known (CWSYNC_GITHUB_LOGIN), else asked or assumed. */
-  login?: string;
-}
+export type GitHubEnv = GitHubRepo;
 
 export function githubEnv(env: NodeJS.ProcessEnv = process.env): GitHubEnv {
-  const token = env.GITHUB_TOKEN;
-  const repository = env.GITHUB_REPOSITORY;
-  if (!token)
-    throw new CwsyncError('GITHUB_TOKEN is not set', {
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, shown to the user
-      hint: 'pass it to the step that runs cwsync notify: env: { GITHUB_TOKEN: ${{ github.token }} }',
-    });
-  if (!repository || !/^[\w.-]+\/[\w.-]+$/.test(repository))
-    throw new CwsyncError('GITHUB_REPOSITORY is not set to owner/name', {
-      hint: 'run cwsync notify inside GitHub Actions, or set GITHUB_REPOSITORY=owner/name',
-    });
-  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-  return {
-    token,
-    repository,
-    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-    runUrl: env.GITHUB_RUN_ID ? `${server}/${repository}/actions/runs/${env.GITHUB_RUN_ID}` : undefined,
-    login: env.CWSYNC_GITHUB_LOGIN || undefined,
-  };
-}
-
-function hint(f: ErrorFacts): string | undefined {
-  if (f.status === 401) return 'GITHUB_TOKEN is missing, expired or invalid';
-  if (f.status === 403 && (f.message ?? '').toLowerCase().includes('rate limit'))
-    return 'GitHub rate limit reached; the next run will try again';
-  if (f.status === 403) return 'the workflow token may not write issues: give this job `permissions: issues: write`';
-  if (f.status === 404) return 'check GITHUB_REPOSITORY, and that the token can see the repository';
-  if (f.status === 410) return 'issues are turned off for this repository: Settings > General > Features > Issues';
-  if (f.status === 422) return 'GitHub refused the issue or comment (too long, or a label it cannot set)';
-  return undefined;
+  return githubRepoFromEnv(env, 'cwsync notify');
 }
 
 export interface IssueRecord {
@@ -77,46 +41,34 @@ export interface IssueRecord {
 /** Pages of open issues read at most: more than this many bot issues is an error, never a silent cut. */
 const MAX_PAGES = 10;
 
-/** A tiny GitHub REST client for one repository's issues, on the shared transport. */
+/** One repository's issues, through the one GitHub client. */
 export class IssueClient {
-  private readonly transport: Transport;
-  requests = 0;
+  private readonly api: GitHubApi;
 
   constructor(
     readonly gh: GitHubEnv,
     logger?: Logger,
-    overrides: { baseDelayMs?: number; timeoutMs?: number } = {},
+    overrides: Omit<ClientOptions, 'permissions'> = {},
   ) {
-    this.transport = new Transport({ service: 'GitHub', concurrency: 1, logger, hint, baseDelayMs: 500, ...overrides });
+    this.api = new GitHubApi(gh, logger, { ...overrides, permissions: 'issues: write' });
   }
 
-  async request<T>(method: Method, path: string, label: string, body?: unknown): Promise<HttpResponse<T>> {
-    this.requests++;
-    return this.transport.request<T>({
-      method,
-      url: `${this.gh.apiUrl}${path}`,
-      headers: {
-        authorization: `Bearer ${this.gh.token}`,
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'cwsync',
-      },
-      body,
-      label,
-    });
+  get requests(): number {
+    return this.api.requests;
   }
 
-  /** The token's login: given, else GET /user (a personal token), else the workflow token's bot. */
-  async login(): Promise<string> {
-    if (this.gh.login) return this.gh.login;
-    try {
-      const res = await this.request<{ login?: unknown }>('GET', '/user', 'ask who the token belongs to');
-      if (typeof res.body?.login === 'string' && res.body.login) return res.body.login;
-    } catch (err) {
-      // The workflow token is an installation token: GET /user answers 403 "Resource not accessible by integration".
-      if (!(err instanceof HttpError && err.status === 403)) throw err;
-    }
-    return ACTIONS_BOT;
+  /** `path` from the API root, e.g. `/repos/o/r/issues`. */
+  request<T>(method: Method, path: string, label: string, body?: unknown): Promise<HttpResponse<T>> {
+    return this.api.request<T>(method, `/${path}`, label, body);
+  }
+
+  login(): Promise<string> {
+    return this.api.login();
+  }
+
+  /** The issue holds customer names and counts: refused (exit 3) in a public repository unless allowed. */
+  refusePublic(allowPublic: boolean): Promise<void> {
+    return refusePublicRepository(this.api, allowPublic, 'cwsync notify');
   }
 
   /** The open issue this identity created that carries the marker (the oldest, if several). */
@@ -179,7 +131,7 @@ export class IssueClient {
   }
 
   close(): Promise<void> {
-    return this.transport.close();
+    return this.api.close();
   }
 }
 

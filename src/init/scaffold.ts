@@ -29,15 +29,17 @@ const FILES: ReadonlyArray<readonly [template: string, target: string]> = [
 /** The values the templates' %%NAME%% placeholders stand for. */
 export function templateValues(info: PackageInfo): Record<string, string> {
   const tag = `v${info.version}`;
+  const ref = info.commit ?? tag;
   return {
     VERSION: info.version,
     ACTION: info.repository,
-    // Pinned by commit (SPEC section 6) when the package knows the commit it was packed from; the
-    // comment beside it names the version. A source checkout falls back to the version tag.
-    ACTION_REF: info.commit ?? tag,
+    // Pinned by commit (SPEC section 6): the commit the package was packed from, the checkout's
+    // HEAD, or `init --action`; the comment beside it names the version. Only when no commit is
+    // known, the version tag (init says so).
+    ACTION_REF: ref,
     HOMEPAGE: `https://github.com/${info.repository}`,
-    DOCS: `https://github.com/${info.repository}/blob/${tag}/docs/setup.md`,
-    SCHEMA_BASE: `https://raw.githubusercontent.com/${info.repository}/${tag}/schema`,
+    DOCS: `https://github.com/${info.repository}/blob/${ref}/docs/setup.md`,
+    SCHEMA_BASE: `https://raw.githubusercontent.com/${info.repository}/${ref}/schema`,
   };
 }
 

@@ -1,9 +1,12 @@
 /**
- * The package as an MSP gets it: `npm pack` of a clean copy of the sources, installed into an
- * empty directory with production dependencies only, then everything from the installed
- * package: `cwsync init` a new config repository, its sandbox, the config filled in against it,
- * `validate`, and `plan`, directly and through the generated workflow's Plan step run by
- * action.yml's own script.
+ * The package as an MSP gets it, and its GitHub path: `npm pack` of a clean commit of the sources
+ * (prepack records it), installed into an empty directory (a path with a space) with production
+ * dependencies only; `cwsync init` from the installed package writes a config repository whose
+ * workflows pin this repository's Action by that commit; filled in against the package's own
+ * sandbox, the generated apply workflow then the generated pull-request plan workflow run
+ * verbatim (helpers/workflows), their `uses: <owner>/cwsync@<commit>` steps running action.yml
+ * from the local checkout of that commit: it builds cwsync from its own files and installs the
+ * locked dependencies, so no registry holds cwsync. The pull-request plan runs with no key at all.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,10 +15,10 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
-import { runActionStep } from '../helpers/action.js';
+import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
-import type { Workflow } from '../helpers/workflows.js';
+import { runJob, type Workflow } from '../helpers/workflows.js';
 
 const run = promisify(execFile);
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -32,8 +35,11 @@ function npmEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The sources as a fresh clone has them (tracked and new files; nothing ignored, so no dist/), with node_modules linked. */
-function cleanCopy(to: string): void {
+/**
+ * The sources as a fresh clone has them (tracked and new files; nothing ignored, so no dist/),
+ * with node_modules linked, committed in a repository of their own: the commit prepack records.
+ */
+function cleanCopy(to: string): string {
   const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT });
   for (const file of String(listed).split('\0').filter(Boolean)) {
     mkdirSync(dirname(join(to, file)), { recursive: true });
@@ -45,6 +51,57 @@ function cleanCopy(to: string): void {
     }
   }
   symlinkSync(join(ROOT, 'node_modules'), join(to, 'node_modules'), 'dir');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: to, encoding: 'utf8' }).trim();
+  git('init', '-q');
+  writeFileSync(join(to, '.git/info/exclude'), 'node_modules\n');
+  git('add', '-A');
+  git(
+    '-c',
+    'user.email=dev@cwsync.test',
+    '-c',
+    'user.name=dev',
+    '-c',
+    'commit.gpgsign=false',
+    'commit',
+    '-qm',
+    'release',
+  );
+  return git('rev-parse', 'HEAD');
+}
+
+let github: FakeServer | undefined;
+afterEach(async () => {
+  await github?.close();
+  github = undefined;
+});
+
+/** msp/config on a fake GitHub: private, pull request #7's comments, the issues the nightly opens. */
+function fakeGitHub(
+  comments: Array<{ id: number; body: string; user: { login: string; type: string } }>,
+  issues: Array<{ title: string; body: string }>,
+) {
+  return startServer((req) => {
+    if (req.headers.authorization !== 'Bearer ghs_workflow') return json(401, { message: 'Bad credentials' });
+    if (req.method === 'GET' && req.path === '/repos/msp/config') return json(200, { private: true });
+    if (req.method === 'GET' && req.path === '/user')
+      return json(403, { message: 'Resource not accessible by integration' });
+    if (req.method === 'GET' && req.path === '/repos/msp/config/issues') return json(200, []);
+    if (req.method === 'POST' && req.path === '/repos/msp/config/issues') {
+      issues.push(req.body as { title: string; body: string });
+      return json(201, { number: 1, ...(req.body as object) });
+    }
+    if (req.method === 'GET' && req.path === '/repos/msp/config/issues/7/comments') return json(200, comments);
+    if (req.method === 'POST' && req.path === '/repos/msp/config/issues/7/comments') {
+      const c = {
+        id: 100 + comments.length,
+        body: (req.body as { body: string }).body,
+        user: { login: 'github-actions[bot]', type: 'Bot' },
+      };
+      comments.push(c);
+      return json(201, c);
+    }
+    return json(404, { message: 'Not Found' });
+  });
 }
 
 let sandbox: ChildProcess | undefined;
@@ -75,15 +132,15 @@ function startSandbox(bin: string, env: NodeJS.ProcessEnv): Promise<{ cw: string
 }
 
 describe('the packed package', () => {
-  it('installs with production dependencies only and runs init, sandbox, validate and plan', {
-    timeout: 180_000,
+  it('installs with production dependencies only; init, sandbox, import; the generated workflows run through the Action from its own checkout', {
+    timeout: 600_000,
   }, async () => {
     const work = tempDir('cwsync package '); // a space in the path, as under "Program Files" or a home folder
     const env = npmEnv();
 
     // npm pack, as from a fresh clone (prepack cleans and builds dist/, ships the lock as npm-shrinkwrap.json).
     const source = join(work, 'source');
-    cleanCopy(source);
+    const commit = cleanCopy(source);
     await run('npm', ['pack', '--pack-destination', work], { cwd: source, env, maxBuffer: 16 << 20 });
     expect(existsSync(join(source, 'npm-shrinkwrap.json'))).toBe(false);
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
@@ -92,6 +149,8 @@ describe('the packed package', () => {
     // Into an empty directory, production dependencies only; nothing is built at install time.
     const home = join(work, 'msp');
     mkdirSync(home);
+    // Its own project root, so npm never adopts a node_modules found higher up the tree.
+    writeFileSync(join(home, 'package.json'), '{ "private": true }\n');
     await run('npm', ['install', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', join(work, tarball!)], {
       cwd: home,
       env,
@@ -127,8 +186,12 @@ describe('the packed package', () => {
     // cwsync init a new config repository.
     const init = await cwsync(['init', 'billing']);
     expect(init.code).toBe(0);
-    expect(init.stdout).toContain(`pinned to cwsync ${VERSION}`);
+    const pin = `cwsync/cwsync@${commit}`;
+    expect(init.stdout).toContain(`pinned to cwsync ${VERSION} (${pin})`);
     const repo = join(home, 'billing');
+    expect(readFileSync(join(repo, '.github/workflows/cwsync-plan.yml'), 'utf8')).toContain(
+      `uses: ${pin} # cwsync ${VERSION}`,
+    );
     expect(readdirSync(join(repo, '.github/workflows')).sort()).toEqual(['cwsync-apply.yml', 'cwsync-plan.yml']);
     expect((await cwsync(['validate', '--config', 'config'], repo)).code).toBe(0);
 
@@ -158,47 +221,123 @@ describe('the packed package', () => {
     const validate = await cwsync(['validate', '--config', 'config'], repo);
     expect([validate.code, validate.stderr]).toEqual([0, '']);
     expect(validate.stdout).toContain('valid: 5 customers');
-
-    const plan = await cwsync(['plan', '--config', 'config', '--detailed-exitcode'], repo, DEMO_ENV);
-    expect([plan.code, plan.stderr]).toEqual([2, '']);
-    expect(plan.stdout).toMatch(/^7 changes on 4 agreements/); // the scaffold's services.yaml, the imported bindings
-
-    // The generated pull-request workflow's steps with the installed binary: its Validate step
-    // through action.yml's own script, then its Plan script verbatim with cwsync on the PATH.
-    const steps = (parse(readFileSync(join(repo, '.github/workflows/cwsync-plan.yml'), 'utf8')) as Workflow).jobs.plan!
-      .steps;
-    const validateStep = steps.find((s) => s.id === 'validate')!;
-    const viaAction = await runActionStep(
-      'run',
-      {
-        inputs: validateStep.with as Record<string, string>,
-        stepOutputs: { 'steps.install.outputs.bin': bin },
-        env: { PATH: env.PATH! },
-      },
-      repo,
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git(
+      '-c',
+      'user.email=admin@msp.test',
+      '-c',
+      'user.name=admin',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-qm',
+      'config',
     );
-    expect([viaAction.code, viaAction.outputs['exit-code']]).toEqual([0, '0']);
-    const outputs = join(work, 'github-output');
-    writeFileSync(outputs, '');
-    const planStep = await run(
-      'bash',
-      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', steps.find((s) => s.id === 'plan')!.run!],
-      {
-        cwd: repo,
-        env: {
-          ...env,
-          ...DEMO_ENV,
-          PATH: `${dirname(bin)}:${env.PATH}`,
-          GITHUB_OUTPUT: outputs,
-          CWSYNC_LOG_LEVEL: 'warn',
-        },
-      },
+
+    // The generated workflows, verbatim, their Action from the local checkout of the packed commit.
+    const wf = (name: string) => parse(readFileSync(join(repo, '.github/workflows', name), 'utf8')) as Workflow;
+    const comments: Array<{ id: number; body: string; user: { login: string; type: string } }> = [];
+    const issues: Array<{ title: string; body: string }> = [];
+    github = await fakeGitHub(comments, issues);
+    const gh = join(work, 'gh');
+    mkdirSync(gh);
+    writeFileSync(join(gh, 'summary.md'), '');
+    writeFileSync(
+      join(gh, 'event.json'),
+      JSON.stringify({
+        pull_request: { number: 7, head: { sha: git('rev-parse', 'HEAD') }, base: { sha: git('rev-parse', 'HEAD') } },
+      }),
     );
-    expect(planStep.stderr).not.toMatch(/error/i);
-    expect(readFileSync(outputs, 'utf8')).toBe('code=2\n');
-    expect(readFileSync(join(repo, 'plan.txt'), 'utf8')).toContain('7 changes on 4 agreements');
+    const runner = join(work, 'runner temp'); // one runner for both jobs: the Action builds cwsync once
+    mkdirSync(runner);
+    const cache = join(work, 'cache');
+    mkdirSync(cache);
+    const common = {
+      cwd: repo,
+      cacheDir: cache,
+      actions: { [pin]: source },
+      baseEnv: { ...(env as Record<string, string>), npm_config_prefer_offline: 'true' },
+      github: { run_attempt: '1', event: { repository: { default_branch: 'main' } } },
+    };
+    const ghEnv = {
+      RUNNER_TEMP: runner,
+      GITHUB_TOKEN: 'ghs_workflow',
+      GITHUB_REPOSITORY: 'msp/config',
+      GITHUB_API_URL: github.origin,
+      GITHUB_SERVER_URL: 'https://github.test',
+      GITHUB_STEP_SUMMARY: join(gh, 'summary.md'),
+      GITHUB_ACTIONS: 'true',
+      CWSYNC_LOG_LEVEL: 'warn',
+    };
+
+    // The first night after the cut-over: the Action installs cwsync; usage once, plan, apply (one
+    // increase held for a human, so the step fails and the nightly issue says so), the
+    // ConnectWise snapshot and both snapshots saved for pull requests.
+    const night = await runJob(wf('cwsync-apply.yml').jobs.apply!, {
+      ...common,
+      env: { ...ghEnv, GITHUB_EVENT_NAME: 'schedule', GITHUB_REF: 'refs/heads/main', GITHUB_RUN_ID: '41' },
+      secrets: { ...DEMO_ENV },
+      vars: { CWSYNC_NIGHTLY_APPLY: 'true' },
+      github: { ...common.github, run_id: '41', event_name: 'schedule', event: {} },
+    });
+    const results = night.results.map((r) => [r.step, r.code]);
+    expect(results, night.results.map((r) => r.output).join('\n')).toEqual([
+      ['Only from the default branch', 0],
+      ['Install cwsync', 0],
+      ['Validate', 0],
+      ['Read usage once', 0],
+      ['Plan', 0],
+      ['Apply the plan', 1],
+      ['Save the ConnectWise snapshot', 0],
+      ['Tell people (the nightly issue)', 0],
+    ]);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.body).toContain('held change');
+    const install = night.results[1]!.output;
+    expect(install).toMatch(/\d+ dependencies, each at its locked version/);
+    expect(install).toContain(`cwsync ${VERSION} built from this action's own files`);
+    const report = JSON.parse(readFileSync(join(repo, 'report.json'), 'utf8'));
+    expect(report.summary).toMatchObject({ failed: 0, unknown: 0, errors: 0, held: 1 });
+    expect(report.summary.applied).toBeGreaterThan(0);
+    expect(readdirSync(join(cache, 'cwsync-snapshots-41-1')).sort()).toEqual([
+      'target-snapshot.json',
+      'usage-snapshot.json',
+    ]);
+
+    // A pull request: the generated plan workflow with no secret at all, neither in the store
+    // nor in the environment; it plans from the night's snapshots and comments the plan.
+    for (const k of ['CW_PUBLIC_KEY', 'CW_PRIVATE_KEY', 'MP_API_KEY']) expect(process.env[k]).toBeUndefined();
+    const pr = await runJob(wf('cwsync-plan.yml').jobs.plan!, {
+      ...common,
+      env: {
+        ...ghEnv,
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: join(gh, 'event.json'),
+        GITHUB_REF: 'refs/pull/7/merge',
+        GITHUB_RUN_ID: '42',
+      },
+      secrets: {},
+      github: {
+        ...common.github,
+        run_id: '42',
+        event_name: 'pull_request',
+        event: { pull_request: { number: 7, head: { repo: { full_name: 'msp/config' } }, user: { login: 'admin' } } },
+      },
+    });
+    expect(
+      pr.results.map((r) => [r.step, r.code]),
+      pr.results.map((r) => r.output).join('\n'),
+    ).toEqual([
+      ['Skip pull requests from forks and Dependabot', 0],
+      ['Validate', 0],
+      ['Plan', 0],
+      ['Comment the plan', 0],
+    ]);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toMatch(/^<!-- cwsync:plan-comment -->\n### cwsync plan: /);
     const saved = JSON.parse(readFileSync(join(repo, 'plan.json'), 'utf8'));
-    expect(saved.formatVersion).toBe(1);
-    expect(saved.summary).toMatchObject({ create: 3, update: 4, cancel: 0, unchanged: 4, conflicts: 0 });
+    expect([saved.usage.source, saved.target.source]).toEqual(['snapshot', 'snapshot']);
   });
 });

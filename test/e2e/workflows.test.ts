@@ -2,8 +2,10 @@
  * The jobs of plan.yml and apply.yml run step by step as GitHub would (see helpers/workflows):
  * `run:` scripts verbatim with bash, in a real repo against the sandbox, with a fake GitHub API
  * on loopback and the Actions cache as a local directory. Proof the workflows' commands work
- * together: snapshot -> plan -> apply --plan reads Mailprotector once, a pull request plans from
- * that snapshot without reading it, and the nightly issue is opened, updated and closed.
+ * together: a pull request never reaches a write key nor the Mailprotector key (even with them
+ * in the secret store), the night reads Mailprotector once and saves the snapshots, a pull
+ * request then plans from them, and the nightly issue is opened and closed, a forced run
+ * applying only when another person approved it. Few journeys: each runs many CLI processes.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,10 +44,24 @@ interface FakeIssue {
 const BOT = { login: 'github-actions[bot]', type: 'Bot' };
 
 /** Pull request #7's comments, the repository's issues, and the workflow enable endpoint. */
-async function fakeGitHub(comments: FakeComment[], issues: FakeIssue[]): Promise<FakeServer> {
+async function fakeGitHub(
+  comments: FakeComment[],
+  issues: FakeIssue[],
+  approvals: Record<
+    string,
+    Array<{ state: string; user: { login: string }; environments: Array<{ name: string }> }>
+  > = {},
+): Promise<FakeServer> {
   let next = 1000;
   return startServer((req) => {
     if (req.headers.authorization !== 'Bearer ghs_workflow') return json(401, { message: 'Bad credentials' });
+    if (req.method === 'GET' && req.path === '/repos/msp/config')
+      return json(200, { private: true, visibility: 'private' });
+    const run = /^\/repos\/msp\/config\/actions\/runs\/(\d+)(\/approvals)?$/.exec(req.path);
+    if (req.method === 'GET' && run)
+      return run[2]
+        ? json(200, approvals[run[1]!] ?? [])
+        : json(200, { id: Number(run[1]), actor: { login: 'msp-admin' }, triggering_actor: { login: 'msp-admin' } });
     if (req.method === 'GET' && req.path === '/user')
       return json(403, { message: 'Resource not accessible by integration' });
     if (req.method === 'GET' && req.path === '/repos/msp/config/issues/7/comments') return json(200, comments);
@@ -123,6 +139,7 @@ function options(cwd: string, origin: string, cacheDir: string, over: Partial<Ru
       GITHUB_SERVER_URL: 'https://github.test',
       GITHUB_RUN_ID: '555',
       GITHUB_ACTOR: 'msp-admin',
+      GITHUB_ACTIONS: 'true',
       GITHUB_EVENT_NAME: 'pull_request',
       GITHUB_REF: 'refs/pull/7/merge',
       GITHUB_WORKFLOW_REF: 'msp/config/.github/workflows/apply.yml@refs/heads/main',
@@ -135,7 +152,11 @@ function options(cwd: string, origin: string, cacheDir: string, over: Partial<Ru
       run_attempt: '1',
       event_name: 'pull_request',
       event: {
-        pull_request: { number: 7, head: { sha: HEAD_SHA, repo: { full_name: 'msp/config' } } },
+        pull_request: {
+          number: 7,
+          head: { sha: HEAD_SHA, repo: { full_name: 'msp/config' } },
+          user: { login: 'msp-admin' },
+        },
         repository: { default_branch: 'main' },
       },
     },
@@ -143,11 +164,12 @@ function options(cwd: string, origin: string, cacheDir: string, over: Partial<Ru
   };
 }
 
-/** The options of a scheduled night (or, with inputs, a manual run on main). */
+/** The options of a scheduled night after the cut-over (or, with inputs, a manual run on main). */
 function nightly(o: RunJobOptions, runId: string, inputs?: Record<string, unknown>): RunJobOptions {
   const event = inputs ? 'workflow_dispatch' : 'schedule';
   return {
     ...o,
+    vars: { CWSYNC_NIGHTLY_APPLY: 'true' },
     inputs: inputs ?? {},
     env: { ...o.env, GITHUB_EVENT_NAME: event, GITHUB_REF: 'refs/heads/main', GITHUB_RUN_ID: runId },
     github: {
@@ -162,91 +184,95 @@ function nightly(o: RunJobOptions, runId: string, inputs?: Record<string, unknow
 const steps = (r: { results: Array<{ step: string; code: number | null }> }) => r.results.map((x) => [x.step, x.code]);
 const SECRET_VALUES = Object.values(DEMO_ENV).filter((v) => v.startsWith('sandbox-'));
 
+const READ_ONLY = { CW_READONLY_PUBLIC_KEY: DEMO_ENV.CW_PUBLIC_KEY, CW_READONLY_PRIVATE_KEY: DEMO_ENV.CW_PRIVATE_KEY };
+
 describe('the workflows, run step by step', () => {
-  it('nightly: one Mailprotector read, snapshot cached; the pull-request plan then reads Mailprotector zero times', async () => {
+  it('a pull request reaches no key: before any night a failure comment and no request; the night before the cut-over reads once, saves both snapshots and writes nothing; the next plan, keyless, asks neither system anything', {
+    timeout: 240_000,
+  }, async () => {
     scene = await startScene();
     const comments: FakeComment[] = [{ id: 1, body: 'Looks good to me', user: { login: 'reviewer' } }];
     const issues: FakeIssue[] = [];
     github = await fakeGitHub(comments, issues);
     const cache = tempDir('cwsync-cache-');
+    // Every key is in the secret store, as in a real repository: the job must not take them.
     const o = options(scene.repo, github.origin, cache);
     const plan = workflow('plan.yml').jobs.plan!;
     const apply = workflow('apply.yml').jobs.apply!;
 
-    // A pull request before any night: no snapshot in the cache, so usage is read live.
+    // A pull request before any night: no snapshot, no read-only key: nothing is read, and the
+    // comment says why.
     const first = await runJob(plan, o);
     expect(steps(first)).toEqual([
-      ['Skip pull requests from forks', 0],
+      ['Skip pull requests from forks and Dependabot', 0],
       ['Validate', 0],
-      ['Plan', 0],
+      ['Plan', 3],
       ['Comment the plan', 0],
     ]);
-    expect(first.npmEnv).toBeDefined();
-    for (const v of SECRET_VALUES) expect(Object.values(first.npmEnv!)).not.toContain(v);
+    expect(first.results[2]!.output).toContain('cannot plan: no usage snapshot from the nightly yet');
+    expect(scene.sandbox.cw.requests).toHaveLength(0);
+    expect(scene.sandbox.mp.requests).toHaveLength(0);
     expect(comments).toHaveLength(2);
-    expect(comments[1]!.body.startsWith(`${MARKER}\n`)).toBe(true);
-    expect(comments[1]!.body).toContain('4 changes');
-    expect(scene.sandbox.mp.requests.length).toBeGreaterThan(0);
+    expect(comments[1]!.body.startsWith(`${MARKER}\n### cwsync plan: failed, nothing was planned`)).toBe(true);
+    for (const v of SECRET_VALUES) expect(first.results.map((r) => r.output).join('\n')).not.toContain(v);
 
-    // The night: usage once, plan from it, apply that plan; nothing needs a human, so no issue.
-    const mpBefore = scene.sandbox.mp.requests.length;
-    const night = await runJob(apply, nightly(o, '9001'));
+    // The night before the cut-over (CWSYNC_NIGHTLY_APPLY unset): usage once, a plan, the
+    // snapshots saved; nothing applied, nothing written to ConnectWise.
+    const night = await runJob(apply, { ...nightly(o, '9001'), vars: {} });
     expect(steps(night)).toEqual([
       ['Only from the default branch', 0],
       ['Check for a config', 0],
       ['Validate', 0],
       ['Read usage once', 0],
       ['Plan', 0],
-      ['Apply the plan', 0],
+      ['Save the ConnectWise snapshot', 0],
       ['Tell people (the nightly issue)', 0],
     ]);
+    expect(scene.sandbox.cw.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(existsSync(join(cache, 'cwsync-snapshots-9001-1', 'target-snapshot.json'))).toBe(true);
     for (const v of SECRET_VALUES) expect(Object.values(night.npmEnv!)).not.toContain(v);
-    const mpNight = scene.sandbox.mp.requests.slice(mpBefore);
-    // Exactly the requests of one usage read: every Mailprotector path read once.
+    const mpNight = scene.sandbox.mp.requests;
     const paths = mpNight.map((r) => `${r.path}?${r.query}`);
-    expect(new Set(paths).size).toBe(paths.length);
-    expect(mpNight.length).toBe(mpBefore); // the live pull-request plan made the same one read
-    expect(night.used).toContain('actions/cache/save');
-    expect(existsSync(join(cache, 'cwsync-usage-9001-1'))).toBe(true);
-    const report = JSON.parse(readFileSync(join(scene.repo, 'report.json'), 'utf8'));
-    expect(report.summary).toMatchObject({ applied: 4, failed: 0, unknown: 0, held: 0, errors: 0 });
-    expect(report.forced).toBe(false);
-    expect(readFileSync(o.env.GITHUB_STEP_SUMMARY!, 'utf8')).toContain(
-      '### cwsync apply: Applied 4, failed 0, unknown 0, held 0, skipped 0, binding errors 0.',
-    );
-    expect(JSON.parse(readFileSync(join(scene.repo, 'plan.json'), 'utf8')).usage.source).toBe('snapshot');
-    expect(night.results.at(-1)!.output).toContain('nothing needs a human and no issue is open');
-    expect(issues).toHaveLength(0);
+    expect(new Set(paths).size).toBe(paths.length); // every Mailprotector path read once
+    expect(existsSync(join(cache, 'cwsync-snapshots-9001-1', 'usage-snapshot.json'))).toBe(true);
+    // Its output is printed inside stop-commands: data never runs as a workflow command.
+    expect(night.results.find((r) => r.step === 'Plan')!.output).toMatch(/^::stop-commands::[0-9a-f]{32}\n/);
 
-    // A pull request after the night: plans from the cached snapshot, no Mailprotector request.
-    const mpAfterNight = scene.sandbox.mp.requests.length;
+    // A pull request after the night: no key at all reaches the step (the store still holds
+    // them); it plans from the two snapshots, asking neither system anything, and the same
+    // comment is updated with the plan.
+    const before = { cw: scene.sandbox.cw.requests.length, mp: scene.sandbox.mp.requests.length };
     const pr = await runJob(plan, o);
     expect(pr.used).toContain('actions/cache/restore');
-    expect(steps(pr).every(([, code]) => code === 0)).toBe(true);
-    expect(scene.sandbox.mp.requests.length).toBe(mpAfterNight);
-    const planJson = JSON.parse(readFileSync(join(scene.repo, 'plan.json'), 'utf8'));
-    expect(planJson.usage.source).toBe('snapshot');
-    expect(comments[0]!.body).toBe('Looks good to me');
+    expect(steps(pr)).toEqual([
+      ['Skip pull requests from forks and Dependabot', 0],
+      ['Validate', 0],
+      ['Plan', 0],
+      ['Comment the plan', 0],
+    ]);
+    expect(scene.sandbox.cw.requests.length).toBe(before.cw);
+    expect(scene.sandbox.mp.requests.length).toBe(before.mp);
+    const saved = JSON.parse(readFileSync(join(scene.repo, 'plan.json'), 'utf8'));
+    expect([saved.usage.source, saved.target.source]).toEqual(['snapshot', 'snapshot']);
     expect(comments).toHaveLength(2);
+    expect(comments[0]!.body).toBe('Looks good to me');
+    expect(comments[1]!.body).toMatch(/^<!-- cwsync:plan-comment -->\n### cwsync plan: \d+ changes?/);
+    expect(pr.npmEnv).toBeDefined();
+    for (const v of SECRET_VALUES) expect(Object.values(pr.npmEnv!)).not.toContain(v);
+
+    // With a read-only key configured: ConnectWise live with that key only, never the write key.
+    const live = await runJob(plan, {
+      ...o,
+      secrets: { ...DEMO_ENV, ...READ_ONLY, CW_PUBLIC_KEY: 'write-pub', CW_PRIVATE_KEY: 'write-priv' },
+    });
+    expect(live.results.find((r) => r.step === 'Plan')!.code).toBe(0);
+    expect(scene.sandbox.cw.requests.length).toBeGreaterThan(before.cw);
+    expect(scene.sandbox.mp.requests.length).toBe(before.mp);
   });
 
-  it('a stale snapshot is replaced by a live read, with a notice', async () => {
-    scene = await startScene();
-    github = await fakeGitHub([], []);
-    const cache = tempDir('cwsync-cache-');
-    writeFileSync(
-      join(cache, 'cwsync-usage-1-1'),
-      JSON.stringify({ capturedAt: '2020-01-01T00:00:00Z', customers: [] }),
-    );
-    const pr = await runJob(workflow('plan.yml').jobs.plan!, options(scene.repo, github.origin, cache));
-    const planStep = pr.results.find((r) => r.step === 'Plan')!;
-    expect(planStep.code).toBe(0);
-    expect(planStep.output).toContain('the nightly usage snapshot cannot be used');
-    expect(scene.sandbox.mp.requests.length).toBeGreaterThan(0);
-    expect(JSON.parse(readFileSync(join(scene.repo, 'plan.json'), 'utf8')).usage.source).toBe('mailprotector');
-  });
-
-  it('the nightly issue: opened once on a held change, kept on the next night, a forced run approves it, closed when clean', async () => {
+  it('the nightly issue: opened once on a held change, a forced run approved by another person applies it, closed when clean', {
+    timeout: 240_000,
+  }, async () => {
     scene = await startScene();
     const issues: FakeIssue[] = [
       // A person's issue quoting the marker: never touched.
@@ -260,7 +286,12 @@ describe('the workflows, run step by step', () => {
         comments: [],
       },
     ];
-    github = await fakeGitHub([], issues);
+    const approve = (login: string) => ({
+      state: 'approved',
+      user: { login },
+      environments: [{ name: 'cwsync-approval' }],
+    });
+    github = await fakeGitHub([], issues, { '4': [approve('msp-admin')], '5': [approve('finance-lead')] });
     const cache = tempDir('cwsync-cache-');
     const o = options(scene.repo, github.origin, cache);
     const apply = workflow('apply.yml').jobs.apply!;
@@ -280,15 +311,20 @@ describe('the workflows, run step by step', () => {
     expect(mine[0]!.body).toContain('https://github.test/msp/config/actions/runs/2');
     for (const v of SECRET_VALUES) expect(mine[0]!.body).not.toContain(v);
 
-    // The next night, the same hold: the same issue, updated, no second one, no new comment.
-    await runJob(apply, nightly(o, '3'));
-    expect(issues.filter((i) => i.user.login === BOT.login)).toHaveLength(1);
-    expect(mine[0]!.body).toContain('actions/runs/3');
-    expect(mine[0]!.comments).toHaveLength(0);
+    // A forced run its starter approved himself: refused before anything is read.
+    const writesBefore = scene.sandbox.cw.requests.filter((r) => r.method !== 'GET').length;
+    const selfApproved = await runJob(apply, nightly(o, '4', { force: true, customers: 'Fabrikam Inc' }));
+    const refused = selfApproved.results.find((r) => r.step === 'Apply the plan')!;
+    expect(refused.code).toBe(3);
+    expect(refused.output).toContain('forced apply refused: the only approval in cwsync-approval is by msp-admin');
+    expect(scene.sandbox.cw.requests.filter((r) => r.method !== 'GET')).toHaveLength(writesBefore);
 
-    // The admin approves: Run workflow with force and the customer.
-    const forced = await runJob(apply, nightly(o, '4', { force: true, customers: ' Fabrikam Inc , ' }));
+    // Another person approves the next forced run: it applies.
+    const forced = await runJob(apply, nightly(o, '5', { force: true, customers: ' Fabrikam Inc , ' }));
     expect(steps(forced).every(([, c]) => c === 0)).toBe(true);
+    expect(forced.results.find((r) => r.step === 'Apply the plan')!.output).toContain(
+      'forced run started by msp-admin, approved by finance-lead',
+    );
     const report = JSON.parse(readFileSync(join(scene.repo, 'report.json'), 'utf8'));
     expect(report).toMatchObject({ forced: true, actor: 'msp-admin', scope: { customers: ['Fabrikam Inc'] } });
     expect(report.summary.applied).toBeGreaterThan(0);
@@ -296,7 +332,7 @@ describe('the workflows, run step by step', () => {
     expect(mine[0]!.comments.at(-1)).toContain('narrowed to Fabrikam Inc was clean, forced by msp-admin');
 
     // The next full night is clean: the issue is closed with a comment.
-    await runJob(apply, nightly(o, '5'));
+    await runJob(apply, nightly(o, '6'));
     expect(mine[0]!.state).toBe('closed');
     expect(mine[0]!.comments.at(-1)).toMatch(/^Clean: .* Closing\./);
     expect(issues.find((i) => i.number === 3)).toMatchObject({
@@ -307,7 +343,9 @@ describe('the workflows, run step by step', () => {
     expect(issues.filter((i) => i.user.login === BOT.login)).toHaveLength(1);
   });
 
-  it('a refused apply (ConnectWise moved after the plan) opens the issue with the refusal', async () => {
+  it('a refused apply (ConnectWise moved after the plan) opens the issue with the refusal', {
+    timeout: 240_000,
+  }, async () => {
     scene = await startScene();
     const issues: FakeIssue[] = [];
     github = await fakeGitHub([], issues);
@@ -336,7 +374,7 @@ describe('the workflows, run step by step', () => {
     github = await fakeGitHub(comments, []);
     const results = await runJob(workflow('plan.yml').jobs.plan!, options(scene.repo, github.origin, tempDir()));
     expect(steps(results)).toEqual([
-      ['Skip pull requests from forks', 0],
+      ['Skip pull requests from forks and Dependabot', 0],
       ['Validate', 1],
       ['Comment the validation problems', 0],
     ]);
@@ -347,40 +385,7 @@ describe('the workflows, run step by step', () => {
     );
   });
 
-  it('plan.yml: a plan that fails outright still replaces the earlier comment, with why', async () => {
-    scene = await startScene();
-    const comments: FakeComment[] = [];
-    github = await fakeGitHub(comments, []);
-    const o = options(scene.repo, github.origin, tempDir('cwsync-cache-'));
-    const plan = workflow('plan.yml').jobs.plan!;
-    await runJob(plan, o);
-    expect(comments).toHaveLength(1);
-    const failed = await runJob(plan, { ...o, secrets: { ...DEMO_ENV, CW_PRIVATE_KEY: 'wrong' } });
-    expect(failed.results.find((r) => r.step === 'Plan')!.code).toBe(1);
-    expect(failed.results.find((r) => r.step === 'Comment the plan')!.code).toBe(0);
-    expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain('### cwsync plan: failed, nothing was planned');
-    expect(comments[0]!.body).not.toContain('wrong');
-  });
-
-  it('plan.yml uses the read-only ConnectWise key when one is configured', async () => {
-    scene = await startScene();
-    github = await fakeGitHub([], []);
-    const o = options(scene.repo, github.origin, tempDir('cwsync-cache-'));
-    const r = await runJob(workflow('plan.yml').jobs.plan!, {
-      ...o,
-      secrets: {
-        ...DEMO_ENV,
-        CW_PUBLIC_KEY: 'write-pub',
-        CW_PRIVATE_KEY: 'write-priv',
-        CW_READONLY_PUBLIC_KEY: DEMO_ENV.CW_PUBLIC_KEY,
-        CW_READONLY_PRIVATE_KEY: DEMO_ENV.CW_PRIVATE_KEY,
-      },
-    });
-    expect(r.results.find((x) => x.step === 'Plan')!.code).toBe(0);
-  });
-
-  it('plan.yml skips a pull request from a fork with a notice, touching nothing', async () => {
+  it('plan.yml skips a pull request from a fork, and one from Dependabot, with a notice, touching nothing', async () => {
     github = await fakeGitHub([], []);
     const o = options(tempDir(), github.origin, tempDir());
     const r = await runJob(workflow('plan.yml').jobs.plan!, {
@@ -390,9 +395,18 @@ describe('the workflows, run step by step', () => {
         event: { pull_request: { number: 7, head: { sha: HEAD_SHA, repo: { full_name: 'stranger/config' } } } },
       },
     });
-    expect(steps(r)).toEqual([['Skip pull requests from forks', 0]]);
+    expect(steps(r)).toEqual([['Skip pull requests from forks and Dependabot', 0]]);
     expect(r.results[0]!.output).toContain('::notice title=cwsync plan skipped::pull requests from forks');
     expect(r.used).toEqual([]);
+    expect(github.requests).toHaveLength(0);
+    const bot = await runJob(workflow('plan.yml').jobs.plan!, {
+      ...o,
+      env: { ...o.env, GITHUB_ACTOR: 'dependabot[bot]' },
+    });
+    expect(steps(bot)).toEqual([['Skip pull requests from forks and Dependabot', 0]]);
+    expect(bot.results[0]!.output).toContain(
+      '::notice title=cwsync plan skipped::Dependabot pull requests get no plan',
+    );
     expect(github.requests).toHaveLength(0);
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT } from './cli.js';
 import { tempDir } from './temp.js';
-import type { Step } from './workflows.js';
+import { type Context, condition, type Step, substitute } from './workflows.js';
 
 export interface ActionInput {
   description: string;
@@ -20,8 +20,8 @@ export interface ActionFile {
   runs: { using: string; steps: Step[] };
 }
 
-export const ACTION_TEXT = () => readFileSync(join(ROOT, 'action.yml'), 'utf8');
-export const action = (): ActionFile => parse(ACTION_TEXT()) as ActionFile;
+export const ACTION_TEXT = (dir = ROOT) => readFileSync(join(dir, 'action.yml'), 'utf8');
+export const action = (dir = ROOT): ActionFile => parse(ACTION_TEXT(dir)) as ActionFile;
 
 export interface StepRun {
   code: number | null;
@@ -82,4 +82,90 @@ export function runActionStep(
       done({ code, stdout, stderr, outputs });
     });
   });
+}
+
+function readOutputs(file: string): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+function bash(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+export interface CompositeRun {
+  code: number | null;
+  output: string;
+  outputs: Record<string, string>;
+  /** Directories the action added through GITHUB_PATH. */
+  path: string[];
+}
+
+/**
+ * A `uses:` step of a workflow, run as GitHub runs a composite action: the action.yml of the
+ * local checkout `dir` (GITHUB_ACTION_PATH), its inputs from `with:` over the defaults, each `run:`
+ * step verbatim in bash with its `if:` and `env:` expressions evaluated, step outputs through
+ * GITHUB_OUTPUT, GITHUB_PATH kept for the job's later steps. Its `uses:` steps (setup-node) are
+ * the runner's business: Node.js is already here.
+ */
+export async function runCompositeAction(
+  dir: string,
+  given: Record<string, string>,
+  o: { cwd: string; env: Record<string, string>; github: Record<string, unknown> },
+): Promise<CompositeRun> {
+  const file = action(dir);
+  const inputs: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(file.inputs)) inputs[name] = given[name] ?? spec.default ?? '';
+  for (const name of Object.keys(given))
+    if (!(name in file.inputs)) throw new Error(`the action in ${dir} has no input ${name}`);
+  const ctx: Context = { secrets: {}, inputs, github: o.github, steps: {}, job: { status: 'success' }, failed: false };
+  const gh = tempDir('cwsync-action-');
+  const pathFile = join(gh, 'path');
+  writeFileSync(pathFile, '');
+  let output = '';
+  let code: number | null = 0;
+  for (const step of file.runs.steps) {
+    if (!step.run) continue;
+    if (!condition(step.if, ctx)) {
+      if (step.id) ctx.steps[step.id] = { outcome: 'skipped', outputs: {} };
+      continue;
+    }
+    const outputFile = join(gh, `output-${step.id ?? 'step'}`);
+    writeFileSync(outputFile, '');
+    const env: Record<string, string> = {
+      ...o.env,
+      GITHUB_ACTION_PATH: dir,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_PATH: pathFile,
+    };
+    for (const [k, v] of Object.entries(step.env ?? {})) env[k] = substitute(String(v), ctx);
+    const r = await bash(step.run, o.cwd, env);
+    output += r.output;
+    if (step.id)
+      ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs: readOutputs(outputFile) };
+    if (r.code !== 0) {
+      code = r.code;
+      ctx.failed = true;
+      break;
+    }
+  }
+  const outputs = Object.fromEntries(
+    Object.entries(file.outputs ?? {}).map(([k, v]) => [k, substitute(String(v.value), ctx)]),
+  );
+  const path = readFileSync(pathFile, 'utf8').split('\n').filter(Boolean).reverse();
+  return { code, output, outputs, path };
 }

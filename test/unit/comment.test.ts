@@ -116,6 +116,8 @@ beforeEach(() => {
   vi.stubEnv('GITHUB_SERVER_URL', 'https://github.test');
   vi.stubEnv('GITHUB_RUN_ID', '777');
   vi.stubEnv('CWSYNC_COMMENT_AUTHOR', '');
+  vi.stubEnv('CWSYNC_GITHUB_LOGIN', '');
+  nock(API).persist().get(REPO).reply(200, { private: true, visibility: 'private' });
   stdout = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
     stdout.push(String(s));
@@ -265,8 +267,8 @@ describe('cwsync comment --body-file', () => {
   });
 
   it.each([
-    [403, { message: 'Resource not accessible by integration' }, 'permissions: pull-requests: write'],
-    [422, { message: 'Validation Failed' }, 'GitHub refused the comment body'],
+    [403, { message: 'Resource not accessible by integration' }, 'permissions: { pull-requests: write }'],
+    [422, { message: 'Validation Failed' }, 'GitHub refused what was sent'],
   ])('fails loudly (exit 1) when the write gets %i', async (status, reply, hint) => {
     nock(API).get('/user').reply(403, {});
     nock(API).get(`${REPO}/issues/42/comments`).query(true).reply(200, []);
@@ -289,5 +291,44 @@ describe('cwsync comment --body-file', () => {
     const { text, code } = describeError(await commentCommand({ bodyFile: join(dir, 'plan.md') }).catch((e) => e));
     expect(code).toBe(1);
     expect(text).toContain('GITHUB_TOKEN is not set');
+  });
+});
+
+describe('cwsync comment --print and public repositories', () => {
+  it('--print writes the exact body the workflow would post, with no token and no request', async () => {
+    const gh = fakePullRequest([]);
+    await planRun();
+    const posted = gh.writes[0]!.body;
+    nock.cleanAll(); // from here on, any request fails the test
+    vi.stubEnv('GITHUB_TOKEN', '');
+    vi.stubEnv('GITHUB_REPOSITORY', '');
+    stdout = [];
+    await expect(
+      commentCommand({ plan: join(dir, 'plan.json'), failedLog: join(dir, 'plan.log'), print: true }, process.env),
+    ).resolves.toBe(0);
+    expect(stdout.join('')).toBe(posted);
+  });
+
+  it('refuses a public repository (exit 3, nothing posted) unless --allow-public', async () => {
+    nock.cleanAll();
+    nock(API).persist().get(REPO).reply(200, { private: false, visibility: 'public' });
+    const gh = fakePullRequest([]);
+    const { text, code } = describeError(await planRun().catch((e: unknown) => e));
+    expect(code).toBe(3);
+    expect(text).toContain('msp/billing-config is a public repository');
+    expect(text).toContain('--allow-public');
+    expect(gh.writes).toHaveLength(0);
+    await expect(
+      commentCommand({ plan: join(dir, 'plan.json'), failedLog: join(dir, 'plan.log'), allowPublic: true }),
+    ).resolves.toBe(0);
+    expect(gh.writes.map((w) => w.method)).toEqual(['POST']);
+  });
+
+  it('an answer that does not say whether the repository is private is an error, never a yes', async () => {
+    nock.cleanAll();
+    nock(API).get(REPO).reply(200, { name: 'billing-config' });
+    const { text, code } = describeError(await planRun().catch((e: unknown) => e));
+    expect(code).toBe(1);
+    expect(text).toContain('GitHub did not say whether the repository is private');
   });
 });

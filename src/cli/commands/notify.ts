@@ -18,6 +18,7 @@ export interface NotifyOptions {
   log?: string;
   step?: string[];
   jobStatus?: string;
+  allowPublic?: boolean;
 }
 
 const MAX_JSON = 64 * 1024 * 1024;
@@ -100,6 +101,7 @@ export async function notifyCommand(opts: NotifyOptions): Promise<ExitCode> {
   };
   const client = new IssueClient(gh, createLogger());
   try {
+    await client.refusePublic(Boolean(opts.allowPublic));
     const outcome = await syncNightlyIssue(client, facts);
     const what =
       outcome.kind === 'none'

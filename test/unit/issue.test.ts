@@ -140,3 +140,20 @@ describe('syncNightlyIssue', () => {
     expect(other.body).toBe('<!-- cwsync:nightly-issue -->');
   });
 });
+
+describe('the nightly issue in a public repository', () => {
+  it('is refused (exit 3) before anything is written, unless allowed', async () => {
+    const seen: string[] = [];
+    server = await startServer((req) => {
+      seen.push(`${req.method} ${req.path}`);
+      return json(200, { private: false, visibility: 'public' });
+    });
+    client = new IssueClient({ token: 't', repository: 'o/r', apiUrl: server.origin }, undefined, { baseDelayMs: 1 });
+    const err = await client.refusePublic(false).catch((e: unknown) => e);
+    expect((err as { exitCode?: number }).exitCode).toBe(3);
+    expect(String((err as Error).message)).toContain('o/r is a public repository: cwsync notify would publish');
+    expect(seen).toEqual(['GET /repos/o/r']);
+    await expect(client.refusePublic(true)).resolves.toBeUndefined();
+    expect(seen).toHaveLength(1);
+  });
+});

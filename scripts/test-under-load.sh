@@ -27,19 +27,19 @@ for run in $(seq 1 "$RUNS"); do
     timeout "$HOG_LIMIT" node -e 'for (;;) {}' &
     hogs+=("$!")
   done
-  start=$(date +%s.%N)
-  npm test >"$log" 2>&1
-  code=$?
-  end=$(date +%s.%N)
+  # bash's time: wall, and the CPU time of npm test and everything it ran (the hogs are not its children).
+  TIMEFORMAT='%R %U %S'
+  { time npm test >"$log" 2>&1; } 2>"$log.time" && code=0 || code=1
+  read -r wall user sys <"$log.time"
   stop_hogs
   summary=$(grep -E '^\s*(Test Files|Tests|Duration)\b' "$log" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ' | paste -sd ';' -)
-  printf 'run %d of %d, %d hogs: npm test exit %d, wall %.1f s; vitest: %s\n' \
-    "$run" "$RUNS" "$HOGS" "$code" "$(echo "$end - $start" | bc)" "$summary"
+  printf 'run %d of %d, %d hogs: npm test exit %d, wall %.1f s, CPU %.1f s (user %.1f + sys %.1f); vitest: %s\n' \
+    "$run" "$RUNS" "$HOGS" "$code" "$wall" "$(echo "$user + $sys" | bc)" "$user" "$sys" "$summary"
   if [ "$code" -ne 0 ]; then
     status=1
     echo "  failures (full output in $log):"
     grep -E 'FAIL|✗|×' "$log" | sed 's/\x1b\[[0-9;]*m//g' | head -20 | sed 's/^/    /'
   fi
 done
-[ "$status" -eq 0 ] && rm -f "$log"
+[ "$status" -eq 0 ] && rm -f "$log" "$log.time"
 exit "$status"

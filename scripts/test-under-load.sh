@@ -32,7 +32,7 @@ for run in $(seq 1 "$RUNS"); do
   { time npm test >"$log" 2>&1; } 2>"$log.time" && code=0 || code=1
   read -r wall user sys <"$log.time"
   stop_hogs
-  summary=$(grep -E '^\s*(Test Files|Tests|Duration)\b' "$log" | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ' | paste -sd ';' -)
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\s*(Test Files|Tests|Duration) ' | tr -s ' ' | paste -sd ';' -)
   printf 'run %d of %d, %d hogs: npm test exit %d, wall %.1f s, CPU %.1f s (user %.1f + sys %.1f); vitest: %s\n' \
     "$run" "$RUNS" "$HOGS" "$code" "$wall" "$(echo "$user + $sys" | bc)" "$user" "$sys" "$summary"
   if [ "$code" -ne 0 ]; then

@@ -15,7 +15,7 @@ import { gather } from '../reconcile/gather.js';
 import { buildPlan, type PlanInput } from '../reconcile/plan.js';
 import type { BillingTarget } from '../reconcile/ports.js';
 import type { Plan, TargetProvenance, UsageProvenance } from '../reconcile/types.js';
-import { usageSourceFromConfig } from '../usage/from-config.js';
+import { serviceCatalogueFor, usageSourceFromConfig } from '../usage/from-config.js';
 import { SnapshotUsageSource } from '../usage/snapshot-source.js';
 import type { UsageSource } from '../usage/types.js';
 
@@ -123,6 +123,7 @@ export async function planFor(
       target: connected.target,
       usage: usage.source,
       usageKind: usage.kind,
+      services: serviceCatalogueFor(config),
       now: request.now ?? new Date(),
       source: { commit: git.commit, dirty: git.dirty, config: configDigest(config) },
       scope: request.scope,

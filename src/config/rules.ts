@@ -3,7 +3,12 @@
  * function over the parsed files that returns its problems; none throws.
  */
 import type { Problem } from '../errors.js';
-import { canonicalService, isCanonicalService, isDeprecatedService, SERVICE_NAMES } from './mailprotector-services.js';
+import {
+  canonicalService,
+  isCanonicalService,
+  isDeprecatedService,
+  SERVICE_NAMES,
+} from '../usage/mailprotector-services.js';
 import { didYouMean } from './suggest.js';
 import { problemAt, type YamlFile } from './yaml-file.js';
 

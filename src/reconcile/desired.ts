@@ -2,7 +2,6 @@
  * Desired quantities: for one bound customer, the users of its user groups per product, with
  * bundles counted once on the bundle's product and overrides applied to the customer's share.
  */
-import { canonicalService } from '../config/mailprotector-services.js';
 import type { Binding, Bundle, Config, Override } from '../config/types.js';
 import type { CustomerUsage } from '../usage/types.js';
 
@@ -77,7 +76,8 @@ function countGroup(
   tally: Tally,
   unmapped: Map<string, number>,
 ): GroupCount {
-  const services = new Set(group.services.map((s) => canonicalService(s) ?? s));
+  // Canonical already: gather canonicalizes usage with the source's service catalogue.
+  const services = new Set(group.services);
   const { applied, rest } = bundlesFor(services, config.bundles);
   const count: GroupCount = {
     name: group.name,

@@ -9,7 +9,7 @@ import { forEachLimit } from '../concurrency.js';
 import type { Binding, Config } from '../config/types.js';
 import { CwsyncError, withHint } from '../errors.js';
 import { isoSeconds } from '../time.js';
-import type { UsageSource } from '../usage/types.js';
+import type { CustomerUsage, ServiceCatalogue, UsageSnapshot, UsageSource, UserGroupUsage } from '../usage/types.js';
 import { customersOf, matchCustomers, whereOf } from './match.js';
 import { managedProducts, type PlanInput } from './plan.js';
 import { type BilledLine, type BillingTarget, isOpen, TargetUnavailable } from './ports.js';
@@ -19,6 +19,8 @@ export interface GatherDeps {
   target: BillingTarget;
   usage: UsageSource;
   usageKind: UsageProvenance['source'];
+  /** The usage source's service names: usage is canonicalized with it, unmapped services classified. */
+  services?: ServiceCatalogue;
   now: Date;
   source: { commit: string | null; dirty: boolean; config?: string };
   /** Only these customers (as written in bindings, by name or id); undefined = every binding. */
@@ -45,6 +47,20 @@ function bindingsInScope(bindings: Binding[], scope: string[] | undefined): Bind
 /** How a binding names its agreement, for bindings that did not resolve (no agreement id to compare). */
 const agreementKey = (b: Binding) =>
   typeof b.agreement === 'string' ? `${b.company.toLowerCase()}\u0000${b.agreement}` : `#${b.agreement.id}`;
+
+/** Every service by its canonical name (a source or a usage file may write an alias), once per group. */
+function canonicalized(snapshot: UsageSnapshot, services: ServiceCatalogue | undefined): UsageSnapshot {
+  if (!services) return snapshot;
+  const canonical = (name: string) => services.canonical(name) ?? name;
+  // Copied only where a name changes: at 20,000 customers most groups are already canonical.
+  const group = (g: UserGroupUsage) =>
+    g.services.every((s) => canonical(s) === s) ? g : { ...g, services: [...new Set(g.services.map(canonical))] };
+  const customer = (c: CustomerUsage) => {
+    const groups = c.userGroups.map(group);
+    return groups.every((g, i) => g === c.userGroups[i]) ? c : { ...c, userGroups: groups };
+  };
+  return { ...snapshot, customers: snapshot.customers.map(customer) };
+}
 
 type Failed = BindingError & { binding: Binding; companyId?: number };
 
@@ -127,7 +143,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     });
     return false;
   });
-  const snapshot = await usage;
+  const snapshot = canonicalized(await usage, deps.services);
   const match = matchCustomers(readable, snapshot, config.customers);
   failed.push(...match.errors);
 
@@ -186,6 +202,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     errors,
     errored,
     sourceWarnings,
+    ...(deps.services ? { services: deps.services } : {}),
     usage: {
       source: deps.usageKind,
       capturedAt: snapshot.capturedAt ?? (deps.usageKind === 'mailprotector' ? isoSeconds(readAt) : null),

@@ -4,10 +4,9 @@
  * input and are carried through; held actions and the plan-wide safety check are decided here,
  * so every consumer (renderers, apply) sees the same verdict.
  */
-import { canonicalService, isDeprecatedService } from '../config/mailprotector-services.js';
 import type { Config } from '../config/types.js';
 import { isoSeconds } from '../time.js';
-import type { CustomerUsage } from '../usage/types.js';
+import type { CustomerUsage, ServiceCatalogue } from '../usage/types.js';
 import { desiredFor } from './desired.js';
 import { fingerprint } from './fingerprint.js';
 import { recordInputs } from './inputs.js';
@@ -39,6 +38,11 @@ export interface PlanInput {
   errored?: CustomerUsage[];
   /** What the usage source warned about while reading (e.g. a user group with users and no services). */
   sourceWarnings?: Warning[];
+  /**
+   * The usage source's service names, to tell an unknown or deprecated service from one merely
+   * not mapped; without it (a saved plan recomputed) every unmapped service is only unmapped.
+   */
+  services?: ServiceCatalogue;
   usage: UsageProvenance;
   scope: Plan['scope'];
   now: Date;
@@ -240,7 +244,7 @@ export function buildPlan(input: PlanInput): Plan {
 
   const changed = new Set(t.actions.map((a) => a.agreement.id));
   const unmanaged = unmanagedOfChanged(t.views, changed, input.config, input.products, input.now);
-  t.warnings.push(...usageWarnings(t.unmapped), ...(input.sourceWarnings ?? []), ...unmanaged.warnings);
+  t.warnings.push(...usageWarnings(t.unmapped, input.services), ...(input.sourceWarnings ?? []), ...unmanaged.warnings);
   for (const c of input.unbound)
     t.warnings.push({
       code: 'unbound-customer',
@@ -309,17 +313,17 @@ export function buildPlan(input: PlanInput): Plan {
   };
 }
 
-function usageWarnings(unmapped: Tally['unmapped']): Warning[] {
+function usageWarnings(unmapped: Tally['unmapped'], services: ServiceCatalogue | undefined): Warning[] {
   const out: Warning[] = [];
   for (const [service, customers] of unmapped) {
     const users = [...customers.values()].reduce((n, u) => n + u, 0);
     const who = `${users} users at ${customers.size} customer${customers.size === 1 ? '' : 's'}`;
-    if (!canonicalService(service))
+    if (services && !services.canonical(service))
       out.push({
         code: 'unknown-service',
-        message: `Mailprotector reports service "${service}", which cwsync does not know (${who}); it is not synced`,
+        message: `${services.vendor} reports service "${service}", which cwsync does not know (${who}); it is not synced`,
       });
-    else if (isDeprecatedService(service))
+    else if (services?.deprecated(service))
       out.push({ code: 'deprecated-service', message: `${service} is deprecated and is not synced (${who})` });
     else
       out.push({

@@ -1,7 +1,7 @@
 /** `cwsync usage` output: a table for people, or the snapshot file format. */
-import { canonicalService } from '../config/mailprotector-services.js';
 import type { Bundle } from '../config/types.js';
 import { escapeDeep, escapeJsonText } from '../text-hygiene.js';
+import { canonicalService } from '../usage/mailprotector-services.js';
 import type { UsageSnapshot } from '../usage/types.js';
 
 export function renderUsageJson(snapshot: UsageSnapshot): string {

@@ -4,7 +4,16 @@ import type { Logger } from '../log.js';
 import { resolveSecret } from '../secrets.js';
 import { FileUsageSource } from './file-source.js';
 import { MailprotectorUsageSource } from './mailprotector.js';
-import type { UsageSource } from './types.js';
+import { MAILPROTECTOR_SERVICES } from './mailprotector-services.js';
+import type { ServiceCatalogue, UsageSource } from './types.js';
+
+/**
+ * The service names services.yaml and the usage speak: Mailprotector's, for a usage file and
+ * a saved snapshot too (both are the format `cwsync usage --format json` writes).
+ */
+export function serviceCatalogueFor(_config: Config): ServiceCatalogue {
+  return MAILPROTECTOR_SERVICES;
+}
 
 export function usageSourceFromConfig(
   config: Config,

@@ -7,7 +7,6 @@
  */
 
 import { forEachLimit } from '../concurrency.js';
-import { canonicalService } from '../config/mailprotector-services.js';
 import type { MailprotectorSettings } from '../config/types.js';
 import { type ErrorFacts, type HttpResponse, Transport, type TransportOptions } from '../http/transport.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -26,6 +25,7 @@ import {
   type ServicesForm,
 } from './mailprotector-api.js';
 import { readAllPages } from './mailprotector-paging.js';
+import { canonicalService } from './mailprotector-services.js';
 import {
   type CustomerUsage,
   sortSnapshot,

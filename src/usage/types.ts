@@ -41,6 +41,20 @@ export interface ReadProgress {
   requests: number;
 }
 
+/**
+ * The services a usage source reports, by the names services.yaml uses: the source's own list,
+ * its aliases, and which are deprecated. The core classifies and canonicalizes through this
+ * and never knows whose list it is.
+ */
+export interface ServiceCatalogue {
+  /** Whose names these are, for messages: "Mailprotector". */
+  readonly vendor: string;
+  readonly names: readonly string[];
+  /** The canonical name for a name the source or a user wrote; undefined when unknown. */
+  canonical(name: string): string | undefined;
+  deprecated(name: string): boolean;
+}
+
 export interface UsageSource {
   /** A short description for messages, e.g. "Mailprotector reseller 343". */
   readonly label: string;

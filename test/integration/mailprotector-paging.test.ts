@@ -3,7 +3,6 @@
  * exact snapshot, or an error naming the call. Never a silently shorter list.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { canonicalService } from '../../src/config/mailprotector-services.js';
 import {
   type FakeMailprotector,
   type MpBehaviour,
@@ -11,6 +10,7 @@ import {
 } from '../../src/sandbox/fake-mailprotector.js';
 import type { MpWorld } from '../../src/sandbox/world.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
+import { canonicalService } from '../../src/usage/mailprotector-services.js';
 import type { UsageSnapshot } from '../../src/usage/types.js';
 import { sortSnapshot } from '../../src/usage/types.js';
 import { UnexpectedAnswerError } from '../../src/usage/unexpected-answer.js';

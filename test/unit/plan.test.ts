@@ -5,6 +5,7 @@ import { fingerprint } from '../../src/reconcile/fingerprint.js';
 import type { MatchedBinding } from '../../src/reconcile/match.js';
 import { buildPlan, type PlanInput } from '../../src/reconcile/plan.js';
 import type { BilledLine } from '../../src/reconcile/ports.js';
+import { MAILPROTECTOR_SERVICES } from '../../src/usage/mailprotector-services.js';
 import type { CustomerUsage } from '../../src/usage/types.js';
 
 const NOW = new Date('2026-11-26T02:17:00Z');
@@ -77,6 +78,7 @@ function plan(over: Partial<PlanInput> & { matched: MatchedBinding[] }, addition
     lines: new Map([[100, additions]]),
     now: NOW,
     source: { commit: 'abc', dirty: false },
+    services: MAILPROTECTOR_SERVICES,
     ...over,
   });
 }

@@ -2,6 +2,7 @@
  * The one table of Mailprotector services cwsync knows: canonical names (as used in
  * services.yaml), the longer names the API reports, and which are deprecated.
  */
+import type { ServiceCatalogue } from './types.js';
 
 interface ServiceInfo {
   name: string;
@@ -47,3 +48,11 @@ export function isCanonicalService(name: string): boolean {
 export function isDeprecatedService(name: string): boolean {
   return SERVICES.some((s) => s.name === name && s.deprecated === true);
 }
+
+/** The table as the usage port's service catalogue (usage/types.ts), for the core to use without knowing whose it is. */
+export const MAILPROTECTOR_SERVICES: ServiceCatalogue = {
+  vendor: 'Mailprotector',
+  names: SERVICE_NAMES,
+  canonical: canonicalService,
+  deprecated: isDeprecatedService,
+};

@@ -20,6 +20,22 @@ interface Base {
   label: string;
 }
 
+/** Whether this is a GitHub Actions run for a pull request (`pull_request` or `pull_request_target`). */
+export function isPullRequestRun(env: NodeJS.ProcessEnv = process.env): boolean {
+  return PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '');
+}
+
+/**
+ * A pull request's plan never reads Mailprotector: its key acts with the reseller's full rights,
+ * so no pull-request job holds it (SPEC §7). Usage comes from the nightly's snapshot (or usage.file).
+ */
+export function refuseLiveUsageInPullRequest(config: Config, usageSnapshot: string | undefined): void {
+  if (!isPullRequestRun() || usageSnapshot || !config.usage.mailprotector) return;
+  throw new RefusedError("a pull request's plan never reads Mailprotector: no pull-request job holds its key", {
+    hint: "pass the nightly's usage snapshot with --usage-snapshot FILE",
+  });
+}
+
 /** The base commit of the pull request this run is for; undefined outside a pull-request event. */
 export function pullRequestBase(env: NodeJS.ProcessEnv): Base | undefined {
   const name = env.GITHUB_EVENT_NAME;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { planCommand } from '../../src/cli/commands/plan.js';
+import { usageCommand } from '../../src/cli/commands/usage.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
 import { inProcess } from '../helpers/config.js';
@@ -20,6 +21,7 @@ let scene: Scene;
 let captureCw: FakeServer;
 let captureMp: FakeServer;
 let base: string;
+const usagePath = join(tempDir('cwsync-usage-'), 'usage-snapshot.json');
 
 beforeAll(async () => {
   scene = await startScene();
@@ -27,6 +29,12 @@ beforeAll(async () => {
   captureCw = await startServer(() => json(200, []));
   captureMp = await startServer(() => json(200, []));
   base = (await simpleGit(scene.repo).revparse(['HEAD'])).trim();
+  // The nightly's usage snapshot: a pull request's plan never reads Mailprotector.
+  environment(true);
+  const usage = await inProcess(() => usageCommand({ config: scene.configDir, format: 'json' }));
+  expect(usage.code).toBe(0);
+  writeFileSync(usagePath, usage.stdout);
+  vi.unstubAllEnvs();
 });
 afterAll(async () => {
   await Promise.all([scene?.close(), captureCw?.close(), captureMp?.close()]);
@@ -64,7 +72,7 @@ function environment(credentials: boolean, event?: string) {
   }
 }
 
-const plan = (extra: { base?: string } = {}) =>
+const plan = (extra: { base?: string; usageSnapshot?: string } = {}) =>
   inProcess(() =>
     planCommand({
       config: scene.configDir,
@@ -120,7 +128,7 @@ describe('a pull request that changes the connection is refused before any reque
           vi.unstubAllEnvs();
           environment(credentials, mode === 'pull_request' ? pullRequestEvent(head) : undefined);
           const before = requests();
-          const r = await plan(mode === '--base' ? { base } : {});
+          const r = await plan(mode === '--base' ? { base } : { usageSnapshot: usagePath });
           expect(r.code, `${mode} ${credentials}`).toBe(3);
           expect(requests()).toBe(before);
           expect(captureCw.requests).toHaveLength(0);
@@ -141,10 +149,12 @@ describe('what the check does not stop, and where it fails closed', () => {
       t.replace('SafeSend: { minimum: 25 }', 'SafeSend: { minimum: 30 }'),
     );
     environment(true, pullRequestEvent(head));
-    const inPr = await plan();
+    const inPr = await plan({ usageSnapshot: usagePath });
     expect(inPr.stderr).toBe('');
     expect(inPr.code).toBe(2);
     expect(inPr.stdout).toContain('Contoso');
+    vi.unstubAllEnvs();
+    environment(true);
     const viaBase = await plan({ base: 'HEAD~1' });
     expect(viaBase.code).toBe(2);
     expect(captureCw.requests).toHaveLength(0);
@@ -159,7 +169,17 @@ describe('what the check does not stop, and where it fails closed', () => {
         .replace('onZero: zero', 'onZero: keep'),
     );
     environment(true, pullRequestEvent(head));
-    expect((await plan()).code).toBe(2);
+    expect((await plan({ usageSnapshot: usagePath })).code).toBe(2);
+  });
+
+  it('a pull_request run never reads Mailprotector: without the usage snapshot it is refused before any request', async () => {
+    const head = await pullRequest('pr-live-usage', 'customers.yaml', (t) => t);
+    environment(true, pullRequestEvent(head));
+    const before = requests();
+    const r = await plan();
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("a pull request's plan never reads Mailprotector");
+    expect(requests()).toBe(before);
   });
 
   it('a base commit missing from a shallow clone is refused, pointing at fetch-depth', async () => {

@@ -10,7 +10,7 @@ import { durationMs } from '../apply-run.js';
 import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
 import { loadValidConfig, planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
-import { basesToCompare, checkTrustedConnection } from '../trusted-connection.js';
+import { basesToCompare, checkTrustedConnection, refuseLiveUsageInPullRequest } from '../trusted-connection.js';
 
 export interface PlanOptions {
   config: string;
@@ -43,6 +43,7 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
   // Before anything resolves a secret or connects: a pull request's connection is not trusted.
   await checkTrustedConnection(config, basesToCompare(opts.base));
+  refuseLiveUsageInPullRequest(config, opts.usageSnapshot);
   if (opts.out) checkOutputPath(opts.out, '--out');
   const snapshot = opts.usageSnapshot ? { path: opts.usageSnapshot, maxAgeMs: maxAgeMs(opts.maxUsageAge) } : undefined;
   if (opts.targetSnapshot && opts.readOnly)

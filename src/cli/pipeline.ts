@@ -53,7 +53,8 @@ export function connectTarget(
   options: { readOnly?: boolean } & RunLimits = {},
 ): Connected & { requests: () => number } {
   const cw = connectWiseFromConfig(config, logger, options);
-  return { target: new ConnectWiseTarget(cw), close: () => cw.close(), requests: () => cw.transport.stats.requests };
+  const target = new ConnectWiseTarget(cw, { agreementStatuses: config.policy.agreementStatuses });
+  return { target, close: () => cw.close(), requests: () => cw.transport.stats.requests };
 }
 
 /** ConnectWise for a plan: the snapshot (no key), the read-only keys, or the configured keys. */
@@ -61,7 +62,7 @@ function targetFor(config: Config, logger: Logger, request: PlanRequest) {
   if (request.targetSnapshot) {
     const { path, maxAgeMs } = request.targetSnapshot;
     const snapshot = loadTargetSnapshot(path, config.connectwise, maxAgeMs, request.now ?? new Date());
-    const target = new SnapshotTarget(snapshot, path);
+    const target = new SnapshotTarget(snapshot, path, { agreementStatuses: config.policy.agreementStatuses });
     const provenance: TargetProvenance = {
       source: 'snapshot',
       capturedAt: snapshot.capturedAt,

@@ -30,12 +30,19 @@ export interface MailprotectorSettings {
 export type OnZero = 'zero' | 'cancel' | 'keep';
 export type EffectiveDatePolicy = 'today' | 'first-of-month' | 'first-of-next-month';
 export type BillCustomer = 'Billable' | 'DoNotBill' | 'NoCharge';
+/** An agreement status that may be billed (Cancelled never is). */
+export type AgreementStatus = 'Active' | 'Expired' | 'Inactive';
 
 export interface Policy {
   createMissing: boolean;
   onZero: OnZero;
   billCustomer: BillCustomer;
   effectiveDate: EffectiveDatePolicy;
+  /**
+   * Agreements in these statuses are billed; any other status is an error of the binding. The
+   * schema's default (`[Active]`) fills it in a loaded config.
+   */
+  agreementStatuses?: AgreementStatus[];
   safety: {
     maxChangePercent: number;
     minManaged: number;

@@ -5,22 +5,15 @@
  * answer's shape before use (an HTML page or an object is an error, never "no additions"),
  * and never PUTs or DELETEs.
  */
-import type { ConnectWiseSettings, SecretRef } from '../config/types.js';
+import type { ConnectWiseSettings } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
 import { HttpError, PagingError, ShapeError } from '../http/errors.js';
-import { linkNumber, parseLinkHeader } from '../http/link.js';
 import { type Checked, checkList, checkRecord, describeAnswer, type RecordSpec } from '../http/shape.js';
-import {
-  type ErrorFacts,
-  type HttpResponse,
-  type Method,
-  Transport,
-  type TransportOptions,
-  unsendable,
-} from '../http/transport.js';
+import { type HttpResponse, type Method, Transport, type TransportOptions } from '../http/transport.js';
 import type { Logger } from '../log.js';
+import { checkCredentials, connectWiseHint, secretName } from './client-setup.js';
 import { and, eq, queryString } from './conditions.js';
-import { describePermission, permissionFor } from './permissions.js';
+import { pageAll } from './paging.js';
 import { ADDITION, AGREEMENT, CATALOG_ITEM, COMPANY, COMPANY_INFO, COUNT, SYSTEM_INFO } from './shapes.js';
 import type { Addition, Agreement, CatalogItem, Company, JsonPatchOp, NewAddition } from './types.js';
 
@@ -63,53 +56,6 @@ export type ClientOptions = Partial<
     | 'deadlineAt'
   >
 > & { maxPages?: number };
-
-export function connectWiseHint(settings: Pick<ConnectWiseSettings, 'site' | 'url' | 'company'>) {
-  return (f: ErrorFacts): string | undefined => {
-    const text = `${f.code ?? ''} ${f.message ?? ''}`.toLowerCase();
-    if (f.status === 0) return `check that ${settings.site ?? settings.url} is reachable from this machine`;
-    if (f.status === 401)
-      return `check connectwise.company ("${settings.company}", the login company ID, case-sensitive) and the API member's public and private keys`;
-    if (f.status === 403) {
-      const p = permissionFor(f.method, f.path);
-      return p
-        ? `the API member's security role needs ${describePermission(p)} (to ${p.why})`
-        : "check the API member's security role";
-    }
-    if (f.status === 400 && text.includes('clientid'))
-      return "check the clientId header: connectwise.clientId must be your integration's GUID from developer.connectwise.com";
-    if (f.status === 404 && settings.site)
-      return 'on ConnectWise cloud a 404 can mean a stale codebase or wrong credentials: check connectwise.company and the keys';
-    if (f.status === 404)
-      return 'check connectwise.url: it should end in /apis/3.0 (e.g. https://cw.example.com/v4_6_release/apis/3.0)';
-    if (f.status === 429)
-      return 'ConnectWise is throttling this integration; lower connectwise.concurrency or run at a quieter time';
-    if (f.status >= 500)
-      return 'ConnectWise had a server error; a write it may still carry out is settled by reading it back, never sent twice';
-    return undefined;
-  };
-}
-
-/** `connectwise.privateKey from env CW_PRIVATE_KEY`: how a secret is named in messages, never by value. */
-function secretName(label: string, ref: SecretRef): string {
-  return `${label} from ${'env' in ref ? `env ${ref.env}` : `file ${ref.file}`}`;
-}
-
-/** Refuses, before any request, a credential that cannot travel in a header; names it, never quotes it. */
-function checkCredentials(settings: ConnectWiseSettings, credentials: ConnectWiseCredentials): void {
-  const named: Array<[string, string]> = [
-    [secretName('connectwise.publicKey', settings.publicKey), credentials.publicKey],
-    [secretName('connectwise.privateKey', settings.privateKey), credentials.privateKey],
-    [secretName('connectwise.clientId', settings.clientId), credentials.clientId],
-    ['connectwise.company', settings.company],
-  ];
-  for (const [name, value] of named) {
-    if (!unsendable(value, true)) continue;
-    throw new CwsyncError(`${name} holds a control character (a line break?) or a non-Latin-1 character`, {
-      hint: `a credential must be one line of printable characters; check what ${name.replace(/^\S+ from /, '')} holds`,
-    });
-  }
-}
 
 /** A single record's 404 is an answer ("no such record"), not a failure. */
 async function orNull<T>(read: Promise<T>): Promise<T | null> {
@@ -267,101 +213,36 @@ export class ConnectWiseClient {
   }
 
   /**
-   * Every record of a list, paged with forward-only paging (ordered by id) to an end it can
-   * prove: a short page, or a full one whose Link header names no next page. A repeated page id,
-   * a page repeating records already read, or the page cap is an error, never a truncation.
+   * Every record of a list, paged to an end it can prove (paging.ts): forward-only paging
+   * (ordered by id), falling back to page numbers where the endpoint ignores it. A loop, the
+   * page cap, or a full last page the count contradicts is a PagingError, never a truncation.
    */
-  async list<T extends { id: number }>(path: string, query: ListQuery, label: string, spec: RecordSpec): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<number>();
-    const pageIds = new Set<number>();
-    let pageId: number | undefined;
-    for (let n = 1; ; n++) {
-      if (n > this.maxPages) throw this.pageCap(path, label);
-      const qs = queryString({
-        conditions: query.conditions,
-        fields: query.fields?.join(','),
-        pageSize: PAGE_SIZE,
-        pageId,
-      });
-      const res = await this.call<T[]>('GET', `${path}${qs}`, {
-        label,
-        headers: { 'pagination-type': 'forward-only' },
-      });
-      const page = this.checked(res, checkList<T>(res, spec), 'GET', label, this.pathOf(path));
-      const again = page.filter((r) => seen.has(r.id)).length;
-      if (again > 0 || (pageId !== undefined && page.some((r) => r.id <= pageId!)))
-        throw this.loop(
-          path,
-          label,
-          `page ${n} (after pageId ${pageId}) repeats ${again || 'earlier'} record${again === 1 ? '' : 's'} already read: the server ignored pageId`,
-        );
-      for (const r of page) {
-        seen.add(r.id);
-        out.push(r);
-      }
-      if (page.length < PAGE_SIZE) return out;
-      const link = res.headers.get('link');
-      const next = linkNumber(link, 'next', 'pageId');
-      if (next !== undefined) {
-        if (next === pageId || pageIds.has(next))
-          throw this.loop(path, label, `the Link header of page ${n} points back to pageId ${next}, already read`);
-        pageIds.add(next);
-        pageId = next;
-        continue;
-      }
-      // A full page ends the list when the Link header is there without a next pageId (the
-      // forward-only end). No Link at all, or a navigable rel="next", means this endpoint
-      // ignores forward-only paging: stopping would silently truncate, so page by number.
-      const rels = parseLinkHeader(link).flatMap((l) => l.rels);
-      if (link !== null && !rels.includes('next')) return out;
-      this.log?.info({ path }, 'forward-only paging not honoured; paging by number');
-      return this.listByPage<T>(path, query, label, spec);
-    }
-  }
-
-  /** Navigable paging ordered by id, to the first short page; de-duplicated by id. */
-  private async listByPage<T extends { id: number }>(
-    path: string,
-    query: ListQuery,
-    label: string,
-    spec: RecordSpec,
-  ): Promise<T[]> {
-    const byId = new Map<number, T>();
-    for (let page = 1; ; page++) {
-      if (page > this.maxPages) throw this.pageCap(path, label);
-      const qs = queryString({
-        conditions: query.conditions,
-        fields: query.fields?.join(','),
-        orderBy: 'id asc',
-        pageSize: PAGE_SIZE,
-        page,
-      });
-      const res = await this.call<T[]>('GET', `${path}${qs}`, { label });
+  list<T extends { id: number }>(path: string, query: ListQuery, label: string, spec: RecordSpec): Promise<T[]> {
+    const fields = query.fields?.join(',');
+    const page = async (params: Record<string, string | number | undefined>, headers?: Record<string, string>) => {
+      const qs = queryString({ conditions: query.conditions, fields, ...params });
+      const res = await this.call<T[]>('GET', `${path}${qs}`, { label, headers });
       const rows = this.checked(res, checkList<T>(res, spec), 'GET', label, this.pathOf(path));
-      // Records shifting between pages while they are read can repeat a few; a whole page
-      // of records already read is a server answering the same page again.
-      if (rows.length > 0 && rows.every((r) => byId.has(r.id)))
-        throw this.loop(path, label, `page ${page} repeats page ${page - 1}: the server ignored the page number`);
-      for (const r of rows) byId.set(r.id, r);
-      if (rows.length < PAGE_SIZE) return [...byId.values()];
-    }
-  }
-
-  private loop(path: string, label: string, reason: string): PagingError {
-    return new PagingError('ConnectWise', 'GET', this.pathOf(path), `${reason}; stopped, nothing from it was used`, {
-      label,
+      return { rows, link: res.headers.get('link') };
+    };
+    return pageAll<T>({
+      pageSize: PAGE_SIZE,
+      maxPages: this.maxPages,
+      forwardOnly: (pageId) => page({ pageSize: PAGE_SIZE, pageId }, { 'pagination-type': 'forward-only' }),
+      byNumber: (n) => page({ orderBy: 'id asc', pageSize: PAGE_SIZE, page: n }),
+      count: () => this.count(path, query.conditions, `${label}: count to confirm the last page`),
+      fail: (reason, cap) => this.pagingError(path, label, reason, cap),
+      onFallback: () => this.log?.info({ path }, 'forward-only paging not honoured; paging by number'),
     });
   }
 
-  private pageCap(path: string, label: string): PagingError {
-    return new PagingError(
-      'ConnectWise',
-      'GET',
-      this.pathOf(path),
-      `stopped at the cap of ${this.maxPages} pages of ${PAGE_SIZE}, so the list may go on; nothing from it was used`,
-      { label, hint: 'narrow the query (fewer names per binding file), or report this list as unusually long' },
-    );
+  private pagingError(path: string, label: string, reason: string, cap?: boolean): PagingError {
+    return new PagingError('ConnectWise', 'GET', this.pathOf(path), `${reason}; stopped, nothing from it was used`, {
+      label,
+      ...(cap
+        ? { hint: 'narrow the query (fewer names per binding file), or report this list as unusually long' }
+        : {}),
+    });
   }
 
   async count(path: string, conditions: string | undefined, label: string): Promise<number> {
@@ -433,15 +314,32 @@ export class ConnectWiseClient {
     );
   }
 
-  additions(agreementId: number, conditions?: string): Promise<Addition[]> {
-    return this.list<Addition>(
-      `/finance/agreements/${agreementId}/additions`,
-      {
-        conditions,
-        fields: LIST_FIELDS.additions,
-      },
-      `list additions of agreement ${agreementId}`,
+  /** The additions of one agreement; a row naming another agreement is an error of the call, never billed here. */
+  async additions(agreementId: number, conditions?: string): Promise<Addition[]> {
+    const path = `/finance/agreements/${agreementId}/additions`;
+    const label = `list additions of agreement ${agreementId}`;
+    const rows = await this.list<Addition>(path, { conditions, fields: LIST_FIELDS.additions }, label, ADDITION);
+    const strays = rows.filter((r) => r.agreementId !== agreementId);
+    if (strays.length > 0)
+      throw new ShapeError(
+        'ConnectWise',
+        'GET',
+        this.pathOf(path),
+        200,
+        `${strays.length} of ${rows.length} additions ${strays[0]!.agreementId === undefined ? 'say no agreementId' : `belong to agreement ${strays[0]!.agreementId}`}, not ${agreementId}`,
+        `a list of ${rows.length} additions`,
+        { label },
+      );
+    return rows;
+  }
+
+  /** One addition, read back after a write (its price, its state). */
+  addition(agreementId: number, additionId: number): Promise<Addition> {
+    return this.record(
+      'GET',
+      `/finance/agreements/${agreementId}/additions/${additionId}`,
       ADDITION,
+      `read addition ${additionId} on agreement ${agreementId}`,
     );
   }
 

@@ -9,6 +9,7 @@ import { fieldFindings, type RecordSpec, type ShapeRow, shapeRow } from '../http
 import type { HttpResponse } from '../http/transport.js';
 import { type ConnectWiseClient, LIST_FIELDS } from './client.js';
 import { queryString } from './conditions.js';
+import { nextPage } from './paging.js';
 import { ADDITION, AGREEMENT, CATALOG_ITEM, COMPANY, COMPANY_INFO, COUNT, SYSTEM_INFO } from './shapes.js';
 
 const FORWARD_ONLY = { 'pagination-type': 'forward-only' };
@@ -49,8 +50,11 @@ function listRow(endpoint: string, res: HttpResponse, spec: RecordSpec): ShapeRo
   const rels = parseLinkHeader(link).flatMap((l) => l.rels);
   if (link === null)
     row.differs.push('no Link header: forward-only paging is not honoured here (cwsync then pages by number)');
-  else if (linkNumber(link, 'next', 'pageId') !== undefined)
-    row.confirms.push('forward-only paging: the Link header names the next pageId');
+  else if (nextPage(link, 'pageId') !== undefined)
+    // Which rel a forward-only Link carries is unproven (vendor evidence #8): the row records it.
+    row.confirms.push(
+      `forward-only paging: the Link header names the next pageId (rel ${linkNumber(link, 'next', 'pageId') !== undefined ? 'next' : rels.join(', ') || 'none'})`,
+    );
   else if (rels.includes('next'))
     row.differs.push(
       'the Link header pages by number: forward-only paging is not honoured (cwsync then pages by number)',

@@ -147,11 +147,27 @@ async function resolveCompanies(
   return found;
 }
 
+export const DEFAULT_AGREEMENT_STATUSES: readonly string[] = ['Active'];
+
+/**
+ * Why an agreement that was found may not be billed: its status is not one policy allows (an
+ * Expired or Inactive agreement may never invoice what is added to it). Undefined when it may.
+ */
+function statusRefusal(a: Agreement, company: Company, allowed: readonly string[]): string | undefined {
+  if (a.agreementStatus && allowed.includes(a.agreementStatus)) return undefined;
+  const status = a.agreementStatus ? `is ${a.agreementStatus}` : 'has no agreementStatus in its answer';
+  return `agreement "${a.name}" (id ${a.id}) under ${company.identifier} ${status}; policy.agreementStatuses allows ${allowed.join(', ')}`;
+}
+
+const STATUS_FIX =
+  'bind an agreement that invoices, reactivate this one in ConnectWise, or add its status to policy.agreementStatuses in cwsync.yaml if ConnectWise does invoice it';
+
 async function resolveAgreements(
   client: Directory,
   bindings: Binding[],
   companies: Map<string, Company>,
   failures: Failure[],
+  allowed: readonly string[],
 ): Promise<ResolvedBinding[]> {
   const live = bindings.filter((b) => companies.has(b.company));
   const byName = live.filter((b) => typeof b.agreement === 'string');
@@ -179,13 +195,17 @@ async function resolveAgreements(
             company,
           ),
         );
+      else if (statusRefusal(hit, company, allowed))
+        failures.push(fail(b, statusRefusal(hit, company, allowed)!, company, STATUS_FIX));
       else resolved.push({ binding: b, company: ref, agreement: { id: hit.id, name: hit.name } });
       continue;
     }
     const name = b.agreement;
     const mine = underCompanies.filter((a) => a.company?.id === company.id);
     const hits = mine.filter((a) => a.name === name);
-    if (hits.length === 1) resolved.push({ binding: b, company: ref, agreement: { id: hits[0]!.id, name } });
+    const refused = hits.length === 1 ? statusRefusal(hits[0]!, company, allowed) : undefined;
+    if (refused) failures.push(fail(b, refused, company, STATUS_FIX));
+    else if (hits.length === 1) resolved.push({ binding: b, company: ref, agreement: { id: hits[0]!.id, name } });
     else if (hits.length > 1)
       failures.push(
         fail(
@@ -242,12 +262,18 @@ async function resolveProducts(
   return products;
 }
 
+export interface ResolveOptions {
+  /** policy.agreementStatuses: the statuses an agreement may be billed in (default Active). */
+  agreementStatuses?: readonly string[];
+}
+
 export async function resolveNames(
   client: ConnectWiseClient,
   bindings: Binding[],
   productIdentifiers: string[],
+  options: ResolveOptions = {},
 ): Promise<Resolution> {
-  const { failures, ...resolution } = await resolveEach(client, bindings, productIdentifiers);
+  const { failures, ...resolution } = await resolveEach(client, bindings, productIdentifiers, options);
   if (failures.length > 0)
     throw new ResolutionError(
       failures.map(
@@ -262,8 +288,9 @@ export function resolveEach(
   client: ConnectWiseClient,
   bindings: Binding[],
   productIdentifiers: string[],
+  options: ResolveOptions = {},
 ): Promise<Resolution & { failures: Failure[] }> {
-  return resolveIn(liveDirectory(client), bindings, productIdentifiers);
+  return resolveIn(liveDirectory(client), bindings, productIdentifiers, options);
 }
 
 /** resolveEach against any directory: ConnectWise, or a snapshot of it. */
@@ -271,10 +298,12 @@ export async function resolveIn(
   client: Directory,
   bindings: Binding[],
   productIdentifiers: string[],
+  options: ResolveOptions = {},
 ): Promise<Resolution & { failures: Failure[] }> {
   const failures: Failure[] = [];
+  const allowed = options.agreementStatuses ?? DEFAULT_AGREEMENT_STATUSES;
   const companies = await resolveCompanies(client, bindings, failures);
-  const resolved = await resolveAgreements(client, bindings, companies, failures);
+  const resolved = await resolveAgreements(client, bindings, companies, failures, allowed);
   const products = await resolveProducts(client, productIdentifiers, failures);
   return { bindings: resolved, products, failures };
 }

@@ -14,7 +14,7 @@ import type {
   TargetResolution,
   Unresolved,
 } from '../reconcile/ports.js';
-import { resolveIn } from './resolve.js';
+import { type ResolveOptions, resolveIn } from './resolve.js';
 import { toLine } from './target.js';
 import { snapshotDirectory, type TargetSnapshot } from './target-snapshot.js';
 
@@ -34,6 +34,7 @@ export class SnapshotTarget implements BillingTarget {
   constructor(
     private readonly snapshot: TargetSnapshot,
     readonly label: string,
+    private readonly options: ResolveOptions = {},
   ) {
     this.lineSets = new Map(snapshot.additions.map((a) => [a.agreementId, a.lines.map(toLine)]));
     this.captured = new Set(snapshot.catalog.identifiers.map((i) => i.toLowerCase()));
@@ -48,7 +49,7 @@ export class SnapshotTarget implements BillingTarget {
         message: `catalog identifier "${i}" is not in the ConnectWise snapshot (${this.label}, captured ${this.snapshot.capturedAt}): it was not mapped when the nightly captured it`,
         fix: 'the plan after merge reads it live; or plan this pull request with a read-only ConnectWise key (plan --read-only)',
       }));
-    const r = await resolveIn(snapshotDirectory(this.snapshot), bindings, known);
+    const r = await resolveIn(snapshotDirectory(this.snapshot), bindings, known, this.options);
     return { bindings: r.bindings, products: r.products, failures: [...r.failures, ...unknown] };
   }
 

@@ -81,7 +81,10 @@ export async function captureTargetSnapshot(
   const identifiers = [...new Set(request.productIdentifiers)].sort();
   const items = identifiers.length ? await liveDirectory(client).catalogItems(identifiers) : [];
   const catalog = { identifiers, items };
-  const resolution = await resolveIn(snapshotDirectory({ companies, agreements, catalog }), request.bindings, []);
+  // Every bound agreement's lines, whatever its status: the plan made from the snapshot judges the status.
+  const resolution = await resolveIn(snapshotDirectory({ companies, agreements, catalog }), request.bindings, [], {
+    agreementStatuses: ['Active', 'Expired', 'Inactive'],
+  });
   const ids = request.allAgreements
     ? agreements.map((a) => a.id)
     : [...new Set(resolution.bindings.map((b) => b.agreement.id))];

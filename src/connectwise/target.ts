@@ -16,8 +16,9 @@ import {
 } from '../reconcile/ports.js';
 import type { ConnectWiseClient } from './client.js';
 import { eq, inList } from './conditions.js';
-import { resolveEach } from './resolve.js';
+import { type ResolveOptions, resolveEach } from './resolve.js';
 import type { Addition } from './types.js';
+import { checkAnswer } from './write-check.js';
 
 /** 401 and 403 are about the API member, not one agreement: every other call would fail alike. */
 function translate(err: unknown, write: boolean): unknown {
@@ -47,10 +48,13 @@ export const toLine = (a: Addition): BilledLine => ({
 });
 
 export class ConnectWiseTarget implements BillingTarget {
-  constructor(readonly client: ConnectWiseClient) {}
+  constructor(
+    readonly client: ConnectWiseClient,
+    private readonly options: ResolveOptions = {},
+  ) {}
 
   async resolve(bindings: Binding[], productIdentifiers: string[]): Promise<TargetResolution> {
-    const r = await guarded(false, () => resolveEach(this.client, bindings, productIdentifiers));
+    const r = await guarded(false, () => resolveEach(this.client, bindings, productIdentifiers, this.options));
     return { bindings: r.bindings, products: r.products, failures: r.failures };
   }
 
@@ -87,7 +91,12 @@ export class ConnectWiseTarget implements BillingTarget {
     return additions.map(toLine);
   }
 
-  async create(agreementId: number, line: NewLine): Promise<{ id: number | null }> {
+  /**
+   * The answer must show the line as sent (product, quantity, this agreement, open); anything
+   * else is OutcomeUnknown, settled by the apply core's read-back. The price ConnectWise gave
+   * the line is taken from the answer, else read back: nothing proves it copies the catalog's.
+   */
+  async create(agreementId: number, line: NewLine): Promise<{ id: number | null; unitPrice: number | null }> {
     const created = await guarded(true, () =>
       this.client.createAddition(agreementId, {
         product: { id: line.productId },
@@ -96,18 +105,49 @@ export class ConnectWiseTarget implements BillingTarget {
         effectiveDate: line.effectiveDate,
       }),
     );
-    return { id: typeof created?.id === 'number' ? created.id : null };
+    checkAnswer(
+      `create an addition on agreement ${agreementId}`,
+      {
+        agreementId,
+        productId: line.productId,
+        quantity: line.quantity,
+        cancelledDate: null,
+      },
+      created,
+    );
+    return { id: created.id, unitPrice: await this.priceOf(agreementId, created) };
+  }
+
+  /** The new line's own price: from the answer, else read back; null when neither says. */
+  private async priceOf(agreementId: number, created: Addition): Promise<number | null> {
+    if (typeof created.unitPrice === 'number') return created.unitPrice;
+    try {
+      const again = await this.client.addition(agreementId, created.id);
+      return typeof again.unitPrice === 'number' ? again.unitPrice : null;
+    } catch {
+      return null;
+    }
   }
 
   async setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void> {
-    await guarded(true, () =>
+    const got = await guarded(true, () =>
       this.client.patchAddition(agreementId, lineId, [{ op: 'replace', path: 'quantity', value: quantity }]),
+    );
+    checkAnswer(
+      `update addition ${lineId} on agreement ${agreementId}`,
+      { agreementId, additionId: lineId, quantity },
+      got,
     );
   }
 
   async cancel(agreementId: number, lineId: number, cancelledDate: string): Promise<void> {
-    await guarded(true, () =>
+    const got = await guarded(true, () =>
       this.client.patchAddition(agreementId, lineId, [{ op: 'replace', path: 'cancelledDate', value: cancelledDate }]),
+    );
+    checkAnswer(
+      `cancel addition ${lineId} on agreement ${agreementId}`,
+      { agreementId, additionId: lineId, cancelledDate },
+      got,
     );
   }
 

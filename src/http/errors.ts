@@ -77,14 +77,24 @@ export class NetworkError extends CwsyncError {
  * Deterministic, so never retried; nothing reached the server (except for a too-large answer).
  */
 export class LocalRequestError extends CwsyncError {
+  /** The status of an answer that came but was not read (too large); undefined when nothing was sent. */
+  readonly answeredStatus: number | undefined;
+
   constructor(
     readonly service: string,
     readonly method: string,
     readonly path: string,
     reason: string,
-    options: { hint?: string; label?: string } = {},
+    options: { hint?: string; label?: string; answeredStatus?: number } = {},
   ) {
-    super(`${service} ${callName(method, path, options.label)} was not sent: ${reason}`, { hint: options.hint });
+    const what = callName(method, path, options.label);
+    super(
+      options.answeredStatus === undefined
+        ? `${service} ${what} was not sent: ${reason}`
+        : `${service} ${what}: ${reason}`,
+      { hint: options.hint },
+    );
+    this.answeredStatus = options.answeredStatus;
   }
 }
 
@@ -133,12 +143,17 @@ export class PagingError extends CwsyncError {
 
 /**
  * Whether a write that failed this way may nevertheless have been carried out: no answer, a
- * server error, or a success whose body could not be read.
+ * server error, a redirect (ConnectWise has been seen answering a POST that landed with one:
+ * vendor evidence #21), or a success whose body could not be read (not understood, cut off,
+ * too large). Only a 4xx, or a refusal before sending, proves a write did not land.
  */
 export function outcomeUnknown(err: unknown): boolean {
-  return (
-    err instanceof NetworkError ||
-    (err instanceof HttpError && err.status >= 500) ||
-    (err instanceof ShapeError && err.method !== 'GET')
-  );
+  if (err instanceof NetworkError) return true;
+  if (err instanceof HttpError) return err.status >= 500 || (err.status >= 300 && err.status < 400);
+  if (err instanceof ShapeError) return err.method !== 'GET';
+  if (err instanceof LocalRequestError) {
+    const s = err.answeredStatus;
+    return s !== undefined && err.method !== 'GET' && !(s >= 400 && s < 500);
+  }
+  return false;
 }

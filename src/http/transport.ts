@@ -314,7 +314,7 @@ export class Transport {
             spec.method,
             path,
             `the answer (HTTP ${res.status}) is larger than ${this.opts.maxBodyBytes} bytes, so it was not read`,
-            { label: spec.label },
+            { label: spec.label, answeredStatus: res.status },
           ),
         };
       return this.noAnswer(spec, path, headers, err, startedAt);

@@ -84,11 +84,28 @@ async function send(ctx: CreateContext, a: Action): Promise<ActionResult> {
       billCustomer: ctx.policy.billCustomer,
       effectiveDate: effectiveDate(ctx.policy.effectiveDate, ctx.now),
     });
-    return await afterCreate(ctx, a, created.id);
+    return priced(await afterCreate(ctx, a, created.id), created.unitPrice);
   } catch (err) {
     if (!(err instanceof OutcomeUnknown)) return failed(a, withHint(err));
     return settleUnknown(ctx, a, err, sentAt);
   }
+}
+
+/**
+ * The price the new line got, when the target says (undefined: it does not report prices). The
+ * plan priced a create at the catalog's price, which the billing system may not have copied.
+ */
+function priced(r: ActionResult, unitPrice: number | null | undefined): ActionResult {
+  if (unitPrice === undefined || r.status !== 'applied') return r;
+  const also = (note: string) => ({ note: r.note ? `${r.note}; ${note}` : note });
+  if (unitPrice === null)
+    return { ...r, resultUnitPrice: null, ...also('the price the new line got is unknown: check it') };
+  if (unitPrice === r.unitPrice) return { ...r, resultUnitPrice: unitPrice };
+  return {
+    ...r,
+    resultUnitPrice: unitPrice,
+    ...also(`the new line's price is ${unitPrice} per unit, not the ${r.unitPrice ?? 'unknown'} planned`),
+  };
 }
 
 /** Never POST again: the request may still land. Look for the line the lost answer may have created. */

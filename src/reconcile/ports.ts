@@ -93,8 +93,12 @@ export interface BillingTarget {
    * errors as `lines`.
    */
   agreementLines(agreementId: number): Promise<BilledLine[]>;
-  /** Throws OutcomeUnknown when the request may have been carried out. Returns the new line's id when the answer says it. */
-  create(agreementId: number, line: NewLine): Promise<{ id: number | null }>;
+  /**
+   * Throws OutcomeUnknown when the request may have been carried out (no answer, or one that
+   * does not show the line as sent). Returns the new line's id when the answer says it, and the
+   * price per unit the billing system gave it (undefined or null: unknown).
+   */
+  create(agreementId: number, line: NewLine): Promise<{ id: number | null; unitPrice?: number | null }>;
   setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void>;
   cancel(agreementId: number, lineId: number, cancelledDate: string): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,8 @@ export interface ActionResult extends Action {
   status: ResultStatus;
   /** The addition written (for a create, the new one when known). */
   resultAdditionId?: number;
+  /** For a create: the price per unit the billing system gave the new line; null when unknown. */
+  resultUnitPrice?: number | null;
   error?: string;
   note?: string;
   /** Why a held action was not applied, or, when forced, why it had been held. */

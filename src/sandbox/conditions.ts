@@ -15,7 +15,7 @@ export class ConditionError extends Error {
 }
 
 type Literal = string | number | boolean | null | { date: number };
-type Node =
+export type Node =
   | { kind: 'and' | 'or'; left: Node; right: Node }
   | { kind: 'cmp'; field: string; op: string; negate: boolean; value: Literal | Literal[] };
 
@@ -218,16 +218,33 @@ export function evaluate(node: Node, record: unknown): boolean {
   return node.negate ? !result : result;
 }
 
-/** Every path in a sample record ("company/id"), lowercased: the fields conditions may name. */
-export function fieldsOf(sample: Record<string, unknown>, extra: string[] = []): Set<string> {
+/**
+ * Every path in a sample record ("company/id"), lowercased: the fields conditions may name.
+ * Child collections (a company's `types`) are left out: ConnectWise wants them in
+ * `childConditions`, and answers 400 "not a recognized name" in `conditions`.
+ */
+export function fieldsOf(
+  sample: Record<string, unknown>,
+  extra: string[] = [],
+  childCollections: string[] = [],
+): Set<string> {
   const out = new Set(extra.map((f) => f.toLowerCase()));
+  const skip = new Set(childCollections.map((c) => c.toLowerCase()));
   const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(obj)) {
       const p = `${prefix}${k}`.toLowerCase();
+      if (skip.has(p)) continue;
       out.add(p);
       if (v && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, `${p}/`);
     }
   };
   walk(sample, '');
   return out;
+}
+
+/** A `childConditions` tree on one child collection: true when any of the record's children matches. */
+export function evaluateChildren(node: Node, record: Record<string, unknown>, collection: string): boolean {
+  const children = getPath(record, collection);
+  if (!Array.isArray(children)) return false;
+  return children.some((child) => evaluate(node, { [collection]: child }));
 }

@@ -21,6 +21,8 @@ export interface CwCompany {
   identifier: string;
   name: string;
   deletedFlag: boolean;
+  /** A child collection: searchable only with `childConditions`. Default: one type, Client. */
+  types?: Array<{ id: number; name: string }>;
 }
 
 export interface CwAgreement {
@@ -37,8 +39,13 @@ export interface CwAddition {
   agreementId: number;
   productId: number;
   quantity: number;
-  unitPrice: number;
-  unitCost: number;
+  /** null: none given (the fake does not invent one on create unless `priceOnCreate` says so). */
+  unitPrice: number | null;
+  unitCost: number | null;
+  /** Units included in the agreement, not billed; patchable. Default 0. */
+  lessIncluded?: number;
+  /** Patchable. Default false. */
+  taxableFlag?: boolean;
   billCustomer: string;
   effectiveDate: string | null;
   cancelledDate: string | null;

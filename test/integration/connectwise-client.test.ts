@@ -96,10 +96,11 @@ describe('ConnectWise client against the sandbox', () => {
     expect(fake.requests[1]!.query.get('pageId')).toBe(String(rows[999]!.id));
   });
 
-  it('ends on an exactly full last page with an empty Link header, without extra requests', async () => {
+  it('a list ending on a full page with an empty Link header is confirmed by one count with the same conditions', async () => {
     const { fake, client } = await start(worldWithCompanies(2000));
     await expect(client.companies(undefined)).resolves.toHaveLength(2000);
-    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests.map((r) => r.path.split('/').pop())).toEqual(['companies', 'companies', 'count']);
+    expect(fake.requests[2]!.query.get('conditions')).toBe(fake.requests[0]!.query.get('conditions'));
   });
 
   it('never truncates an endpoint that ignores forward-only paging: it pages by number instead', async () => {

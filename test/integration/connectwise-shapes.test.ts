@@ -74,13 +74,13 @@ describe('doctor --shapes against ConnectWise', () => {
       'quantity is integer',
       'unitPrice is integer',
       'effectiveDate is string',
-      'cancelledDate is null',
+      'cancelledDate is absent',
       'agreementId is integer',
       'forward-only paging: a Link header without a next page ends the list',
     ]);
     const companies = rows.find((r) => r.endpoint === 'GET /company/companies')!;
     expect(companies.headers).toEqual(['link (rel next)']);
-    expect(companies.confirms).toContain('forward-only paging: the Link header names the next pageId');
+    expect(companies.confirms).toContain('forward-only paging: the Link header names the next pageId (rel next)');
   });
 
   it('holds no value: no name, identifier, id, quantity or URL of the tenant', async () => {

@@ -94,7 +94,8 @@ export class ConnectWiseTarget implements BillingTarget {
   /**
    * The answer must show the line as sent (product, quantity, this agreement, open); anything
    * else is OutcomeUnknown, settled by the apply core's read-back. The price ConnectWise gave
-   * the line is taken from the answer, else read back: nothing proves it copies the catalog's.
+   * the line is the answer's (null when it has none: the apply core's read-back after the create
+   * then says it); nothing proves ConnectWise copies the catalog's.
    */
   async create(agreementId: number, line: NewLine): Promise<{ id: number | null; unitPrice: number | null }> {
     const created = await guarded(true, () =>
@@ -115,18 +116,7 @@ export class ConnectWiseTarget implements BillingTarget {
       },
       created,
     );
-    return { id: created.id, unitPrice: await this.priceOf(agreementId, created) };
-  }
-
-  /** The new line's own price: from the answer, else read back; null when neither says. */
-  private async priceOf(agreementId: number, created: Addition): Promise<number | null> {
-    if (typeof created.unitPrice === 'number') return created.unitPrice;
-    try {
-      const again = await this.client.addition(agreementId, created.id);
-      return typeof again.unitPrice === 'number' ? again.unitPrice : null;
-    } catch {
-      return null;
-    }
+    return { id: created.id, unitPrice: typeof created.unitPrice === 'number' ? created.unitPrice : null };
   }
 
   async setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void> {

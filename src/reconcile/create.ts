@@ -84,7 +84,7 @@ async function send(ctx: CreateContext, a: Action): Promise<ActionResult> {
       billCustomer: ctx.policy.billCustomer,
       effectiveDate: effectiveDate(ctx.policy.effectiveDate, ctx.now),
     });
-    return priced(await afterCreate(ctx, a, created.id), created.unitPrice);
+    return await afterCreate(ctx, a, created.id, created.unitPrice);
   } catch (err) {
     if (!(err instanceof OutcomeUnknown)) return failed(a, withHint(err));
     return settleUnknown(ctx, a, err, sentAt);
@@ -137,17 +137,25 @@ async function settleUnknown(ctx: CreateContext, a: Action, err: unknown, since:
 }
 
 /** Read again after creating: of two open lines of the product, this run's goes unless it is the oldest. */
-async function afterCreate(ctx: CreateContext, a: Action, id: number | null): Promise<ActionResult> {
-  const applied: ActionResult = { ...a, status: 'applied', ...(id !== null ? { resultAdditionId: id } : {}) };
+async function afterCreate(
+  ctx: CreateContext,
+  a: Action,
+  id: number | null,
+  answeredPrice?: number | null,
+): Promise<ActionResult> {
+  let applied: ActionResult = { ...a, status: 'applied', ...(id !== null ? { resultAdditionId: id } : {}) };
   let open: BilledLine[];
   try {
     open = await openLines(ctx.target, a, ctx.now);
   } catch (err) {
     return {
-      ...applied,
+      ...priced(applied, answeredPrice),
       note: `reading the lines again after creating failed (${withHint(err)}): a line another writer made at the same time would show as a conflict in the next plan`,
     };
   }
+  // The answer's price, else the price the line read back now carries (the target reports prices).
+  const readPrice = open.find((x) => x.id === id)?.unitPrice ?? null;
+  applied = priced(applied, answeredPrice === undefined ? undefined : (answeredPrice ?? readPrice));
   const others = open.filter((x) => x.id !== id);
   if (others.length === 0) return applied;
   if (id === null)

@@ -1,13 +1,12 @@
 /** The shared first half of plan and apply: config, git state, the two ports, reads, the plan. */
 import { configDigest } from '../config/digest.js';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import type { ClientOptions } from '../connectwise/client.js';
 import { connectWiseFromConfig } from '../connectwise/from-config.js';
 import { SnapshotTarget } from '../connectwise/snapshot-target.js';
 import { ConnectWiseTarget } from '../connectwise/target.js';
 import { loadTargetSnapshot } from '../connectwise/target-snapshot.js';
-import { ConfigError, RefusedError } from '../errors.js';
+import { RefusedError } from '../errors.js';
 import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
 import { createProgress } from '../progress.js';
@@ -18,12 +17,6 @@ import type { Plan, TargetProvenance, UsageProvenance } from '../reconcile/types
 import { serviceCatalogueFor, usageSourceFromConfig } from '../usage/from-config.js';
 import { SnapshotUsageSource } from '../usage/snapshot-source.js';
 import type { UsageSource } from '../usage/types.js';
-
-export function loadValidConfig(dir: string): Config {
-  const { config, problems } = loadConfig(dir);
-  if (!config) throw new ConfigError(problems);
-  return config;
-}
 
 export interface PlanRequest {
   /** --customer: only these bindings. */

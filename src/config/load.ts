@@ -4,7 +4,7 @@
  */
 import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { Problem } from '../errors.js';
+import { ConfigError, type Problem } from '../errors.js';
 import { runRules } from './rules.js';
 import { checkReadablePath, UnsafeFileError } from './safe-file.js';
 import { checkSchema, type SchemaName } from './schemas.js';
@@ -242,4 +242,11 @@ function build(dir: string, cwsync: YamlFile, services: YamlFile, customerFiles:
     bundles: s.bundles ?? [],
     customers,
   };
+}
+
+/** The config of `configDir`, or a ConfigError listing every problem: what every command starts with. */
+export function loadValidConfig(configDir: string): Config {
+  const { config, problems } = loadConfig(configDir);
+  if (!config) throw new ConfigError(problems);
+  return config;
 }

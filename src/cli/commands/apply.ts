@@ -1,3 +1,4 @@
+import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError, RefusedError } from '../../errors.js';
 import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
@@ -9,7 +10,7 @@ import { escapeText } from '../../text-hygiene.js';
 import { applyPlanned, durationMs } from '../apply-run.js';
 import { canAsk, confirm, refuseNotConfirmed, refuseWithoutYes } from '../confirm.js';
 import { checkOutputPath, useColor } from '../output.js';
-import { loadValidConfig, planFor } from '../pipeline.js';
+import { planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { savedPlanStillHolds } from '../saved-plan.js';
 

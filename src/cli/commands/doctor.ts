@@ -1,9 +1,8 @@
-import { loadConfig } from '../../config/load.js';
+import { loadValidConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
 import { type Check, connectWiseChecks } from '../../connectwise/doctor.js';
 import { describeConnectWiseShapes } from '../../connectwise/doctor-shapes.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
-import { ConfigError } from '../../errors.js';
 import type { ShapeRow } from '../../http/shape.js';
 import { createLogger, type Logger } from '../../log.js';
 import { createProgress } from '../../progress.js';
@@ -120,8 +119,7 @@ async function printServices(config: Config, logger: Logger): Promise<void> {
 }
 
 export async function doctorCommand(opts: { config: string; shapes?: boolean; services?: boolean }): Promise<ExitCode> {
-  const { config, problems } = loadConfig(opts.config);
-  if (!config) throw new ConfigError(problems);
+  const config = loadValidConfig(opts.config);
   const logger = createLogger();
   const checks: Check[] = [
     { name: `config ${opts.config} is valid`, ok: true },

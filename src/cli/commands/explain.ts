@@ -1,9 +1,10 @@
+import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { configGitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
 import { explainCustomer } from '../../reconcile/explain.js';
 import { renderExplanation } from '../../render/explain.js';
-import { loadValidConfig, planFor } from '../pipeline.js';
+import { planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 
 export interface ExplainOptions {

@@ -3,8 +3,8 @@
  * under the config directory (or --out), or with --pull-request as the nightly's one pull
  * request for unbound customers that have usage.
  */
-import { displayPath, loadConfig } from '../../config/load.js';
-import { ConfigError, CwsyncError } from '../../errors.js';
+import { displayPath, loadValidConfig } from '../../config/load.js';
+import { CwsyncError } from '../../errors.js';
 import { githubRepoFromEnv } from '../../github/api.js';
 import type { NewCustomersOutcome } from '../../github/pull-request.js';
 import { importPullRequest, importToFile } from '../../import/run.js';
@@ -40,8 +40,7 @@ function counts(proposals: Proposal[]): string {
 }
 
 export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
-  const { config, problems } = loadConfig(opts.config);
-  if (!config) throw new ConfigError(problems);
+  const config = loadValidConfig(opts.config);
   const logger = createLogger();
   if (opts.pullRequest) {
     if (opts.out !== undefined)

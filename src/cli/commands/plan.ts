@@ -1,3 +1,4 @@
+import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { configGitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
@@ -8,7 +9,7 @@ import { renderText } from '../../render/text.js';
 import { parseDuration } from '../../usage/snapshot-source.js';
 import { durationMs } from '../apply-run.js';
 import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
-import { loadValidConfig, planFor } from '../pipeline.js';
+import { planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { basesToCompare, checkTrustedConnection, refuseLiveUsageInPullRequest } from '../trusted-connection.js';
 

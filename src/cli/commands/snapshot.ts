@@ -3,13 +3,14 @@
  * nightly (after apply, so the lines are those apply left) beside the usage snapshot, so that
  * pull-request plans hold no ConnectWise key (`plan --target-snapshot FILE`). Only reads.
  */
+
+import { loadValidConfig } from '../../config/load.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import { captureTargetSnapshot } from '../../connectwise/target-snapshot.js';
 import { createLogger } from '../../log.js';
 import { managedProducts } from '../../reconcile/plan.js';
 import { plural } from '../../words.js';
 import { checkOutputPath, writeFile } from '../output.js';
-import { loadValidConfig } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { basesToCompare, checkTrustedConnection } from '../trusted-connection.js';
 

@@ -1,5 +1,5 @@
-import { loadConfig } from '../../config/load.js';
-import { ConfigError, CwsyncError } from '../../errors.js';
+import { loadValidConfig } from '../../config/load.js';
+import { CwsyncError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { createProgress } from '../../progress.js';
 import { renderUsageJson, renderUsageText } from '../../render/usage.js';
@@ -9,8 +9,7 @@ import type { ExitCode } from '../run.js';
 export async function usageCommand(opts: { config: string; format: string }): Promise<ExitCode> {
   if (opts.format !== 'text' && opts.format !== 'json')
     throw new CwsyncError(`--format must be text or json, not "${opts.format}"`);
-  const { config, problems } = loadConfig(opts.config);
-  if (!config) throw new ConfigError(problems);
+  const config = loadValidConfig(opts.config);
   const source = usageSourceFromConfig(config, createLogger());
   const progress = createProgress({ label: source.label });
   const warnings: string[] = [];

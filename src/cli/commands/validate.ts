@@ -1,12 +1,11 @@
-import { loadConfig } from '../../config/load.js';
+import { loadValidConfig } from '../../config/load.js';
 import { ConfigError } from '../../errors.js';
 import { loadSnapshotFile } from '../../usage/file-source.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 
 export async function validateCommand(opts: { config: string }): Promise<ExitCode> {
-  const { config, problems } = loadConfig(opts.config);
-  if (!config) throw new ConfigError(problems);
+  const config = loadValidConfig(opts.config);
   if (config.usage.file) {
     const usage = loadSnapshotFile(config.dir, config.usage.file);
     if (usage.problems.length > 0) throw new ConfigError(usage.problems);

@@ -47,7 +47,12 @@ export interface CwSwitches {
    * a create that lands after the client gave up. `hold: true` keeps the connection open
    * without an answer until then, for a client timeout to expire instead.
    */
-  lateCreate?: Target & { landAfter?: number; hold?: boolean };
+  lateCreate?: Target & {
+    landAfter?: number;
+    hold?: boolean;
+    /** Answer at once with this status (a gateway's 504 page) instead of dropping the connection. */
+    answer?: number;
+  };
   /** A POST or PATCH of an addition is applied, then answered 2xx with a body that is not an addition. */
   brokenWrite?: Target & { kind: 'html' | 'empty' | 'object'; method?: WriteMethod };
   /**
@@ -72,6 +77,13 @@ export interface CwSwitches {
   /** A create fills unitPrice (and unitCost) from the catalog: unproven for the API, so off by default. */
   priceOnCreate?: boolean;
 }
+
+/** What a gateway in front of ConnectWise answers when the backend is slow: an HTML page. */
+export const gatewayPage = (status: number): Reply => ({
+  status,
+  raw: `<html><head><title>${status} Gateway Time-out</title></head><body><h1>${status} Gateway Time-out</h1></body></html>`,
+  headers: { 'content-type': 'text/html' },
+});
 
 const PROXY_PAGE =
   '<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>Please wait</h1><p>The upstream server is being updated.</p></body></html>';

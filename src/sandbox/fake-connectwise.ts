@@ -20,7 +20,7 @@ import {
   pageSizeRefused,
 } from './fake-connectwise-lists.js';
 import { KNOWN, project, toAddition, toAgreement, toCatalogItem, toCompany } from './fake-connectwise-records.js';
-import { brokenBody, type CwSwitches, hit, writeAnswer } from './fake-connectwise-switches.js';
+import { brokenBody, type CwSwitches, gatewayPage, hit, writeAnswer } from './fake-connectwise-switches.js';
 import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from './harness.js';
 import type { CwAddition, CwAgreement, CwCompany, CwPermission, CwWorld } from './world.js';
 
@@ -245,7 +245,8 @@ export async function startFakeConnectWise(
         resolve({ status: 201, drop: true });
       };
       pending.push({ left: sw.landAfter ?? 1, land });
-      if (!sw.hold) resolve({ status: 201, drop: true });
+      if (sw.answer) resolve(gatewayPage(sw.answer));
+      else if (!sw.hold) resolve({ status: 201, drop: true });
     });
   }
 

@@ -32,8 +32,18 @@ function snapshot(over: Partial<TargetSnapshot> = {}): TargetSnapshot {
       { id: 251, identifier: 'FABRIKAM', name: 'Fabrikam, Inc.' },
     ],
     agreements: [
-      { id: 1234, name: 'Email Security', company: { id: 250, identifier: 'CONTOSO', name: 'Contoso Ltd.' } },
-      { id: 1240, name: 'Managed Email', company: { id: 251, identifier: 'FABRIKAM', name: 'Fabrikam, Inc.' } },
+      {
+        id: 1234,
+        name: 'Email Security',
+        agreementStatus: 'Active',
+        company: { id: 250, identifier: 'CONTOSO', name: 'Contoso Ltd.' },
+      },
+      {
+        id: 1240,
+        name: 'Managed Email',
+        agreementStatus: 'Active',
+        company: { id: 251, identifier: 'FABRIKAM', name: 'Fabrikam, Inc.' },
+      },
     ],
     catalog: {
       identifiers: ['MP-CLOUDFILTER', 'MP-GONE'],
@@ -168,6 +178,14 @@ describe('a snapshot as the billing target', () => {
       [expect.stringContaining('"CONTSO"'), 'did you mean "CONTOSO"?'],
       [expect.stringContaining('its agreements: "Email Security" (id 1234)'), undefined],
     ]);
+  });
+
+  it("applies policy.agreementStatuses as live: a status not allowed is that binding's error", async () => {
+    const expired = snapshot();
+    expired.agreements[0]!.agreementStatus = 'Expired';
+    const r = await new SnapshotTarget(expired, 'target.json').resolve([binding('CONTOSO', 'Email Security')], []);
+    expect(r.bindings).toEqual([]);
+    expect(r.failures.map((f) => f.message)).toEqual([expect.stringContaining('Expired')]);
   });
 
   it('says a catalog identifier was not captured rather than that it does not exist', async () => {

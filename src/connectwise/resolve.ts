@@ -7,10 +7,10 @@
 import { nearest } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
 import { ResolutionError } from '../errors.js';
-import type { ProductRef, ResolvedBinding, Unresolved } from '../reconcile/ports.js';
+import type { CompanyRef, ProductRef, ResolvedBinding, Unresolved } from '../reconcile/ports.js';
 import { type ConnectWiseClient, PAGE_SIZE } from './client.js';
 import { and, batchIn, eq, inList, queryString, type Value } from './conditions.js';
-import type { Agreement, CatalogItem, Company, CompanyRef } from './types.js';
+import type { Agreement, CatalogItem, Company } from './types.js';
 
 // The reconciler's own words for what resolution yields: this adapter speaks them.
 export type { ProductRef, ResolvedBinding } from '../reconcile/ports.js';

@@ -1,10 +1,5 @@
 /** The parts of ConnectWise records cwsync reads. Unknown fields are ignored. */
-
-export interface CompanyRef {
-  id: number;
-  identifier: string;
-  name: string;
-}
+import type { CompanyRef } from '../reconcile/ports.js';
 
 export interface Company extends CompanyRef {
   deletedFlag?: boolean;

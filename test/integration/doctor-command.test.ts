@@ -16,6 +16,7 @@ function world(): CwWorld {
   w.companies.push({ id: 1, identifier: 'CONTOSO', name: 'Contoso', deletedFlag: false });
   w.agreements.push({ id: 10, name: 'Email Security', companyId: 1, agreementStatus: 'Active', cancelledFlag: false });
   w.catalog.push({ id: 752, identifier: 'MP-CLOUDFILTER', description: 'CF', inactiveFlag: false, price: 3, cost: 1 });
+  w.catalog.push({ id: 753, identifier: 'MP-SAFESEND', description: 'SS', inactiveFlag: false, price: 2, cost: 1 });
   w.additions.push({
     id: 500,
     agreementId: 10,
@@ -45,13 +46,20 @@ async function doctor(
 }
 
 describe('cwsync doctor', () => {
-  it('passes every check with a complete role, and its probes change nothing', async () => {
+  it('passes with a complete role, but calls the write rights not provable without a write (never green); its probes change nothing', async () => {
     const w = world();
     const before = JSON.stringify(w.additions);
     const result = await doctor(w);
-    expect(result.stdout).toContain('ok    create additions: Finance › Agreements: Add = All');
-    expect(result.stdout).toContain('ok    update additions: Finance › Agreements: Edit = All');
-    expect(result.stdout).toContain('all checks passed');
+    expect(result.stdout).toContain(
+      'warn  create additions: Finance › Agreements: Add = All (not provable without a write: the probe was refused with 400',
+    );
+    expect(result.stdout).toContain(
+      'warn  update additions: Finance › Agreements: Edit = All (not provable without a write',
+    );
+    expect(result.stdout).not.toMatch(/^ok {4}(create|update) additions/m);
+    expect(result.stdout).toContain('ok    catalog item MP-CLOUDFILTER (services.yaml) (id 752)');
+    expect(result.stdout).toContain("warn  services.yaml maps your catalog's Product IDs, not init's placeholders");
+    expect(result.stdout).toContain('all checks passed; 3 warnings: not proven, see above');
     expect(result.code).toBe(0);
     expect(JSON.stringify(w.additions)).toBe(before);
   });
@@ -73,6 +81,19 @@ describe('cwsync doctor', () => {
     const listing = result.stdout.split('Services seen at')[1] ?? '';
     expect(listing).toMatch(/CloudFilter +10 +2 +MP-CLOUDFILTER/);
     expect(listing).toMatch(/SecureStore +7 +1 +NOT MAPPED/);
+  });
+
+  it('fails on a mapped catalog identifier that does not exist, or names an inactive item', async () => {
+    const w = world();
+    w.catalog[1]!.inactiveFlag = true;
+    w.catalog.shift();
+    const result = await doctor(w);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'FAIL  catalog item MP-CLOUDFILTER (services.yaml) (no catalog item has this identifier)',
+    );
+    expect(result.stdout).toContain('FAIL  catalog item MP-SAFESEND (services.yaml) (it exists but is inactive)');
+    expect(result.stdout).toContain('2 checks failed');
   });
 
   it('names a missing permission and how to grant it', async () => {

@@ -1,11 +1,12 @@
 import { loadValidConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
-import { type Check, connectWiseChecks } from '../../connectwise/doctor.js';
+import { type Check, catalogChecks, connectWiseChecks } from '../../connectwise/doctor.js';
 import { describeConnectWiseShapes } from '../../connectwise/doctor-shapes.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import type { ShapeRow } from '../../http/shape.js';
 import { createLogger, type Logger } from '../../log.js';
 import { createProgress } from '../../progress.js';
+import { managedProducts } from '../../reconcile/plan.js';
 import { renderServiceTotals, serviceTotals } from '../../render/usage.js';
 import { resolveSecret, SecretError } from '../../secrets.js';
 import { usageSourceFromConfig } from '../../usage/from-config.js';
@@ -19,7 +20,28 @@ function placeholderChecks(config: Config): Check[] {
     ...(config.connectwise.company === 'yourcompany' ? ['connectwise.company (yourcompany)'] : []),
     ...(config.usage.mailprotector?.reseller === 1 ? ['usage.mailprotector.reseller (1)'] : []),
   ];
+  return [...(left.length === 0 ? [] : placeholderFailure(left)), ...catalogPlaceholders(config)];
+}
+
+/** The Product IDs `cwsync init` writes into services.yaml (templates/init/config/services.yaml), marked CHANGE ME. */
+const INIT_IDENTIFIERS = new Set(['MP-CLOUDFILTER', 'MP-SAFESEND', 'MP-BRACKET', 'MP-CLOUDMAIL']);
+
+/** A mapping still holding init's placeholder may be a real catalog item by chance: a warning, not a failure. */
+function catalogPlaceholders(config: Config): Check[] {
+  const left = Object.entries(config.services).filter(([, id]) => id !== null && INIT_IDENTIFIERS.has(id));
   if (left.length === 0) return [];
+  return [
+    {
+      name: "services.yaml maps your catalog's Product IDs, not init's placeholders",
+      ok: true,
+      warn: true,
+      detail: `still init's CHANGE ME value: ${left.map(([service, id]) => `${service}: ${id}`).join(', ')}`,
+      fix: 'write the Product ID of each catalog item you bill the service with (Procurement › Product Catalog), or null',
+    },
+  ];
+}
+
+function placeholderFailure(left: string[]): Check[] {
   return [
     {
       name: 'cwsync.yaml holds your values, not the placeholders of cwsync init',
@@ -55,8 +77,9 @@ function secretChecks(config: Config): Check[] {
 
 function printChecks(checks: Check[]): void {
   for (const c of checks) {
-    process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`);
-    if (!c.ok && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
+    const mark = !c.ok ? 'FAIL' : c.warn ? 'warn' : 'ok  ';
+    process.stdout.write(`${mark}  ${c.name}${c.detail ? ` (${c.detail})` : ''}\n`);
+    if ((!c.ok || c.warn) && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
   }
 }
 
@@ -130,7 +153,10 @@ export async function doctorCommand(opts: { config: string; shapes?: boolean; se
   if (checks.every((c) => c.ok)) {
     const client = connectWiseFromConfig(config, logger);
     try {
-      checks.push(...(await connectWiseChecks(client, config.connectwise.site ?? config.connectwise.url ?? '')));
+      const cw = await connectWiseChecks(client, config.connectwise.site ?? config.connectwise.url ?? '');
+      checks.push(...cw);
+      // The catalog is checked only once the credentials are: every identifier would fail alike otherwise.
+      if (cw.every((c) => c.ok)) checks.push(...(await catalogChecks(client, managedProducts(config))));
     } finally {
       await client.close();
     }
@@ -139,6 +165,10 @@ export async function doctorCommand(opts: { config: string; shapes?: boolean; se
   printChecks(checks);
   const failed = checks.filter((c) => !c.ok).length;
   if (opts.services && !failed) await printServices(config, logger);
-  process.stdout.write(failed ? `\n${plural(failed, 'check')} failed\n` : '\nall checks passed\n');
+  const warned = checks.filter((c) => c.ok && c.warn).length;
+  const warnings = warned ? `; ${plural(warned, 'warning')}: not proven, see above` : '';
+  process.stdout.write(
+    failed ? `\n${plural(failed, 'check')} failed${warnings}\n` : `\nall checks passed${warnings}\n`,
+  );
   return failed ? 1 : 0;
 }

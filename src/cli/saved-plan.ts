@@ -12,7 +12,7 @@ import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
 import type { Action, Plan } from '../reconcile/types.js';
 import { checkAgainstTarget, checkFollows } from '../reconcile/verify.js';
-import { connectTarget, type Planned } from './pipeline.js';
+import { connectTarget, type Planned, type RunLimits } from './pipeline.js';
 
 const MAX_BYTES = 64 * 1024 * 1024;
 
@@ -98,6 +98,8 @@ export async function savedPlanStillHolds(
   git: GitState,
   path: string,
   logger: Logger,
+  /** The run's deadline (--max-duration), for the reads and writes that follow. */
+  run: RunLimits = {},
 ): Promise<Planned> {
   const plan = readSavedPlan(path);
   // A plan from a ConnectWise snapshot (or the read-only key) was made to be read, never applied.
@@ -108,7 +110,7 @@ export async function savedPlanStillHolds(
     );
   sameCommit(plan, git, path);
   checkFollows(plan, config, path);
-  const connected = connectTarget(config, logger);
+  const connected = connectTarget(config, logger, run);
   try {
     const checked = await checkAgainstTarget(connected.target, plan, config, {
       path,

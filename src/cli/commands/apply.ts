@@ -97,7 +97,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
   const release = await acquireApplyLock(config.dir, { waitMs: lockWaitMs });
   try {
     const planned = opts.plan
-      ? await savedPlanStillHolds(config, git, opts.plan, logger)
+      ? await savedPlanStillHolds(config, git, opts.plan, logger, { deadlineAt })
       : await planFor(config, git, logger, { scope: opts.customer, run: { deadlineAt } });
     try {
       const force = Boolean(opts.force);

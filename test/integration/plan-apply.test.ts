@@ -269,13 +269,23 @@ describe('never a duplicate, over HTTP', () => {
     ]);
   });
 
-  it('does not re-send a create that got no answer; reports it unknown (exit 1); the next run settles it', async () => {
+  it('does not re-send a create that got no answer; reports it unknown (exit 1); an immediate re-run waits, one after the settle time creates it', async () => {
     scene = await startScene();
     scene.sandbox.cw.faults.push({ method: 'POST', times: 1, drop: true });
     const first = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('UNKNOWN  create NORTHWIND / Email Security: MP-CLOUDMAIL new -> 23');
     expect(writes(scene).filter((r) => r.method === 'POST')).toHaveLength(1);
+    // At once, the line is waited for (it may still land): not created again, exit 1.
+    const waiting = await scene.run(['apply', '--yes', '--config', 'config']);
+    expect(waiting.code).toBe(1);
+    expect(waiting.stdout).toContain('waiting: an earlier create of this line');
+    expect(writes(scene).filter((r) => r.method === 'POST')).toHaveLength(1);
+    // Once the settle time has passed with it still absent, the next run creates it.
+    const state = join(scene.repo, '.git', 'cwsync', 'pending-creates.json');
+    const record = JSON.parse(readFileSync(state, 'utf8'));
+    record.pending[0].since = '2020-01-01T00:00:00Z';
+    writeFileSync(state, JSON.stringify(record));
     const second = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(second.code).toBe(0);
     expect(quantities(scene, 1250)).toEqual([

@@ -177,7 +177,7 @@ describe('a nightly that bills everyone it can', () => {
     expect(apply.stdout).toContain('HELD     update FABRIKAM / Managed Email: MP-CLOUDFILTER 120 -> 30');
 
     const forced = await scene.run(['apply', '--yes', '--config', 'config', '--force', '--report', 'forced.json'], {
-      GITHUB_ACTOR: 'msp-owner',
+      USER: 'msp-owner', // outside GitHub Actions the actor is the local user (GITHUB_ACTOR only counts inside Actions)
     });
     expect(forced.code).toBe(1); // the binding error still needs a human
     expect(json(scene, 'forced.json')).toMatchObject({

@@ -90,3 +90,12 @@ export async function checkTrustedConnection(config: Config, bases: Base[]): Pro
     });
   }
 }
+
+/**
+ * Every command that resolves a secret or opens a connection calls this first: in a
+ * pull-request run its connection must be the base commit's, whatever the command
+ * (a workflow edited in the pull request may run any of them). Outside one it does nothing.
+ */
+export async function checkPullRequestConnection(config: Config): Promise<void> {
+  await checkTrustedConnection(config, basesToCompare(undefined));
+}

@@ -14,6 +14,7 @@ import { usageCommand } from '../../src/cli/commands/usage.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
 import { inProcess } from '../helpers/config.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { type Scene, startScene } from '../helpers/scene.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -141,6 +142,33 @@ describe('a pull request that changes the connection is refused before any reque
           expect(r.stderr).not.toContain(captureCw.origin);
         }
     });
+});
+
+describe('every command that connects checks the connection in a pull_request run', () => {
+  // A workflow edited in the pull request could run any command, not only plan.
+  const COMMANDS: string[][] = [
+    ['usage'],
+    ['doctor'],
+    ['import', '--out', 'imported.yaml'],
+    ['snapshot', '--out', 'target-snapshot.json'],
+    ['apply', '--yes'],
+  ];
+  it('usage, doctor, import, snapshot and apply: exit 3, nothing sent, the changed keys named', async () => {
+    const head = await pullRequest('pr-every-command', 'cwsync.yaml', CASES[3]!.edit);
+    const event = pullRequestEvent(head);
+    for (const args of COMMANDS) {
+      vi.unstubAllEnvs();
+      environment(true, event);
+      const before = requests();
+      const r = await runInProcess([...args, '--config', scene.configDir], { cwd: tempDir('cwsync-pr-cmd-') });
+      expect(r.code, args[0]).toBe(3);
+      expect(requests(), args[0]).toBe(before);
+      expect(captureCw.requests).toHaveLength(0);
+      expect(captureMp.requests).toHaveLength(0);
+      expect(r.stderr, args[0]).toContain('  - connectwise.url\n');
+      for (const v of Object.values(DEMO_ENV)) expect(r.stderr).not.toContain(v);
+    }
+  });
 });
 
 describe('what the check does not stop, and where it fails closed', () => {

@@ -13,6 +13,7 @@ import { checkOutputPath, useColor } from '../output.js';
 import { planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { savedPlanStillHolds } from '../saved-plan.js';
+import { checkPullRequestConnection } from '../trusted-connection.js';
 
 export interface ApplyOptions {
   config: string;
@@ -72,6 +73,7 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
   const deadlineAt = Date.now() + durationMs('--max-duration', opts.maxDuration ?? '50m');
   const settleMs = durationMs('--settle-time', opts.settleTime ?? '15m');
   const config = loadValidConfig(opts.config);
+  await checkPullRequestConnection(config);
   const ask = !opts.plan && !opts.yes;
   // Before anything is read: off a terminal nobody can answer, so nothing is done at all.
   if (ask && !canAsk()) refuseWithoutYes();

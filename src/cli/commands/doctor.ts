@@ -12,6 +12,7 @@ import { resolveSecret, SecretError } from '../../secrets.js';
 import { usageSourceFromConfig } from '../../usage/from-config.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
+import { checkPullRequestConnection } from '../trusted-connection.js';
 import { usageChecks, usageShapes } from './doctor-usage.js';
 
 /** `cwsync init` writes placeholders that validate; calling the real APIs with them only times out. */
@@ -143,6 +144,7 @@ async function printServices(config: Config, logger: Logger): Promise<void> {
 
 export async function doctorCommand(opts: { config: string; shapes?: boolean; services?: boolean }): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  await checkPullRequestConnection(config);
   const logger = createLogger();
   const checks: Check[] = [
     { name: `config ${opts.config} is valid`, ok: true },

@@ -14,6 +14,7 @@ import { createProgress } from '../../progress.js';
 import { parseDuration, SnapshotUsageSource } from '../../usage/snapshot-source.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
+import { checkPullRequestConnection } from '../trusted-connection.js';
 
 export interface ImportOptions {
   config: string;
@@ -41,6 +42,7 @@ function counts(proposals: Proposal[]): string {
 
 export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
+  await checkPullRequestConnection(config);
   const logger = createLogger();
   if (opts.pullRequest) {
     if (opts.out !== undefined)

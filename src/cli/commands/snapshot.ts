@@ -12,7 +12,7 @@ import { managedProducts } from '../../reconcile/plan.js';
 import { plural } from '../../words.js';
 import { checkOutputPath, writeFile } from '../output.js';
 import type { ExitCode } from '../run.js';
-import { basesToCompare, checkTrustedConnection } from '../trusted-connection.js';
+import { checkPullRequestConnection } from '../trusted-connection.js';
 
 export interface SnapshotOptions {
   config: string;
@@ -23,7 +23,7 @@ export interface SnapshotOptions {
 
 export async function snapshotCommand(opts: SnapshotOptions): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
-  await checkTrustedConnection(config, basesToCompare(undefined));
+  await checkPullRequestConnection(config);
   checkOutputPath(opts.out, '--out');
   const client = connectWiseFromConfig(config, createLogger(), { readOnly: opts.readOnly });
   try {

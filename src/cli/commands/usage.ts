@@ -5,11 +5,13 @@ import { createProgress } from '../../progress.js';
 import { renderUsageJson, renderUsageText } from '../../render/usage.js';
 import { usageSourceFromConfig } from '../../usage/from-config.js';
 import type { ExitCode } from '../run.js';
+import { checkPullRequestConnection } from '../trusted-connection.js';
 
 export async function usageCommand(opts: { config: string; format: string }): Promise<ExitCode> {
   if (opts.format !== 'text' && opts.format !== 'json')
     throw new CwsyncError(`--format must be text or json, not "${opts.format}"`);
   const config = loadValidConfig(opts.config);
+  await checkPullRequestConnection(config);
   const source = usageSourceFromConfig(config, createLogger());
   const progress = createProgress({ label: source.label });
   const warnings: string[] = [];

@@ -8,7 +8,7 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
-export const CENSOR = '[redacted]';
+const CENSOR = '[redacted]';
 
 /** Field names, lowercased and without `-`/`_`, whose values are always censored. */
 const SECRET_NAMES = new Set([
@@ -31,12 +31,12 @@ const SECRET_NAMES = new Set([
 const CREDENTIAL = /^\s*(basic|bearer|token)\s+[\w.~+/=-]{8,}\s*$/i;
 const MAX_DEPTH = 8;
 
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   return SECRET_NAMES.has(name.toLowerCase().replace(/[-_]/g, ''));
 }
 
 /** A copy of `value` with every secret-named field and credential-looking string censored. */
-export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
   if (typeof value === 'string') return CREDENTIAL.test(value) ? CENSOR : value;
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Error || depth >= MAX_DEPTH) return value;
@@ -54,7 +54,7 @@ export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>
  * formatter above sees only what is logged): every case variant the code or a server uses.
  */
 const NAMES = ['authorization', 'Authorization', 'clientid', 'clientId', 'ClientId', 'privateKey', 'publicKey'];
-export const REDACT_PATHS = [...NAMES, ...['apiKey', 'token', 'password'], ...NAMES.map((n) => `*.${n}`)];
+const REDACT_PATHS = [...NAMES, ...['apiKey', 'token', 'password'], ...NAMES.map((n) => `*.${n}`)];
 
 export function createLogger(
   level: string = process.env.CWSYNC_LOG_LEVEL ?? 'warn',

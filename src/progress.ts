@@ -6,7 +6,7 @@
  */
 import type { ReadProgress } from './usage/types.js';
 
-export interface ProgressStream {
+interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
 }
@@ -33,7 +33,7 @@ export interface Progress {
 }
 
 /** Set by the global `--quiet` option. */
-export const QUIET_ENV = 'CWSYNC_QUIET';
+const QUIET_ENV = 'CWSYNC_QUIET';
 
 export function progressEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env[QUIET_ENV] === '1') return false;

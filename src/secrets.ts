@@ -11,7 +11,7 @@ import type { SecretRef } from './config/types.js';
 import { CwsyncError } from './errors.js';
 
 /** A secret file is a key, not a document. */
-export const MAX_SECRET_BYTES = 64 * 1024;
+const MAX_SECRET_BYTES = 64 * 1024;
 
 /** A secret that cannot be used; `reason` is short, for `cwsync doctor`'s check lines. */
 export class SecretError extends CwsyncError {
@@ -25,7 +25,7 @@ export class SecretError extends CwsyncError {
 }
 
 /** `connectwise.clientId from env CW_CLIENT_ID`, `usage.mailprotector.apiKey from file mp.key`. */
-export function describeSecretRef(label: string, ref: SecretRef): string {
+function describeSecretRef(label: string, ref: SecretRef): string {
   return 'env' in ref ? `${label} from env ${ref.env}` : `${label} from file ${ref.file}`;
 }
 

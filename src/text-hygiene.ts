@@ -27,7 +27,7 @@ export function escapeText(text: string, chars: RegExp = HIDDEN): string {
 }
 
 /** Whether the text holds a character escapeText would show escaped. */
-export function hasHiddenText(text: string): boolean {
+function hasHiddenText(text: string): boolean {
   return new RegExp(HIDDEN.source).test(text);
 }
 
@@ -117,7 +117,7 @@ const CONFUSABLES: Record<string, string> = {
 const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
 
 /** How a name looks: compatibility-normalised, invisible characters dropped, look-alikes folded to Latin. */
-export function skeleton(name: string): string {
+function skeleton(name: string): string {
   return name
     .normalize('NFKC')
     .replace(HIDDEN, '')

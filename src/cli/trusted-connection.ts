@@ -21,7 +21,7 @@ interface Base {
 }
 
 /** Whether this is a GitHub Actions run for a pull request (`pull_request` or `pull_request_target`). */
-export function isPullRequestRun(env: NodeJS.ProcessEnv = process.env): boolean {
+function isPullRequestRun(env: NodeJS.ProcessEnv = process.env): boolean {
   return PULL_REQUEST_EVENTS.has(env.GITHUB_EVENT_NAME ?? '');
 }
 
@@ -37,7 +37,7 @@ export function refuseLiveUsageInPullRequest(config: Config, usageSnapshot: stri
 }
 
 /** The base commit of the pull request this run is for; undefined outside a pull-request event. */
-export function pullRequestBase(env: NodeJS.ProcessEnv): Base | undefined {
+function pullRequestBase(env: NodeJS.ProcessEnv): Base | undefined {
   const name = env.GITHUB_EVENT_NAME;
   if (!name || !PULL_REQUEST_EVENTS.has(name)) return undefined;
   const refuse = (why: string) =>

@@ -23,7 +23,7 @@ type Rule = (input: RuleInput) => Problem[];
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
@@ -351,7 +351,7 @@ const customerBoundOnce: Rule = ({ customerFiles }) => {
   return problems;
 };
 
-export const RULES: ReadonlyArray<[string, Rule]> = [
+const RULES: ReadonlyArray<[string, Rule]> = [
   ['connection-target', connectionTarget],
   ['http-only-for-loopback', httpOnlyForLoopback],
   ['one-usage-source', oneUsageSource],

@@ -27,11 +27,11 @@ export interface MailprotectorSettings {
   timeoutSeconds?: number;
 }
 
-export type OnZero = 'zero' | 'cancel' | 'keep';
-export type EffectiveDatePolicy = 'today' | 'first-of-month' | 'first-of-next-month';
-export type BillCustomer = 'Billable' | 'DoNotBill' | 'NoCharge';
+type OnZero = 'zero' | 'cancel' | 'keep';
+type EffectiveDatePolicy = 'today' | 'first-of-month' | 'first-of-next-month';
+type BillCustomer = 'Billable' | 'DoNotBill' | 'NoCharge';
 /** An agreement status that may be billed (Cancelled never is). */
-export type AgreementStatus = 'Active' | 'Expired' | 'Inactive';
+type AgreementStatus = 'Active' | 'Expired' | 'Inactive';
 
 export interface Policy {
   createMissing: boolean;

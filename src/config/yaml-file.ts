@@ -23,9 +23,9 @@ import type { Problem } from '../errors.js';
 import { decodeText, notTextMessage, positionOfByte, readFileSafely, UnsafeFileError } from './safe-file.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
-export const MAX_ALIAS_COUNT = 100;
+const MAX_ALIAS_COUNT = 100;
 /** Config files are a few levels deep; a usage snapshot six. */
-export const MAX_DEPTH = 64;
+const MAX_DEPTH = 64;
 
 export type JsonPath = ReadonlyArray<string | number>;
 

@@ -31,7 +31,7 @@ export interface ListQuery {
 
 export const PAGE_SIZE = 1000;
 /** A million records: far beyond any tenant's companies or one agreement's additions. */
-export const MAX_PAGES = 1000;
+const MAX_PAGES = 1000;
 
 /** The fields each list asks for (`fields=`): the adapter's reads and `doctor --shapes` ask alike. */
 export const LIST_FIELDS = {

@@ -17,7 +17,7 @@
 import { linkNumber, parseLinkHeader } from '../http/link.js';
 
 /** The server's answer to one page request, as the pager needs it. */
-export interface Page<T> {
+interface Page<T> {
   rows: T[];
   link: string | null;
 }

@@ -13,7 +13,6 @@ import { and, batchIn, eq, inList, queryString, type Value } from './conditions.
 import type { Agreement, CatalogItem, Company } from './types.js';
 
 // The reconciler's own words for what resolution yields: this adapter speaks them.
-export type { ProductRef, ResolvedBinding } from '../reconcile/ports.js';
 
 /** A name that could not be resolved: one binding's (customer, company, agreement), or a catalog item's (binding null). */
 export type Failure = Unresolved;
@@ -147,7 +146,7 @@ async function resolveCompanies(
   return found;
 }
 
-export const DEFAULT_AGREEMENT_STATUSES: readonly string[] = ['Active'];
+const DEFAULT_AGREEMENT_STATUSES: readonly string[] = ['Active'];
 
 /**
  * Why an agreement that was found may not be billed: its status is not one policy allows (an

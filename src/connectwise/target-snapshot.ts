@@ -18,7 +18,7 @@ import { type Directory, liveDirectory, resolveIn } from './resolve.js';
 import { ADDITION, AGREEMENT, CATALOG_ITEM, COMPANY } from './shapes.js';
 import type { Addition, Agreement, CatalogItem, Company } from './types.js';
 
-export const TARGET_SNAPSHOT_KIND = 'cwsync-target-snapshot';
+const TARGET_SNAPSHOT_KIND = 'cwsync-target-snapshot';
 
 export interface TargetSnapshot {
   formatVersion: 1;
@@ -35,7 +35,7 @@ export interface TargetSnapshot {
   additions: Array<{ agreementId: number; lines: Addition[] }>;
 }
 
-export const identityOf = (cw: Pick<ConnectWiseSettings, 'url' | 'site' | 'company'>) => ({
+const identityOf = (cw: Pick<ConnectWiseSettings, 'url' | 'site' | 'company'>) => ({
   ...(cw.url ? { url: cw.url } : {}),
   ...(cw.site ? { site: cw.site } : {}),
   company: cw.company,
@@ -163,7 +163,7 @@ function identityProblem(value: unknown): string | undefined {
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** What is wrong with a parsed snapshot file, in kinds and paths only (never a value), or nothing. */
-export function targetSnapshotProblem(data: unknown): string | undefined {
+function targetSnapshotProblem(data: unknown): string | undefined {
   if (!isObject(data)) return 'expected a JSON object';
   if (data.kind !== TARGET_SNAPSHOT_KIND) return `kind: expected "${TARGET_SNAPSHOT_KIND}"`;
   if (data.formatVersion !== 1) return 'formatVersion: expected 1';
@@ -181,7 +181,7 @@ export function targetSnapshotProblem(data: unknown): string | undefined {
 }
 
 /** Refuses a snapshot that is unusable, for another ConnectWise, too old or from the future. */
-export function checkTargetSnapshot(
+function checkTargetSnapshot(
   data: unknown,
   display: string,
   expect: { settings: ConnectWiseSettings; maxAgeMs: number; now: Date },
@@ -216,7 +216,7 @@ export function checkTargetSnapshot(
   return snapshot;
 }
 
-export const MAX_TARGET_SNAPSHOT_BYTES = 256 * 1024 * 1024;
+const MAX_TARGET_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
 /** `--target-snapshot FILE`: read (anywhere: it is named on the command line) and checked, or refused (exit 3). */
 export function loadTargetSnapshot(

@@ -26,7 +26,7 @@ const sameInstant = (a: string | null | undefined, b: string | null | undefined)
 };
 
 /** How the answer differs from what was sent, in words; empty when it agrees. */
-export function differences(sent: Sent, got: Addition): string[] {
+function differences(sent: Sent, got: Addition): string[] {
   const out: string[] = [];
   if (sent.additionId !== undefined && got.id !== sent.additionId)
     out.push(`addition ${got.id}, not ${sent.additionId}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { RefusedError } from '../errors.js';
 
-export interface LockHolder {
+interface LockHolder {
   pid: number;
   host: string;
   user: string;

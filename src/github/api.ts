@@ -21,7 +21,7 @@ export interface GitHubRepo {
 }
 
 /** The login of the workflow token (GITHUB_TOKEN), an installation token that cannot ask GET /user who it is. */
-export const ACTIONS_BOT = 'github-actions[bot]';
+const ACTIONS_BOT = 'github-actions[bot]';
 
 /** The repository and token the workflow gives every step; errors say which variable is missing. */
 export function githubRepoFromEnv(env: NodeJS.ProcessEnv = process.env, command = 'cwsync'): GitHubRepo {
@@ -73,7 +73,7 @@ function hintFor(permissions: string) {
 }
 
 /** Pages of one list at most; a list longer than this is an error, never a silent cut. */
-export const MAX_PAGES = 20;
+const MAX_PAGES = 20;
 
 export class GitHubApi {
   private readonly transport: Transport;
@@ -176,7 +176,7 @@ export class GitHubApi {
 }
 
 /** The rel="next" URL of a Link header, only when it stays on the API's own origin. */
-export function nextLink(link: string | null, apiUrl: string): string | undefined {
+function nextLink(link: string | null, apiUrl: string): string | undefined {
   if (!link) return undefined;
   for (const part of link.split(',')) {
     const m = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);

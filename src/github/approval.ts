@@ -9,7 +9,7 @@ import { RefusedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { GitHubApi, githubRepoFromEnv } from './api.js';
 
-export const APPROVAL_ENVIRONMENT = 'cwsync-approval';
+const APPROVAL_ENVIRONMENT = 'cwsync-approval';
 
 interface Login {
   login?: unknown;

@@ -6,10 +6,8 @@
 import { readFileSafely } from '../config/safe-file.js';
 import type { Logger } from '../log.js';
 import { stableText } from '../render/markdown.js';
-import { ACTIONS_BOT, GitHubApi, type GitHubRepo, githubRepoFromEnv } from './api.js';
+import { GitHubApi, type GitHubRepo, githubRepoFromEnv } from './api.js';
 import { refusePublicRepository } from './visibility.js';
-
-export { ACTIONS_BOT };
 
 export const MARKER = '<!-- cwsync:plan-comment -->';
 /** GitHub refuses comment bodies over 65,536 characters; keep a margin. */
@@ -57,10 +55,6 @@ export function pullRequestEvent(env: NodeJS.ProcessEnv = process.env): PullRequ
   return undefined;
 }
 
-export function pullRequestNumber(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  return pullRequestEvent(env)?.number;
-}
-
 /** Closes the <details> a cut left open, so the comment stays valid HTML. */
 function closeOpen(text: string): string {
   const open = (text.match(/<details[\s>]/g) ?? []).length - (text.match(/<\/details>/g) ?? []).length;
@@ -84,7 +78,7 @@ interface IssueComment {
   user?: { login?: string; type?: string } | null;
 }
 
-export function isOurs(c: IssueComment, author: string): boolean {
+function isOurs(c: IssueComment, author: string): boolean {
   if (typeof c.body !== 'string' || !c.body.startsWith(MARKER)) return false;
   if (c.user?.login !== author) return false;
   return !author.endsWith('[bot]') || c.user?.type === 'Bot';

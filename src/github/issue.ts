@@ -15,13 +15,11 @@ import { escapeDeep } from '../text-hygiene.js';
 import { type ClientOptions, GitHubApi, type GitHubRepo, githubRepoFromEnv } from './api.js';
 import { refusePublicRepository } from './visibility.js';
 
-export { ACTIONS_BOT } from './api.js';
-
 export const ISSUE_MARKER = '<!-- cwsync:nightly-issue -->';
 export const ISSUE_LABEL = 'cwsync-nightly';
-export const ISSUE_TITLE = 'cwsync: the nightly apply needs a human';
+const ISSUE_TITLE = 'cwsync: the nightly apply needs a human';
 /** GitHub refuses bodies over 65,536 characters; keep a margin. */
-export const MAX_ISSUE_BODY = 60_000;
+const MAX_ISSUE_BODY = 60_000;
 
 export type GitHubEnv = GitHubRepo;
 

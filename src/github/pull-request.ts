@@ -24,7 +24,7 @@ export interface Marker {
   sha256: string;
 }
 
-export interface NewCustomersFile {
+interface NewCustomersFile {
   /** Customer ids the file proposes bindings for (accepted, to review or unmatched). */
   customers: number[];
   content: string;
@@ -68,7 +68,7 @@ interface ContentRecord {
   type?: string;
 }
 
-export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function markerOf(body: string | null | undefined): Marker | undefined {
   const m = new RegExp(`<!-- ${MARKER} (\\{.*?\\}) -->`).exec(body ?? '');
@@ -86,7 +86,7 @@ export function markerOf(body: string | null | undefined): Marker | undefined {
   }
 }
 
-export function pullBody(marker: Marker, summary: string, declined: number[]): string {
+function pullBody(marker: Marker, summary: string, declined: number[]): string {
   const head = `<!-- ${MARKER} ${JSON.stringify(marker)} -->`;
   const lines = [
     head,

@@ -93,7 +93,7 @@ export function describeBody(res: AnswerFacts): string {
  * The kinds a field may have. `integer` is a number with no fraction; `absent` allows the key
  * to be missing (the API may omit unset fields, or null them).
  */
-export type Kind = 'integer' | 'number' | 'string' | 'boolean' | 'object' | 'list' | 'null' | 'absent';
+type Kind = 'integer' | 'number' | 'string' | 'boolean' | 'object' | 'list' | 'null' | 'absent';
 
 /** The fields an adapter uses from one kind of record, by path (`product/id`), with their kinds. */
 export interface RecordSpec {

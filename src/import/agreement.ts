@@ -13,7 +13,7 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'iu');
 }
 
-export const isActive = (a: ImportAgreement) => a.status === undefined || a.status.toLowerCase() === 'active';
+const isActive = (a: ImportAgreement) => a.status === undefined || a.status.toLowerCase() === 'active';
 
 /**
  * `all` = every agreement of the company that plan-time resolution can see (not cancelled):

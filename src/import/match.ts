@@ -109,7 +109,7 @@ function score(name: NormalName, labels: Map<string, string>, c: IndexedCompany)
 /** A score as shown: cut, not rounded, to two places, so 0.899 never reads as the 0.90 it missed. */
 export const showScore = (score: number) => (Math.floor(score * 100 + 1e-9) / 100).toFixed(2);
 
-export function describeHow(c: Candidate): string {
+function describeHow(c: Candidate): string {
   if (c.nameScore === 1) return 'same name';
   const parts = [c.nameScore === 0.98 ? 'same name but for spacing' : `similar name (${showScore(c.nameScore)})`];
   for (const e of c.evidence)

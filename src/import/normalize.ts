@@ -85,7 +85,7 @@ const ABBREVIATIONS: Record<string, string> = {
 const LETTERS: Record<string, string> = { ß: 'ss', æ: 'ae', ø: 'o', œ: 'oe', đ: 'd', ł: 'l', þ: 'th', ı: 'i' };
 
 /** Lower case, accents and special letters folded to ASCII where they have an obvious form. */
-export function foldText(text: string): string {
+function foldText(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFKD')

@@ -69,7 +69,7 @@ function bad(call: string, record: unknown, needs: string): CwsyncError {
   });
 }
 
-export function toCompanies(records: Company[]): ImportCompany[] {
+function toCompanies(records: Company[]): ImportCompany[] {
   return records.map((r) => {
     const ok = r && typeof r.id === 'number' && typeof r.identifier === 'string' && typeof r.name === 'string';
     if (!ok) throw bad('list companies', r, 'id, identifier and name');
@@ -77,7 +77,7 @@ export function toCompanies(records: Company[]): ImportCompany[] {
   });
 }
 
-export function toAgreements(records: Agreement[]): ImportAgreement[] {
+function toAgreements(records: Agreement[]): ImportAgreement[] {
   return records.map((r) => {
     const ok = r && typeof r.id === 'number' && typeof r.name === 'string' && typeof r.company?.id === 'number';
     if (!ok) throw bad('list agreements', r, 'id, name and company id');

@@ -79,7 +79,7 @@ const existingOf = (config: Config): ExistingBinding[] =>
     where: `${b.source.file}:${b.source.line}`,
   }));
 
-export const commandLine = (o: ImportRunOptions, extra = '') =>
+const commandLine = (o: ImportRunOptions, extra = '') =>
   `cwsync import${o.agreement !== undefined ? ` --agreement ${JSON.stringify(o.agreement)}` : ''}${extra}`;
 
 export async function importToFile(config: Config, o: ImportRunOptions = {}): Promise<ImportFileResult> {
@@ -117,7 +117,7 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
 }
 
 /** The config's customers/ directory as a path inside the checked-out repository. */
-export function repositoryDir(config: Config, workspace: string): string {
+function repositoryDir(config: Config, workspace: string): string {
   const root = realpathSync(workspace);
   const rel = relative(root, join(realpathSync(config.dir), 'customers'));
   if (rel === '..' || rel.startsWith(`..${sep}`) || rel.startsWith(sep))

@@ -55,7 +55,7 @@ function wordSimilarity(a: string, b: string): number {
 }
 
 /** Length-weighted Dice over words, each word of `a` paired with at most one of `b`. */
-export function wordOverlap(a: string[], b: string[]): number {
+function wordOverlap(a: string[], b: string[]): number {
   const total = a.reduce((n, w) => n + w.length, 0) + b.reduce((n, w) => n + w.length, 0);
   if (total === 0) return 0;
   const used = new Set<number>();

@@ -8,7 +8,7 @@ import type { Proposal } from './types.js';
 const MAX_ROWS = 100;
 
 /** Names from servers inside a table cell: no pipes, no HTML, no @mentions, no line breaks. */
-export function cell(text: string): string {
+function cell(text: string): string {
   return commentText(text)
     .replace(/[\\`*_[\]|#]/g, (m) => `\\${m}`)
     .replace(/</g, '&lt;')

@@ -43,7 +43,7 @@ export function templateValues(info: PackageInfo): Record<string, string> {
   };
 }
 
-export function fillTemplate(text: string, values: Record<string, string>, name: string): string {
+function fillTemplate(text: string, values: Record<string, string>, name: string): string {
   const filled = text.replace(/%%([A-Z_]+)%%/g, (whole, key: string) => values[key] ?? whole);
   const left = /%%[A-Z_]+%%/.exec(filled);
   if (left) throw new Error(`template ${name} has an unknown placeholder ${left[0]}: the package is damaged`);

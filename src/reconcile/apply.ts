@@ -17,7 +17,7 @@ import { checkSafety, holdReason, raiseIfUnsafe } from './safety.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan } from './types.js';
 import { type ActionResult, cancelledDate, openLines, type ResultStatus } from './writes.js';
 
-export type { ActionResult, ResultStatus } from './writes.js';
+export type { ActionResult } from './writes.js';
 export { cancelledDate, effectiveDate } from './writes.js';
 
 export interface ApplyReport {

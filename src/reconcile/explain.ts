@@ -12,7 +12,7 @@ import type { PlanInput } from './plan.js';
 import { isOpen } from './ports.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan, Ref } from './types.js';
 
-export interface ExplainedLine {
+interface ExplainedLine {
   additionId: number;
   product: string;
   description: string | null;

@@ -8,7 +8,7 @@ import type { PendingCreate, PendingCreates } from './ports.js';
 import type { Plan } from './types.js';
 
 /** 15 minutes: longer than any gateway or proxy holds a request it has given an answer for. */
-export const DEFAULT_SETTLE_MS = 15 * 60_000;
+const DEFAULT_SETTLE_MS = 15 * 60_000;
 
 const key = (agreement: number, product: number) => `${agreement}/${product}`;
 

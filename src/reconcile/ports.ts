@@ -111,7 +111,7 @@ export class OutcomeUnknown extends CwsyncError {}
 export class TargetUnavailable extends CwsyncError {}
 
 /** A line the billing system answered that cannot be understood (say, a cancelled date that is no date). */
-export class LineNotUnderstood extends CwsyncError {}
+class LineNotUnderstood extends CwsyncError {}
 
 /** ISO 8601 dates and date-times, as billing systems write them; Date.parse alone takes "1" as 2001. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;

@@ -12,7 +12,7 @@ import { RefusedError } from '../errors.js';
 import type { Action, Plan, SafetyReport } from './types.js';
 
 /** The schema's defaults, for a policy built in code without them. */
-export const SAFETY_DEFAULTS = { maxIncreasePercent: 100, maxIncreaseUnits: 25, maxQuantity: 5000 } as const;
+const SAFETY_DEFAULTS = { maxIncreasePercent: 100, maxIncreaseUnits: 25, maxQuantity: 5000 } as const;
 
 function decreasePercent(a: Pick<Action, 'action' | 'before' | 'after'>): number {
   if (a.action === 'cancel' || (a.action === 'update' && a.after === 0)) return 100;

@@ -1,7 +1,7 @@
 /** The plan (SPEC section 5): what the JSON holds, and what renderers and apply read. */
 import type { CustomerUsage } from '../usage/types.js';
 
-export type ActionKind = 'create' | 'update' | 'cancel';
+type ActionKind = 'create' | 'update' | 'cancel';
 
 export interface Ref {
   id: number;
@@ -55,7 +55,7 @@ export interface BindingError {
   fix?: string;
 }
 
-export type WarningCode =
+type WarningCode =
   | 'unmapped-service'
   | 'unknown-service'
   | 'deprecated-service'
@@ -71,7 +71,7 @@ export interface Warning {
   message: string;
 }
 
-export interface PlanSummary {
+interface PlanSummary {
   create: number;
   update: number;
   cancel: number;

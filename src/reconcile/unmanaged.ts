@@ -32,7 +32,7 @@ const squash = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 const MIN_NAME = 4;
 
 /** The open lines of products not managed on this agreement. */
-export function unmanagedLines(view: AgreementView, now: Date): BilledLine[] {
+function unmanagedLines(view: AgreementView, now: Date): BilledLine[] {
   return view.lines.filter((l) => isOpen(l, now) && !view.managed.has(l.productId)).sort((a, b) => a.id - b.id);
 }
 
@@ -56,7 +56,7 @@ function billedNames(view: AgreementView, bundles: readonly Bundle[]): string[] 
 }
 
 /** Why this line likely bills what cwsync bills here; null when nothing suggests so. */
-export function doubleBillingReason(
+function doubleBillingReason(
   line: BilledLine,
   view: AgreementView,
   config: Mapping,
@@ -75,7 +75,7 @@ export function doubleBillingReason(
 }
 
 /** The plan's view of one unmanaged line, with its double-billing reason. */
-export function describeUnmanaged(
+function describeUnmanaged(
   line: BilledLine,
   view: AgreementView,
   config: Mapping,
@@ -95,12 +95,12 @@ export function describeUnmanaged(
 }
 
 /** "addition 3600 MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" x28": how messages name a line. */
-export function lineName(u: Pick<UnmanagedLine, 'additionId' | 'product' | 'description' | 'quantity'>): string {
+function lineName(u: Pick<UnmanagedLine, 'additionId' | 'product' | 'description' | 'quantity'>): string {
   const product = u.product.identifier ?? `product ${u.product.id}`;
   return `addition ${u.additionId} ${product}${u.description ? ` "${u.description}"` : ''} x${u.quantity}`;
 }
 
-export function doubleBillingWarning(u: UnmanagedLine): Warning | null {
+function doubleBillingWarning(u: UnmanagedLine): Warning | null {
   if (!u.doubleBilling) return null;
   return {
     code: 'double-billing',

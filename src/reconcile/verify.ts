@@ -20,7 +20,7 @@ const lineText = (o: ObservedAgreement) =>
   );
 
 /** The same agreements' open lines of the plan's products, read now, in the plan's format. */
-export async function observeNow(
+async function observeNow(
   target: BillingTarget,
   plan: Pick<Plan, 'observed'>,
   now: Date,
@@ -44,7 +44,7 @@ export async function observeNow(
 }
 
 /** A unified diff of the observed state, empty when nothing moved. */
-export function observedDiff(saved: ObservedAgreement[], now: ObservedAgreement[]): string {
+function observedDiff(saved: ObservedAgreement[], now: ObservedAgreement[]): string {
   const text = (all: ObservedAgreement[]) => `${all.flatMap(lineText).sort().join('\n')}\n`;
   const a = text(saved);
   const b = text(now);
@@ -89,7 +89,7 @@ function agreementMoved(
   return undefined;
 }
 
-export interface AgreementCheck {
+interface AgreementCheck {
   /** The plan less the actions of agreements that moved. */
   plan: Plan;
   /** One error per binding of an agreement that moved. */
@@ -101,7 +101,7 @@ export interface AgreementCheck {
  * deleted, still named by the same bindings. The actions of an agreement that moved are taken
  * out of the plan and become errors of its bindings; every other agreement goes on.
  */
-export async function checkAgreements(
+async function checkAgreements(
   target: BillingTarget,
   plan: Plan,
   config: Pick<Config, 'customers'>,
@@ -143,7 +143,7 @@ export async function checkAgreements(
 }
 
 /** The catalog items the plan wrote to, resolved again: an identifier now on another product id moves every action of it. */
-export async function productsMoved(target: BillingTarget, plan: Plan): Promise<string[]> {
+async function productsMoved(target: BillingTarget, plan: Plan): Promise<string[]> {
   const recorded = plan.inputs?.products ?? [];
   if (recorded.length === 0) return [];
   const now = await target.resolve(

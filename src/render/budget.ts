@@ -3,7 +3,7 @@
  * document stops right after it (end the table, close the <details>), so a cut never leaves a
  * tag or a table open and the notice always lands outside any collapsed section.
  */
-export interface Piece {
+interface Piece {
   text: string;
   /** What closes everything this piece leaves open. */
   closer: string;

@@ -22,7 +22,7 @@ const MAX_CHARS = 12_000;
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 /** The lines worth showing: no colour codes, no JSON log lines, the last MAX_LINES, at most MAX_CHARS. */
-export function failureExcerpt(log: string, secrets: readonly string[] = []): { text: string; dropped: number } {
+function failureExcerpt(log: string, secrets: readonly string[] = []): { text: string; dropped: number } {
   let clean = log.replace(ANSI, '').replace(/\r\n?/g, '\n');
   for (const s of secrets) if (s.length >= 8) clean = clean.split(s).join('[redacted]');
   const lines = clean.split('\n').filter((l) => l.trim() && !/^\s*\{".*\}\s*$/.test(l));

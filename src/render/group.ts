@@ -6,7 +6,7 @@ import type { Action, NotBilled, Plan, UnmanagedLine, Warning } from '../reconci
 import { plural } from '../words.js';
 import { money, moneyChange, signed } from './money.js';
 
-export function verdict(plan: Plan): string {
+function verdict(plan: Plan): string {
   const n = plan.actions.length;
   if (n === 0) return 'No changes';
   const agreements = new Set(plan.actions.map((a) => a.agreement.id)).size;
@@ -31,7 +31,7 @@ export function counts(plan: Plan): string {
 const users = (n: number) => `${n.toLocaleString('en-US')} user${n === 1 ? '' : 's'}`;
 
 /** "+$412.50 per billing cycle", with how many changes have no known price; '' without changes. */
-export function moneyLine(plan: Plan): string {
+function moneyLine(plan: Plan): string {
   if (plan.actions.length === 0) return '';
   const unpriced = plan.actions.filter((a) => a.priceChange === null).length;
   const total = `${moneyChange(plan.summary.priceChange)} per billing cycle`;
@@ -40,7 +40,7 @@ export function moneyLine(plan: Plan): string {
 }
 
 /** "24 users not billed ($52.50)"; '' when everything is billed. */
-export function notBilledLine(plan: Plan): string {
+function notBilledLine(plan: Plan): string {
   const n = plan.summary.notBilled;
   if (n.users === 0) return '';
   return `${users(n.users)} not billed${n.value ? ` (${money(n.value)})` : ''}`;

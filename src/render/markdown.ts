@@ -32,8 +32,8 @@ import { CURRENCY, money, moneyChange } from './money.js';
 export const MARKDOWN_LIMIT = 60_000;
 
 /** Wraps what changes between two runs of the same plan (when usage was read), so a comparison can skip it. */
-export const VOLATILE_START = '<!-- cwsync:volatile -->';
-export const VOLATILE_END = '<!-- /cwsync:volatile -->';
+const VOLATILE_START = '<!-- cwsync:volatile -->';
+const VOLATILE_END = '<!-- /cwsync:volatile -->';
 
 /** The body without its volatile parts: equal for two runs of the same plan on the same head. */
 export function stableText(body: string): string {
@@ -52,7 +52,7 @@ export interface MarkdownOptions {
 }
 
 /** Text from configs and servers, made inert: no HTML, no table breaks, no emphasis. */
-export function inline(s: string): string {
+function inline(s: string): string {
   return s
     .replace(/[\r\n]+/g, ' ')
     .replace(/[\\`*_[\]|~]/g, '\\$&')
@@ -64,7 +64,7 @@ export function inline(s: string): string {
 const row = (cells: Array<string | number>) => `| ${cells.map((c) => inline(String(c))).join(' | ')} |`;
 
 /** A plan with at most this many changes shows them all at once; a bigger one opens with a table per customer. */
-export const SMALL_PLAN = 20;
+const SMALL_PLAN = 20;
 
 const CHANGE_HEAD =
   '| customer | agreement | product | before → after | unit price | change | why |\n|---|---|---|---|--:|--:|---|\n';

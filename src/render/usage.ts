@@ -9,14 +9,14 @@ export function renderUsageJson(snapshot: UsageSnapshot): string {
 }
 
 /** Users per service per customer: the users of every user group carrying the service. */
-export function usersByService(customer: UsageSnapshot['customers'][number]): Map<string, number> {
+function usersByService(customer: UsageSnapshot['customers'][number]): Map<string, number> {
   const out = new Map<string, number>();
   for (const g of customer.userGroups) for (const s of g.services) out.set(s, (out.get(s) ?? 0) + g.users);
   return out;
 }
 
 /** Where services.yaml stands on a service seen in usage. */
-export type ServiceStatus =
+type ServiceStatus =
   | { kind: 'mapped'; product: string }
   | { kind: 'not-assigned' }
   | { kind: 'bundle-only'; bundles: string[] }

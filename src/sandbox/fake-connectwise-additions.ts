@@ -10,7 +10,7 @@ import type { CwAddition, CwAgreement, CwWorld } from './world.js';
 
 type Rec = Record<string, unknown>;
 
-export const invalid = (resource: string, message: string, field?: string): Reply =>
+const invalid = (resource: string, message: string, field?: string): Reply =>
   json(400, {
     code: 'InvalidObject',
     message: `${resource} object is invalid`,

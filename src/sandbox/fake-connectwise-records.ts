@@ -14,7 +14,7 @@ function present(record: Rec): Rec {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null && v !== undefined));
 }
 
-export function companyRef(c: CwCompany | undefined): Rec | undefined {
+function companyRef(c: CwCompany | undefined): Rec | undefined {
   return c ? { id: c.id, identifier: c.identifier, name: c.name, _info: {} } : undefined;
 }
 

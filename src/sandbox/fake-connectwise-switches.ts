@@ -32,7 +32,7 @@ export type BrokenBody = 'html' | 'object' | 'null' | 'empty' | 'truncated' | 'c
  * - `repeat-page-id`: the right page, but its Link names the pageId just asked for again;
  * - `link-loop`: from the second page on, the Link points back to the first next pageId.
  */
-export type PagingFault = 'ignore-paging' | 'repeat-page-id' | 'link-loop';
+type PagingFault = 'ignore-paging' | 'repeat-page-id' | 'link-loop';
 
 export type WriteMethod = 'POST' | 'PATCH';
 

@@ -24,7 +24,7 @@ import { brokenBody, type CwSwitches, gatewayPage, hit, writeAnswer } from './fa
 import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from './harness.js';
 import type { CwAddition, CwAgreement, CwCompany, CwPermission, CwWorld } from './world.js';
 
-export type { BrokenBody, CwSwitches, PagingFault, Target } from './fake-connectwise-switches.js';
+export type { BrokenBody, CwSwitches } from './fake-connectwise-switches.js';
 
 export interface FakeConnectWise extends FakeServer {
   world: CwWorld;

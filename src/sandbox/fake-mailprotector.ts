@@ -57,7 +57,7 @@ export interface FakeMailprotector extends FakeServer {
   behaviour: MpBehaviour;
 }
 
-export const DEFAULT_MP_BEHAVIOUR: MpBehaviour = {
+const DEFAULT_MP_BEHAVIOUR: MpBehaviour = {
   services: 'list',
   pagingHeaders: 'x-pagination',
   pastTheEnd: 'empty',

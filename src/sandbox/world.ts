@@ -7,7 +7,7 @@ export type CwPermission =
   | 'agreements.edit'
   | 'agreements.delete'
   | 'catalog';
-export const ALL_CW_PERMISSIONS: CwPermission[] = [
+const ALL_CW_PERMISSIONS: CwPermission[] = [
   'companies',
   'agreements.inquire',
   'agreements.add',
@@ -76,13 +76,13 @@ export interface CwWorld {
   nextId: number;
 }
 
-export interface MpCustomer {
+interface MpCustomer {
   id: number;
   name: string;
   resellerId: number;
 }
 
-export interface MpDomain {
+interface MpDomain {
   id: number;
   name: string;
   customerId: number;
@@ -90,14 +90,14 @@ export interface MpDomain {
   parentId: number | null;
 }
 
-export interface MpUserGroup {
+interface MpUserGroup {
   id: number;
   name: string;
   domainId: number;
   userCount: number;
 }
 
-export interface MpService {
+interface MpService {
   id: number;
   userGroupId: number;
   /** As the API reports it, e.g. "CloudFilter Email Security". */

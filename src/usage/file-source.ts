@@ -11,7 +11,7 @@ import { ConfigError, type Problem } from '../errors.js';
 import { sortSnapshot, type UsageSnapshot, type UsageSource } from './types.js';
 
 /** Room for well over 20,000 customers. */
-export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
+const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads a snapshot at `absPath`. With `within` (usage.file, named by the config) the file must

@@ -6,10 +6,6 @@
  * anything else is an error naming the call, never "nothing there". `cwsync doctor --shapes`
  * (mailprotector-shapes.ts) reports which of them a tenant's real answers confirm.
  */
-import type { HttpResponse } from '../http/transport.js';
-
-export const DEFAULT_URL = 'https://emailservice.io/api/v1';
-
 /** One assumption: a stable id for `doctor --shapes`, what we assume, and why. */
 export interface Assumption {
   id: string;
@@ -110,7 +106,7 @@ export const paths = {
 
 export const pageQuery = (page: number, perPage = PER_PAGE) => `?page=${page}&per_page=${perPage}`;
 
-export interface MpRef {
+interface MpRef {
   id: number;
 }
 
@@ -127,7 +123,7 @@ export interface MpDomainRecord {
   parent?: MpRef;
 }
 
-export interface MpUserGroupRecord {
+interface MpUserGroupRecord {
   id: number;
   name?: string;
   user_count: number;
@@ -173,7 +169,7 @@ const checkDomain: Check<MpDomainRecord> = (r) => {
 };
 
 /** A user count: a non-negative integer, or its digits as a string. */
-export function userCountOf(v: unknown): number | undefined {
+function userCountOf(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
   if (typeof v === 'string' && /^\d{1,9}$/.test(v)) return Number(v);
   return undefined;
@@ -338,5 +334,3 @@ export const PAGING_HEADERS = [
   'x-total-pages',
   'per-page',
 ];
-
-export type { HttpResponse };

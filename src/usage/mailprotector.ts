@@ -35,7 +35,7 @@ import {
 } from './types.js';
 import { type Call, UnexpectedAnswerError } from './unexpected-answer.js';
 
-export function mailprotectorHint(f: ErrorFacts): string | undefined {
+function mailprotectorHint(f: ErrorFacts): string | undefined {
   if (f.status === 0) return 'check that usage.mailprotector.url is reachable from this machine';
   if (f.status === 401)
     return 'check the API key usage.mailprotector.apiKey refers to (Console > your profile > View API Key)';

@@ -7,7 +7,7 @@ import { ROOT } from './cli.js';
 import { tempDir } from './temp.js';
 import { type Context, condition, type Step, substitute } from './workflows.js';
 
-export interface ActionInput {
+interface ActionInput {
   description: string;
   required?: boolean;
   default?: string;

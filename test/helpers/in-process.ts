@@ -23,7 +23,7 @@ export interface InProcessOptions {
 }
 
 /** What was written, in order, as the process's two streams would have seen it. */
-export interface Chunk {
+interface Chunk {
   stream: 'stdout' | 'stderr';
   text: string;
 }

@@ -138,7 +138,7 @@ export function parserComplaint(args: string[]): string | undefined {
 
 // ---------------------------------------------------------------- expressions
 
-export interface StepState {
+interface StepState {
   outcome: 'success' | 'failure' | 'skipped';
   outputs: Record<string, string>;
 }
@@ -194,7 +194,7 @@ function lookup(path: string, ctx: Context): Value {
   return v ?? '';
 }
 
-export function evaluate(expr: string, ctx: Context): Value {
+function evaluate(expr: string, ctx: Context): Value {
   const t = tokenize(expr);
   let i = 0;
   const peek = () => t[i];
@@ -274,7 +274,7 @@ export function substitute(text: string, ctx: Context): string {
 
 // ---------------------------------------------------------------- running a job
 
-export interface StepResult {
+interface StepResult {
   step: string;
   code: number | null;
   output: string;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from '../../src/sandbox/harness.js';
 
-export interface FakePull {
+interface FakePull {
   number: number;
   state: 'open' | 'closed';
   merged_at: string | null;
@@ -18,7 +18,7 @@ export interface FakePull {
   html_url: string;
 }
 
-export interface FakeRepo {
+interface FakeRepo {
   fullName: string;
   token: string;
   defaultBranch: string;

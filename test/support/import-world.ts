@@ -11,7 +11,7 @@ import { normalizeName } from '../../src/import/normalize.js';
 import { type CwAgreement, type CwCompany, emptyCwWorld, emptyMpWorld, type World } from '../../src/sandbox/world.js';
 import { mulberry32 } from './scenario.js';
 
-export type ImportCaseKind =
+type ImportCaseKind =
   | 'identical'
   | 'case'
   | 'punctuation'
@@ -29,7 +29,7 @@ export type ImportCaseKind =
   | 'missing'
   | 'trap';
 
-export interface ImportCase {
+interface ImportCase {
   customerId: number;
   kind: ImportCaseKind;
   /** The company this customer really is, if ConnectWise has it (and it is not deleted). */

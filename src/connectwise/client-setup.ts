@@ -4,7 +4,8 @@
  */
 import type { ConnectWiseSettings, SecretRef } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
-import { type ErrorFacts, unsendable } from '../http/transport.js';
+import { unsendable } from '../http/prepare.js';
+import type { ErrorFacts } from '../http/transport.js';
 import type { ConnectWiseCredentials } from './client.js';
 import { describePermission, permissionFor } from './permissions.js';
 

@@ -1,9 +1,10 @@
 /** The transport's retry and error paths, with nock. Any unmocked call fails; unused mocks fail. */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { retryAfterMs } from '../../src/http/answer.js';
 import { realClock } from '../../src/http/clock.js';
 import { HttpError, LocalRequestError, NetworkError, outcomeUnknown } from '../../src/http/errors.js';
-import { retryAfterMs, Transport } from '../../src/http/transport.js';
+import { Transport } from '../../src/http/transport.js';
 import { type FakeClock, fakeClock } from '../helpers/clock.js';
 
 const API = 'https://api.example.test';

@@ -1,11 +1,8 @@
 /** The shared first half of plan and apply: config, git state, the two ports, reads, the plan. */
+import { connectTarget as connectConfigured, sourceAdapterFor, targetAdapterFor } from '../adapters/registry.js';
+import type { ConnectedTarget, RunLimits } from '../adapters/types.js';
 import { configDigest } from '../config/digest.js';
 import type { Config } from '../config/types.js';
-import type { ClientOptions } from '../connectwise/client.js';
-import { connectWiseFromConfig } from '../connectwise/from-config.js';
-import { SnapshotTarget } from '../connectwise/snapshot-target.js';
-import { ConnectWiseTarget } from '../connectwise/target.js';
-import { loadTargetSnapshot } from '../connectwise/target-snapshot.js';
 import { RefusedError } from '../errors.js';
 import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
@@ -14,9 +11,10 @@ import { gather } from '../reconcile/gather.js';
 import { buildPlan, type PlanInput } from '../reconcile/plan.js';
 import type { BillingTarget } from '../reconcile/ports.js';
 import type { Plan, TargetProvenance, UsageProvenance } from '../reconcile/types.js';
-import { serviceCatalogueFor, usageSourceFromConfig } from '../usage/from-config.js';
 import { SnapshotUsageSource } from '../usage/snapshot-source.js';
 import type { UsageSource } from '../usage/types.js';
+
+export type { RunLimits };
 
 export interface PlanRequest {
   /** --customer: only these bindings. */
@@ -32,63 +30,59 @@ export interface PlanRequest {
   run?: RunLimits;
 }
 
-export type RunLimits = Pick<ClientOptions, 'deadlineAt' | 'clock'>;
-
 export interface Connected {
   target: BillingTarget;
   close(): Promise<void>;
 }
 
-/** The billing target for the configured tenant; resolving the secrets here is what makes them required. */
-export function connectTarget(
-  config: Config,
-  logger: Logger,
-  options: { readOnly?: boolean } & RunLimits = {},
-): Connected & { requests: () => number } {
-  const cw = connectWiseFromConfig(config, logger, options);
-  const target = new ConnectWiseTarget(cw, { agreementStatuses: config.policy.agreementStatuses });
-  return { target, close: () => cw.close(), requests: () => cw.transport.stats.requests };
+/** The configured billing system (asked of the registry), connected with its write keys. */
+export function connectTarget(config: Config, logger: Logger, run: RunLimits = {}): Promise<ConnectedTarget> {
+  return connectConfigured(config, { logger, run });
 }
 
-/** ConnectWise for a plan: the snapshot (no key), the read-only keys, or the configured keys. */
-function targetFor(config: Config, logger: Logger, request: PlanRequest) {
+/** The billing system for a plan: its saved snapshot (no key), its read-only keys, or its keys. */
+async function targetFor(config: Config, logger: Logger, request: PlanRequest) {
+  const adapter = targetAdapterFor(config);
   if (request.targetSnapshot) {
     const { path, maxAgeMs } = request.targetSnapshot;
-    const snapshot = loadTargetSnapshot(path, config.connectwise, maxAgeMs, request.now ?? new Date());
-    const target = new SnapshotTarget(snapshot, path, { agreementStatuses: config.policy.agreementStatuses });
-    const provenance: TargetProvenance = {
-      source: 'snapshot',
-      capturedAt: snapshot.capturedAt,
-      label: `ConnectWise snapshot ${path}`,
-    };
+    if (!adapter.fromSnapshot)
+      throw new RefusedError(`--target-snapshot: ${adapter.name} has no snapshots`, {
+        hint: 'plan without --target-snapshot',
+      });
+    const { target, capturedAt } = await adapter.fromSnapshot(config, path, maxAgeMs, request.now ?? new Date());
+    const provenance: TargetProvenance = { source: 'snapshot', capturedAt, label: `${adapter.name} snapshot ${path}` };
     return { target, close: async () => {}, requests: () => 0, provenance };
   }
   const provenance: TargetProvenance | undefined = request.readOnly
-    ? { source: 'read-only', capturedAt: null, label: 'ConnectWise, read live with the read-only key' }
+    ? { source: 'read-only', capturedAt: null, label: `${adapter.name}, read live with the read-only key` }
     : undefined;
-  return { ...connectTarget(config, logger, { readOnly: request.readOnly, ...request.run }), provenance };
+  const connected = await adapter.connect(config, { logger, run: request.run, readOnly: request.readOnly });
+  return { ...connected, provenance };
 }
 
 /**
- * A plan that must hold no write key (--read-only, --target-snapshot) holds no Mailprotector
- * key either: its key acts with the reseller's full rights.
+ * A plan that must hold no write key (--read-only, --target-snapshot) holds no live usage
+ * source's key either: such a key acts with the account's full rights.
  */
 function refuseLiveUsage(config: Config, request: PlanRequest): void {
-  if (request.snapshot || !config.usage.mailprotector || !(request.readOnly || request.targetSnapshot)) return;
+  if (request.snapshot || !(request.readOnly || request.targetSnapshot)) return;
+  const source = sourceAdapterFor(config);
+  if (!source.capabilities.live) return;
   const flag = request.targetSnapshot ? '--target-snapshot' : '--read-only';
-  throw new RefusedError(`${flag} plans never read Mailprotector (its key can do anything the reseller can)`, {
+  throw new RefusedError(`${flag} plans never read ${source.name} (its key can do anything its account can)`, {
     hint: "pass the nightly's usage snapshot with --usage-snapshot FILE",
   });
 }
 
-function usageFor(config: Config, logger: Logger, request: PlanRequest) {
+async function usageFor(config: Config, logger: Logger, request: PlanRequest) {
   if (request.snapshot) {
     const now = request.now ?? new Date();
     const source: UsageSource = new SnapshotUsageSource(request.snapshot.path, request.snapshot.maxAgeMs, () => now);
     return { source, kind: 'snapshot' as UsageProvenance['source'], close: async () => {} };
   }
-  const source = usageSourceFromConfig(config, logger, request.run);
-  const kind: UsageProvenance['source'] = config.usage.mailprotector ? 'mailprotector' : 'file';
+  const adapter = sourceAdapterFor(config);
+  const source = await adapter.open(config, { logger, run: request.run });
+  const kind = adapter.key as UsageProvenance['source'];
   return { source, kind, close: async () => source.close?.() };
 }
 
@@ -105,8 +99,11 @@ export async function planFor(
   request: PlanRequest = {},
 ): Promise<Planned> {
   refuseLiveUsage(config, request);
-  const connected = targetFor(config, logger, request);
-  const usage = usageFor(config, logger, request);
+  const connected = await targetFor(config, logger, request);
+  const usage = await usageFor(config, logger, request).catch(async (err) => {
+    await connected.close();
+    throw err;
+  });
   const close = async () => {
     await Promise.all([connected.close(), usage.close()]);
   };
@@ -117,16 +114,16 @@ export async function planFor(
       target: connected.target,
       usage: usage.source,
       usageKind: usage.kind,
-      services: serviceCatalogueFor(config),
+      services: sourceAdapterFor(config).services,
       now: request.now ?? new Date(),
       source: { commit: git.commit, dirty: git.dirty, config: configDigest(config) },
       scope: request.scope,
-      concurrency: config.connectwise.concurrency * 2,
+      concurrency: targetAdapterFor(config).concurrency(config) * 2,
     });
     progress.end();
     const plan: Plan = { ...buildPlan(input), ...(connected.provenance ? { target: connected.provenance } : {}) };
     logger.info(
-      { fingerprint: plan.fingerprint, summary: plan.summary, connectwiseRequests: connected.requests() },
+      { fingerprint: plan.fingerprint, summary: plan.summary, targetRequests: connected.requests() },
       'planned',
     );
     return { plan, input, target: connected.target, close };

@@ -5,6 +5,8 @@
  * company and status) before any write. Everything here runs before the first write; a refusal
  * is exit 3.
  */
+
+import { targetAdapterFor } from '../adapters/registry.js';
 import { readJsonFile } from '../config/safe-file.js';
 import type { Config } from '../config/types.js';
 import { CwsyncError, RefusedError } from '../errors.js';
@@ -110,12 +112,12 @@ export async function savedPlanStillHolds(
     );
   sameCommit(plan, git, path);
   checkFollows(plan, config, path);
-  const connected = connectTarget(config, logger, run);
+  const connected = await connectTarget(config, logger, run);
   try {
     const checked = await checkAgainstTarget(connected.target, plan, config, {
       path,
       now: new Date(),
-      concurrency: config.connectwise.concurrency * 2,
+      concurrency: targetAdapterFor(config).concurrency(config) * 2,
     });
     return { plan: checked, ...connected };
   } catch (err) {

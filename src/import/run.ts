@@ -2,9 +2,11 @@
  * The two ways import runs, over the real clients: to a new file for a person to review, or
  * (the nightly) as the one pull request of bindings for unbound customers with usage.
  */
+
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { openUsageSource } from '../adapters/registry.js';
 import { displayPath } from '../config/load.js';
 import { checkSchema } from '../config/schemas.js';
 import type { Config } from '../config/types.js';
@@ -15,7 +17,6 @@ import { GitHubApi, type GitHubRepo } from '../github/api.js';
 import { type NewCustomersOutcome, upsertNewCustomersPullRequest } from '../github/pull-request.js';
 import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
-import { usageSourceFromConfig } from '../usage/from-config.js';
 import type { ReadProgress, UsageSource } from '../usage/types.js';
 import { chooseOutput, type OutputTarget, partOf, writeProposals } from './output.js';
 import { boundBy, propose } from './propose.js';
@@ -86,7 +87,7 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
   const now = o.now ?? new Date();
   // The output is checked before anything is read: a refusal costs no API call.
   const target = chooseOutput(config.dir, o.out, isoSeconds(now).slice(0, 10));
-  const source = o.usage ?? usageSourceFromConfig(config, o.logger);
+  const source = o.usage ?? (await openUsageSource(config, { logger: o.logger }));
   const cw = connectWiseFromConfig(config, o.logger);
   try {
     const [mp, cwData] = await Promise.all([
@@ -155,7 +156,7 @@ export interface PullRequestRunOptions extends Omit<ImportRunOptions, 'out'> {
 export async function importPullRequest(config: Config, o: PullRequestRunOptions): Promise<NewCustomersOutcome> {
   const now = o.now ?? new Date();
   const dir = repositoryDir(config, o.workspace);
-  const source = o.usage ?? usageSourceFromConfig(config, o.logger);
+  const source = o.usage ?? (await openUsageSource(config, { logger: o.logger }));
   const cw = connectWiseFromConfig(config, o.logger);
   const gh = new GitHubApi(o.repo, o.logger, o.githubOverrides);
   try {

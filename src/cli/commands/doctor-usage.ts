@@ -1,9 +1,9 @@
+import { openUsageSource } from '../../adapters/registry.js';
 import type { Config } from '../../config/types.js';
 import { type Check, failedCheck } from '../../connectwise/doctor.js';
 import { formatProblem } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { loadSnapshotFile } from '../../usage/file-source.js';
-import { usageSourceFromConfig } from '../../usage/from-config.js';
 import type { MailprotectorUsageSource } from '../../usage/mailprotector.js';
 import { paths } from '../../usage/mailprotector-api.js';
 import { describeMailprotectorShapes, type EndpointShape } from '../../usage/mailprotector-shapes.js';
@@ -22,7 +22,7 @@ export async function usageChecks(config: Config, logger: Logger): Promise<Check
       },
     ];
   }
-  const source = usageSourceFromConfig(config, logger) as MailprotectorUsageSource;
+  const source = (await openUsageSource(config, { logger })) as MailprotectorUsageSource;
   const name = `Mailprotector key can list the customers of reseller ${config.usage.mailprotector!.reseller}`;
   try {
     const customers = await source.listAll(
@@ -41,7 +41,7 @@ export async function usageChecks(config: Config, logger: Logger): Promise<Check
 /** `doctor --shapes` rows of the usage API; none when usage comes from a file. */
 export async function usageShapes(config: Config, logger: Logger): Promise<EndpointShape[]> {
   if (!config.usage.mailprotector) return [];
-  const source = usageSourceFromConfig(config, logger) as MailprotectorUsageSource;
+  const source = (await openUsageSource(config, { logger })) as MailprotectorUsageSource;
   try {
     return await describeMailprotectorShapes(source);
   } finally {

@@ -1,3 +1,4 @@
+import { openUsageSource } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
 import { type Check, catalogChecks, connectWiseChecks } from '../../connectwise/doctor.js';
@@ -9,7 +10,6 @@ import { createProgress } from '../../progress.js';
 import { managedProducts } from '../../reconcile/plan.js';
 import { renderServiceTotals, serviceTotals } from '../../render/usage.js';
 import { resolveSecret, SecretError } from '../../secrets.js';
-import { usageSourceFromConfig } from '../../usage/from-config.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 import { checkPullRequestConnection } from '../trusted-connection.js';
@@ -129,7 +129,7 @@ async function shapesCommand(config: Config, checks: Check[]): Promise<ExitCode>
 
 /** `doctor --services`: every service seen, with its users, and what services.yaml says of it. */
 async function printServices(config: Config, logger: Logger): Promise<void> {
-  const source = usageSourceFromConfig(config, logger);
+  const source = await openUsageSource(config, { logger });
   const progress = createProgress({ label: source.label });
   try {
     const snapshot = await source.read({ onProgress: (p) => progress.update(p) });

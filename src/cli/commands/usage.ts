@@ -1,9 +1,9 @@
+import { openUsageSource } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { createProgress } from '../../progress.js';
 import { renderUsageJson, renderUsageText } from '../../render/usage.js';
-import { usageSourceFromConfig } from '../../usage/from-config.js';
 import type { ExitCode } from '../run.js';
 import { checkPullRequestConnection } from '../trusted-connection.js';
 
@@ -12,7 +12,7 @@ export async function usageCommand(opts: { config: string; format: string }): Pr
     throw new CwsyncError(`--format must be text or json, not "${opts.format}"`);
   const config = loadValidConfig(opts.config);
   await checkPullRequestConnection(config);
-  const source = usageSourceFromConfig(config, createLogger());
+  const source = await openUsageSource(config, { logger: createLogger() });
   const progress = createProgress({ label: source.label });
   const warnings: string[] = [];
   try {

@@ -1,0 +1,62 @@
+/**
+ * The adapters cwsync knows, by their key in cwsync.yaml: the one place that imports them.
+ * A new billing system or usage source is one line here (docs/adding-an-adapter.md).
+ */
+import type { Config } from '../config/types.js';
+import { connectWiseAdapter } from '../connectwise/adapter.js';
+import { CwsyncError } from '../errors.js';
+import { usageFileAdapter } from '../usage/file-adapter.js';
+import { mailprotectorAdapter } from '../usage/mailprotector-adapter.js';
+import type { AdapterContext, SourceAdapter, TargetAdapter } from './types.js';
+
+const targets: TargetAdapter[] = [connectWiseAdapter];
+const sources: SourceAdapter[] = [mailprotectorAdapter, usageFileAdapter];
+
+/** Adds an adapter that does not ship (a test's in-memory one); a key already taken is refused. */
+export function registerTarget(adapter: TargetAdapter): void {
+  if (targets.some((t) => t.key === adapter.key))
+    throw new Error(`a billing system is already registered as "${adapter.key}"`);
+  targets.push(adapter);
+}
+
+export function registerSource(adapter: SourceAdapter): void {
+  if (sources.some((s) => s.key === adapter.key))
+    throw new Error(`a usage source is already registered as "${adapter.key}"`);
+  sources.push(adapter);
+}
+
+export const targetAdapters = (): readonly TargetAdapter[] => targets;
+export const sourceAdapters = (): readonly SourceAdapter[] => sources;
+
+const present = (section: unknown, key: string) =>
+  typeof section === 'object' && section !== null && (section as Record<string, unknown>)[key] !== undefined;
+
+/** The billing system the config names (its key at the top of cwsync.yaml); the schema allows exactly one. */
+export function targetAdapterFor(config: Config): TargetAdapter {
+  const found = targets.find((t) => present(config, t.key));
+  if (!found)
+    throw new CwsyncError('cwsync.yaml names no billing system', {
+      hint: `add the settings of one of: ${targets.map((t) => t.key).join(', ')}`,
+    });
+  return found;
+}
+
+/** The usage source the config names (its key under usage:); the schema allows exactly one. */
+export function sourceAdapterFor(config: Config): SourceAdapter {
+  const found = sources.find((s) => present(config.usage, s.key));
+  if (!found)
+    throw new CwsyncError('cwsync.yaml names no usage source', {
+      hint: `add one under usage: ${sources.map((s) => s.key).join(', ')}`,
+    });
+  return found;
+}
+
+/** The configured billing system, connected (`readOnly`: its inquire-only keys). */
+export function connectTarget(config: Config, context: AdapterContext & { readOnly?: boolean } = {}) {
+  return targetAdapterFor(config).connect(config, context);
+}
+
+/** The configured usage source, opened. */
+export function openUsageSource(config: Config, context: AdapterContext = {}) {
+  return sourceAdapterFor(config).open(config, context);
+}

@@ -1,0 +1,78 @@
+/**
+ * What an adapter is, to the rest of cwsync: a billing system (`TargetAdapter`) or a usage
+ * source (`SourceAdapter`), found by its key in cwsync.yaml (registry.ts), saying what it can do
+ * and how its settings look, and building its port only when a command needs it (an async
+ * `connect`/`open` with dynamic imports, so `validate` loads no HTTP client).
+ */
+import type { Config } from '../config/types.js';
+import type { TransportOptions } from '../http/transport.js';
+import type { Logger } from '../log.js';
+import type { BillingTarget } from '../reconcile/ports.js';
+import type { ServiceCatalogue, UsageSource } from '../usage/types.js';
+
+/** The run's deadline (--max-duration) and the clock it is read by; tests inject a clock. */
+export type RunLimits = Pick<TransportOptions, 'deadlineAt' | 'clock'>;
+
+export interface AdapterContext {
+  logger?: Logger;
+  run?: RunLimits;
+}
+
+export interface TargetCapabilities {
+  /** A line can be cancelled (onZero: cancel); without it the core zeroes instead. */
+  cancelLine: boolean;
+  /** Lines and catalogue items carry prices, so the plan can say what a change moves. */
+  prices: boolean;
+  /** A second, inquire-only set of keys for pull-request plans (plan --read-only). */
+  readOnlyKeys: boolean;
+  /** A snapshot of its state can be saved and planned from (cwsync snapshot, plan --target-snapshot). */
+  snapshots: boolean;
+}
+
+export interface SourceCapabilities {
+  /** It owns a list of service names (services.yaml is checked against it). */
+  serviceCatalogue: boolean;
+  /** It is read live with a key (never in a plan that must hold no write key). */
+  live: boolean;
+}
+
+/** A billing system, connected: its port, how to let go of it, and how many requests it made. */
+export interface ConnectedTarget {
+  target: BillingTarget;
+  close(): Promise<void>;
+  requests(): number;
+}
+
+/** A saved snapshot of a billing system, as a read-only port. */
+export interface SnapshotPort {
+  target: BillingTarget;
+  /** When it was captured (ISO). */
+  capturedAt: string;
+}
+
+export interface TargetAdapter {
+  /** Its key in cwsync.yaml: `connectwise:`. */
+  readonly key: string;
+  /** Its name in messages: "ConnectWise". */
+  readonly name: string;
+  readonly capabilities: TargetCapabilities;
+  /** Requests in flight at once when reading it (the plan reads twice as many as it writes). */
+  concurrency(config: Config): number;
+  /** The billing system for this config; resolving secrets here is what makes them required. */
+  connect(config: Config, context: AdapterContext & { readOnly?: boolean }): Promise<ConnectedTarget>;
+  /** Only with `capabilities.snapshots`: the port over a saved snapshot (plan --target-snapshot). */
+  fromSnapshot?(config: Config, path: string, maxAgeMs: number, now: Date): Promise<SnapshotPort>;
+}
+
+export type OpenedSource = UsageSource & { close?: () => Promise<void> };
+
+export interface SourceAdapter {
+  /** Its key under `usage:` in cwsync.yaml: `mailprotector`, `file`. */
+  readonly key: string;
+  /** Its name in messages: "Mailprotector". */
+  readonly name: string;
+  readonly capabilities: SourceCapabilities;
+  /** The service names services.yaml and the usage speak, with their aliases. */
+  readonly services: ServiceCatalogue;
+  open(config: Config, context: AdapterContext): Promise<OpenedSource>;
+}

@@ -1,0 +1,15 @@
+/** A usage snapshot file as the usage source (`usage: { file: usage.json }`, relative to the config directory). */
+import type { SourceAdapter } from '../adapters/types.js';
+import { MAILPROTECTOR_SERVICES } from './mailprotector-services.js';
+
+export const usageFileAdapter: SourceAdapter = {
+  key: 'file',
+  name: 'usage file',
+  capabilities: { serviceCatalogue: true, live: false },
+  // A snapshot file is what `cwsync usage --format json` writes: the names of the live source.
+  services: MAILPROTECTOR_SERVICES,
+  async open(config) {
+    const { FileUsageSource } = await import('./file-source.js');
+    return new FileUsageSource(config.dir, config.usage.file!);
+  },
+};

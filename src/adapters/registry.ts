@@ -9,24 +9,8 @@ import { usageFileAdapter } from '../usage/file-adapter.js';
 import { mailprotectorAdapter } from '../usage/mailprotector-adapter.js';
 import type { AdapterContext, SourceAdapter, TargetAdapter } from './types.js';
 
-const targets: TargetAdapter[] = [connectWiseAdapter];
-const sources: SourceAdapter[] = [mailprotectorAdapter, usageFileAdapter];
-
-/** Adds an adapter that does not ship (a test's in-memory one); a key already taken is refused. */
-export function registerTarget(adapter: TargetAdapter): void {
-  if (targets.some((t) => t.key === adapter.key))
-    throw new Error(`a billing system is already registered as "${adapter.key}"`);
-  targets.push(adapter);
-}
-
-export function registerSource(adapter: SourceAdapter): void {
-  if (sources.some((s) => s.key === adapter.key))
-    throw new Error(`a usage source is already registered as "${adapter.key}"`);
-  sources.push(adapter);
-}
-
-export const targetAdapters = (): readonly TargetAdapter[] => targets;
-export const sourceAdapters = (): readonly SourceAdapter[] => sources;
+const targets: readonly TargetAdapter[] = [connectWiseAdapter];
+const sources: readonly SourceAdapter[] = [mailprotectorAdapter, usageFileAdapter];
 
 const present = (section: unknown, key: string) =>
   typeof section === 'object' && section !== null && (section as Record<string, unknown>)[key] !== undefined;

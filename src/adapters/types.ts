@@ -18,7 +18,7 @@ export interface AdapterContext {
   run?: RunLimits;
 }
 
-export interface TargetCapabilities {
+interface TargetCapabilities {
   /** A line can be cancelled (onZero: cancel); without it the core zeroes instead. */
   cancelLine: boolean;
   /** Lines and catalogue items carry prices, so the plan can say what a change moves. */
@@ -29,7 +29,7 @@ export interface TargetCapabilities {
   snapshots: boolean;
 }
 
-export interface SourceCapabilities {
+interface SourceCapabilities {
   /** It owns a list of service names (services.yaml is checked against it). */
   serviceCatalogue: boolean;
   /** It is read live with a key (never in a plan that must hold no write key). */
@@ -64,7 +64,7 @@ export interface TargetAdapter {
   fromSnapshot?(config: Config, path: string, maxAgeMs: number, now: Date): Promise<SnapshotPort>;
 }
 
-export type OpenedSource = UsageSource & { close?: () => Promise<void> };
+type OpenedSource = UsageSource & { close?: () => Promise<void> };
 
 export interface SourceAdapter {
   /** Its key under `usage:` in cwsync.yaml: `mailprotector`, `file`. */

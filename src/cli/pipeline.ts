@@ -30,7 +30,7 @@ export interface PlanRequest {
   run?: RunLimits;
 }
 
-export interface Connected {
+interface Connected {
   target: BillingTarget;
   close(): Promise<void>;
 }

@@ -125,3 +125,42 @@ describe('keys, environments and installs in every workflow', () => {
       }
   });
 });
+
+/** Why a workflow's new-customers job could need "Allow GitHub Actions to create and approve pull requests". */
+function appTokenProblems(text: string): string[] {
+  const job = (parse(text) as Workflow).jobs['new-customers'];
+  if (!job) return ['no new-customers job'];
+  const app = job.steps.find((s) => s.uses?.startsWith('actions/create-github-app-token@'));
+  const opens = job.steps.find((s) => /cwsync import .*--pull-request/.test(s.run ?? ''));
+  const problems: string[] = [];
+  if (!app?.id) problems.push('no GitHub App token step');
+  else {
+    if (!/(^|&& )vars\.CWSYNC_APP_ID != ''$/.test(app.if ?? ''))
+      problems.push('the App step does not depend on CWSYNC_APP_ID');
+    if (app.with?.['private-key'] !== '${{ secrets.CWSYNC_APP_PRIVATE_KEY }}')
+      problems.push('the App key is not the secret');
+    if (opens?.env?.GITHUB_TOKEN !== `\${{ steps.${app.id}.outputs.token || github.token }}`)
+      problems.push('the pull request is not opened with the App token first');
+  }
+  if (job.environment !== 'billing') problems.push('the App key is not confined to billing');
+  return problems;
+}
+
+describe('the new-customers pull request is opened with a GitHub App token', () => {
+  const apply = ALL.filter((w) => /apply/.test(w.name));
+
+  it.each(apply.map((w) => [w.name, w.text]))(
+    '%s: the App token first, the workflow token only without an App',
+    (_, text) => {
+      expect(appTokenProblems(text)).toEqual([]);
+    },
+  );
+
+  it('the check fails when the import takes the workflow token alone', () => {
+    const planted = apply[0]!.text.replace(
+      '${{ steps.app-token.outputs.token || github.token }}',
+      '${{ github.token }}',
+    );
+    expect(appTokenProblems(planted)).toEqual(['the pull request is not opened with the App token first']);
+  });
+});

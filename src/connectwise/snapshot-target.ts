@@ -15,7 +15,7 @@ import type {
   Unresolved,
 } from '../reconcile/ports.js';
 import { type ResolveOptions, resolveIn } from './resolve.js';
-import { toLine } from './target.js';
+import { agreementState, toLine } from './target.js';
 import { snapshotDirectory, type TargetSnapshot } from './target-snapshot.js';
 
 /** A write attempted against a snapshot: a programming error, never a user's. */
@@ -75,18 +75,7 @@ export class SnapshotTarget implements BillingTarget {
     const found = this.snapshot.agreements.find((a) => a.id === agreementId);
     if (!found) return null;
     const company = this.snapshot.companies.find((c) => c.id === found.company.id);
-    return {
-      id: found.id,
-      name: found.name,
-      status: found.agreementStatus ?? null,
-      cancelled: found.cancelledFlag === true,
-      company: {
-        id: found.company.id,
-        identifier: company?.identifier ?? found.company.identifier,
-        name: company?.name ?? found.company.name,
-        deleted: company === undefined,
-      },
-    };
+    return agreementState(found, company, company === undefined);
   }
 
   create(agreementId: number, _line: NewLine): Promise<{ id: number | null }> {

@@ -17,7 +17,7 @@ import {
 import type { ConnectWiseClient } from './client.js';
 import { eq, inList } from './conditions.js';
 import { type ResolveOptions, resolveEach } from './resolve.js';
-import type { Addition } from './types.js';
+import type { Addition, Agreement, Company } from './types.js';
 import { checkAnswer } from './write-check.js';
 
 /** 401 and 403 are about the API member, not one agreement: every other call would fail alike. */
@@ -35,6 +35,26 @@ async function guarded<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw translate(err, write);
   }
+}
+
+/** The port's view of an agreement: its company as read (`company`), else as the agreement names it. */
+export function agreementState(
+  found: Agreement,
+  company: Company | null | undefined,
+  deleted: boolean,
+): AgreementState {
+  return {
+    id: found.id,
+    name: found.name,
+    status: found.agreementStatus ?? null,
+    cancelled: found.cancelledFlag === true,
+    company: {
+      id: found.company.id,
+      identifier: company?.identifier ?? found.company.identifier,
+      name: company?.name ?? found.company.name,
+      deleted,
+    },
+  };
 }
 
 export const toLine = (a: Addition): BilledLine => ({
@@ -71,19 +91,8 @@ export class ConnectWiseTarget implements BillingTarget {
     if (!found) return null;
     // The company is read by id, deleted or not: the agreement's own company reference has no deleted flag.
     const company = await guarded(false, () => this.client.company(found.company.id));
-    return {
-      id: found.id,
-      name: found.name,
-      status: found.agreementStatus ?? null,
-      cancelled: found.cancelledFlag === true,
-      company: {
-        id: found.company.id,
-        identifier: company?.identifier ?? found.company.identifier,
-        name: company?.name ?? found.company.name,
-        // A company ConnectWise no longer has at all is as gone as a deleted one.
-        deleted: company === null || company.deletedFlag === true,
-      },
-    };
+    // A company ConnectWise no longer has at all is as gone as a deleted one.
+    return agreementState(found, company, company === null || company.deletedFlag === true);
   }
 
   async agreementLines(agreementId: number): Promise<BilledLine[]> {

@@ -46,7 +46,12 @@ export const ASSUMPTIONS = {
   domain: a(
     'domain',
     'a domain has `id`, `name`; an alias is a domain with a non-null `parent` (skipped, so users count once); at the reseller level each domain names its customer in `account`',
-    'Ref §2 Hierarchy [M13-types domains.ts]; `account` has no evidence, so it is used only when every domain has it, else domains are listed per customer',
+    "Ref §2 Hierarchy [M13-types domains.ts]; the SDK fixtures (from the docs' example answers) show `account` on a domain and an alias `parent: {id: 102}`; `account` is still used only when every domain has it, else domains are listed per customer",
+  ),
+  groupOnce: a(
+    'group-once',
+    "a user group id names one group: a customer's group is counted once however many of its domains list it, so an alias domain answered without `parent` (listing its parent's groups) adds no users",
+    "SPEC §3; group ids are the API's own (GET /user_groups/{id}/services); the SDK's user group names its one `domain`",
   ),
   userGroup: a(
     'user-group',
@@ -55,8 +60,8 @@ export const ASSUMPTIONS = {
   ),
   userCount: a(
     'user-count',
-    '`user_count` counts the billable users of the group',
-    'UNCONFIRMED: Ref shapes "User types" says which types it counts is not documented',
+    '`user_count` is the number of users of the group Mailprotector bills for: it is taken as it comes, never recounted by user type (see the note on what `user_count` is taken to mean, above `paths`)',
+    'UNCONFIRMED: Ref shapes "User types" (1 User, 2 Alias, 3 Mailing List, 11 Unlicensed User): which types it counts is not documented; the knowledge base says user types "can have direct effects on functionality and billing" [M4]',
   ),
   servicesObject: a(
     'services-object',
@@ -96,6 +101,22 @@ export const ASSUMPTIONS = {
   ),
 } as const satisfies Record<string, Assumption>;
 
+/**
+ * What `user_count` is taken to mean (SPEC §3; reference §2 "User types"). cwsync bills a user
+ * group's `user_count` as it comes: the users Mailprotector itself counts for that group. It
+ * does not recount by user type, because no evidence says which types are billed:
+ * - the v1 API knows user types 1 User, 2 Alias, 3 Mailing List and 11 Unlicensed User (the
+ *   SDK's types and its docs-derived fixtures, where an alias is a user with a `parent` and
+ *   `user_type {id: 2, name: 'Alias'}`);
+ * - Mailprotector's knowledge base says user types "can have direct effects on functionality and
+ *   billing" [M4], but the article body could not be read; so aliases and mailing lists may be
+ *   in `user_count` (and billed by Mailprotector) or not, and which is undocumented;
+ * - the SDK fixture's group "CloudMail with Bracket" has `user_count: 56`, with no breakdown.
+ * Taking the count as given keeps the bill equal to what Mailprotector reports for the group
+ * (the partner's own invoice is per user group and service); recounting `/users` by type would
+ * guess a rule nobody documented. If a tenant shows the count includes types it does not bill,
+ * that is a change to this one place, and `cwsync doctor --shapes` is where to look first.
+ */
 export const paths = {
   customers: (reseller: number) => `/resellers/${reseller}/customers`,
   resellerDomains: (reseller: number) => `/resellers/${reseller}/domains`,

@@ -147,6 +147,17 @@ export class MailprotectorUsageSource implements UsageSource {
       const byId = new Map(result.map((c) => [c.id, c]));
       // A customer is read in full when its last domain is: counted down per domain.
       const pending = new Map(wanted.map((c) => [c.id, 0]));
+      // A user group counts once per customer, however many of its domains list it (SPEC §3):
+      // a group listed under a second domain, or an alias domain answered without `parent`
+      // (which lists its parent's groups), would otherwise count its users twice. Group ids
+      // are the API's own (GET /user_groups/{id}/...), so the same id is the same group.
+      const claimed = new Map(wanted.map((c) => [c.id, new Set<number>()]));
+      const claim = (customerId: number, groupId: number) => {
+        const seen = claimed.get(customerId)!;
+        if (seen.has(groupId)) return false;
+        seen.add(groupId);
+        return true;
+      };
       for (const d of domains) pending.set(d.customerId, (pending.get(d.customerId) ?? 0) + 1);
       progress.done = [...pending.values()].filter((n) => n === 0).length;
       report();
@@ -155,7 +166,8 @@ export class MailprotectorUsageSource implements UsageSource {
       await forEachLimit(domains, this.settings.concurrency * 2, async ({ customerId, domain }) => {
         const customer = byId.get(customerId)!;
         const where = `domain ${domain.name ?? domain.id}`;
-        const groups = await this.listAll(paths.userGroups(domain.id), 'user_groups', `list user groups of ${where}`);
+        const listed = await this.listAll(paths.userGroups(domain.id), 'user_groups', `list user groups of ${where}`);
+        const groups = listed.filter((g) => claim(customerId, g.id));
         await Promise.all(
           groups.map(async (group) => {
             const { names } = await this.servicesOf(group.id, `list services of user group ${group.id} (${where})`);

@@ -102,6 +102,51 @@ describe("a user group's services in each evidenced shape", () => {
   });
 });
 
+describe('one count per user group, however many domains list it (SPEC §3)', () => {
+  /** Contoso with a second domain and an alias of contoso.com. */
+  function twoDomains(): MpWorld {
+    const world = contoso();
+    world.domains.push(
+      { id: 20, name: 'contoso.org', customerId: 1, parentId: null },
+      { id: 21, name: 'contoso.net', customerId: 1, parentId: 2 },
+    );
+    world.userGroups.push({ id: 22, name: 'Interns', domainId: 20, userCount: 4 });
+    world.services.push({ id: 23, userGroupId: 22, serviceType: 'CloudFilter Email Security' });
+    return world;
+  }
+  const counted = (snapshot: Awaited<ReturnType<MailprotectorUsageSource['read']>>) =>
+    snapshot.customers[0]!.userGroups.map((g) => [g.name, g.users]);
+  const once = [
+    ['Board', 3],
+    ['Empty', 0],
+    ['Interns', 4],
+    ['Staff', 12],
+  ];
+
+  it('the same group listed under two domains counts once', async () => {
+    const { fake, source } = await start(twoDomains(), { alsoListed: [{ groupId: 3, domainId: 20 }] });
+    const listed = await fetch(`${fake.apiBase}/domains/20/user_groups`, { headers: { authorization: 'Bearer k' } });
+    expect(((await listed.json()) as Array<{ id: number }>).map((g) => g.id)).toEqual([22, 3]);
+    expect(counted(await source.read())).toEqual(once);
+    // Its services are read once too.
+    expect(fake.requests.filter((r) => r.path.endsWith('/user_groups/3/services'))).toHaveLength(1);
+  });
+
+  it("an alias domain answered without parent (listing its parent's groups) adds no users", async () => {
+    const { fake, source } = await start(twoDomains(), { aliasWithoutParent: true });
+    const domains = await fetch(`${fake.apiBase}/customers/1/domains`, { headers: { authorization: 'Bearer k' } });
+    expect((await domains.json()) as unknown[]).toContainEqual(expect.objectContaining({ id: 21, parent: null }));
+    expect(counted(await source.read())).toEqual(once);
+    expect(fake.requests.some((r) => r.path.endsWith('/domains/21/user_groups'))).toBe(true);
+  });
+
+  it('an alias domain with its parent is not read at all', async () => {
+    const { fake, source } = await start(twoDomains());
+    expect(counted(await source.read())).toEqual(once);
+    expect(fake.requests.some((r) => r.path.endsWith('/domains/21/user_groups'))).toBe(false);
+  });
+});
+
 describe('answers that are not what was asked for fail the read, naming the call', () => {
   const calls = {
     customers: [

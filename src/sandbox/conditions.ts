@@ -21,44 +21,48 @@ export type Node =
 
 type Token = { t: 'word' | 'str' | 'num' | 'date' | 'op' | 'punct'; v: string };
 
+type Read = { token?: Token; next: number };
+
+const invalid = (message: string) => new ConditionError(message, 'InvalidCondition');
+
+function readQuoted(src: string, i: number, close: string, t: 'str' | 'date', unterminated: string): Read {
+  const end = src.indexOf(close, i + 1);
+  if (end < 0) throw invalid(unterminated);
+  return { token: { t, v: src.slice(i + 1, end) }, next: end + 1 };
+}
+
+function readOperator(src: string, i: number): Read {
+  const two = src.slice(i, i + 2);
+  const op = ['!=', '<=', '>=', '<>'].includes(two) ? two : src[i]!;
+  if (op === '!') throw invalid('unexpected !');
+  return { token: { t: 'op', v: op === '<>' ? '!=' : op }, next: i + op.length };
+}
+
+function readMatch(src: string, i: number, pattern: RegExp, t: 'num' | 'word'): Read {
+  const m = pattern.exec(src.slice(i));
+  if (!m) throw invalid(`unexpected ${src[i]}`);
+  return { token: { t, v: m[0] }, next: i + m[0].length };
+}
+
+function readToken(src: string, i: number): Read {
+  const c = src[i]!;
+  if (/\s/.test(c)) return { next: i + 1 };
+  if (c === '"' || c === "'") return readQuoted(src, i, c, 'str', `unterminated string starting at ${i}`);
+  if (c === '[') return readQuoted(src, i, ']', 'date', 'unterminated [date]');
+  if ('(),'.includes(c)) return { token: { t: 'punct', v: c }, next: i + 1 };
+  if ('=!<>'.includes(c)) return readOperator(src, i);
+  if (/[-\d]/.test(c)) return readMatch(src, i, /^-?\d+(\.\d+)?/, 'num');
+  if (/[A-Za-z_]/.test(c)) return readMatch(src, i, /^[A-Za-z_][A-Za-z0-9_/]*/, 'word');
+  throw invalid(`unexpected character ${c}`);
+}
+
 function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '"' || c === "'") {
-      const end = src.indexOf(c, i + 1);
-      if (end < 0) throw new ConditionError(`unterminated string starting at ${i}`, 'InvalidCondition');
-      out.push({ t: 'str', v: src.slice(i + 1, end) });
-      i = end + 1;
-    } else if (c === '[') {
-      const end = src.indexOf(']', i);
-      if (end < 0) throw new ConditionError('unterminated [date]', 'InvalidCondition');
-      out.push({ t: 'date', v: src.slice(i + 1, end) });
-      i = end + 1;
-    } else if ('(),'.includes(c)) {
-      out.push({ t: 'punct', v: c });
-      i++;
-    } else if ('=!<>'.includes(c)) {
-      const two = src.slice(i, i + 2);
-      const op = ['!=', '<=', '>=', '<>'].includes(two) ? two : c;
-      if (op === '!') throw new ConditionError('unexpected !', 'InvalidCondition');
-      out.push({ t: 'op', v: op === '<>' ? '!=' : op });
-      i += op.length;
-    } else if (/[-\d]/.test(c)) {
-      const m = /^-?\d+(\.\d+)?/.exec(src.slice(i));
-      if (!m) throw new ConditionError(`unexpected ${c}`, 'InvalidCondition');
-      out.push({ t: 'num', v: m[0] });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_/]*/.exec(src.slice(i))!;
-      out.push({ t: 'word', v: m[0] });
-      i += m[0].length;
-    } else {
-      throw new ConditionError(`unexpected character ${c}`, 'InvalidCondition');
-    }
+    const { token, next } = readToken(src, i);
+    if (token) out.push(token);
+    i = next;
   }
   return out;
 }
@@ -66,59 +70,69 @@ function tokenize(src: string): Token[] {
 const VALUE_HELP =
   'String values should be enclosed with double or single quotes; DateTime values should be enclosed in square brackets; numbers should consist of only digits, and optionally a decimal point and a negation sign; boolean values should be indicated with the keywords true or false; null values should be indicated by the keyword null.';
 
+const OPERATORS = ['=', '!=', '<', '<=', '>', '>=', 'like', 'contains'];
+const WORD_LITERALS = new Map<string, Literal>([
+  ['true', true],
+  ['false', false],
+  ['null', null],
+]);
+
+function dateLiteral(text: string): Literal {
+  const d = Date.parse(text);
+  if (Number.isNaN(d)) throw invalid(`${text} is not a valid date`);
+  return { date: d };
+}
+
+function literal(tok: Token | undefined): Literal {
+  if (!tok) throw invalid(`Expected a value. ${VALUE_HELP}`);
+  if (tok.t === 'str') return tok.v;
+  if (tok.t === 'num') return Number(tok.v);
+  if (tok.t === 'date') return dateLiteral(tok.v);
+  const word = tok.t === 'word' ? tok.v.toLowerCase() : '';
+  if (WORD_LITERALS.has(word)) return WORD_LITERALS.get(word)!;
+  throw invalid(`Unexpected ${tok.v}. ${VALUE_HELP}`);
+}
+
+/** A field path, lowercased; one the records do not have is ConnectWise's ApiFindCondition. */
+function fieldName(tok: Token | undefined, knownFields: ReadonlySet<string>): string {
+  if (tok?.t !== 'word') throw invalid(`expected a field name at ${tok?.v ?? 'end'}`);
+  const field = tok.v.toLowerCase();
+  if (!knownFields.has(field)) throw new ConditionError(`${tok.v} is not a recognized name.`, 'ApiFindCondition');
+  return field;
+}
+
 export function parseConditions(src: string, knownFields: ReadonlySet<string>): Node {
   const tokens = tokenize(src);
   let pos = 0;
   const peek = () => tokens[pos];
   const word = (w: string) => peek()?.t === 'word' && peek()!.v.toLowerCase() === w;
   const expect = (v: string) => {
-    if (peek()?.v !== v) throw new ConditionError(`expected ${v}`, 'InvalidCondition');
+    if (peek()?.v !== v) throw invalid(`expected ${v}`);
     pos++;
   };
 
-  const value = (): Literal => {
-    const tok = tokens[pos++];
-    if (!tok) throw new ConditionError(`Expected a value. ${VALUE_HELP}`, 'InvalidCondition');
-    if (tok.t === 'str') return tok.v;
-    if (tok.t === 'num') return Number(tok.v);
-    if (tok.t === 'date') {
-      const d = Date.parse(tok.v);
-      if (Number.isNaN(d)) throw new ConditionError(`${tok.v} is not a valid date`, 'InvalidCondition');
-      return { date: d };
+  const value = (): Literal => literal(tokens[pos++]);
+
+  const inList = (): Literal[] => {
+    expect('(');
+    const values: Literal[] = [value()];
+    while (peek()?.v === ',') {
+      pos++;
+      values.push(value());
     }
-    if (tok.t === 'word') {
-      const w = tok.v.toLowerCase();
-      if (w === 'true' || w === 'false') return w === 'true';
-      if (w === 'null') return null;
-    }
-    throw new ConditionError(`Unexpected ${tok.v}. ${VALUE_HELP}`, 'InvalidCondition');
+    expect(')');
+    return values;
   };
 
   const comparison = (): Node => {
-    const tok = tokens[pos++];
-    if (tok?.t !== 'word') throw new ConditionError(`expected a field name at ${tok?.v ?? 'end'}`, 'InvalidCondition');
-    const field = tok.v.toLowerCase();
-    if (!knownFields.has(field)) throw new ConditionError(`${tok.v} is not a recognized name.`, 'ApiFindCondition');
-    let negate = false;
-    if (word('not')) {
-      negate = true;
-      pos++;
-    }
+    const field = fieldName(tokens[pos++], knownFields);
+    const negate = word('not');
+    if (negate) pos++;
     const opTok = tokens[pos++];
-    if (!opTok) throw new ConditionError('expected an operator', 'InvalidCondition');
+    if (!opTok) throw invalid('expected an operator');
     const op = opTok.t === 'op' ? opTok.v : opTok.v.toLowerCase();
-    if (op === 'in') {
-      expect('(');
-      const values: Literal[] = [value()];
-      while (peek()?.v === ',') {
-        pos++;
-        values.push(value());
-      }
-      expect(')');
-      return { kind: 'cmp', field, op, negate, value: values };
-    }
-    if (!['=', '!=', '<', '<=', '>', '>=', 'like', 'contains'].includes(op))
-      throw new ConditionError(`unknown operator ${opTok.v}`, 'InvalidCondition');
+    if (op === 'in') return { kind: 'cmp', field, op, negate, value: inList() };
+    if (!OPERATORS.includes(op)) throw invalid(`unknown operator ${opTok.v}`);
     return { kind: 'cmp', field, op, negate, value: value() };
   };
 
@@ -148,7 +162,7 @@ export function parseConditions(src: string, knownFields: ReadonlySet<string>): 
     return left;
   };
   const tree = orExpr();
-  if (pos < tokens.length) throw new ConditionError(`unexpected ${tokens[pos]!.v}`, 'InvalidCondition');
+  if (pos < tokens.length) throw invalid(`unexpected ${tokens[pos]!.v}`);
   return tree;
 }
 
@@ -168,18 +182,24 @@ function likeToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'is');
 }
 
+const isNullish = (v: unknown) => v === null || v === undefined;
+
+/** Only = and != mean anything against null. */
+function compareToNull(actual: unknown, op: string): boolean {
+  if (op === '=') return isNullish(actual);
+  if (op === '!=') return !isNullish(actual);
+  return false;
+}
+
+function compareDates(actual: unknown, expected: number, op: string): boolean {
+  const t = typeof actual === 'string' ? Date.parse(actual) : NaN;
+  return Number.isNaN(t) ? false : order(t, expected, op);
+}
+
 function compare(actual: unknown, op: string, expected: Literal): boolean {
-  if (expected === null) {
-    const isNull = actual === null || actual === undefined;
-    if (op === '=') return isNull;
-    if (op === '!=') return !isNull;
-    return false;
-  }
-  if (actual === null || actual === undefined) return op === '!=';
-  if (typeof expected === 'object') {
-    const t = typeof actual === 'string' ? Date.parse(actual) : NaN;
-    return Number.isNaN(t) ? false : order(t, expected.date, op);
-  }
+  if (expected === null) return compareToNull(actual, op);
+  if (isNullish(actual)) return op === '!=';
+  if (typeof expected === 'object') return compareDates(actual, expected.date, op);
   if (op === 'like') return likeToRegExp(String(expected)).test(String(actual));
   if (op === 'contains') return String(actual).toLowerCase().includes(String(expected).toLowerCase());
   if (typeof expected === 'string') return order(String(actual).toLowerCase(), expected.toLowerCase(), op);

@@ -111,3 +111,14 @@ export function patchAddition(body: unknown, addition: CwAddition): Reply | unde
   Object.assign(addition, next);
   return undefined;
 }
+
+/** A PUT replaces the fields it can carry; absent ones become empty. */
+export function replaceAddition(addition: CwAddition, b: Rec): void {
+  Object.assign(addition, {
+    quantity: Number(b.quantity ?? 0),
+    unitPrice: typeof b.unitPrice === 'number' ? b.unitPrice : null,
+    unitCost: typeof b.unitCost === 'number' ? b.unitCost : null,
+    description: String(b.description ?? ''),
+    cancelledDate: (b.cancelledDate as string) ?? null,
+  });
+}

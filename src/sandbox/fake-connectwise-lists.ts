@@ -5,8 +5,8 @@
 import { ConditionError, evaluate, evaluateChildren, getPath, parseConditions } from './conditions.js';
 import { json, type ParsedRequest, type Reply } from './harness.js';
 
-export const DEFAULT_PAGE_SIZE = 25;
-export const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 25;
+const MAX_PAGE_SIZE = 1000;
 
 type Rec = Record<string, unknown>;
 
@@ -41,6 +41,13 @@ export function filtered(
     throw err;
   }
   return rows;
+}
+
+/** pageSize as asked, or undefined when ConnectWise would refuse it. */
+export function pageSizeOf(req: ParsedRequest): number | undefined {
+  const raw = req.query.get('pageSize');
+  const pageSize = raw === null ? DEFAULT_PAGE_SIZE : Number(raw);
+  return Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE ? pageSize : undefined;
 }
 
 export const pageSizeRefused = () =>

@@ -10,15 +10,8 @@
  * an answer too large to read. Records are shaped as the spec's models (fake-connectwise-records.ts).
  */
 
-import { newAddition, patchAddition } from './fake-connectwise-additions.js';
-import {
-  DEFAULT_PAGE_SIZE,
-  filtered,
-  linkTo,
-  MAX_PAGE_SIZE,
-  numberedPage,
-  pageSizeRefused,
-} from './fake-connectwise-lists.js';
+import { newAddition, patchAddition, replaceAddition } from './fake-connectwise-additions.js';
+import { filtered, linkTo, numberedPage, pageSizeOf, pageSizeRefused } from './fake-connectwise-lists.js';
 import { KNOWN, project, toAddition, toAgreement, toCatalogItem, toCompany } from './fake-connectwise-records.js';
 import { brokenBody, type CwSwitches, gatewayPage, hit, writeAnswer } from './fake-connectwise-switches.js';
 import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from './harness.js';
@@ -52,6 +45,29 @@ export interface FakeConnectWiseOptions {
   /** Initial fault switches. */
   switches?: CwSwitches;
 }
+
+/** The permission each write on an existing addition needs (POST's is checked where it creates). */
+const WRITE_PERMISSION: Record<string, CwPermission | undefined> = {
+  PATCH: 'agreements.edit',
+  PUT: 'agreements.edit',
+  DELETE: 'agreements.delete',
+};
+
+interface CollectionRead {
+  permission: CwPermission;
+  rows: () => Rec[];
+  noun: string;
+  known: Set<string>;
+  children?: Set<string>;
+}
+
+const SYSTEM_INFO = {
+  version: 'v2025.1.100000',
+  isCloud: false,
+  serverTimeZone: 'Eastern Standard Time',
+  cloudRegion: 'NA',
+  licenseBits: [],
+};
 
 export async function startFakeConnectWise(
   world: CwWorld,
@@ -102,6 +118,22 @@ export async function startFakeConnectWise(
   const additionRecord = (a: CwAddition) =>
     toAddition(a, catalogById().get(a.productId), agreementById.get(a.agreementId));
 
+  /** Counts the forward-only pages served per list; true once `endLinkAfterPages` says the Link should stop. */
+  function linkEnded(req: ParsedRequest, asked: string | null): boolean {
+    const key = `${req.path}?${req.query.get('conditions') ?? ''}`;
+    const n = asked === null ? 1 : (pagesServed.get(key) ?? 0) + 1;
+    pagesServed.set(key, n);
+    return switches.endLinkAfterPages !== undefined && n >= switches.endLinkAfterPages;
+  }
+
+  /** The next pageId as a paging fault hands it out: the asked one again, or always the first. */
+  function faultyNext(path: string, next: string, asked: string | null, fault: string | undefined): string {
+    if (fault === 'repeat-page-id' && asked !== null) return asked;
+    if (fault !== 'link-loop') return next;
+    if (!firstNext.has(path)) firstNext.set(path, next);
+    return firstNext.get(path)!;
+  }
+
   /** One forward-only page: records after pageId, and the Link naming the next one (or an empty Link at the end). */
   function forwardOnlyPage(req: ParsedRequest, rows: Rec[], pageSize: number, fault: string | undefined) {
     const asked = req.query.get('pageId');
@@ -109,16 +141,9 @@ export async function startFakeConnectWise(
     const sorted = rows.filter((r) => (r.id as number) > after).sort((a, b) => (a.id as number) - (b.id as number));
     const size = Math.min(pageSize, switches.pageCap ?? pageSize);
     const page = sorted.slice(0, size);
-    const key = `${req.path}?${req.query.get('conditions') ?? ''}`;
-    const n = asked === null ? 1 : (pagesServed.get(key) ?? 0) + 1;
-    pagesServed.set(key, n);
-    const ended = switches.endLinkAfterPages !== undefined && n >= switches.endLinkAfterPages;
-    let next = sorted.length > size && !ended ? String(page[page.length - 1]!.id) : undefined;
-    if (next !== undefined && fault === 'repeat-page-id' && asked !== null) next = asked;
-    if (next !== undefined && fault === 'link-loop') {
-      if (!firstNext.has(req.path)) firstNext.set(req.path, next);
-      else next = firstNext.get(req.path);
-    }
+    const ended = linkEnded(req, asked);
+    const last = sorted.length > size && !ended ? String(page[page.length - 1]!.id) : undefined;
+    const next = last === undefined ? undefined : faultyNext(req.path, last, asked, fault);
     if (next === undefined) return { page, link: '' };
     const rel = switches.forwardLink === 'no-rel' ? '' : '; rel="next"';
     return { page, link: `${linkTo(origin(), req, { pageId: next })}${rel}` };
@@ -128,17 +153,24 @@ export async function startFakeConnectWise(
     const rows = filtered(req, records, known, children);
     if (!Array.isArray(rows)) return rows;
     if (countOnly) return json(200, { count: rows.length });
-    const pageSizeRaw = req.query.get('pageSize');
-    const pageSize = pageSizeRaw === null ? DEFAULT_PAGE_SIZE : Number(pageSizeRaw);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return pageSizeRefused();
+    const pageSize = pageSizeOf(req);
+    if (pageSize === undefined) return pageSizeRefused();
     const forwardOnly =
       !switches.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
-    const fault = hit(switches.paging, req.path) ? switches.paging!.kind : undefined;
     if (forwardOnly && req.query.get('orderBy'))
       return json(400, { code: 'InvalidObject', message: 'orderBy is not supported with forward-only pagination' });
-    const { page, link } = forwardOnly
-      ? forwardOnlyPage(req, rows, pageSize, fault)
-      : numberedPage(origin(), req, rows, Math.min(pageSize, switches.pageCap ?? pageSize), fault);
+    return listAnswer(req, pageOf(req, rows, pageSize, forwardOnly));
+  }
+
+  /** The page asked for, in either paging mode, with its Link header. */
+  function pageOf(req: ParsedRequest, rows: Rec[], pageSize: number, forwardOnly: boolean) {
+    const fault = hit(switches.paging, req.path) ? switches.paging!.kind : undefined;
+    if (forwardOnly) return forwardOnlyPage(req, rows, pageSize, fault);
+    return numberedPage(origin(), req, rows, Math.min(pageSize, switches.pageCap ?? pageSize), fault);
+  }
+
+  /** A page as JSON, projected to `fields`, or broken as `brokenList` says. */
+  function listAnswer(req: ParsedRequest, { page, link }: { page: Rec[]; link: string }): Reply {
     const headers = { link };
     const fields = req.query.get('fields');
     const body = fields ? page.map((r) => project(r, fields.split(','))) : page;
@@ -194,27 +226,28 @@ export async function startFakeConnectWise(
     if (!agreement) return notFound(`Agreement ${agreementId}`);
     const mine = additionsByAgreement.get(agreementId) ?? [];
     if (req.method === 'GET') return readAdditions(req, mine, rest);
-    if (req.method === 'POST' && !rest[0]) {
-      if (!can('agreements.add')) return security();
-      if (hit(switches.lateCreate, req.path)) return lateCreate(req.body, agreement, switches.lateCreate!);
-      return writeAnswer(switches, 'POST', req.path, createAddition(req.body, agreement));
-    }
+    if (req.method === 'POST' && !rest[0]) return post(req, agreement);
     // Security is checked before the record is looked up here; whether ConnectWise does so too
     // is unverified (vendor evidence #31), so doctor does not rely on it.
-    if ((req.method === 'PATCH' || req.method === 'PUT') && !can('agreements.edit')) return security();
-    if (req.method === 'DELETE' && !can('agreements.delete')) return security();
+    const needed = WRITE_PERMISSION[req.method];
+    if (needed && !can(needed)) return security();
     const addition = mine.find((x) => x.id === Number(rest[0]));
     if (!addition) return notFound(`Addition ${rest[0]}`);
+    return writeOne(req, addition);
+  }
+
+  /** A POST creating an addition: now, or (under `lateCreate`) after the client gave up. */
+  function post(req: ParsedRequest, agreement: CwAgreement): Reply | Promise<Reply> {
+    if (!can('agreements.add')) return security();
+    if (hit(switches.lateCreate, req.path)) return lateCreate(req.body, agreement, switches.lateCreate!);
+    return writeAnswer(switches, 'POST', req.path, createAddition(req.body, agreement));
+  }
+
+  /** PATCH, PUT or DELETE on one addition. */
+  function writeOne(req: ParsedRequest, addition: CwAddition): Reply {
     if (req.method === 'PATCH') return patch(req, addition);
     if (req.method === 'PUT') {
-      const b = (req.body ?? {}) as Rec;
-      Object.assign(addition, {
-        quantity: Number(b.quantity ?? 0),
-        unitPrice: typeof b.unitPrice === 'number' ? b.unitPrice : null,
-        unitCost: typeof b.unitCost === 'number' ? b.unitCost : null,
-        description: String(b.description ?? ''),
-        cancelledDate: (b.cancelledDate as string) ?? null,
-      });
+      replaceAddition(addition, (req.body ?? {}) as Rec);
       return json(200, additionRecord(addition));
     }
     if (req.method === 'DELETE') {
@@ -277,6 +310,58 @@ export async function startFakeConnectWise(
     return undefined;
   }
 
+  /** /login/companyinfo/{company}: null for a company this server is not. */
+  function companyInfo(company: string): Reply {
+    if (company.toLowerCase() !== world.company.toLowerCase()) return json(200, null);
+    return json(200, {
+      CompanyName: 'Sandbox MSP',
+      Codebase: world.codebase,
+      VersionCode: 'v2025.1',
+      VersionNumber: 'v4.6.2025',
+      CompanyID: world.company,
+      IsCloud: false,
+      SiteUrl: origin(),
+    });
+  }
+
+  /** An authorized request under apis/3.0, by its path parts: module, resource, id, sub-resource. */
+  function api(req: ParsedRequest, parts: string[]): Reply | Promise<Reply> {
+    const [module, resource, id, sub, ...rest] = parts;
+    const route = `${module}/${resource}`;
+    if (route === 'finance/agreements') return agreements(req, id, sub, rest);
+    if (req.method !== 'GET') return notFound(`Resource ${req.path}`);
+    if (route === 'system/info') return json(200, SYSTEM_INFO);
+    const read = reads[route];
+    if (!read) return notFound(`Resource ${req.path}`);
+    if (!can(read.permission)) return security();
+    return collection(req, read.rows(), id, read.noun, read.known, read.children);
+  }
+
+  /** The read-only collections, by module/resource. */
+  const reads: Record<string, CollectionRead | undefined> = {
+    'company/companies': {
+      permission: 'companies',
+      rows: () => world.companies.map(toCompany),
+      noun: 'Company',
+      known: KNOWN.companies,
+      children: KNOWN.companyChildren,
+    },
+    'procurement/catalog': {
+      permission: 'catalog',
+      rows: () => world.catalog.map(toCatalogItem),
+      noun: 'Catalog item',
+      known: KNOWN.catalog,
+    },
+  };
+
+  /** finance/agreements: the list, one, its count, or an agreement's additions. */
+  function agreements(req: ParsedRequest, id: string | undefined, sub: string | undefined, rest: string[]) {
+    if (id && sub === 'additions') return handleAdditions(req, Number(id), rest);
+    if (req.method !== 'GET') return json(405, { code: 'MethodNotAllowed', message: 'not supported by the sandbox' });
+    if (!can('agreements.inquire')) return security();
+    return collection(req, world.agreements.map(agreementRecord), id, 'Agreement', KNOWN.agreements);
+  }
+
   const server = await startServer(
     (req) => {
       landDue(false);
@@ -284,50 +369,10 @@ export async function startFakeConnectWise(
       if (throttled) return throttled;
       reindex();
       const info = /^\/login\/companyinfo\/([^/]+)$/.exec(req.path);
-      if (info && req.method === 'GET') {
-        if (decodeURIComponent(info[1]!).toLowerCase() !== world.company.toLowerCase()) return json(200, null);
-        return json(200, {
-          CompanyName: 'Sandbox MSP',
-          Codebase: world.codebase,
-          VersionCode: 'v2025.1',
-          VersionNumber: 'v4.6.2025',
-          CompanyID: world.company,
-          IsCloud: false,
-          SiteUrl: origin(),
-        });
-      }
+      if (info && req.method === 'GET') return companyInfo(decodeURIComponent(info[1]!));
       const prefix = `/${world.codebase}apis/3.0`;
       if (!req.path.startsWith(prefix)) return notFound('Resource');
-      const denied = authorize(req);
-      if (denied) return denied;
-      const parts = req.path.slice(prefix.length).split('/').filter(Boolean);
-      const [module, resource, id, sub, ...rest] = parts;
-      const route = `${module}/${resource}`;
-      if (route === 'system/info' && req.method === 'GET')
-        return json(200, {
-          version: 'v2025.1.100000',
-          isCloud: false,
-          serverTimeZone: 'Eastern Standard Time',
-          cloudRegion: 'NA',
-          licenseBits: [],
-        });
-      if (route === 'company/companies' && req.method === 'GET') {
-        if (!can('companies')) return security();
-        const rows = world.companies.map(toCompany);
-        return collection(req, rows, id, 'Company', KNOWN.companies, KNOWN.companyChildren);
-      }
-      if (route === 'finance/agreements') {
-        if (id && sub === 'additions') return handleAdditions(req, Number(id), rest);
-        if (req.method !== 'GET')
-          return json(405, { code: 'MethodNotAllowed', message: 'not supported by the sandbox' });
-        if (!can('agreements.inquire')) return security();
-        return collection(req, world.agreements.map(agreementRecord), id, 'Agreement', KNOWN.agreements);
-      }
-      if (route === 'procurement/catalog' && req.method === 'GET') {
-        if (!can('catalog')) return security();
-        return collection(req, world.catalog.map(toCatalogItem), id, 'Catalog item', KNOWN.catalog);
-      }
-      return notFound(`Resource ${req.path}`);
+      return authorize(req) ?? api(req, req.path.slice(prefix.length).split('/').filter(Boolean));
     },
     { port: options.port, latencyMs: options.latencyMs },
   );

@@ -4,6 +4,7 @@
  * the result lines as they come, and what to do next.
  */
 
+import { targetAdapterFor } from '../adapters/registry.js';
 import type { Config } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
 import { FilePendingCreates, stateDir } from '../git/pending-creates.js';
@@ -66,7 +67,8 @@ export async function applyPlanned(
   const journal = settings.report ? openJournal(settings, plan) : undefined;
   const report = await applyPlan(planned.target, plan, config.policy, {
     now: new Date(),
-    concurrency: config.connectwise.concurrency,
+    concurrency: targetAdapterFor(config).concurrency(config),
+    billing: targetAdapterFor(config).name,
     force: settings.force,
     actor: settings.actor,
     logger,

@@ -10,7 +10,7 @@ import { createProgress } from '../progress.js';
 import { gather } from '../reconcile/gather.js';
 import { buildPlan, type PlanInput } from '../reconcile/plan.js';
 import type { BillingTarget } from '../reconcile/ports.js';
-import type { Plan, TargetProvenance, UsageProvenance } from '../reconcile/types.js';
+import type { Plan, TargetProvenance } from '../reconcile/types.js';
 import { SnapshotUsageSource } from '../usage/snapshot-source.js';
 import type { UsageSource } from '../usage/types.js';
 
@@ -78,12 +78,11 @@ async function usageFor(config: Config, logger: Logger, request: PlanRequest) {
   if (request.snapshot) {
     const now = request.now ?? new Date();
     const source: UsageSource = new SnapshotUsageSource(request.snapshot.path, request.snapshot.maxAgeMs, () => now);
-    return { source, kind: 'snapshot' as UsageProvenance['source'], close: async () => {} };
+    return { source, kind: 'snapshot', live: false, close: async () => {} };
   }
   const adapter = sourceAdapterFor(config);
   const source = await adapter.open(config, { logger, run: request.run });
-  const kind = adapter.key as UsageProvenance['source'];
-  return { source, kind, close: async () => source.close?.() };
+  return { source, kind: adapter.key, live: adapter.capabilities.live, close: async () => source.close?.() };
 }
 
 export interface Planned extends Connected {
@@ -114,6 +113,8 @@ export async function planFor(
       target: connected.target,
       usage: usage.source,
       usageKind: usage.kind,
+      live: usage.live,
+      names: { billing: targetAdapterFor(config).name, usage: sourceAdapterFor(config).name },
       services: sourceAdapterFor(config).services,
       now: request.now ?? new Date(),
       source: { commit: git.commit, dirty: git.dirty, config: configDigest(config) },

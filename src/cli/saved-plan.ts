@@ -104,10 +104,10 @@ export async function savedPlanStillHolds(
   run: RunLimits = {},
 ): Promise<Planned> {
   const plan = readSavedPlan(path);
-  // A plan from a ConnectWise snapshot (or the read-only key) was made to be read, never applied.
+  // A plan from the billing system's snapshot (or its read-only key) was made to be read, never applied.
   if (plan.target)
     throw new RefusedError(
-      `the saved plan ${path} was made from ${plan.target.label}, not from ConnectWise read with the write keys; nothing was written`,
+      `the saved plan ${path} was made from ${plan.target.label}, not from ${targetAdapterFor(config).name} read with the write keys; nothing was written`,
       { hint: 'apply plans made with the write keys: plan --out FILE without --target-snapshot or --read-only' },
     );
   sameCommit(plan, git, path);
@@ -118,6 +118,7 @@ export async function savedPlanStillHolds(
       path,
       now: new Date(),
       concurrency: targetAdapterFor(config).concurrency(config) * 2,
+      billing: targetAdapterFor(config).name,
     });
     return { plan: checked, ...connected };
   } catch (err) {

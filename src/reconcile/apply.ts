@@ -51,6 +51,8 @@ export interface ApplyOptions {
   clock?: () => Date;
   /** Where creates whose outcome is unknown are remembered across runs; without it, this run only. */
   pending?: PendingCreates;
+  /** The billing system's name in messages (its adapter's); "the billing system" without it. */
+  billing?: string;
   /** How long a remembered create blocks its line while absent (default 15 minutes). */
   settleMs?: number;
   /** Past this (ms since the epoch, by `clock`), nothing more is written. */
@@ -179,7 +181,7 @@ export async function applyPlan(
   const startedAt = isoSeconds(clock());
   const ledger = new PendingLedger(options.pending, options.settleMs);
   ledger.prune(plan);
-  const ctx = { target, policy, now: options.now, clock, ledger };
+  const ctx = { target, policy, now: options.now, clock, ledger, billing: options.billing };
   const todo: Array<Action & { held?: string }> = options.force ? [...actions, ...held.map(unhold)] : actions;
   const results: ActionResult[] = new Array(todo.length);
   let stopped: string | undefined;

@@ -22,6 +22,8 @@ export interface CreateContext {
   /** The wall clock: when a create was sent, and whether a pending one has settled. */
   clock: () => Date;
   ledger: PendingLedger;
+  /** The billing system's name in messages (its adapter's); "the billing system" without it. */
+  billing?: string;
 }
 
 const failed = (a: Action, error: string): ActionResult => ({ ...a, status: 'failed', error });
@@ -127,7 +129,7 @@ async function settleUnknown(ctx: CreateContext, a: Action, err: unknown, since:
     };
   const problem = ctx.ledger.remember({ agreement: a.agreement.id, product: a.product.id, quantity: a.after, since });
   const kept = problem
-    ? `; it may still land, and ${problem}: check agreement ${a.agreement.id} in ConnectWise before any run creates it again`
+    ? `; it may still land, and ${problem}: check agreement ${a.agreement.id} in ${ctx.billing ?? 'the billing system'} before any run creates it again`
     : `; it may still land, so it was not sent again, and no run creates this line again until it is seen or ${Math.round(ctx.ledger.settleMs / 60_000)} minutes have passed with it absent (remembered in ${ctx.ledger.where})`;
   return {
     ...a,

@@ -111,36 +111,35 @@ function countGroup(
 const ruleOf = (o: Override) =>
   'skip' in o ? 'skip' : 'quantity' in o ? `quantity ${o.quantity}` : `minimum ${o.minimum}`;
 
+/** What one override makes of a product's share: its result, and the share that replaces the usage's (if any). */
+function overridden(target: string, override: Override, product: string, usage: number) {
+  if ('skip' in override) return { result: null, share: undefined };
+  if ('quantity' in override) {
+    const reason = `${target}: fixed at ${override.quantity} by override (usage: ${usage})`;
+    return { result: override.quantity, share: { product, label: target, quantity: override.quantity, reason } };
+  }
+  const result = Math.max(usage, override.minimum);
+  if (usage >= override.minimum) return { result, share: undefined };
+  const reason = `${target}: minimum ${override.minimum} by override (usage: ${usage})`;
+  return { result, share: { product, label: target, quantity: override.minimum, reason } };
+}
+
+/** The product an override's target (a service or a bundle's name) bills; undefined when neither. */
+const productOf = (config: Mapping, target: string) =>
+  (Object.hasOwn(config.services, target) ? config.services[target] : undefined) ??
+  config.bundles.find((b) => b.name === target)?.product;
+
 /** Applies the binding's overrides to the shares, recording what each did. */
 function applyOverrides(binding: Binding, config: Mapping, shares: Map<string, Share>) {
   const skipped = new Set<string>();
   const overrides: OverrideEffect[] = [];
   for (const [target, override] of Object.entries(binding.overrides)) {
-    const product =
-      (Object.hasOwn(config.services, target) ? config.services[target] : undefined) ??
-      config.bundles.find((b) => b.name === target)?.product;
+    const product = productOf(config, target);
     if (!product) continue;
     const usage = shares.get(product)?.quantity ?? 0;
-    let result: number | null = null;
     if ('skip' in override) skipped.add(product);
-    else if ('quantity' in override) {
-      result = override.quantity;
-      shares.set(product, {
-        product,
-        label: target,
-        quantity: override.quantity,
-        reason: `${target}: fixed at ${override.quantity} by override (usage: ${usage})`,
-      });
-    } else {
-      result = Math.max(usage, override.minimum);
-      if (usage < override.minimum)
-        shares.set(product, {
-          product,
-          label: target,
-          quantity: override.minimum,
-          reason: `${target}: minimum ${override.minimum} by override (usage: ${usage})`,
-        });
-    }
+    const { result, share } = overridden(target, override, product, usage);
+    if (share) shares.set(product, share);
     overrides.push({ target, product, rule: ruleOf(override), usage, result });
   }
   for (const p of skipped) shares.delete(p);

@@ -7,7 +7,7 @@
  */
 import type { Binding } from '../config/types.js';
 import { desiredFor, type GroupCount, type OverrideEffect, type Share } from './desired.js';
-import { whereOf } from './match.js';
+import { type MatchedBinding, whereOf } from './match.js';
 import type { PlanInput } from './plan.js';
 import { isOpen } from './ports.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan, Ref } from './types.js';
@@ -27,7 +27,7 @@ export interface Explanation {
   /** As written in the binding. */
   customer: string;
   where: string;
-  /** The Mailprotector customer the binding names, when it was found. */
+  /** The usage source's customer the binding names, when it was found. */
   usage: { id: number; name: string } | null;
   company: Ref | null;
   agreement: { id: number; name: string } | null;
@@ -73,53 +73,60 @@ function nextOn(plan: Plan, agreementId: number, products: string[]): Explanatio
   return { ...next, unchanged: products.filter((p) => !touched.has(p)) };
 }
 
+type Base = Pick<Explanation, 'customer' | 'where' | 'errors'>;
+
+/** A binding that was not planned: its errors, and what its usage would have billed when it was read. */
+function unplanned(input: PlanInput, b: Binding, base: Base): Explanation {
+  const usage = (input.errored ?? []).find((c) => c.id === b.customer || sameCustomer(b, c.name)) ?? null;
+  const d = usage ? desiredFor(b, usage, input.config) : null;
+  return {
+    ...base,
+    usage: usage && { id: usage.id, name: usage.name },
+    company: null,
+    agreement: null,
+    shared: [],
+    groups: d?.groups ?? [],
+    overrides: d?.overrides ?? [],
+    shares: d ? [...d.shares.values()] : [],
+    skipped: d ? [...d.skipped] : [],
+    lines: [],
+    next: { actions: [], held: [], conflicts: [], unchanged: [] },
+  };
+}
+
+function planned(input: PlanInput, plan: Plan, matched: MatchedBinding, base: Base): Explanation {
+  const { resolved, usage } = matched;
+  const d = desiredFor(resolved.binding, usage, input.config);
+  const shared = input.matched
+    .filter((m) => m !== matched && m.resolved.agreement.id === resolved.agreement.id)
+    .map((m) => m.usage.name);
+  const products = [...new Set([...d.shares.keys()])].sort();
+  return {
+    ...base,
+    usage: { id: usage.id, name: usage.name },
+    company: { id: resolved.company.id, identifier: resolved.company.identifier },
+    agreement: resolved.agreement,
+    shared,
+    groups: d.groups,
+    overrides: d.overrides,
+    shares: [...d.shares.values()].sort((x, y) => x.product.localeCompare(y.product)),
+    skipped: [...d.skipped],
+    lines: linesOf(input, plan, resolved.agreement.id, d.skipped),
+    next: nextOn(plan, resolved.agreement.id, products),
+  };
+}
+
 /** Explains the binding(s) written as `customer`; throws nothing: an unplanned binding shows its errors. */
 export function explainCustomer(input: PlanInput, plan: Plan, customer: string, bindings: Binding[]): Explanation[] {
   return bindings
     .filter((b) => sameCustomer(b, customer))
     .map((b) => {
-      const errors = plan.errors.filter((e) => e.where === whereOf(b));
-      const matched = input.matched.find((m) => m.resolved.binding === b);
       const base = {
         customer: String(b.customer),
         where: whereOf(b),
-        errors,
+        errors: plan.errors.filter((e) => e.where === whereOf(b)),
       };
-      if (!matched) {
-        const usage = (input.errored ?? []).find((c) => c.id === b.customer || sameCustomer(b, c.name)) ?? null;
-        const d = usage ? desiredFor(b, usage, input.config) : null;
-        return {
-          ...base,
-          usage: usage && { id: usage.id, name: usage.name },
-          company: null,
-          agreement: null,
-          shared: [],
-          groups: d?.groups ?? [],
-          overrides: d?.overrides ?? [],
-          shares: d ? [...d.shares.values()] : [],
-          skipped: d ? [...d.skipped] : [],
-          lines: [],
-          next: { actions: [], held: [], conflicts: [], unchanged: [] },
-        };
-      }
-      const { resolved, usage } = matched;
-      const d = desiredFor(b, usage, input.config);
-      const shared = input.matched
-        .filter((m) => m !== matched && m.resolved.agreement.id === resolved.agreement.id)
-        .map((m) => m.usage.name);
-      const products = [...new Set([...d.shares.keys()])].sort();
-      return {
-        ...base,
-        usage: { id: usage.id, name: usage.name },
-        company: { id: resolved.company.id, identifier: resolved.company.identifier },
-        agreement: resolved.agreement,
-        shared,
-        groups: d.groups,
-        overrides: d.overrides,
-        shares: [...d.shares.values()].sort((x, y) => x.product.localeCompare(y.product)),
-        skipped: [...d.skipped],
-        lines: linesOf(input, plan, resolved.agreement.id, d.skipped),
-        next: nextOn(plan, resolved.agreement.id, products),
-      };
+      const matched = input.matched.find((m) => m.resolved.binding === b);
+      return matched ? planned(input, plan, matched, base) : unplanned(input, b, base);
     });
 }

@@ -12,13 +12,27 @@ import { isoSeconds } from '../time.js';
 import type { CustomerUsage, ServiceCatalogue, UsageSnapshot, UsageSource, UserGroupUsage } from '../usage/types.js';
 import { customersOf, matchCustomers, whereOf } from './match.js';
 import { managedProducts, type PlanInput } from './plan.js';
-import { type BilledLine, type BillingTarget, isOpen, TargetUnavailable } from './ports.js';
+import {
+  type BilledLine,
+  type BillingTarget,
+  isOpen,
+  NEUTRAL_NAMES,
+  type ResolvedBinding,
+  type SystemNames,
+  type TargetResolution,
+  TargetUnavailable,
+} from './ports.js';
 import type { BindingError, UsageProvenance, Warning } from './types.js';
 
 export interface GatherDeps {
   target: BillingTarget;
   usage: UsageSource;
+  /** The usage adapter's key (`mailprotector`, `file`), or `snapshot` for --usage-snapshot. */
   usageKind: UsageProvenance['source'];
+  /** Whether the usage is read live now (its time of reading is then the usage's). */
+  live?: boolean;
+  /** The adapters' names, for messages; "the billing system" and "the usage source" without them. */
+  names?: SystemNames;
   /** The usage source's service names: usage is canonicalized with it, unmapped services classified. */
   services?: ServiceCatalogue;
   now: Date;
@@ -66,18 +80,8 @@ type Failed = BindingError & { binding: Binding; companyId?: number };
 
 const toError = ({ binding: _binding, companyId: _company, ...e }: Failed): BindingError => e;
 
-export async function gather(config: Config, deps: GatherDeps): Promise<PlanInput> {
-  const named = new Set(bindingsInScope(config.customers, deps.scope));
-  const products = managedProducts(config);
-  const readAt = new Date();
-  // Usage is read while names resolve and lines are read: the two systems work in parallel.
-  const usageWarnings: string[] = [];
-  const usage = deps.usage.read({ onWarning: (w) => usageWarnings.push(w), onProgress: deps.onProgress });
-  usage.catch(() => undefined); // observed below; avoid an unhandled rejection while the target is busy
-  // Every binding is resolved, whatever the scope: an agreement's quantity is the sum of all the
-  // customers bound to it, so a run over one of them must see the others too.
-  const resolution = await deps.target.resolve(config.customers, products);
-  const resolved = new Map(resolution.bindings.map((r) => [r.binding, r]));
+/** The resolution's failures: one binding's each, or (a catalog item's) services.yaml's. */
+function failuresOf(resolution: TargetResolution) {
   const failed: Failed[] = [];
   const productErrors: BindingError[] = [];
   for (const f of resolution.failures) {
@@ -98,25 +102,11 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
         fix: f.fix ?? 'fix the catalog identifier in services.yaml',
       });
   }
-  // The run: the bindings named, widened to every binding on the same agreements.
-  const scopeAgreements = new Set([...named].flatMap((b) => resolved.get(b)?.agreement.id ?? []));
-  const scopeKeys = new Set([...named].map(agreementKey));
-  const inRun = (b: Binding) =>
-    named.has(b) || scopeAgreements.has(resolved.get(b)?.agreement.id ?? -1) || scopeKeys.has(agreementKey(b));
-  const widened = deps.scope ? config.customers.filter((b) => inRun(b) && !named.has(b)) : [];
+  return { failed, productErrors };
+}
 
-  const runResolved = resolution.bindings.filter((r) => inRun(r.binding));
-  // Every binding either resolved or failed; one that did neither must not vanish unbilled.
-  const accounted = new Set([...resolved.keys(), ...failed.map((f) => f.binding)]);
-  for (const b of config.customers.filter((x) => !accounted.has(x)))
-    failed.push({
-      binding: b,
-      customer: String(b.customer),
-      where: whereOf(b),
-      message: 'was neither resolved nor reported by ConnectWise resolution',
-      fix: 'nothing was planned for it; please report this',
-    });
-  const agreementIds = [...new Set(runResolved.map((b) => b.agreement.id))];
+/** Every line of each agreement; an agreement that cannot be read (or understood) is that agreement's error. */
+async function readLines(deps: GatherDeps, agreementIds: number[]) {
   const lines = new Map<number, BilledLine[]>();
   const unreadable = new Map<number, string>();
   await forEachLimit(agreementIds, deps.concurrency, async (id) => {
@@ -131,62 +121,106 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
       unreadable.set(id, withHint(err));
     }
   });
-  const readable = runResolved.filter((b) => {
-    const why = unreadable.get(b.agreement.id);
-    if (why === undefined) return true;
-    failed.push({
-      binding: b.binding,
-      customer: String(b.binding.customer),
-      where: whereOf(b.binding),
-      message: `the additions of agreement "${b.agreement.name}" (id ${b.agreement.id}) under ${b.company.identifier} could not be read: ${why}`,
-      fix: 'nothing was planned for this binding; check the agreement in ConnectWise and run again',
-    });
-    return false;
-  });
-  const snapshot = canonicalized(await usage, deps.services);
-  const match = matchCustomers(readable, snapshot, config.customers);
-  failed.push(...match.errors);
+  return { lines, unreadable };
+}
 
-  // One failing binding blocks its agreement: planned without it, the agreement would be billed
-  // for the other customers' users alone.
-  // A failed binding is tied to its agreement by the id it resolved to, by how it names the
-  // agreement (an id, or the company and agreement names), or, when its company resolved but
-  // its agreement did not, to every agreement of that company: any of them may be the one meant.
-  const taintedIds = new Map<number, Failed>();
-  const taintedKeys = new Map<string, Failed>();
-  const taintedCompanies = new Map<number, Failed>();
+/**
+ * One failing binding blocks its agreement: planned without it, the agreement would be billed
+ * for the other customers' users alone. A failed binding is tied to its agreement by the id it
+ * resolved to, by how it names the agreement (an id, or the company and agreement names), or,
+ * when its company resolved but its agreement did not, to every agreement of that company: any
+ * of them may be the one meant. Returns the failure that blocks an agreement, if any.
+ */
+function blockerOf(failed: readonly Failed[], resolved: Map<Binding, ResolvedBinding>) {
+  const ids = new Map<number, Failed>();
+  const keys = new Map<string, Failed>();
+  const companies = new Map<number, Failed>();
   const taint = <K>(map: Map<K, Failed>, key: K | undefined, f: Failed) => {
     if (key !== undefined && !map.has(key)) map.set(key, f);
   };
   for (const f of failed) {
-    taint(taintedIds, resolved.get(f.binding)?.agreement.id, f);
-    taint(taintedKeys, agreementKey(f.binding), f);
-    taint(taintedCompanies, f.companyId, f);
+    taint(ids, resolved.get(f.binding)?.agreement.id, f);
+    taint(keys, agreementKey(f.binding), f);
+    taint(companies, f.companyId, f);
   }
+  return ({ agreement, company, binding }: ResolvedBinding) =>
+    ids.get(agreement.id) ??
+    keys.get(agreementKey(binding)) ??
+    keys.get(`#${agreement.id}`) ??
+    companies.get(company.id);
+}
+
+const failure = (b: Binding, message: string, fix: string): Failed => ({
+  binding: b,
+  customer: String(b.customer),
+  where: whereOf(b),
+  message,
+  fix,
+});
+
+export async function gather(config: Config, deps: GatherDeps): Promise<PlanInput> {
+  const names = deps.names ?? NEUTRAL_NAMES;
+  const named = new Set(bindingsInScope(config.customers, deps.scope));
+  const readAt = new Date();
+  // Usage is read while names resolve and lines are read: the two systems work in parallel.
+  const usageWarnings: string[] = [];
+  const usage = deps.usage.read({ onWarning: (w) => usageWarnings.push(w), onProgress: deps.onProgress });
+  usage.catch(() => undefined); // observed below; avoid an unhandled rejection while the target is busy
+  // Every binding is resolved, whatever the scope: an agreement's quantity is the sum of all the
+  // customers bound to it, so a run over one of them must see the others too.
+  const resolution = await deps.target.resolve(config.customers, managedProducts(config));
+  const resolved = new Map(resolution.bindings.map((r) => [r.binding, r]));
+  const { failed, productErrors } = failuresOf(resolution);
+  // The run: the bindings named, widened to every binding on the same agreements.
+  const scopeAgreements = new Set([...named].flatMap((b) => resolved.get(b)?.agreement.id ?? []));
+  const scopeKeys = new Set([...named].map(agreementKey));
+  const inRun = (b: Binding) =>
+    named.has(b) || scopeAgreements.has(resolved.get(b)?.agreement.id ?? -1) || scopeKeys.has(agreementKey(b));
+  const widened = deps.scope ? config.customers.filter((b) => inRun(b) && !named.has(b)) : [];
+
+  const runResolved = resolution.bindings.filter((r) => inRun(r.binding));
+  // Every binding either resolved or failed; one that did neither must not vanish unbilled.
+  const accounted = new Set([...resolved.keys(), ...failed.map((f) => f.binding)]);
+  for (const b of config.customers.filter((x) => !accounted.has(x)))
+    failed.push(
+      failure(
+        b,
+        `was neither resolved nor reported as failed by ${names.billing}`,
+        'nothing was planned for it; please report this',
+      ),
+    );
+  const { lines, unreadable } = await readLines(deps, [...new Set(runResolved.map((b) => b.agreement.id))]);
+  const readable = runResolved.filter((b) => {
+    const why = unreadable.get(b.agreement.id);
+    if (why === undefined) return true;
+    failed.push(
+      failure(
+        b.binding,
+        `the additions of agreement "${b.agreement.name}" (id ${b.agreement.id}) under ${b.company.identifier} could not be read: ${why}`,
+        `nothing was planned for this binding; check the agreement in ${names.billing} and run again`,
+      ),
+    );
+    return false;
+  });
+  const snapshot = canonicalized(await usage, deps.services);
+  const match = matchCustomers(readable, snapshot, config.customers, names);
+  failed.push(...match.errors);
+
+  const blocker = blockerOf(failed, resolved);
   const matched = match.matched.filter((m) => {
-    const { agreement, company, binding } = m.resolved;
-    const cause =
-      taintedIds.get(agreement.id) ??
-      taintedKeys.get(agreementKey(binding)) ??
-      taintedKeys.get(`#${agreement.id}`) ??
-      taintedCompanies.get(company.id);
+    const cause = blocker(m.resolved);
     if (!cause) return true;
-    failed.push({
-      binding: m.resolved.binding,
-      customer: String(m.resolved.binding.customer),
-      where: whereOf(m.resolved.binding),
-      message: `not planned: ${cause.where} (${cause.customer}) has an error and is, or may be, bound to the same agreement "${agreement.name}" (id ${agreement.id}), whose quantity is the sum of all its customers`,
-      fix: `fix ${cause.where} first; this binding is planned again once it resolves`,
-    });
+    const { agreement, binding } = m.resolved;
+    failed.push(
+      failure(
+        binding,
+        `not planned: ${cause.where} (${cause.customer}) has an error and is, or may be, bound to the same agreement "${agreement.name}" (id ${agreement.id}), whose quantity is the sum of all its customers`,
+        `fix ${cause.where} first; this binding is planned again once it resolves`,
+      ),
+    );
     return false;
   });
   const failedInRun = failed.filter((f) => inRun(f.binding));
-  const errors = [...productErrors, ...failedInRun.map(toError)];
-  // Their users are not billed by this run either: the not-billed list names them.
-  const errored = customersOf(
-    failedInRun.map((f) => f.binding),
-    snapshot,
-  );
   const sourceWarnings: Warning[] = usageWarnings.map((message) => ({ code: 'no-services', message }));
   if (widened.length > 0)
     sourceWarnings.push({
@@ -199,14 +233,20 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     unbound: deps.scope ? [] : match.unbound,
     products: resolution.products,
     lines,
-    errors,
-    errored,
+    errors: [...productErrors, ...failedInRun.map(toError)],
+    // Their users are not billed by this run either: the not-billed list names them.
+    errored: customersOf(
+      failedInRun.map((f) => f.binding),
+      snapshot,
+    ),
     sourceWarnings,
     ...(deps.services ? { services: deps.services } : {}),
+    names,
     usage: {
       source: deps.usageKind,
-      capturedAt: snapshot.capturedAt ?? (deps.usageKind === 'mailprotector' ? isoSeconds(readAt) : null),
+      capturedAt: snapshot.capturedAt ?? (deps.live ? isoSeconds(readAt) : null),
       label: deps.usage.label,
+      ...(deps.live ? { live: true } : {}),
     },
     scope: deps.scope ? { customers: [...deps.scope] } : null,
     now: deps.now,

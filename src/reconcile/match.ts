@@ -1,5 +1,5 @@
 /**
- * Binds each resolved binding to its Mailprotector customer in the usage snapshot, by id or
+ * Binds each resolved binding to its customer in the usage snapshot, by id or
  * name. A binding that matches no customer, several, or a customer that another binding of the
  * config also names (once by id, once by name) is an error of that binding. "Bound twice" is
  * judged over every binding of the config, whatever the run's scope or what resolved, so the
@@ -8,7 +8,7 @@
 import { nearest } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
 import type { CustomerUsage, UsageSnapshot } from '../usage/types.js';
-import type { ResolvedBinding } from './ports.js';
+import { NEUTRAL_NAMES, type ResolvedBinding, type SystemNames } from './ports.js';
 import type { BindingError } from './types.js';
 
 export interface MatchedBinding {
@@ -18,7 +18,7 @@ export interface MatchedBinding {
 
 export interface MatchResult {
   matched: MatchedBinding[];
-  /** Mailprotector customers no binding of the config names. */
+  /** The usage source's customers no binding of the config names. */
   unbound: CustomerUsage[];
   errors: Array<BindingError & { binding: Binding }>;
 }
@@ -70,7 +70,7 @@ function boundTwice(
   return out;
 }
 
-/** The Mailprotector customers these bindings name, each named by exactly one match. */
+/** The usage source's customers these bindings name, each named by exactly one match. */
 export function customersOf(bindings: readonly Binding[], usage: UsageSnapshot): CustomerUsage[] {
   const index = new CustomerIndex(usage.customers);
   return [
@@ -83,53 +83,62 @@ export function customersOf(bindings: readonly Binding[], usage: UsageSnapshot):
   ];
 }
 
+type MatchError = BindingError & { binding: Binding };
+
+/** The one customer a binding names, or why it names none (or one that another binding names too). */
+function matchOne(
+  resolved: ResolvedBinding,
+  index: CustomerIndex,
+  twice: ReturnType<typeof boundTwice>,
+  usage: UsageSnapshot,
+  names: SystemNames,
+): MatchedBinding | MatchError {
+  const b = resolved.binding;
+  const base = { binding: b, customer: String(b.customer), where: whereOf(b) };
+  const double = twice.get(b);
+  // Billing either would be a guess, billing both a double charge.
+  if (double)
+    return {
+      ...base,
+      message: `customer "${double.customer.name}" (id ${double.customer.id}) in ${names.usage} is bound more than once: ${double.places}`,
+      fix: 'keep one binding for this customer and delete the other',
+    };
+  const hits = index.lookup(b.customer);
+  if (hits.length === 1) return { resolved, usage: hits[0]! };
+  if (hits.length > 1)
+    return {
+      ...base,
+      message: `customer name "${b.customer}" matches ${hits.length} customers in ${names.usage} (ids ${hits.map((h) => h.id).join(', ')})`,
+      fix: 'bind it by id instead: customer: <id>',
+    };
+  const suggestion =
+    typeof b.customer === 'string'
+      ? nearest(
+          b.customer,
+          usage.customers.map((c) => c.name),
+        )
+      : undefined;
+  return {
+    ...base,
+    message: `no customer in ${names.usage} ${typeof b.customer === 'number' ? `has the id ${b.customer}` : `is named "${b.customer}"`}`,
+    fix: suggestion ? `did you mean "${suggestion}"?` : `check the name in ${names.usage}, or bind by id`,
+  };
+}
+
 export function matchCustomers(
   bindings: readonly ResolvedBinding[],
   usage: UsageSnapshot,
   all: readonly Binding[] = bindings.map((b) => b.binding),
+  names: SystemNames = NEUTRAL_NAMES,
 ): MatchResult {
   const errors: MatchResult['errors'] = [];
   const matched: MatchedBinding[] = [];
   const index = new CustomerIndex(usage.customers);
   const twice = boundTwice(all, index);
   for (const resolved of bindings) {
-    const b = resolved.binding;
-    const base = { binding: b, customer: String(b.customer), where: whereOf(b) };
-    const double = twice.get(b);
-    if (double) {
-      // Billing either would be a guess, billing both a double charge.
-      errors.push({
-        ...base,
-        message: `Mailprotector customer "${double.customer.name}" (id ${double.customer.id}) is bound more than once: ${double.places}`,
-        fix: 'keep one binding for this customer and delete the other',
-      });
-      continue;
-    }
-    const hits = index.lookup(b.customer);
-    if (hits.length === 1) {
-      matched.push({ resolved, usage: hits[0]! });
-    } else if (hits.length > 1) {
-      errors.push({
-        ...base,
-        message: `Mailprotector customer name "${b.customer}" matches ${hits.length} customers (ids ${hits.map((h) => h.id).join(', ')})`,
-        fix: 'bind it by id instead: customer: <id>',
-      });
-    } else {
-      const suggestion =
-        typeof b.customer === 'string'
-          ? nearest(
-              b.customer,
-              usage.customers.map((c) => c.name),
-            )
-          : undefined;
-      errors.push({
-        ...base,
-        message: `no Mailprotector customer ${typeof b.customer === 'number' ? `has the id ${b.customer}` : `is named "${b.customer}"`}`,
-        fix: suggestion
-          ? `did you mean "${suggestion}"?`
-          : 'check the name in the Mailprotector console, or bind by id',
-      });
-    }
+    const m = matchOne(resolved, index, twice, usage, names);
+    if ('resolved' in m) matched.push(m);
+    else errors.push(m);
   }
   const named = new Set(all.flatMap((b) => index.lookup(b.customer)));
   return { matched, unbound: usage.customers.filter((c) => !named.has(c)), errors };

@@ -11,7 +11,7 @@ import { desiredFor } from './desired.js';
 import { fingerprint } from './fingerprint.js';
 import { recordInputs } from './inputs.js';
 import type { MatchedBinding } from './match.js';
-import { type BilledLine, isOpen, type ProductRef } from './ports.js';
+import { type BilledLine, isOpen, NEUTRAL_NAMES, type ProductRef, type SystemNames } from './ports.js';
 import { checkSafety, holdReason } from './safety.js';
 import type {
   Action,
@@ -43,6 +43,8 @@ export interface PlanInput {
    * not mapped; without it (a saved plan recomputed) every unmapped service is only unmapped.
    */
   services?: ServiceCatalogue;
+  /** The adapters' names, for messages; "the billing system" and "the usage source" without them. */
+  names?: SystemNames;
   usage: UsageProvenance;
   scope: Plan['scope'];
   now: Date;
@@ -84,12 +86,10 @@ interface Tally {
   managed: number;
 }
 
-function planAgreement(input: PlanInput, agreementId: number, members: MatchedBinding[], t: Tally): void {
-  const { config, now } = input;
-  const policy = config.policy;
-  const first = members[0]!.resolved;
-  const customer = members.map((m) => m.usage.name).join(', ');
-  const desires = members.map((m) => ({ name: m.usage.name, d: desiredFor(m.resolved.binding, m.usage, config) }));
+type Desires = Array<{ name: string; d: ReturnType<typeof desiredFor> }>;
+
+/** Adds each customer's unmapped services to the plan-wide tally. */
+function tallyUnmapped(members: MatchedBinding[], desires: Desires, t: Tally): void {
   for (const [i, { d }] of desires.entries()) {
     for (const [service, users] of d.unmapped) {
       const u = t.unmapped.get(service) ?? new Map<CustomerUsage, number>();
@@ -97,6 +97,96 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
       t.unmapped.set(service, u);
     }
   }
+}
+
+/** One agreement, as each of its products is planned. */
+interface AgreementContext {
+  input: PlanInput;
+  members: MatchedBinding[];
+  desires: Desires;
+  customer: string;
+  company: { id: number; identifier: string };
+  agreement: { id: number; name: string };
+  /** The open lines of its managed products. */
+  open: BilledLine[];
+  billed: Array<{ label: string; product: string }>;
+}
+
+/** What one product's line on the agreement should become: create, update, cancel, or nothing. */
+function decide(
+  c: AgreementContext,
+  product: ProductRef,
+  base: Omit<Action, 'action' | 'additionId' | 'before' | 'after' | 'reason' | 'unitPrice' | 'priceChange'>,
+  desired: number,
+  reason: string,
+  t: Tally,
+): void {
+  const policy = c.input.config.policy;
+  const current = c.open.find((a) => a.productId === product.id);
+  if (!current) {
+    if (desired === 0) return;
+    if (policy.createMissing)
+      t.actions.push(
+        priced(
+          { action: 'create', ...base, additionId: null, before: null, after: desired, reason },
+          product.unitPrice,
+        ),
+      );
+    else
+      t.warnings.push({
+        code: 'missing-addition',
+        message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no addition, and policy.createMissing is false`,
+      });
+    return;
+  }
+  const unitPrice = current.unitPrice ?? product.unitPrice;
+  const line = { ...base, additionId: current.id, before: current.quantity, reason };
+  if (desired === 0 && policy.onZero === 'cancel')
+    t.actions.push(priced({ action: 'cancel', ...line, after: 0 }, unitPrice));
+  else if ((desired === 0 && policy.onZero === 'keep') || current.quantity === desired) t.unchanged++;
+  else t.actions.push(priced({ action: 'update', ...line, after: desired }, unitPrice));
+}
+
+function planProduct(c: AgreementContext, identifier: string, t: Tally): void {
+  if (c.desires.some(({ d }) => d.skipped.has(identifier))) return;
+  const product = c.input.products.get(identifier);
+  if (!product) return;
+  const shares = c.desires.flatMap(({ name, d }) => {
+    const share = d.shares.get(identifier);
+    return share ? [{ name, share }] : [];
+  });
+  const desired = shares.reduce((n, s) => n + s.share.quantity, 0);
+  for (const s of shares) if (s.share.quantity > 0) c.billed.push({ label: s.share.label, product: identifier });
+  const reason =
+    shares.length === 0
+      ? 'no users'
+      : shares.map((s) => (c.members.length > 1 ? `${s.name}: ${s.share.reason}` : s.share.reason)).join('; ');
+  const mine = c.open.filter((a) => a.productId === product.id);
+  t.managed += mine.length;
+  const base = {
+    customer: c.customer,
+    company: c.company,
+    agreement: c.agreement,
+    product: { id: product.id, identifier: product.identifier },
+  };
+  if (mine.length > 1) {
+    const billing = (c.input.names ?? NEUTRAL_NAMES).billing;
+    t.conflicts.push({
+      ...base,
+      additionIds: mine.map((a) => a.id).sort((a, b) => a - b),
+      desired,
+      reason: `${mine.length} open additions of ${product.identifier}; cancel all but one in ${billing}`,
+    });
+    return;
+  }
+  decide(c, product, base, desired, reason, t);
+}
+
+function planAgreement(input: PlanInput, agreementId: number, members: MatchedBinding[], t: Tally): void {
+  const { config, now } = input;
+  const first = members[0]!.resolved;
+  const desires = members.map((m) => ({ name: m.usage.name, d: desiredFor(m.resolved.binding, m.usage, config) }));
+  tallyUnmapped(members, desires, t);
   // Managed here: the mapped products, less those an override says to leave alone on this agreement.
   const productIds = new Set(
     [...input.products]
@@ -105,74 +195,32 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
   );
   const all = input.lines.get(agreementId) ?? [];
   const open = all.filter((a) => isOpen(a, now) && productIds.has(a.productId));
-  // Filled below as each product's desired quantity is known.
-  const billed: Array<{ label: string; product: string }> = [];
-  t.views.push({
-    customer,
+  const c: AgreementContext = {
+    input,
+    members,
+    desires,
+    customer: members.map((m) => m.usage.name).join(', '),
     company: { id: first.company.id, identifier: first.company.identifier },
+    agreement: first.agreement,
+    open,
+    // Filled as each product's desired quantity is known.
+    billed: [],
+  };
+  t.views.push({
+    customer: c.customer,
+    company: c.company,
     agreement: first.agreement,
     lines: all,
     managed: productIds,
     skipped: new Set(desires.flatMap(({ d }) => [...d.skipped])),
-    billed,
+    billed: c.billed,
   });
   t.observed.push({
     agreement: agreementId,
     products: [...productIds].sort((x, y) => x - y),
     additions: open.map((a) => [a.id, a.productId, a.quantity] as [number, number, number]).sort((x, y) => x[0] - y[0]),
   });
-  for (const identifier of managedProducts(config)) {
-    if (desires.some(({ d }) => d.skipped.has(identifier))) continue;
-    const product = input.products.get(identifier);
-    if (!product) continue;
-    const shares = desires.map(({ name, d }) => ({ name, share: d.shares.get(identifier) })).filter((s) => s.share);
-    const desired = shares.reduce((n, s) => n + s.share!.quantity, 0);
-    for (const s of shares) if (s.share!.quantity > 0) billed.push({ label: s.share!.label, product: identifier });
-    const reason =
-      shares.length === 0
-        ? 'no users'
-        : shares.map((s) => (members.length > 1 ? `${s.name}: ${s.share!.reason}` : s.share!.reason)).join('; ');
-    const mine = open.filter((a) => a.productId === product.id);
-    t.managed += mine.length;
-    const base = {
-      customer,
-      company: { id: first.company.id, identifier: first.company.identifier },
-      agreement: first.agreement,
-      product: { id: product.id, identifier: product.identifier },
-    };
-    if (mine.length > 1) {
-      t.conflicts.push({
-        ...base,
-        additionIds: mine.map((a) => a.id).sort((a, b) => a - b),
-        desired,
-        reason: `${mine.length} open additions of ${product.identifier}; cancel all but one in ConnectWise`,
-      });
-      continue;
-    }
-    const current = mine[0];
-    if (!current) {
-      if (desired === 0) continue;
-      if (policy.createMissing)
-        t.actions.push(
-          priced(
-            { action: 'create', ...base, additionId: null, before: null, after: desired, reason },
-            product.unitPrice,
-          ),
-        );
-      else
-        t.warnings.push({
-          code: 'missing-addition',
-          message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no addition, and policy.createMissing is false`,
-        });
-      continue;
-    }
-    const unitPrice = current.unitPrice ?? product.unitPrice;
-    const line = { ...base, additionId: current.id, before: current.quantity, reason };
-    if (desired === 0 && policy.onZero === 'cancel')
-      t.actions.push(priced({ action: 'cancel', ...line, after: 0 }, unitPrice));
-    else if ((desired === 0 && policy.onZero === 'keep') || current.quantity === desired) t.unchanged++;
-    else t.actions.push(priced({ action: 'update', ...line, after: desired }, unitPrice));
-  }
+  for (const identifier of managedProducts(config)) planProduct(c, identifier, t);
 }
 
 /** The mapped usage of customers nothing bills: unbound ones, or those whose binding has an error. */
@@ -248,7 +296,7 @@ export function buildPlan(input: PlanInput): Plan {
   for (const c of input.unbound)
     t.warnings.push({
       code: 'unbound-customer',
-      message: `Mailprotector customer "${c.name}" (id ${c.id}) is not bound to an agreement`,
+      message: `customer "${c.name}" (id ${c.id}) in ${(input.names ?? NEUTRAL_NAMES).usage} is not bound to an agreement`,
     });
 
   t.actions.sort(order);

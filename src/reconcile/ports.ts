@@ -7,6 +7,17 @@
 import type { Binding } from '../config/types.js';
 import { CwsyncError } from '../errors.js';
 
+/**
+ * How messages name the two systems: each adapter fills in its own name ("ConnectWise",
+ * "Mailprotector"); without one the core says "the billing system" and "the usage source".
+ */
+export interface SystemNames {
+  billing: string;
+  usage: string;
+}
+
+export const NEUTRAL_NAMES: SystemNames = { billing: 'the billing system', usage: 'the usage source' };
+
 export interface CompanyRef {
   id: number;
   identifier: string;

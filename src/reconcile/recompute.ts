@@ -23,7 +23,7 @@ export const namesCompany = (ref: string, company: { identifier: string; name: s
 export const namesAgreement = (ref: Binding['agreement'], agreement: { id: number; name: string }) =>
   typeof ref === 'string' ? ref === agreement.name : ref.id === agreement.id;
 
-/** Whether a binding's customer reference names this Mailprotector customer, as matching does. */
+/** Whether a binding's customer reference names this customer of the usage, as matching does. */
 const namesCustomer = (ref: string | number, usage: Pick<CustomerUsage, 'id' | 'name'>) =>
   typeof ref === 'number' ? usage.id === ref : usage.name === ref || usage.name.toLowerCase() === ref.toLowerCase();
 
@@ -55,7 +55,7 @@ function bindingOf(r: RecordedBinding, config: Pick<Config, 'customers'>): Bindi
   const b = same[0]!;
   if (!wellFormedUsage(r.usage)) return `the usage recorded for ${JSON.stringify(r.customer)} is not well formed`;
   if (!namesCustomer(b.customer, r.usage))
-    return `the usage recorded for ${JSON.stringify(r.customer)} is Mailprotector customer "${r.usage.name}" (id ${r.usage.id}), which that binding does not name`;
+    return `the usage recorded for ${JSON.stringify(r.customer)} is customer "${r.usage.name}" (id ${r.usage.id}) of the usage source, which that binding does not name`;
   if (!namesCompany(b.company, r.company) || !namesAgreement(b.agreement, r.agreement))
     return `${JSON.stringify(r.customer)} is recorded on agreement ${r.agreement.id} of ${r.company.identifier}, which its binding (${whereOf(b)}) does not name`;
   return b;

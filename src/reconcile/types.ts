@@ -87,11 +87,14 @@ interface PlanSummary {
 
 /** Where the usage came from and when it was read. */
 export interface UsageProvenance {
-  source: 'mailprotector' | 'file' | 'snapshot';
+  /** The usage adapter's key (`mailprotector`, `file`), or `snapshot` for --usage-snapshot. */
+  source: string;
   /** When the usage source was read; null for a snapshot file without capturedAt. */
   capturedAt: string | null;
-  /** e.g. "Mailprotector reseller 343" or "snapshot usage.json". */
+  /** The source's own label, e.g. "Mailprotector reseller 343" or "snapshot usage.json". */
   label: string;
+  /** Read live from the source during this run (not from a file). */
+  live?: boolean;
 }
 
 /** Where the billing system's state came from, when not read live with the configured keys. */

@@ -10,7 +10,7 @@ import { forEachLimit } from '../concurrency.js';
 import { configDigest } from '../config/digest.js';
 import type { Config, Policy } from '../config/types.js';
 import { RefusedError, withHint } from '../errors.js';
-import { type AgreementState, type BillingTarget, isOpen, TargetUnavailable } from './ports.js';
+import { type AgreementState, type BillingTarget, isOpen, NEUTRAL_NAMES, TargetUnavailable } from './ports.js';
 import { allActions, namesAgreement, namesCompany, recomputeProblems } from './recompute.js';
 import type { BindingError, ObservedAgreement, Plan, RecordedBinding } from './types.js';
 
@@ -44,12 +44,12 @@ async function observeNow(
 }
 
 /** A unified diff of the observed state, empty when nothing moved. */
-function observedDiff(saved: ObservedAgreement[], now: ObservedAgreement[]): string {
+function observedDiff(saved: ObservedAgreement[], now: ObservedAgreement[], billing: string): string {
   const text = (all: ObservedAgreement[]) => `${all.flatMap(lineText).sort().join('\n')}\n`;
   const a = text(saved);
   const b = text(now);
   if (a === b) return '';
-  const patch = createTwoFilesPatch('ConnectWise when planned', 'ConnectWise now', a, b, '', '', { context: 0 });
+  const patch = createTwoFilesPatch(`${billing} when planned`, `${billing} now`, a, b, '', '', { context: 0 });
   return patch
     .split('\n')
     .filter((l) => l && !l.startsWith('====='))
@@ -105,7 +105,7 @@ async function checkAgreements(
   target: BillingTarget,
   plan: Plan,
   config: Pick<Config, 'customers'>,
-  options: { statuses: readonly string[]; concurrency: number },
+  options: { statuses: readonly string[]; concurrency: number; billing: string },
 ): Promise<AgreementCheck> {
   const written = [...new Set(allActions(plan).map((a) => a.agreement.id))];
   const recorded = plan.inputs?.bindings ?? [];
@@ -132,7 +132,7 @@ async function checkAgreements(
         customer: r ? String(r.customer) : null,
         where: r?.where ?? `agreement ${id}`,
         message: `nothing was written to agreement ${id}: ${why}`,
-        fix: 'check the agreement in ConnectWise, then plan again (cwsync plan --out FILE)',
+        fix: `check the agreement in ${options.billing}, then plan again (cwsync plan --out FILE)`,
       });
   }
   const keep = <T extends { agreement: { id: number } }>(xs: T[]) => xs.filter((a) => !moved.has(a.agreement.id));
@@ -163,6 +163,14 @@ function allowedStatuses(policy: Policy): readonly string[] {
   return (policy as Policy & { agreementStatuses?: string[] }).agreementStatuses ?? ['Active'];
 }
 
+interface SavedPlanCheck {
+  path: string;
+  now: Date;
+  concurrency: number;
+  /** The billing system's name in messages (its adapter's); "the billing system" without it. */
+  billing?: string;
+}
+
 /**
  * Everything about a saved plan that can be checked against the billing system, before any
  * write: catalog items, the observed lines, and each agreement written to. Returns the plan
@@ -172,8 +180,9 @@ export async function checkAgainstTarget(
   target: BillingTarget,
   plan: Plan,
   config: Config,
-  options: { path: string; now: Date; concurrency: number },
+  options: SavedPlanCheck,
 ): Promise<Plan> {
+  const billing = options.billing ?? NEUTRAL_NAMES.billing;
   const moved = await productsMoved(target, plan);
   if (moved.length > 0)
     throw new RefusedError(`the catalog changed since the plan ${options.path} was saved; nothing was written`, {
@@ -181,15 +190,16 @@ export async function checkAgainstTarget(
       hint: 'review the new plan and save it again',
     });
   const now = await observeNow(target, plan, options.now, options.concurrency);
-  const diff = observedDiff(plan.observed, now);
+  const diff = observedDiff(plan.observed, now, billing);
   if (diff)
-    throw new RefusedError(`ConnectWise changed since the plan ${options.path} was saved; nothing was written`, {
+    throw new RefusedError(`${billing} changed since the plan ${options.path} was saved; nothing was written`, {
       details: `what changed since the plan was saved:\n${diff}`,
       hint: 'review the new plan and save it again',
     });
   const checked = await checkAgreements(target, plan, config, {
     statuses: allowedStatuses(config.policy),
     concurrency: options.concurrency,
+    billing,
   });
   const left = checked.plan.actions.length + checked.plan.held.length;
   if (checked.refused.length > 0 && left === 0)
@@ -197,7 +207,7 @@ export async function checkAgainstTarget(
       `every agreement the saved plan ${options.path} writes to moved since it was planned; nothing was written`,
       {
         details: checked.refused.map((e) => `  - ${e.where}: ${e.message}`).join('\n'),
-        hint: 'check the agreements in ConnectWise, then plan again (cwsync plan --out FILE)',
+        hint: `check the agreements in ${billing}, then plan again (cwsync plan --out FILE)`,
       },
     );
   return checked.plan;
@@ -234,7 +244,7 @@ export async function checkSavedPlan(
   target: BillingTarget,
   plan: Plan,
   config: Config,
-  options: { path: string; now: Date; concurrency: number },
+  options: SavedPlanCheck,
 ): Promise<Plan> {
   checkFollows(plan, config, options.path);
   return checkAgainstTarget(target, plan, config, options);

@@ -259,6 +259,6 @@ function usageOnlyStamp(plan: Plan, now: Date): string {
     if (!at) return `usage from ${u.label}, capture time unknown`;
     return `usage from ${u.label}, captured ${utc(at)} (${age(now.getTime() - Date.parse(at))} old)`;
   }
-  const how = u.source === 'mailprotector' ? 'read live from' : 'read from';
+  const how = u.live ? 'read live from' : 'read from';
   return `usage ${how} ${u.label}${at ? ` at ${utc(at)}` : ''}`;
 }

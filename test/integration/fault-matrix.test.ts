@@ -175,7 +175,7 @@ describe('runs that must not write at all, or not for one customer', () => {
     expect(run.code).toBe(1);
     expect(report().errors.map((e: { message: string }) => e.message)).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('Mailprotector customer "Contoso Ltd" (id 7114) is bound more than once'),
+        expect.stringContaining('customer "Contoso Ltd" (id 7114) in Mailprotector is bound more than once'),
       ]),
     );
     expect(writes(scene).some((r) => r.path.includes('/agreements/1234/'))).toBe(false);

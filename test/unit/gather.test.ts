@@ -69,7 +69,9 @@ function setup(pairs: Array<[Binding, ResolvedBinding]>) {
   const deps = {
     target,
     usage: { label: 'test', read: async () => snapshot },
-    usageKind: 'file' as const,
+    usageKind: 'file',
+    // As the registry fills them in from the two adapters (cli/pipeline.ts).
+    names: { billing: 'ConnectWise', usage: 'Mailprotector' },
     now: new Date('2026-11-26T03:00:00Z'),
     source: { commit: 'abc', dirty: false },
     concurrency: 2,
@@ -132,14 +134,24 @@ describe('one binding, one blast radius', () => {
     expect(plan.actions.map((a) => a.customer)).toEqual(['Gamma']);
     expect(plan.errors.map((e) => e.where)).toEqual(['config/customers.yaml:1', 'config/customers.yaml:9']);
     expect(plan.errors[0]?.message).toBe(
-      'Mailprotector customer "Alpha" (id 1) is bound more than once: config/customers.yaml:1 ("Alpha") and config/customers.yaml:9 (1)',
+      'customer "Alpha" (id 1) in Mailprotector is bound more than once: config/customers.yaml:1 ("Alpha") and config/customers.yaml:9 (1)',
     );
     expect(plan.warnings.filter((w) => w.code === 'unbound-customer')).toEqual([
-      { code: 'unbound-customer', message: 'Mailprotector customer "Beta" (id 2) is not bound to an agreement' },
+      { code: 'unbound-customer', message: 'customer "Beta" (id 2) in Mailprotector is not bound to an agreement' },
     ]);
   });
 
-  it('makes an unknown Mailprotector customer an error of its binding, with a suggestion', async () => {
+  it('says "the billing system" and "the usage source" when no adapter names them', async () => {
+    const { config, deps } = setup([bind('Alpah', 1, 100), bind('Beta', 4, 200)]);
+    const { names: _names, ...neutral } = deps;
+    const plan = buildPlan(await gather(config, neutral));
+    expect(plan.errors.map((e) => e.message)).toEqual(['no customer in the usage source is named "Alpah"']);
+    expect(plan.warnings.map((w) => w.message)).toContain(
+      'customer "Alpha" (id 1) in the usage source is not bound to an agreement',
+    );
+  });
+
+  it('makes an unknown customer of the usage source an error of its binding, with a suggestion', async () => {
     const { config, deps } = setup([bind('Alpah', 1, 100), bind('Beta', 4, 200)]);
     const plan = buildPlan(await gather(config, deps));
     expect(plan.actions.map((a) => a.customer)).toEqual(['Beta']);
@@ -147,7 +159,7 @@ describe('one binding, one blast radius', () => {
       {
         customer: 'Alpah',
         where: 'config/customers.yaml:1',
-        message: 'no Mailprotector customer is named "Alpah"',
+        message: 'no customer in Mailprotector is named "Alpah"',
         fix: 'did you mean "Alpha"?',
       },
     ]);
@@ -185,7 +197,7 @@ describe('one binding, one blast radius', () => {
     expect(plan.actions.map((a) => a.customer)).toEqual(['Gamma']);
     expect(plan.errors.map((e) => `${e.where} ${e.message.slice(0, 40)}`)).toEqual([
       'config/customers.yaml:1 not planned: config/customers.yaml:4 (Be',
-      'config/customers.yaml:4 no Mailprotector customer is named "Bett',
+      'config/customers.yaml:4 no customer in Mailprotector is named "B',
     ]);
   });
 

@@ -240,7 +240,7 @@ describe('buildPlan', () => {
     expect(p.conflicts[0]).toMatchObject({
       product: { identifier: 'MP-CF' },
       desired: 60,
-      reason: '2 open additions of MP-CF; cancel all but one in ConnectWise',
+      reason: '2 open additions of MP-CF; cancel all but one in the billing system',
     });
     expect(p.summary).toMatchObject({
       create: 0,
@@ -283,7 +283,7 @@ describe('buildPlan', () => {
         code: 'deprecated-service',
         message: 'Exchange+ Premium is deprecated and is not synced (5 users at 1 customer)',
       },
-      { code: 'unbound-customer', message: 'Mailprotector customer "Litware" (id 9) is not bound to an agreement' },
+      { code: 'unbound-customer', message: 'customer "Litware" (id 9) in the usage source is not bound to an agreement' },
       {
         code: 'unknown-service',
         message:

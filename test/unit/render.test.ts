@@ -52,7 +52,12 @@ const plan = (actions: Action[], extra: Partial<Plan> = {}): Plan => ({
   warnings: [],
   errors: [],
   held: [],
-  usage: { source: 'mailprotector', capturedAt: '2026-11-26T02:17:00Z', label: 'Mailprotector reseller 343' },
+  usage: {
+    source: 'mailprotector',
+    capturedAt: '2026-11-26T02:17:00Z',
+    label: 'Mailprotector reseller 343',
+    live: true,
+  },
   scope: null,
   safety: { managed: 20, changes: actions.length, refusal: null },
   notBilled: [],
@@ -253,7 +258,12 @@ describe('markdown renderer', () => {
   it('leaves only the usage time out of what two runs compare', () => {
     const a = renderMarkdown(plan([action(1)]), { headCommit: 'a'.repeat(40) });
     const later = plan([action(1)], {
-      usage: { source: 'mailprotector', capturedAt: '2026-11-27T09:00:00Z', label: 'Mailprotector reseller 343' },
+      usage: {
+        source: 'mailprotector',
+        capturedAt: '2026-11-27T09:00:00Z',
+        label: 'Mailprotector reseller 343',
+        live: true,
+      },
     });
     expect(stableText(renderMarkdown(later, { headCommit: 'a'.repeat(40) }))).toBe(stableText(a));
     expect(stableText(renderMarkdown(later, { headCommit: 'b'.repeat(40) }))).not.toBe(stableText(a));

@@ -207,7 +207,7 @@ describe('a saved plan is applied only as made', () => {
     for (const a of plan.actions) if (a.additionId === 1) a.after = 40;
     const err = await refusal(target, refingerprinted(plan));
     expect(err.details).toContain(
-      'the usage recorded for "Contoso Ltd" is Mailprotector customer "Northwind" (id 9999), which that binding does not name',
+      'the usage recorded for "Contoso Ltd" is customer "Northwind" (id 9999) of the usage source, which that binding does not name',
     );
     expect(target.writes).toEqual([]);
   });
@@ -283,7 +283,7 @@ describe('a saved plan re-reads each agreement before writing to it', () => {
       where: expect.stringMatching(/customers\.yaml:2$/),
       message:
         'nothing was written to agreement 100: agreement 100 ("Email Security") now belongs to company FABRIKAM (id 20), not CONTOSO (id 10) as planned',
-      fix: 'check the agreement in ConnectWise, then plan again (cwsync plan --out FILE)',
+      fix: 'check the agreement in the billing system, then plan again (cwsync plan --out FILE)',
     });
     expect(report.summary.errors).toBe(1);
   });

@@ -283,7 +283,10 @@ describe('buildPlan', () => {
         code: 'deprecated-service',
         message: 'Exchange+ Premium is deprecated and is not synced (5 users at 1 customer)',
       },
-      { code: 'unbound-customer', message: 'customer "Litware" (id 9) in the usage source is not bound to an agreement' },
+      {
+        code: 'unbound-customer',
+        message: 'customer "Litware" (id 9) in the usage source is not bound to an agreement',
+      },
       {
         code: 'unknown-service',
         message:

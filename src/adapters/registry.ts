@@ -7,6 +7,7 @@ import { connectWiseAdapter } from '../connectwise/adapter.js';
 import { CwsyncError } from '../errors.js';
 import { usageFileAdapter } from '../usage/file-adapter.js';
 import { mailprotectorAdapter } from '../usage/mailprotector-adapter.js';
+import type { ServiceCatalogue } from '../usage/types.js';
 import type { AdapterContext, SourceAdapter, TargetAdapter } from './types.js';
 
 const targets: readonly TargetAdapter[] = [connectWiseAdapter];
@@ -33,6 +34,17 @@ export function sourceAdapterFor(config: Config): SourceAdapter {
       hint: `add one under usage: ${sources.map((s) => s.key).join(', ')}`,
     });
   return found;
+}
+
+/**
+ * The service names of the usage source a cwsync.yaml names (its data as parsed, before the
+ * config is built): what services.yaml is checked against. Undefined when it names no known
+ * source, or one without a list of services.
+ */
+export function configuredServices(cwsync: unknown): ServiceCatalogue | undefined {
+  const usage = typeof cwsync === 'object' && cwsync !== null ? (cwsync as Record<string, unknown>).usage : undefined;
+  const found = sources.find((s) => present(usage, s.key));
+  return found?.capabilities.serviceCatalogue ? found.services : undefined;
 }
 
 /** The configured billing system, connected (`readOnly`: its inquire-only keys). */

@@ -4,6 +4,7 @@
  */
 import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { configuredServices } from '../adapters/registry.js';
 import { ConfigError, type Problem } from '../errors.js';
 import { runRules } from './rules.js';
 import { checkReadablePath, UnsafeFileError } from './safe-file.js';
@@ -209,7 +210,8 @@ export function loadConfig(configDir: string): LoadResult {
     .map((p) => readChecked(dir, p, 'customers', problems, files))
     .filter((f): f is YamlFile => f !== undefined);
   if (cwsync) problems.push(...usageFileProblems(dir, cwsync));
-  problems.push(...runRules({ cwsync, services, customerFiles }));
+  const catalogue = cwsync ? configuredServices(cwsync.data) : undefined;
+  problems.push(...runRules({ cwsync, services, customerFiles, catalogue }));
   if (problems.length > 0 || !cwsync || !services) return { problems, files };
   return { config: build(dir, cwsync, services, customerFiles), problems, files };
 }

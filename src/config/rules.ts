@@ -3,12 +3,7 @@
  * function over the parsed files that returns its problems; none throws.
  */
 import type { Problem } from '../errors.js';
-import {
-  canonicalService,
-  isCanonicalService,
-  isDeprecatedService,
-  SERVICE_NAMES,
-} from '../usage/mailprotector-services.js';
+import type { ServiceCatalogue } from '../usage/types.js';
 import { didYouMean } from './suggest.js';
 import { problemAt, type YamlFile } from './yaml-file.js';
 
@@ -16,6 +11,11 @@ export interface RuleInput {
   cwsync?: YamlFile;
   services?: YamlFile;
   customerFiles: YamlFile[];
+  /**
+   * The service names of the usage source cwsync.yaml configures (its adapter's): services.yaml
+   * is checked against them. Undefined when none is configured or the source has no such list.
+   */
+  catalogue?: ServiceCatalogue;
 }
 
 type Rule = (input: RuleInput) => Problem[];
@@ -166,12 +166,13 @@ const oneUsageSource: Rule = ({ cwsync }) => {
   return [];
 };
 
-const serviceNamesKnown: Rule = ({ services }) => {
-  if (!services) return [];
+const serviceNamesKnown: Rule = ({ services, catalogue }) => {
+  if (!services || !catalogue) return [];
+  const known = catalogue.names;
   const problems: Problem[] = [];
   for (const name of Object.keys(obj(obj(services.data).services))) {
-    if (isCanonicalService(name)) continue;
-    const canonical = canonicalService(name);
+    if (known.includes(name)) continue;
+    const canonical = catalogue.canonical(name);
     problems.push(
       canonical
         ? problemAt(
@@ -184,8 +185,8 @@ const serviceNamesKnown: Rule = ({ services }) => {
         : problemAt(
             services,
             ['services', name],
-            `unknown Mailprotector service "${name}"${didYouMean(name, SERVICE_NAMES)}`,
-            `known services: ${SERVICE_NAMES.join(', ')}`,
+            `unknown ${catalogue.vendor} service "${name}"${didYouMean(name, known)}`,
+            `known services: ${known.join(', ')}`,
             true,
           ),
     );
@@ -193,10 +194,10 @@ const serviceNamesKnown: Rule = ({ services }) => {
   return problems;
 };
 
-const deprecatedNotMapped: Rule = ({ services }) => {
-  if (!services) return [];
+const deprecatedNotMapped: Rule = ({ services, catalogue }) => {
+  if (!services || !catalogue) return [];
   return Object.entries(obj(obj(services.data).services))
-    .filter(([name, product]) => isDeprecatedService(name) && product !== null)
+    .filter(([name, product]) => catalogue.deprecated(name) && product !== null)
     .map(([name]) =>
       problemAt(
         services,
@@ -234,7 +235,7 @@ const productClaimedOnce: Rule = ({ services }) => {
   return problems;
 };
 
-const bundlesValid: Rule = ({ services }) => {
+const bundlesValid: Rule = ({ services, catalogue }) => {
   if (!services) return [];
   const data = obj(services.data);
   const bundles = Array.isArray(data.bundles) ? data.bundles.map(obj) : [];
@@ -252,7 +253,7 @@ const bundlesValid: Rule = ({ services }) => {
         ),
       );
     names.add(name);
-    if (canonicalService(name))
+    if (catalogue?.canonical(name))
       problems.push(
         problemAt(
           services,
@@ -265,11 +266,11 @@ const bundlesValid: Rule = ({ services }) => {
     (Array.isArray(b.services) ? b.services : []).forEach((s, j) => {
       const svc = String(s);
       const at: (string | number)[] = ['bundles', i, 'services', j];
-      if (!isCanonicalService(svc))
+      if (catalogue && !catalogue.names.includes(svc))
         problems.push(
-          problemAt(services, at, `bundle "${name}" names unknown service "${svc}"${didYouMean(svc, SERVICE_NAMES)}`),
+          problemAt(services, at, `bundle "${name}" names unknown service "${svc}"${didYouMean(svc, catalogue.names)}`),
         );
-      else if (isDeprecatedService(svc))
+      else if (catalogue?.deprecated(svc))
         problems.push(
           problemAt(services, at, `bundle "${name}" includes deprecated service "${svc}"`, 'remove it from the bundle'),
         );

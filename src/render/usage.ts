@@ -1,8 +1,7 @@
 /** `cwsync usage` output: a table for people, or the snapshot file format. */
 import type { Bundle } from '../config/types.js';
 import { escapeDeep, escapeJsonText } from '../text-hygiene.js';
-import { canonicalService } from '../usage/mailprotector-services.js';
-import type { UsageSnapshot } from '../usage/types.js';
+import type { ServiceCatalogue, UsageSnapshot } from '../usage/types.js';
 
 export function renderUsageJson(snapshot: UsageSnapshot): string {
   return `${escapeJsonText(JSON.stringify(snapshot, null, 2))}\n`;
@@ -23,8 +22,15 @@ type ServiceStatus =
   | { kind: 'unmapped' }
   | { kind: 'unknown' };
 
+/** services.yaml's mapping, and the usage source's service names it is read against. */
+interface Mapping {
+  services: Record<string, string | null>;
+  bundles?: readonly Bundle[];
+  catalogue: ServiceCatalogue;
+}
+
 export interface ServiceTotal {
-  /** The canonical name, or the name as Mailprotector reported it when cwsync does not know it. */
+  /** The canonical name, or the name as the usage source reported it when cwsync does not know it. */
   service: string;
   /** Users of every user group carrying it, over all customers. */
   users: number;
@@ -36,10 +42,7 @@ export interface ServiceTotal {
  * Every service seen in a snapshot, with its totals and what services.yaml says of it: the
  * facts to write services.yaml from (also used by `doctor`). Pure.
  */
-export function serviceTotals(
-  snapshot: UsageSnapshot,
-  mapping: { services: Record<string, string | null>; bundles?: readonly Bundle[] },
-): ServiceTotal[] {
+export function serviceTotals(snapshot: UsageSnapshot, mapping: Mapping): ServiceTotal[] {
   const totals = new Map<string, { users: number; customers: number }>();
   for (const c of snapshot.customers)
     for (const [service, users] of usersByService(c)) {
@@ -53,11 +56,8 @@ export function serviceTotals(
     .map(([service, t]) => ({ service, ...t, status: statusOf(service, mapping) }));
 }
 
-function statusOf(
-  service: string,
-  { services, bundles = [] }: { services: Record<string, string | null>; bundles?: readonly Bundle[] },
-): ServiceStatus {
-  if (canonicalService(service) !== service) return { kind: 'unknown' };
+function statusOf(service: string, { services, bundles = [], catalogue }: Mapping): ServiceStatus {
+  if (catalogue.canonical(service) !== service) return { kind: 'unknown' };
   if (Object.hasOwn(services, service)) {
     const product = services[service];
     return product === null || product === undefined ? { kind: 'not-assigned' } : { kind: 'mapped', product };
@@ -90,14 +90,18 @@ export function renderServiceTotals(rows: readonly ServiceTotal[]): string[] {
   return [line(header), ...table.map(line)];
 }
 
-export interface UsageTextContext {
-  services: Record<string, string | null>;
-  bundles?: readonly Bundle[];
+export interface UsageTextContext extends Mapping {
   /** Warnings the source raised while reading. */
   warnings?: readonly string[];
 }
 
-export function renderUsageText(raw: UsageSnapshot, label: string, context?: UsageTextContext): string {
+/** `catalogue`: the usage source's service names (a name it does not know is shown as unknown). */
+export function renderUsageText(
+  raw: UsageSnapshot,
+  label: string,
+  catalogue: ServiceCatalogue,
+  context?: Omit<UsageTextContext, 'catalogue'>,
+): string {
   const snapshot = escapeDeep(raw);
   const rows: Array<[string, string, string]> = [];
   const unknown = new Map<string, string[]>();
@@ -107,10 +111,10 @@ export function renderUsageText(raw: UsageSnapshot, label: string, context?: Usa
     const services = [...usersByService(c)].sort(([a], [b]) => a.localeCompare(b));
     if (services.length === 0) rows.push([`${c.name} (${c.id})`, '-', '0']);
     services.forEach(([service, users], i) => {
-      if (!canonicalService(service)) unknown.set(service, [...(unknown.get(service) ?? []), c.name]);
+      if (!catalogue.canonical(service)) unknown.set(service, [...(unknown.get(service) ?? []), c.name]);
       rows.push([
         i === 0 ? `${c.name} (${c.id})` : '',
-        canonicalService(service) ? service : `${service} (unknown)`,
+        catalogue.canonical(service) ? service : `${service} (unknown)`,
         String(users),
       ]);
     });
@@ -125,11 +129,11 @@ export function renderUsageText(raw: UsageSnapshot, label: string, context?: Usa
     line(header),
     ...rows.map(line),
   ];
-  if (context) out.push('', ...renderServiceTotals(serviceTotals(snapshot, context)));
+  if (context) out.push('', ...renderServiceTotals(serviceTotals(snapshot, { ...context, catalogue })));
   for (const [service, customers] of unknown)
     out.push(
       '',
-      `warning: Mailprotector reports service "${service}", which cwsync does not know (${customers.join(', ')})`,
+      `warning: ${catalogue.vendor} reports service "${service}", which cwsync does not know (${customers.join(', ')})`,
     );
   for (const w of context?.warnings ?? []) out.push('', `warning: ${w}`);
   return `${out.join('\n')}\n`;

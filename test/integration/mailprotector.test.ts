@@ -6,6 +6,7 @@ import { renderUsageText } from '../../src/render/usage.js';
 import { type FakeMailprotector, startFakeMailprotector } from '../../src/sandbox/fake-mailprotector.js';
 import type { MpWorld } from '../../src/sandbox/world.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
+import { MAILPROTECTOR_SERVICES } from '../../src/usage/mailprotector-services.js';
 import { generateScenario } from '../support/scenario.js';
 
 let fake: FakeMailprotector | undefined;
@@ -114,7 +115,7 @@ describe('Mailprotector usage source', () => {
     expect(snapshot.customers[0]!.userGroups).toEqual([
       { name: 'Staff', users: 12, services: ['CloudFilter', 'Quantum Shield'] },
     ]);
-    expect(renderUsageText(snapshot, source.label)).toContain(
+    expect(renderUsageText(snapshot, source.label, MAILPROTECTOR_SERVICES)).toContain(
       'warning: Mailprotector reports service "Quantum Shield", which cwsync does not know (Contoso)',
     );
   });

@@ -1,4 +1,4 @@
-import { openUsageSource } from '../../adapters/registry.js';
+import { openUsageSource, sourceAdapterFor } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
 import { type Check, catalogChecks, connectWiseChecks } from '../../connectwise/doctor.js';
@@ -134,7 +134,11 @@ async function printServices(config: Config, logger: Logger): Promise<void> {
   try {
     const snapshot = await source.read({ onProgress: (p) => progress.update(p) });
     progress.end();
-    const rows = serviceTotals(snapshot, { services: config.services, bundles: config.bundles });
+    const rows = serviceTotals(snapshot, {
+      services: config.services,
+      bundles: config.bundles,
+      catalogue: sourceAdapterFor(config).services,
+    });
     process.stdout.write(`\nServices seen at ${source.label}:\n${renderServiceTotals(rows).join('\n')}\n`);
   } finally {
     progress.end();

@@ -1,4 +1,4 @@
-import { openUsageSource } from '../../adapters/registry.js';
+import { openUsageSource, sourceAdapterFor } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { createLogger } from '../../log.js';
@@ -24,7 +24,11 @@ export async function usageCommand(opts: { config: string; format: string }): Pr
       process.stdout.write(renderUsageJson(snapshot));
     } else {
       process.stdout.write(
-        renderUsageText(snapshot, source.label, { services: config.services, bundles: config.bundles, warnings }),
+        renderUsageText(snapshot, source.label, sourceAdapterFor(config).services, {
+          services: config.services,
+          bundles: config.bundles,
+          warnings,
+        }),
       );
     }
     return 0;

@@ -92,66 +92,71 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** The handler's reply, or the fault's; a handler that throws is a 500 naming why. */
+async function replyFor(handler: Handler, req: ParsedRequest, fault: Fault | undefined): Promise<Reply> {
+  if (fault?.status) return { status: fault.status, body: fault.body, headers: fault.headers, raw: fault.raw };
+  try {
+    return await handler(req);
+  } catch (err) {
+    return {
+      status: 500,
+      body: {
+        code: 'ConnectWiseApi',
+        message: `fake server error: ${err instanceof Error ? err.message : String(err)}`,
+      },
+    };
+  }
+}
+
+/** Writes a reply, or only its first `cutAfterBytes` bytes before the connection drops. */
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+  const head = { 'content-type': 'application/json; charset=utf-8', ...reply.headers };
+  if (reply.cutAfterBytes !== undefined) {
+    const bytes = Buffer.from(text);
+    res.writeHead(reply.status, { ...head, 'content-length': String(bytes.byteLength) });
+    res.write(bytes.subarray(0, reply.cutAfterBytes), () => req.socket.destroy());
+    return;
+  }
+  res.writeHead(reply.status, head);
+  res.end(text);
+}
+
 export async function startServer(
   handler: Handler,
   options: { port?: number; host?: string; latencyMs?: number } = {},
 ): Promise<FakeServer> {
   const state: Omit<FakeServer, 'origin' | 'close'> = { requests: [], faults: [], latencyMs: options.latencyMs ?? 0 };
+  const drop = (req: IncomingMessage, record: RecordedRequest) => {
+    record.status = -1;
+    req.socket.destroy();
+  };
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = await readBody(req);
+    const method = req.method ?? 'GET';
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: { ...req.headers },
+      body,
+      status: 0,
+      at: Date.now(),
+    };
+    state.requests.push(record);
+    if (state.latencyMs > 0) await sleep(state.latencyMs);
+    const fault = takeFault(state.faults, method, url.pathname);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.drop) return drop(req, record);
+    const parsed = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+    const reply = await replyFor(handler, parsed, fault);
+    record.status = reply.status;
+    if (fault?.dropAfterServing || reply.drop) return drop(req, record);
+    send(req, res, reply);
+  };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const body = await readBody(req);
-      const method = req.method ?? 'GET';
-      const record: RecordedRequest = {
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        headers: { ...req.headers },
-        body,
-        status: 0,
-        at: Date.now(),
-      };
-      state.requests.push(record);
-      if (state.latencyMs > 0) await sleep(state.latencyMs);
-      const fault = takeFault(state.faults, method, url.pathname);
-      if (fault?.delayMs) await sleep(fault.delayMs);
-      if (fault?.drop) {
-        record.status = -1;
-        req.socket.destroy();
-        return;
-      }
-      let reply: Reply;
-      if (fault?.status) reply = { status: fault.status, body: fault.body, headers: fault.headers, raw: fault.raw };
-      else {
-        try {
-          reply = await handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
-        } catch (err) {
-          reply = {
-            status: 500,
-            body: {
-              code: 'ConnectWiseApi',
-              message: `fake server error: ${err instanceof Error ? err.message : String(err)}`,
-            },
-          };
-        }
-      }
-      record.status = reply.status;
-      if (fault?.dropAfterServing || reply.drop) {
-        record.status = -1;
-        req.socket.destroy();
-        return;
-      }
-      const text = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
-      const head = { 'content-type': 'application/json; charset=utf-8', ...reply.headers };
-      if (reply.cutAfterBytes !== undefined) {
-        const bytes = Buffer.from(text);
-        res.writeHead(reply.status, { ...head, 'content-length': String(bytes.byteLength) });
-        res.write(bytes.subarray(0, reply.cutAfterBytes), () => req.socket.destroy());
-        return;
-      }
-      res.writeHead(reply.status, head);
-      res.end(text);
-    })();
+    void serve(req, res);
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

@@ -9,30 +9,35 @@ import type { ErrorFacts } from '../http/transport.js';
 import type { ConnectWiseCredentials } from './client.js';
 import { describePermission, permissionFor } from './permissions.js';
 
-export function connectWiseHint(settings: Pick<ConnectWiseSettings, 'site' | 'url' | 'company'>) {
-  return (f: ErrorFacts): string | undefined => {
-    const text = `${f.code ?? ''} ${f.message ?? ''}`.toLowerCase();
-    if (f.status === 0) return `check that ${settings.site ?? settings.url} is reachable from this machine`;
-    if (f.status === 401)
-      return `check connectwise.company ("${settings.company}", the login company ID, case-sensitive) and the API member's public and private keys`;
-    if (f.status === 403) {
-      const p = permissionFor(f.method, f.path);
-      return p
-        ? `the API member's security role needs ${describePermission(p)} (to ${p.why})`
-        : "check the API member's security role";
-    }
-    if (f.status === 400 && text.includes('clientid'))
-      return "check the clientId header: connectwise.clientId must be your integration's GUID from developer.connectwise.com";
-    if (f.status === 404 && settings.site)
-      return 'on ConnectWise cloud a 404 can mean a stale codebase or wrong credentials: check connectwise.company and the keys';
-    if (f.status === 404)
-      return 'check connectwise.url: it should end in /apis/3.0 (e.g. https://cw.example.com/v4_6_release/apis/3.0)';
-    if (f.status === 429)
-      return 'ConnectWise is throttling this integration; lower connectwise.concurrency or run at a quieter time';
-    if (f.status >= 500)
-      return 'ConnectWise had a server error; a write it may still carry out is settled by reading it back, never sent twice';
-    return undefined;
-  };
+type HintSettings = Pick<ConnectWiseSettings, 'site' | 'url' | 'company'>;
+
+/** The hint for each failure status, in ConnectWise's terms and the config key to check. */
+const HINTS: Record<number, (f: ErrorFacts, settings: HintSettings) => string | undefined> = {
+  0: (_f, settings) => `check that ${settings.site ?? settings.url} is reachable from this machine`,
+  401: (_f, settings) =>
+    `check connectwise.company ("${settings.company}", the login company ID, case-sensitive) and the API member's public and private keys`,
+  403: (f) => {
+    const p = permissionFor(f.method, f.path);
+    return p
+      ? `the API member's security role needs ${describePermission(p)} (to ${p.why})`
+      : "check the API member's security role";
+  },
+  400: (f) =>
+    `${f.code ?? ''} ${f.message ?? ''}`.toLowerCase().includes('clientid')
+      ? "check the clientId header: connectwise.clientId must be your integration's GUID from developer.connectwise.com"
+      : undefined,
+  404: (_f, settings) =>
+    settings.site
+      ? 'on ConnectWise cloud a 404 can mean a stale codebase or wrong credentials: check connectwise.company and the keys'
+      : 'check connectwise.url: it should end in /apis/3.0 (e.g. https://cw.example.com/v4_6_release/apis/3.0)',
+  429: () => 'ConnectWise is throttling this integration; lower connectwise.concurrency or run at a quieter time',
+};
+
+const SERVER_ERROR_HINT =
+  'ConnectWise had a server error; a write it may still carry out is settled by reading it back, never sent twice';
+
+export function connectWiseHint(settings: HintSettings) {
+  return (f: ErrorFacts): string | undefined => (f.status >= 500 ? SERVER_ERROR_HINT : HINTS[f.status]?.(f, settings));
 }
 
 /** `connectwise.privateKey from env CW_PRIVATE_KEY`: how a secret is named in messages, never by value. */

@@ -48,7 +48,6 @@ export function githubRepoFromEnv(env: NodeJS.ProcessEnv = process.env, command 
   };
 }
 
-/** What a 403 most likely means for the calls of one command: the permission its job needs. */
 export interface ClientOptions {
   baseDelayMs?: number;
   timeoutMs?: number;
@@ -56,20 +55,24 @@ export interface ClientOptions {
   permissions?: string;
 }
 
+/** What a 403 most likely means for the calls of one command: the permission its job needs. */
+function forbiddenHint(said: string, permissions: string): string {
+  if (said.includes('not permitted to create'))
+    return 'open it with a GitHub App token (docs/setup.md, "New customers"), or allow it in the repository: Settings > Actions > General > "Allow GitHub Actions to create and approve pull requests"';
+  if (said.includes('rate limit')) return 'GitHub rate limit reached; the next run will try again';
+  return `the token lacks a permission: give this job \`permissions: { ${permissions} }\``;
+}
+
+const HINTS: Record<number, string> = {
+  401: 'GITHUB_TOKEN is missing, expired or invalid',
+  404: 'check GITHUB_REPOSITORY, and that the token can see the repository',
+  410: 'issues are turned off for this repository: Settings > General > Features > Issues',
+  422: 'GitHub refused what was sent (too long, or a label it cannot set)',
+};
+
 function hintFor(permissions: string) {
-  return (f: ErrorFacts): string | undefined => {
-    const said = (f.message ?? '').toLowerCase();
-    if (f.status === 401) return 'GITHUB_TOKEN is missing, expired or invalid';
-    if (f.status === 403 && said.includes('not permitted to create'))
-      return 'open it with a GitHub App token (docs/setup.md, "New customers"), or allow it in the repository: Settings > Actions > General > "Allow GitHub Actions to create and approve pull requests"';
-    if (f.status === 403 && said.includes('rate limit'))
-      return 'GitHub rate limit reached; the next run will try again';
-    if (f.status === 403) return `the token lacks a permission: give this job \`permissions: { ${permissions} }\``;
-    if (f.status === 404) return 'check GITHUB_REPOSITORY, and that the token can see the repository';
-    if (f.status === 410) return 'issues are turned off for this repository: Settings > General > Features > Issues';
-    if (f.status === 422) return 'GitHub refused what was sent (too long, or a label it cannot set)';
-    return undefined;
-  };
+  return (f: ErrorFacts): string | undefined =>
+    f.status === 403 ? forbiddenHint((f.message ?? '').toLowerCase(), permissions) : HINTS[f.status];
 }
 
 /** Pages of one list at most; a list longer than this is an error, never a silent cut. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ReportJournal, recoverReport } from '../../src/cli/report-journal.js';
 import type { Binding, Policy } from '../../src/config/types.js';
 import { FilePendingCreates } from '../../src/git/pending-creates.js';
-import { assess, issueBody } from '../../src/github/issue.js';
+import { assess, issueBody } from '../../src/github/issue-body.js';
 import { applyPlan, needsAttention } from '../../src/reconcile/apply.js';
 import type { MatchedBinding } from '../../src/reconcile/match.js';
 import { buildPlan } from '../../src/reconcile/plan.js';

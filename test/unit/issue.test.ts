@@ -1,14 +1,7 @@
 /** The nightly issue's decisions and body, against a fake GitHub API on loopback. */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  assess,
-  type IssueClient as Client,
-  IssueClient,
-  issueBody,
-  md,
-  type RunFacts,
-  syncNightlyIssue,
-} from '../../src/github/issue.js';
+import { type IssueClient as Client, IssueClient, syncNightlyIssue } from '../../src/github/issue.js';
+import { assess, issueBody, md, type RunFacts } from '../../src/github/issue-body.js';
 import type { ApplyReport } from '../../src/reconcile/apply.js';
 import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
 

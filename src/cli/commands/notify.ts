@@ -5,7 +5,8 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { CwsyncError } from '../../errors.js';
-import { githubEnv, IssueClient, type RunFacts, syncNightlyIssue } from '../../github/issue.js';
+import { githubEnv, IssueClient, syncNightlyIssue } from '../../github/issue.js';
+import type { RunFacts } from '../../github/issue-body.js';
 import { createLogger } from '../../log.js';
 import type { ApplyReport } from '../../reconcile/apply.js';
 import type { Plan } from '../../reconcile/types.js';

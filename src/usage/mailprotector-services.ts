@@ -22,7 +22,7 @@ const SERVICES: ServiceInfo[] = [
   { name: 'Exchange+ Premium', aliases: ['Exchange Plus Premium'], deprecated: true },
 ];
 
-export const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
+const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
 
 const normalize = (s: string): string =>
   s
@@ -41,11 +41,7 @@ export function canonicalService(name: string): string | undefined {
   return BY_NORMALIZED.get(normalize(name))?.name;
 }
 
-export function isCanonicalService(name: string): boolean {
-  return SERVICE_NAMES.includes(name);
-}
-
-export function isDeprecatedService(name: string): boolean {
+function isDeprecatedService(name: string): boolean {
   return SERVICES.some((s) => s.name === name && s.deprecated === true);
 }
 

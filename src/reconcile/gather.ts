@@ -23,6 +23,7 @@ import {
   TargetUnavailable,
 } from './ports.js';
 import type { BindingError, UsageProvenance, Warning } from './types.js';
+import { unseenServices } from './unseen.js';
 
 export interface GatherDeps {
   target: BillingTarget;
@@ -205,9 +206,12 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
   const snapshot = canonicalized(await usage, deps.services);
   const match = matchCustomers(readable, snapshot, config.customers, names);
   failed.push(...match.errors);
+  // Services the source could not show: warned about, and an error of each binding billing them.
+  const unseen = unseenServices(match.matched, config, deps.usage.label);
+  failed.push(...unseen.errors);
 
   const blocker = blockerOf(failed, resolved);
-  const matched = match.matched.filter((m) => {
+  const matched = unseen.rest.filter((m) => {
     const cause = blocker(m.resolved);
     if (!cause) return true;
     const { agreement, binding } = m.resolved;
@@ -222,6 +226,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
   });
   const failedInRun = failed.filter((f) => inRun(f.binding));
   const sourceWarnings: Warning[] = usageWarnings.map((message) => ({ code: 'no-services', message }));
+  sourceWarnings.push(...unseen.warnings);
   if (widened.length > 0)
     sourceWarnings.push({
       code: 'scope-widened',

@@ -64,7 +64,8 @@ type WarningCode =
   | 'no-services'
   | 'scope-widened'
   | 'safety-limit'
-  | 'double-billing';
+  | 'double-billing'
+  | 'services-not-shown';
 
 export interface Warning {
   code: WarningCode;

@@ -8,21 +8,29 @@ interface ServiceInfo {
   name: string;
   aliases: string[];
   deprecated?: true;
+  /**
+   * Sold on top of a hosting service (SPEC §3: Bracket, XtraMail, SecureStore; the services PUT
+   * takes `{hosting, addons[]}`): what a one-object services answer cannot show.
+   */
+  addon?: true;
 }
 
 const SERVICES: ServiceInfo[] = [
   { name: 'CloudFilter', aliases: ['CloudFilter Email Security', 'Cloud Filter'] },
   { name: 'SafeSend', aliases: ['SafeSend Outbound', 'Safe Send'] },
-  { name: 'Bracket', aliases: ['Bracket Encryption', 'Bracket Email Encryption'] },
-  { name: 'XtraMail', aliases: ['XtraMail Continuity', 'Xtra Mail'] },
+  { name: 'Bracket', aliases: ['Bracket Encryption', 'Bracket Email Encryption'], addon: true },
+  { name: 'XtraMail', aliases: ['XtraMail Continuity', 'Xtra Mail'], addon: true },
   { name: 'CloudMail', aliases: ['CloudMail Hosted Email', 'Cloud Mail'] },
-  { name: 'SecureStore', aliases: ['SecureStore Archiving', 'Secure Store'] },
+  { name: 'SecureStore', aliases: ['SecureStore Archiving', 'Secure Store'], addon: true },
   { name: 'Exchange+ Basic', aliases: ['Exchange Plus Basic'], deprecated: true },
   { name: 'Exchange+ Advanced', aliases: ['Exchange Plus Advanced'], deprecated: true },
   { name: 'Exchange+ Premium', aliases: ['Exchange Plus Premium'], deprecated: true },
 ];
 
 const SERVICE_NAMES: readonly string[] = SERVICES.map((s) => s.name);
+
+/** The add-ons, in table order: Bracket, XtraMail, SecureStore. */
+export const ADDONS: readonly string[] = SERVICES.filter((s) => s.addon).map((s) => s.name);
 
 const normalize = (s: string): string =>
   s

@@ -23,6 +23,7 @@ import {
   paths,
   type RecordOf,
 } from './mailprotector-api.js';
+import { ADDONS } from './mailprotector-services.js';
 import { describeAnswer } from './unexpected-answer.js';
 
 /** One endpoint's row: the same shape as ConnectWise's, so doctor --shapes prints both alike. */
@@ -212,11 +213,14 @@ async function examineServices(source: MailprotectorUsageSource, out: EndpointSh
     );
     return;
   }
-  const form = {
-    list: ASSUMPTIONS.servicesList,
-    object: ASSUMPTIONS.servicesObject,
-    'put-form': ASSUMPTIONS.servicesPutForm,
-  }[parsed.form];
+  if (parsed.form === 'object') {
+    // Read, but it cannot show the add-ons: a DIFFERS worth reporting (SPEC §3).
+    entry.differs.push(
+      `${ASSUMPTIONS.servicesObject.id}: the services came as one object, which shows one service, so the add-ons a group may carry (${ADDONS.join(', ')}) cannot be seen: every plan warns naming those groups, and a binding that bills an add-on is an error`,
+    );
+    return;
+  }
+  const form = parsed.form === 'list' ? ASSUMPTIONS.servicesList : ASSUMPTIONS.servicesPutForm;
   entry.confirms.push(said(form));
   if (parsed.form === 'list' && !Array.isArray(res.body))
     entry.differs.push(

@@ -25,7 +25,7 @@ import {
   type ServicesForm,
 } from './mailprotector-api.js';
 import { readAllPages } from './mailprotector-paging.js';
-import { canonicalService } from './mailprotector-services.js';
+import { ADDONS, canonicalService } from './mailprotector-services.js';
 import {
   type CustomerUsage,
   sortSnapshot,
@@ -170,14 +170,24 @@ export class MailprotectorUsageSource implements UsageSource {
         const groups = listed.filter((g) => claim(customerId, g.id));
         await Promise.all(
           groups.map(async (group) => {
-            const { names } = await this.servicesOf(group.id, `list services of user group ${group.id} (${where})`);
+            const { names, form } = await this.servicesOf(
+              group.id,
+              `list services of user group ${group.id} (${where})`,
+            );
             const services = [...new Set(names.map((s) => canonicalService(s) ?? s))];
+            // One object shows one service: the add-ons the group may carry are not in it.
+            const notShown = form === 'object' ? ADDONS.filter((s) => !services.includes(s)) : [];
             const name = group.name ?? `#${group.id}`;
             if (group.user_count > 0 && services.length === 0)
               warn(
                 `Mailprotector user group "${name}" (id ${group.id}) of ${customer.name}, ${where}, has ${group.user_count} users and no services, so they count towards no product; check its services in the Mailprotector console`,
               );
-            customer.userGroups.push({ name, users: group.user_count, services });
+            customer.userGroups.push({
+              name,
+              users: group.user_count,
+              services,
+              ...(notShown.length > 0 && group.user_count > 0 ? { servicesNotShown: notShown } : {}),
+            });
           }),
         );
         const left = (pending.get(customerId) ?? 1) - 1;

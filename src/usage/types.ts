@@ -5,6 +5,13 @@ export interface UserGroupUsage {
   users: number;
   /** Canonical service names; a name cwsync does not know is kept as the API reported it. */
   services: string[];
+  /**
+   * Services the group may carry that the source could not show (SPEC §3 "Vendor shapes we
+   * cannot see"): Mailprotector answering a group's services as one object shows one service,
+   * so its add-ons are not in the answer. The plan warns naming them, and a binding that bills
+   * one of them from usage is an error of that binding. Absent: the source showed every service.
+   */
+  servicesNotShown?: string[];
 }
 
 export interface CustomerUsage {
@@ -69,7 +76,11 @@ export function sortSnapshot(snapshot: UsageSnapshot): UsageSnapshot {
       ...c,
       userGroups: [...c.userGroups]
         .sort((a, b) => a.name.localeCompare(b.name) || a.users - b.users)
-        .map((g) => ({ ...g, services: [...g.services].sort() })),
+        .map((g) => ({
+          ...g,
+          services: [...g.services].sort(),
+          ...(g.servicesNotShown ? { servicesNotShown: [...g.servicesNotShown].sort() } : {}),
+        })),
     }));
   return { formatVersion: 1, ...(snapshot.capturedAt ? { capturedAt: snapshot.capturedAt } : {}), customers };
 }

@@ -71,18 +71,36 @@ describe("a user group's services in each evidenced shape", () => {
     ]);
   });
 
-  it('object: one service object per group (the shape the SDK types)', async () => {
+  it('object: one service object per group (the shape the SDK types), the add-ons it cannot show marked', async () => {
     const world = contoso();
     world.services = world.services.filter((s) => s.id !== 7 && s.id !== 8);
     const { fake, source } = await start(world, { services: 'object' });
     const served = await fetch(`${fake.apiBase}/user_groups/3/services`, { headers: { authorization: 'Bearer k' } });
     expect(await served.json()).toMatchObject({ service_type: 'CloudFilter Email Security' });
     const snapshot = await source.read();
+    // Board shows Bracket (its only service); a group without users has nothing to go unbilled.
     expect(snapshot.customers[0]!.userGroups).toEqual([
-      { name: 'Board', users: 3, services: ['Bracket'] },
+      { name: 'Board', users: 3, services: ['Bracket'], servicesNotShown: ['SecureStore', 'XtraMail'] },
       { name: 'Empty', users: 0, services: [] },
-      { name: 'Staff', users: 12, services: ['CloudFilter'] },
+      { name: 'Staff', users: 12, services: ['CloudFilter'], servicesNotShown: ['Bracket', 'SecureStore', 'XtraMail'] },
     ]);
+  });
+
+  it('object with an add-on: the group named "CloudMail with Bracket" shows CloudFilter only, Bracket marked not shown', async () => {
+    const world = contoso();
+    world.userGroups[0]!.name = 'CloudMail with Bracket';
+    world.services = [
+      { id: 6, userGroupId: 3, serviceType: 'CloudFilter Email Security' },
+      { id: 9, userGroupId: 3, serviceType: 'Bracket' },
+    ];
+    const { source } = await start(world, { services: 'object' });
+    const group = (await source.read()).customers[0]!.userGroups.find((g) => g.name === 'CloudMail with Bracket');
+    expect(group).toEqual({
+      name: 'CloudMail with Bracket',
+      users: 12,
+      services: ['CloudFilter'],
+      servicesNotShown: ['Bracket', 'SecureStore', 'XtraMail'],
+    });
   });
 
   it('a group with users and no services is a warning, and the group stays in the snapshot', async () => {

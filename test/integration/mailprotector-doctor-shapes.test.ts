@@ -82,8 +82,16 @@ describe('describeMailprotectorShapes', () => {
       expect(text).not.toContain(needle);
   });
 
+  it('marks the one-object services form DIFFERS, naming the add-ons it cannot show', async () => {
+    const { result } = await shapes({ services: 'object' });
+    const services = byEndpoint(result)['GET /user_groups/{id}/services']!;
+    expect(services.confirms).toEqual([]);
+    expect(services.differs).toEqual([
+      'services-object: the services came as one object, which shows one service, so the add-ons a group may carry (Bracket, XtraMail, SecureStore) cannot be seen: every plan warns naming those groups, and a binding that bills an add-on is an error',
+    ]);
+  });
+
   it.each<[MpBehaviour['services'], string]>([
-    ['object', 'services-object'],
     ['list', 'services-list'],
     ['put-form', 'services-put-form'],
     ['service-types', 'services-put-form'],

@@ -45,43 +45,60 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+interface CompanyIndex {
+  /** By word start or compact-name start. */
+  byBlock: Map<string, IndexedCompany[]>;
+  /** By compact name and identifier, for mail domain labels and a name equal to an identifier. */
+  byText: Map<string, IndexedCompany[]>;
+  /** By normalised name. */
+  byKey: Map<string, IndexedCompany[]>;
+}
+
+function indexCompanies(companies: ImportCompany[]): CompanyIndex {
+  const index: CompanyIndex = { byBlock: new Map(), byText: new Map(), byKey: new Map() };
+  for (const company of companies) {
+    const c = { company, name: normalizeName(company.name), identifier: normalizeIdentifier(company.identifier) };
+    if (c.name.key) push(index.byKey, c.name.key, c);
+    for (const b of new Set(blocksOf(c.name))) push(index.byBlock, b, c);
+    if (c.name.compact.length >= 4) push(index.byText, c.name.compact, c);
+    if (c.identifier.length >= 4 && c.identifier !== c.name.compact) push(index.byText, c.identifier, c);
+  }
+  return index;
+}
+
+/** Each mail domain's label (contoso of contoso.com), the first domain that gave it. */
+function domainLabels(domains: string[]): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const d of domains) {
+    const label = domainLabel(d);
+    if (label && !labels.has(label)) labels.set(label, d);
+  }
+  return labels;
+}
+
+/** The companies worth scoring: same name, a shared word start (the smallest block always), or a domain or identifier hit. */
+function poolOf(index: CompanyIndex, name: NormalName, labels: Map<string, string>): Set<IndexedCompany> {
+  const pool = new Set<IndexedCompany>(index.byKey.get(name.key) ?? []);
+  const blocks = [...new Set(blocksOf(name))]
+    .map((b) => index.byBlock.get(b) ?? [])
+    .filter((list) => list.length > 0)
+    .sort((a, b) => a.length - b.length);
+  for (const [i, list] of blocks.entries()) {
+    if (i > 0 && list.length > MAX_BLOCK) break;
+    for (const c of list) pool.add(c);
+  }
+  for (const text of [...labels.keys(), name.compact]) for (const c of index.byText.get(text) ?? []) pool.add(c);
+  return pool;
+}
+
 /** Indexes the companies once; each customer is then compared with the few that share a word start. */
 export function createMatcher(companies: ImportCompany[]): Matcher {
-  const indexed: IndexedCompany[] = companies.map((company) => ({
-    company,
-    name: normalizeName(company.name),
-    identifier: normalizeIdentifier(company.identifier),
-  }));
-  const byBlock = new Map<string, IndexedCompany[]>();
-  const byText = new Map<string, IndexedCompany[]>();
-  const byKey = new Map<string, IndexedCompany[]>();
-  for (const c of indexed) {
-    if (c.name.key) push(byKey, c.name.key, c);
-    for (const b of new Set(blocksOf(c.name))) push(byBlock, b, c);
-    if (c.name.compact.length >= 4) push(byText, c.name.compact, c);
-    if (c.identifier.length >= 4 && c.identifier !== c.name.compact) push(byText, c.identifier, c);
-  }
-
+  const index = indexCompanies(companies);
   return {
     match(customer) {
       const name = normalizeName(customer.name);
-      const labels = new Map<string, string>();
-      for (const d of customer.domains) {
-        const label = domainLabel(d);
-        if (label && !labels.has(label)) labels.set(label, d);
-      }
-      const pool = new Set<IndexedCompany>(byKey.get(name.key) ?? []);
-      const blocks = [...new Set(blocksOf(name))]
-        .map((b) => byBlock.get(b) ?? [])
-        .filter((list) => list.length > 0)
-        .sort((a, b) => a.length - b.length);
-      for (const [i, list] of blocks.entries()) {
-        if (i > 0 && list.length > MAX_BLOCK) break;
-        for (const c of list) pool.add(c);
-      }
-      for (const label of labels.keys()) for (const c of byText.get(label) ?? []) pool.add(c);
-      for (const c of byText.get(name.compact) ?? []) pool.add(c);
-      const ranked = [...pool]
+      const labels = domainLabels(customer.domains);
+      const ranked = [...poolOf(index, name, labels)]
         .map((c) => score(name, labels, c))
         .filter((c) => c.score > 0)
         .sort(
@@ -121,38 +138,38 @@ function describeHow(c: Candidate): string {
 
 const worthNaming = (c: Candidate) => c.score >= REVIEW;
 
-function decide(ranked: Candidate[]): CompanyMatch {
-  const exact = ranked.filter((c) => c.nameScore === 1);
-  if (exact.length === 1) {
+/** Several companies of exactly this name: accepted only when evidence backs one of them alone. */
+function decideSameName(exact: Candidate[]): CompanyMatch {
+  const backed = exact.filter((c) => c.evidence.length > 0);
+  if (backed.length !== 1) {
     const best = exact[0]!;
-    return {
-      verdict: 'accepted',
-      best,
-      rivals: ranked.filter((c) => c !== best && worthNaming(c)).slice(0, 2),
-      how: describeHow(best),
-    };
-  }
-  if (exact.length > 1) {
-    const backed = exact.filter((c) => c.evidence.length > 0);
-    const best = backed.length === 1 ? backed[0]! : exact[0]!;
     const rivals = exact.filter((c) => c !== best);
-    if (backed.length === 1)
-      return {
-        verdict: 'accepted',
-        best,
-        rivals,
-        how: `same name; ${best.evidence.map((e) => (e.kind === 'domain' ? `mail domain ${e.domain}` : 'the identifier')).join(' and ')} tells apart ${exact.length} companies of this name`,
-      };
     return { verdict: 'review', best, rivals, how: describeHow(best), why: `${exact.length} companies have this name` };
   }
+  const best = backed[0]!;
+  const told = best.evidence
+    .map((e) => (e.kind === 'domain' ? `mail domain ${e.domain}` : 'the identifier'))
+    .join(' and ');
+  return {
+    verdict: 'accepted',
+    best,
+    rivals: exact.filter((c) => c !== best),
+    how: `same name; ${told} tells apart ${exact.length} companies of this name`,
+  };
+}
+
+/** No exact name: the best score decides, if it is high enough and far enough ahead. */
+function decideByScore(ranked: Candidate[]): CompanyMatch {
   const best = ranked[0];
-  if (!best || best.score < REVIEW)
+  if (!best || best.score < REVIEW) {
+    const closest = best && best.score >= CLOSEST ? best : undefined;
     return {
       verdict: 'unmatched',
-      best: best && best.score >= CLOSEST ? best : undefined,
+      best: closest,
       rivals: [],
-      how: best && best.score >= CLOSEST ? describeHow(best) : 'no company comes near',
+      how: closest ? describeHow(closest) : 'no company comes near',
     };
+  }
   const second = ranked[1];
   const rivals = ranked.slice(1).filter(worthNaming).slice(0, 2);
   if (best.score < ACCEPT)
@@ -166,4 +183,17 @@ function decide(ranked: Candidate[]): CompanyMatch {
       why: `${second.company.name} scores nearly as well (${showScore(second.score)})`,
     };
   return { verdict: 'accepted', best, rivals, how: describeHow(best) };
+}
+
+function decide(ranked: Candidate[]): CompanyMatch {
+  const exact = ranked.filter((c) => c.nameScore === 1);
+  if (exact.length > 1) return decideSameName(exact);
+  if (exact.length === 0) return decideByScore(ranked);
+  const best = exact[0]!;
+  return {
+    verdict: 'accepted',
+    best,
+    rivals: ranked.filter((c) => c !== best && worthNaming(c)).slice(0, 2),
+    how: describeHow(best),
+  };
 }

@@ -40,23 +40,26 @@ function existsOrLink(path: string): boolean {
   }
 }
 
+/** An --out path: new, in a directory that exists; part of the config when the config reads it. */
+function chosenOut(config: string, out: string): OutputTarget {
+  const path = resolve(out);
+  if (existsOrLink(path)) refuseExisting(path, 'choose another --out, or move that file away first');
+  const parent = dirname(path);
+  if (!existsSync(parent) || !statSync(parent).isDirectory())
+    throw new CwsyncError(`--out ${out}: ${displayPath(parent)} is not a directory`, {
+      hint: 'create the directory first, or write under the config directory',
+    });
+  const real = join(realpathSync(parent), basename(path));
+  const partOfConfig =
+    (dirname(real) === join(config, 'customers') && /\.ya?ml$/.test(real)) ||
+    real === join(config, 'customers.yaml') ||
+    real === join(config, 'customers.yml');
+  return { path, partOfConfig };
+}
+
 export function chooseOutput(configDir: string, out: string | undefined, date: string): OutputTarget {
   const config = realpathSync(resolve(configDir));
-  if (out !== undefined) {
-    const path = resolve(out);
-    if (existsOrLink(path)) refuseExisting(path, 'choose another --out, or move that file away first');
-    const parent = dirname(path);
-    if (!existsSync(parent) || !statSync(parent).isDirectory())
-      throw new CwsyncError(`--out ${out}: ${displayPath(parent)} is not a directory`, {
-        hint: 'create the directory first, or write under the config directory',
-      });
-    const real = join(realpathSync(parent), basename(path));
-    const partOfConfig =
-      (dirname(real) === join(config, 'customers') && /\.ya?ml$/.test(real)) ||
-      real === join(config, 'customers.yaml') ||
-      real === join(config, 'customers.yml');
-    return { path, partOfConfig };
-  }
+  if (out !== undefined) return chosenOut(config, out);
   const dir = join(config, 'customers');
   if (existsOrLink(dir) && (!statSync(dir).isDirectory() || !inside(config, realpathSync(dir))))
     throw new CwsyncError(`${displayPath(dir)} is not a directory inside the config directory`, {

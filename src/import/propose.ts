@@ -73,24 +73,25 @@ export function propose(input: ProposeInput): ProposeResult {
   return { proposals, bound: input.customers.length - unbound.length };
 }
 
+function groupBy<K, V>(items: Iterable<V>, keyOf: (item: V) => K | undefined): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 /** Proposals that name one company (with each other, or with a binding already written). */
 function shareCompaniesOpenly(proposals: Proposal[], companies: ImportCompany[], existing: ExistingBinding[]): void {
-  const byCompany = new Map<number, Proposal[]>();
-  for (const p of proposals) {
-    if (p.match.verdict === 'unmatched' || !p.match.best) continue;
-    const id = p.match.best.company.id;
-    const list = byCompany.get(id);
-    if (list) list.push(p);
-    else byCompany.set(id, [p]);
-  }
+  const byCompany = groupBy(proposals, (p) =>
+    p.match.verdict === 'unmatched' || !p.match.best ? undefined : p.match.best.company.id,
+  );
   const companyById = new Map(companies.map((c) => [c.id, c]));
-  const boundTo = new Map<string, ExistingBinding[]>();
-  for (const b of existing) {
-    const key = b.company.toLowerCase();
-    const list = boundTo.get(key);
-    if (list) list.push(b);
-    else boundTo.set(key, [b]);
-  }
+  const boundTo = groupBy(existing, (b) => b.company.toLowerCase());
   for (const [companyId, sharing] of byCompany) {
     const company = companyById.get(companyId)!;
     const already = [
@@ -99,25 +100,31 @@ function shareCompaniesOpenly(proposals: Proposal[], companies: ImportCompany[],
         ...(boundTo.get(company.name.toLowerCase()) ?? []),
       ]),
     ];
-    for (const b of already)
-      for (const p of sharing)
-        demote(
-          p,
-          `${company.identifier} is already bound to customer "${b.customer}" (${b.where}); usage would add up on one agreement`,
-        );
-    if (sharing.length < 2) continue;
-    const exact = sharing.filter((p) => p.match.best!.nameScore === 1);
-    const keeper = exact.length === 1 && already.length === 0 ? exact[0] : undefined;
-    for (const p of sharing) {
-      if (p === keeper) {
-        p.notes.push(`${company.identifier} is also proposed for ${others(sharing, p)}, left for review`);
-        continue;
-      }
+    shareOneCompany(company, sharing, already);
+  }
+}
+
+/**
+ * A company already bound demotes every proposal for it; several proposals for one company are
+ * all demoted, except a lone exact name (when nothing is bound yet), which is kept with a note.
+ */
+function shareOneCompany(company: ImportCompany, sharing: Proposal[], already: ExistingBinding[]): void {
+  for (const b of already)
+    for (const p of sharing)
+      demote(
+        p,
+        `${company.identifier} is already bound to customer "${b.customer}" (${b.where}); usage would add up on one agreement`,
+      );
+  if (sharing.length < 2) return;
+  const exact = sharing.filter((p) => p.match.best!.nameScore === 1);
+  const keeper = exact.length === 1 && already.length === 0 ? exact[0] : undefined;
+  for (const p of sharing) {
+    if (p === keeper) p.notes.push(`${company.identifier} is also proposed for ${others(sharing, p)}, left for review`);
+    else
       demote(
         p,
         `${company.identifier} is also proposed for ${others(sharing, p)}; bind one, or all if they share the agreement`,
       );
-    }
   }
 }
 

@@ -51,12 +51,17 @@ export async function readCustomers(
     options.logger?.warn({ reason }, 'domains not read; matching by names only');
     return { customers, domainsNote: `domains not read (${reason}); matched by names only` };
   }
+  return attachDomains(customers, records);
+}
+
+/** Each customer's own domains (an alias domain's parent is listed already); a list naming no customer is said so. */
+function attachDomains(customers: ImportCustomer[], records: MpDomainRecord[]): MailprotectorSide {
   const byId = new Map(customers.map((c) => [c.id, c]));
   let unowned = 0;
   for (const d of records) {
     const owner = d.account ? byId.get(d.account.id) : undefined;
     if (!owner) unowned++;
-    if (owner && !d.parent && typeof d.name === 'string') owner.domains.push(d.name);
+    else if (!d.parent && typeof d.name === 'string') owner.domains.push(d.name);
   }
   return unowned > 0 && unowned === records.length
     ? { customers, domainsNote: 'domains not read: the reseller domain list does not name their customers' }

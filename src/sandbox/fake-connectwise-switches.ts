@@ -76,6 +76,11 @@ export interface CwSwitches {
   oversizedWrite?: Target & { bytes: number; method?: WriteMethod };
   /** A create fills unitPrice (and unitCost) from the catalog: unproven for the API, so off by default. */
   priceOnCreate?: boolean;
+  /**
+   * A write is applied, then answered 2xx with these fields left out of the addition (say a
+   * cancel answered without `cancelledDate`): the answer neither shows nor denies the change.
+   */
+  writeOmits?: Target & { fields: string[]; method?: WriteMethod };
 }
 
 /** What a gateway in front of ConnectWise answers when the backend is slow: an HTML page. */
@@ -129,7 +134,8 @@ const applies = (sw: (Target & { method?: WriteMethod }) | undefined, method: Wr
 
 /**
  * The answer to a write that was applied (`reply`), as a switch turns it: a body that is not an
- * addition, a redirect, or an addition too large to read. A refused write is never turned.
+ * addition, a redirect, an addition missing fields, or one too large to read. A refused write
+ * is never turned.
  */
 export function writeAnswer(switches: CwSwitches, method: WriteMethod, path: string, reply: Reply): Reply {
   if (reply.status >= 300) return reply;
@@ -141,6 +147,12 @@ export function writeAnswer(switches: CwSwitches, method: WriteMethod, path: str
   const redirect = switches.redirectWrite;
   if (applies(redirect, method, path))
     return { status: redirect!.status ?? 302, raw: '', headers: { location: `http://127.0.0.1:9${path}` } };
+  const omits = switches.writeOmits;
+  if (applies(omits, method, path)) {
+    const record = { ...((reply.body ?? {}) as Rec) };
+    for (const f of omits!.fields) delete record[f];
+    return json(reply.status, record);
+  }
   const oversized = switches.oversizedWrite;
   if (applies(oversized, method, path)) {
     const record = (reply.body ?? {}) as Rec;

@@ -89,14 +89,25 @@ function billingWorld(status: CwWorld['agreements'][number]['agreementStatus'] =
   });
 }
 
-async function planAndApply(world: CwWorld, switches: CwSwitches, maxBodyBytes?: number) {
+/** Usage of the default rows: CloudFilter 7 (an update from 5), SafeSend 2 (a create). */
+const USAGE = [
+  { name: 'Staff', users: 7, services: ['CloudFilter'] },
+  { name: 'Sales', users: 2, services: ['SafeSend'] },
+];
+
+async function planAndApply(
+  world: CwWorld,
+  switches: CwSwitches,
+  maxBodyBytes?: number,
+  run: { userGroups?: typeof USAGE; policy?: string; force?: boolean } = {},
+) {
   const { fake, client } = await serve(world, switches, maxBodyBytes);
   const dir = tempDir('cwsync-variants-');
   writeConfig(dir, {
     cwUrl: fake.apiBase,
     usageFile: 'usage.json',
     customers: 'customers:\n  - customer: Contoso Ltd\n    company: CONTOSO\n    agreement: Email Security\n',
-    policy: 'policy:\n  safety:\n    maxChangePercent: 100\n',
+    policy: run.policy ?? 'policy:\n  safety:\n    maxChangePercent: 100\n',
   });
   writeFileSync(
     join(dir, 'usage.json'),
@@ -106,10 +117,7 @@ async function planAndApply(world: CwWorld, switches: CwSwitches, maxBodyBytes?:
         {
           id: 7,
           name: 'Contoso Ltd',
-          userGroups: [
-            { name: 'Staff', users: 7, services: ['CloudFilter'] },
-            { name: 'Sales', users: 2, services: ['SafeSend'] },
-          ],
+          userGroups: run.userGroups ?? USAGE,
         },
       ],
     }),
@@ -127,7 +135,12 @@ async function planAndApply(world: CwWorld, switches: CwSwitches, maxBodyBytes?:
   });
   const plan = buildPlan(input);
   const writesBefore = fake.requests.length;
-  const report = await applyPlan(target, plan, config.policy, { now, concurrency: 1, force: false, actor: null });
+  const report = await applyPlan(target, plan, config.policy, {
+    now,
+    concurrency: 1,
+    force: run.force ?? false,
+    actor: null,
+  });
   const writes = fake.requests.slice(writesBefore).filter((r) => r.method !== 'GET');
   const open = (product: number) => world.additions.filter((a) => a.productId === product && !a.cancelledDate);
   const result = (product: string) => report.results.find((r) => r.product.identifier === product);
@@ -142,6 +155,38 @@ describe('write variants over the real pipeline: applied only when the answer (o
     expect(cf.error).toContain('quantity 5, not 7');
     expect(run.open(752).map((a) => a.quantity)).toEqual([5]);
     expect(run.writes.filter((w) => w.method === 'PATCH')).toHaveLength(2);
+    expect(run.report.summary.unknown).toBe(1);
+  });
+
+  /** CloudFilter's users gone, onZero cancel: the line of 5 is cancelled (forced: a 100 % decrease is held). */
+  const cancelRun = {
+    userGroups: [{ name: 'Sales', users: 2, services: ['SafeSend'] }],
+    policy: 'policy:\n  onZero: cancel\n  safety:\n    maxChangePercent: 100\n',
+    force: true,
+  };
+
+  it('a cancel answered 200 without cancelledDate, having landed: unknown until read back, then applied; sent once', async () => {
+    const run = await planAndApply(
+      billingWorld(),
+      { writeOmits: { method: 'PATCH', fields: ['cancelledDate'] } },
+      undefined,
+      cancelRun,
+    );
+    // Held as a 100 % decrease, applied because the run is forced.
+    expect(run.plan.held.map((a) => [a.action, a.product.identifier])).toEqual([['cancel', 'MP-CLOUDFILTER']]);
+    const cf = run.result('MP-CLOUDFILTER')!;
+    expect(cf.status).toBe('applied');
+    expect(cf.note).toContain('confirmed by reading it back');
+    expect(run.writes.filter((w) => w.method === 'PATCH')).toHaveLength(1);
+    expect(run.open(752)).toEqual([]);
+  });
+
+  it('a cancel answered 200 without cancelledDate, not applied (a false 200): unknown (named), never applied', async () => {
+    const run = await planAndApply(billingWorld(), { falsePatch: {} }, undefined, cancelRun);
+    const cf = run.result('MP-CLOUDFILTER')!;
+    expect(cf.status).toBe('unknown');
+    expect(cf.error).toContain('cancelled date none, not ');
+    expect(run.open(752).map((a) => a.quantity)).toEqual([5]);
     expect(run.report.summary.unknown).toBe(1);
   });
 

@@ -147,6 +147,32 @@ function usageFileProblems(dir: string, cwsync: YamlFile): Problem[] {
   }
 }
 
+/**
+ * The `cwsync init` that would write this config directory: init writes DIR/config/ (and the two
+ * workflows) and never overwrites a file, so it also fills in the files a config/ lacks.
+ * Undefined when the directory is not named config (init would write elsewhere).
+ */
+function initFor(dir: string): string | undefined {
+  if (basename(dir) !== 'config') return undefined;
+  const rel = relative(process.cwd(), dirname(dir));
+  const parent = rel.startsWith('..') ? dirname(dir) : rel;
+  return `cwsync init${parent === '' ? '' : ` ${/[^\w./-]/.test(parent) ? `"${parent}"` : parent}`}`;
+}
+
+function missingDirHint(dir: string): string {
+  const init = initFor(dir);
+  return init
+    ? `\`${init}\` writes a commented config/ with the two workflows (it never overwrites a file); or pass --config DIR`
+    : 'pass --config DIR with your config directory, or start one with `cwsync init DIR` (it writes DIR/config/)';
+}
+
+function missingFileHint(dir: string, name: string): string {
+  const init = initFor(dir);
+  return init
+    ? `every config directory needs ${name}: \`${init}\` writes a commented one and leaves the files you have as they are`
+    : `every config directory needs ${name}: \`cwsync init DIR\` writes a commented one in DIR/config/`;
+}
+
 export function loadConfig(configDir: string): LoadResult {
   const dir = resolve(configDir);
   const problems: Problem[] = [];
@@ -158,7 +184,7 @@ export function loadConfig(configDir: string): LoadResult {
         at1(
           dir,
           dirKind ? 'the config directory is a file, not a directory' : 'config directory not found',
-          'pass --config DIR, or copy config.example/ to config/',
+          dirKind ? 'pass --config DIR with your config directory' : missingDirHint(dir),
         ),
       ],
       files,
@@ -174,7 +200,7 @@ export function loadConfig(configDir: string): LoadResult {
           `${name} is missing`,
           variant
             ? `found ${variant}: file names are case-sensitive, rename it to ${name}`
-            : `every config directory needs ${name}; see config.example/${name}`,
+            : missingFileHint(dir, name),
         ),
       );
       return undefined;
@@ -202,7 +228,7 @@ export function loadConfig(configDir: string): LoadResult {
         'no customers file',
         variant
           ? `found ${variant}: file names are case-sensitive, rename it`
-          : 'create customers.yaml or customers/*.yaml with a customers: list',
+          : missingFileHint(dir, 'customers.yaml (or customers/*.yaml, each with a customers: list)'),
       ),
     );
   }

@@ -107,7 +107,8 @@ export async function connectWiseChecks(client: ConnectWiseClient, where: string
   let base: string;
   try {
     base = await client.baseUrl();
-    checks.push({ name: `ConnectWise reachable at ${where}`, ok: true, detail: base });
+    // A site resolves to its codebase's URL, worth showing; a url given in full is not repeated.
+    checks.push({ name: `ConnectWise reachable at ${where}`, ok: true, detail: base === where ? undefined : base });
   } catch (err) {
     return [failedCheck(`ConnectWise reachable at ${where}`, err)];
   }

@@ -57,6 +57,8 @@ describe('cwsync doctor', () => {
       'warn  update additions: Finance › Agreements: Edit = All (not provable without a write',
     );
     expect(result.stdout).not.toMatch(/^ok {4}(create|update) additions/m);
+    // A url given in full is named once (a site would show the URL its codebase resolves to).
+    expect(result.stdout).toContain(`ok    ConnectWise reachable at ${fake!.apiBase}\n`);
     expect(result.stdout).toContain('ok    catalog item MP-CLOUDFILTER (services.yaml) (id 752)');
     expect(result.stdout).toContain("warn  services.yaml maps your catalog's Product IDs, not init's placeholders");
     expect(result.stdout).toContain('all checks passed; 3 warnings: not proven, see above');

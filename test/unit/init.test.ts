@@ -14,6 +14,7 @@ import { actionOverride, packageInfo } from '../../src/init/package-info.js';
 import { scaffoldFiles, templateValues } from '../../src/init/scaffold.js';
 import { writeScaffold } from '../../src/init/write.js';
 import { inProcess } from '../helpers/config.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
 import { lintWorkflow, parserComplaint, type Workflow, workflow } from '../helpers/workflows.js';
 
@@ -302,5 +303,44 @@ describe('doctor on a fresh scaffold', () => {
       fetchSpy.mockRestore();
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('a missing config points to cwsync init', () => {
+  /** The command the fix names, as argument list: `cwsync init "my billing"` -> ['init', 'my billing']. */
+  const named = (stderr: string) => {
+    const m = /`cwsync init(?: "([^"]+)"| ([^\s`]+))?`/.exec(stderr);
+    expect(m, stderr).not.toBeNull();
+    const dir = m![1] ?? m![2];
+    return dir === undefined ? ['init'] : ['init', dir];
+  };
+
+  it('no config/ here: the fix is `cwsync init`, and after it the config validates', async () => {
+    const cwd = tempDir('cwsync-noconfig-');
+    const missing = await runInProcess(['validate'], { cwd });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('config:1:1: config directory not found');
+    const init = named(missing.stderr);
+    expect(init).toEqual(['init']);
+    expect((await runInProcess(init, { cwd })).code).toBe(0);
+    expect(await runInProcess(['validate'], { cwd })).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('a config/ without its files, in a path with a space: init of that folder adds them and keeps what is there', async () => {
+    const cwd = tempDir('cwsync-noconfig-');
+    mkdirSync(join(cwd, 'my billing/config'), { recursive: true });
+    writeFileSync(join(cwd, 'my billing/config/customers.yaml'), 'customers: []  # ours\n');
+    const missing = await runInProcess(['plan', '--config', 'my billing/config'], { cwd });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('my billing/config/cwsync.yaml:1:1: cwsync.yaml is missing');
+    expect(missing.stderr).toContain('my billing/config/services.yaml:1:1: services.yaml is missing');
+    const init = named(missing.stderr);
+    expect(init).toEqual(['init', 'my billing']);
+    expect((await runInProcess(init, { cwd })).code).toBe(0);
+    expect(read(join(cwd, 'my billing'), 'config/customers.yaml')).toBe('customers: []  # ours\n');
+    expect(await runInProcess(['validate', '--config', 'my billing/config'], { cwd })).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
   });
 });

@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { initCommand } from '../../src/cli/commands/init.js';
 import { scaffoldFiles } from '../../src/init/scaffold.js';
 import { ROOT } from '../helpers/cli.js';
+import { inProcess } from '../helpers/config.js';
+import { tempDir } from '../helpers/temp.js';
 import type { Workflow } from '../helpers/workflows.js';
 
 const doc = readFileSync(join(ROOT, 'docs/setup.md'), 'utf8');
@@ -64,5 +67,31 @@ describe('docs/setup.md: the one table of secrets and variables', () => {
     );
     expect(doc).not.toMatch(/@vX\.Y\.Z/);
     expect(doc).toMatch(/uses: cwsync\/cwsync@[0-9a-f]{40} # cwsync \d+\.\d+\.\d+/);
+  });
+});
+
+describe("init's own words about the secrets agree with the table", () => {
+  const names = (text: string) => [...text.matchAll(/\b(CW_[A-Z_]+|MP_[A-Z_]+)\b/g)].map((m) => m[1]!);
+  const expectPlaced = (billing: string[], repository: string[]) => {
+    expect(billing.length, 'secrets named for billing').toBeGreaterThan(0);
+    expect(repository.length, 'secrets named for the repository').toBeGreaterThan(0);
+    for (const name of billing) expect(documented.get(name), name).toBe('`billing` environment');
+    for (const name of repository) expect(documented.get(name), name).toBe('repository');
+  };
+
+  it('what init prints next', async () => {
+    const out = (await inProcess(() => initCommand(tempDir('cwsync-init-')))).stdout.replace(/\s+/g, ' ');
+    const billing = /in the billing environment ([^;]+);/.exec(out)?.[1] ?? '';
+    const repository = /as a repository secret ([^.]+)\./.exec(out)?.[1] ?? '';
+    expectPlaced(names(billing), names(repository));
+  });
+
+  it("the scaffold's README", () => {
+    const readme = scaffoldFiles()
+      .find((f) => f.path === 'README.md')!
+      .content.replace(/\s+/g, ' ');
+    const step = /add the secrets(.*?)as repository secrets/.exec(readme)?.[1] ?? '';
+    const [billing = '', repository = ''] = step.split('only in the `billing` environment');
+    expectPlaced(names(billing), names(repository));
   });
 });

@@ -64,45 +64,66 @@ function changeRows(plan: Plan): string[][] {
   });
 }
 
-function alerts(plan: Plan, c: boolean): string[] {
-  const out: string[] = [];
-  if (plan.errors.length) {
-    out.push('', paint(c, 31, `Errors (${plan.errors.length}): nothing is planned for these`));
-    for (const e of plan.errors)
-      out.push(
+function errorLines(plan: Plan, c: boolean): string[] {
+  if (!plan.errors.length) return [];
+  return [
+    '',
+    paint(c, 31, `Errors (${plan.errors.length}): nothing is planned for these`),
+    ...plan.errors.map(
+      (e) =>
         `  x ${e.where}: ${e.customer ? `${e.customer}: ` : ''}${e.message}${e.fix ? `\n      fix: ${e.fix}` : ''}`,
-      );
-  }
-  if (plan.safety.refusal)
-    out.push('', paint(c, 33, `Apply will refuse this whole plan without --force: ${plan.safety.refusal}`));
-  if (plan.held.length) {
-    out.push('', paint(c, 33, `Held (${plan.held.length}): not applied without --force, not in the total`));
-    out.push(
-      ...table(
-        plan.held.map((h) => [...cells(changeRow(h)), h.reason, changeRow(h).reason]),
-        new Set([4, 5]),
-      ),
-    );
-  }
-  if (plan.conflicts.length) {
-    out.push('', paint(c, 33, 'Conflicts (reported, never touched):'));
-    for (const k of plan.conflicts)
-      out.push(
+    ),
+  ];
+}
+
+function heldLines(plan: Plan, c: boolean): string[] {
+  if (!plan.held.length) return [];
+  return [
+    '',
+    paint(c, 33, `Held (${plan.held.length}): not applied without --force, not in the total`),
+    ...table(
+      plan.held.map((h) => [...cells(changeRow(h)), h.reason, changeRow(h).reason]),
+      new Set([4, 5]),
+    ),
+  ];
+}
+
+function conflictLines(plan: Plan, c: boolean): string[] {
+  if (!plan.conflicts.length) return [];
+  return [
+    '',
+    paint(c, 33, 'Conflicts (reported, never touched):'),
+    ...plan.conflicts.map(
+      (k) =>
         `  ${k.company.identifier} / ${k.agreement.name}: ${k.reason} (additions ${k.additionIds.join(', ')}; usage says ${k.desired})`,
-      );
-  }
+    ),
+  ];
+}
+
+function doubleBillingLines(plan: Plan, c: boolean): string[] {
   const doubled = doubleBilled(plan);
-  if (doubled.length) {
-    out.push(
-      '',
-      paint(c, 33, `Likely double billing (${doubled.length}): lines cwsync does not manage bill what it bills`),
-    );
-    for (const u of doubled) {
+  if (!doubled.length) return [];
+  return [
+    '',
+    paint(c, 33, `Likely double billing (${doubled.length}): lines cwsync does not manage bill what it bills`),
+    ...doubled.map((u) => {
       const r = unmanagedRow(u);
-      out.push(`  ! ${r.customer} (${r.agreement}): ${r.line} x${r.quantity} at ${r.unitPrice}: ${u.doubleBilling}`);
-    }
-  }
-  return out;
+      return `  ! ${r.customer} (${r.agreement}): ${r.line} x${r.quantity} at ${r.unitPrice}: ${u.doubleBilling}`;
+    }),
+  ];
+}
+
+function alerts(plan: Plan, c: boolean): string[] {
+  const refusal = plan.safety.refusal
+    ? ['', paint(c, 33, `Apply will refuse this whole plan without --force: ${plan.safety.refusal}`)]
+    : [];
+  return [
+    ...errorLines(plan, c),
+    ...refusal,
+    ...heldLines(plan, c),
+    ...conflictLines(plan, c),
+    ...doubleBillingLines(plan, c),
+  ];
 }
 
 function changes(plan: Plan, c: boolean): string[] {

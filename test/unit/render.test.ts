@@ -141,6 +141,23 @@ describe('text renderer', () => {
     expect(out).not.toContain('\u001b[');
   });
 
+  it('lists a conflict by company, agreement, why, both additions and what usage says; never as a change', () => {
+    const conflict = {
+      customer: 'Customer 4',
+      company: { id: 4, identifier: 'CUST4' },
+      agreement: { id: 1004, name: 'Email Security' },
+      product: { id: 752, identifier: 'MP-CLOUDFILTER' },
+      additionIds: [71, 72],
+      desired: 12,
+      reason: 'two open lines of MP-CLOUDFILTER',
+    };
+    const out = renderText(plan([], { conflicts: [conflict] }), { color: false, now: NOW });
+    expect(out).toContain(
+      'Conflicts (reported, never touched):\n  CUST4 / Email Security: two open lines of MP-CLOUDFILTER (additions 71, 72; usage says 12)',
+    );
+    expect(out).not.toContain('Changes (');
+  });
+
   it('colours only when asked', () => {
     expect(renderText(plan([action(1)]), { color: true })).toContain('\u001b[32m+$5.00\u001b[0m');
     expect(renderText(plan([]), { color: false })).toMatch(/^No changes \(/);

@@ -54,20 +54,7 @@ export function reasonOf(err: unknown): string {
 export function checkOutputPath(path: string, flag: string): void {
   if (!path) throw outputError(flag, '""', 'the path is empty');
   const abs = resolve(path);
-  let fd: number | undefined;
-  try {
-    // O_NONBLOCK: an existing named pipe with no reader fails (ENXIO) instead of blocking.
-    fd = openSync(abs, constants.O_WRONLY | (constants.O_NONBLOCK ?? 0));
-    if (fstatSync(fd).isDirectory()) throw outputError(flag, path, 'is a directory');
-    return;
-  } catch (err) {
-    if (err instanceof CwsyncError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENXIO') return; // a pipe or device that exists: the user's choice
-    if (code !== 'ENOENT') throw outputError(flag, path, reasonOf(err));
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  if (existingIsWritable(abs, path, flag)) return;
   const dir = dirname(abs);
   try {
     if (!statSync(dir).isDirectory()) throw outputError(flag, path, `${dir} is not a directory`);
@@ -80,6 +67,25 @@ export function checkOutputPath(path: string, flag: string): void {
     unlinkSync(abs);
   } catch (err) {
     throw outputError(flag, path, reasonOf(err));
+  }
+}
+
+/** True when `abs` exists and opens for writing (a file, or a pipe or device); false when it does not exist. */
+function existingIsWritable(abs: string, path: string, flag: string): boolean {
+  let fd: number | undefined;
+  try {
+    // O_NONBLOCK: an existing named pipe with no reader fails (ENXIO) instead of blocking.
+    fd = openSync(abs, constants.O_WRONLY | (constants.O_NONBLOCK ?? 0));
+    if (fstatSync(fd).isDirectory()) throw outputError(flag, path, 'is a directory');
+    return true;
+  } catch (err) {
+    if (err instanceof CwsyncError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENXIO') return true; // a pipe or device that exists: the user's choice
+    if (code !== 'ENOENT') throw outputError(flag, path, reasonOf(err));
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

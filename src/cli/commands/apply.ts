@@ -3,7 +3,7 @@ import { CwsyncError, RefusedError } from '../../errors.js';
 import { acquireApplyLock } from '../../git/lock.js';
 import { configGitState, type GitState } from '../../git/state.js';
 import { requireForcedApproval } from '../../github/approval.js';
-import { createLogger } from '../../log.js';
+import { createLogger, type Logger } from '../../log.js';
 import type { Plan } from '../../reconcile/types.js';
 import { renderText } from '../../render/text.js';
 import { escapeText } from '../../text-hygiene.js';
@@ -69,14 +69,8 @@ async function askFirst(plan: Plan, force: boolean): Promise<void> {
     refuseNotConfirmed();
 }
 
-export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
-  const deadlineAt = Date.now() + durationMs('--max-duration', opts.maxDuration ?? '50m');
-  const settleMs = durationMs('--settle-time', opts.settleTime ?? '15m');
-  const config = loadValidConfig(opts.config);
-  await checkPullRequestConnection(config);
-  const ask = !opts.plan && !opts.yes;
-  // Before anything is read: off a terminal nobody can answer, so nothing is done at all.
-  if (ask && !canAsk()) refuseWithoutYes();
+/** The options refused before anything is read; returns --lock-wait in milliseconds. */
+function checkRunOptions(opts: ApplyOptions): number {
   if (opts.report) checkOutputPath(opts.report, '--report');
   const lockWaitMs = Number(opts.lockWait) * 1000;
   if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0)
@@ -85,15 +79,29 @@ export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
     throw new CwsyncError('--customer cannot narrow a saved plan', {
       hint: 'plan with --customer and --out, then apply that plan',
     });
+  return lockWaitMs;
+}
+
+/** In GitHub Actions, before anything is read: another person approved this very forced run. */
+async function requireApproval(logger: Logger): Promise<void> {
+  const approved = await requireForcedApproval(process.env, logger);
+  if (approved)
+    process.stdout.write(
+      `forced run started by ${approved.startedBy.join(' / ')}, approved by ${approved.approvedBy.join(', ')}\n`,
+    );
+}
+
+export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
+  const deadlineAt = Date.now() + durationMs('--max-duration', opts.maxDuration ?? '50m');
+  const settleMs = durationMs('--settle-time', opts.settleTime ?? '15m');
+  const config = loadValidConfig(opts.config);
+  await checkPullRequestConnection(config);
+  const ask = !opts.plan && !opts.yes;
+  // Before anything is read: off a terminal nobody can answer, so nothing is done at all.
+  if (ask && !canAsk()) refuseWithoutYes();
+  const lockWaitMs = checkRunOptions(opts);
   const logger = createLogger();
-  if (opts.force) {
-    // In GitHub Actions, before anything is read: another person approved this very run.
-    const approved = await requireForcedApproval(process.env, logger);
-    if (approved)
-      process.stdout.write(
-        `forced run started by ${approved.startedBy.join(' / ')}, approved by ${approved.approvedBy.join(', ')}\n`,
-      );
-  }
+  if (opts.force) await requireApproval(logger);
   const git = await configGitState(config.dir);
   if (git.dirty && !opts.allowDirty) refuseDirty(git);
   const release = await acquireApplyLock(config.dir, { waitMs: lockWaitMs });

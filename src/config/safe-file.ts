@@ -181,6 +181,31 @@ export function decodeText(bytes: Buffer): { text: string } | { notText: NotText
   return { notText: { offset: nul, kind: 'nul' } };
 }
 
+/** How many continuation bytes a lead byte announces; 0 for a byte that cannot lead a sequence. */
+function continuationCount(lead: number): number {
+  if (lead >= 0xc2 && lead <= 0xdf) return 1;
+  if (lead >= 0xe0 && lead <= 0xef) return 2;
+  if (lead >= 0xf0 && lead <= 0xf4) return 3;
+  return 0;
+}
+
+/** The code point of the sequence at `i` with `n` continuation bytes, or undefined when one is missing or wrong. */
+function codePointAt(b: Uint8Array, i: number, n: number): number | undefined {
+  let cp = b[i]! & (0x3f >> n);
+  for (let k = 1; k <= n; k++) {
+    const d = b[i + k];
+    if (d === undefined || (d & 0xc0) !== 0x80) return undefined;
+    cp = (cp << 6) | (d & 0x3f);
+  }
+  return cp;
+}
+
+/** The smallest code point each length may carry (anything less is an overlong encoding). */
+const MIN_CODE_POINT = [0, 0x80, 0x800, 0x10000];
+
+const isScalarValue = (cp: number, n: number) =>
+  cp >= MIN_CODE_POINT[n]! && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
+
 /** The offset of the first byte that does not start a valid UTF-8 sequence, if any. */
 export function firstInvalidUtf8(b: Uint8Array): number | undefined {
   let i = 0;
@@ -190,16 +215,9 @@ export function firstInvalidUtf8(b: Uint8Array): number | undefined {
       i++;
       continue;
     }
-    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
-    if (n === 0) return i;
-    let cp = c & (0x3f >> n);
-    for (let k = 1; k <= n; k++) {
-      const d = b[i + k];
-      if (d === undefined || (d & 0xc0) !== 0x80) return i;
-      cp = (cp << 6) | (d & 0x3f);
-    }
-    const min = [0, 0x80, 0x800, 0x10000][n]!;
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    const n = continuationCount(c);
+    const cp = n === 0 ? undefined : codePointAt(b, i, n);
+    if (cp === undefined || !isScalarValue(cp, n)) return i;
     i += n + 1;
   }
   return undefined;

@@ -98,6 +98,22 @@ const where = (b: Binding) => `${b.source.file}:${b.source.line}`;
 const list = (items: string[], max = 8) =>
   items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 
+/** Each key's records, in the order read: built once, so a lookup per binding costs no scan. */
+function groupBy<T, K>(rows: readonly T[], key: (row: T) => K | undefined): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(row);
+    else out.set(k, [row]);
+  }
+  return out;
+}
+
+/** Companies not deleted, by exact name. */
+const liveByName = (rows: readonly Company[]) => groupBy(rows, (c) => (c.deletedFlag !== true ? c.name : undefined));
+
 async function resolveCompanies(
   client: Directory,
   bindings: Binding[],
@@ -106,24 +122,30 @@ async function resolveCompanies(
   const refs = [...new Set(bindings.map((b) => b.company))];
   const found = new Map<string, Company>();
   const byIdentifier = await client.companies('identifier', refs);
+  // The conditions exclude deleted companies; checked again here, in case a server ignored them.
+  // Identifiers compare in any case; the first company read wins, as a scan would find it.
+  const identifiers = groupBy(byIdentifier.rows, (c) =>
+    c.deletedFlag !== true ? c.identifier.toLowerCase() : undefined,
+  );
   for (const ref of refs) {
-    // The conditions exclude deleted companies; checked again here, in case a server ignored them.
-    const hit = byIdentifier.rows.find(
-      (c) => c.deletedFlag !== true && c.identifier.toLowerCase() === ref.toLowerCase(),
-    );
+    const hit = identifiers.get(ref.toLowerCase())?.[0];
     if (hit) found.set(ref, hit);
   }
   const misses = refs.filter((r) => !found.has(r));
+  if (misses.length === 0) return found;
   const byName = byIdentifier.all ? byIdentifier : await client.companies('name', misses);
+  const names = liveByName(byName.rows);
   // A name found nowhere is most likely a typo: read every company once (only then) to suggest one.
-  const unknown = misses.filter((ref) => !byName.rows.some((c) => c.deletedFlag !== true && c.name === ref));
+  const unknown = misses.filter((ref) => !names.has(ref));
   const everyone = byName.all || unknown.length === 0 ? byName.rows : await client.allCompanies();
+  const candidates =
+    unknown.length === 0 ? [] : everyone.filter((c) => c.deletedFlag !== true).flatMap((c) => [c.identifier, c.name]);
+  const bindingsOf = groupBy(bindings, (b) => b.company);
   for (const ref of misses) {
-    const hits = byName.rows.filter((c) => c.deletedFlag !== true && c.name === ref);
+    const hits = names.get(ref) ?? [];
     // Every binding naming this company gets the failure, not only the first: none may vanish.
-    const named = bindings.filter((b) => b.company === ref);
     const failEach = (message: string, fix?: string) => {
-      for (const b of named) failures.push(fail(b, message, undefined, fix));
+      for (const b of bindingsOf.get(ref) ?? []) failures.push(fail(b, message, undefined, fix));
     };
     if (hits.length === 1) found.set(ref, hits[0]!);
     else if (hits.length > 1)
@@ -131,10 +153,7 @@ async function resolveCompanies(
         `company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
       );
     else {
-      const suggestion = nearest(
-        ref,
-        everyone.filter((c) => c.deletedFlag !== true).flatMap((c) => [c.identifier, c.name]),
-      );
+      const suggestion = nearest(ref, candidates);
       failEach(
         `no company has the identifier or exact name "${ref}" (deleted companies excluded)`,
         suggestion
@@ -178,13 +197,16 @@ async function resolveAgreements(
   const ids = byId.map((b) => (b.agreement as { id: number }).id);
   const named = ids.length ? (await client.agreements('id', ids)).filter(notCancelled) : [];
 
+  // By id (the first read wins, as a scan would find it) and by company, once, not per binding.
+  const withId = groupBy(named, (a) => a.id);
+  const ofCompany = groupBy(underCompanies, (a) => a.company?.id);
   const resolved: ResolvedBinding[] = [];
   for (const b of live) {
     const company = companies.get(b.company)!;
     const ref: CompanyRef = { id: company.id, identifier: company.identifier, name: company.name };
     if (typeof b.agreement !== 'string') {
       const id = b.agreement.id;
-      const hit = named.find((a) => a.id === id);
+      const hit = withId.get(id)?.[0];
       if (!hit) failures.push(fail(b, `agreement id ${id} not found, or cancelled`, company));
       else if (hit.company?.id !== company.id)
         failures.push(
@@ -200,7 +222,7 @@ async function resolveAgreements(
       continue;
     }
     const name = b.agreement;
-    const mine = underCompanies.filter((a) => a.company?.id === company.id);
+    const mine = ofCompany.get(company.id) ?? [];
     const hits = mine.filter((a) => a.name === name);
     const refused = hits.length === 1 ? statusRefusal(hits[0]!, company, allowed) : undefined;
     if (refused) failures.push(fail(b, refused, company, STATUS_FIX));

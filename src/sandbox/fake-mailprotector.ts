@@ -40,7 +40,7 @@ export interface MpBehaviour {
   circularLinks: boolean;
   /** Answer 404 to every page from this one on, records or not (a faulty server or proxy). */
   notFoundFromPage?: number;
-  /** X-Pagination figures (total, total_pages, last_page, next_page) as if the list held this many fewer records. */
+  /** X-Pagination figures (total, total_pages, last_page, next_page) as if the list held this many fewer records (negative: more, an overstated total). */
   understateTotal?: number;
   /** Alias domains come without `parent` (a domain like any other); an alias's user groups are its parent's. */
   aliasWithoutParent?: boolean;

@@ -4,6 +4,7 @@
  * would do there, in the words and columns the plan uses.
  */
 import type { Explanation } from '../reconcile/explain.js';
+import { escapeDeep } from '../text-hygiene.js';
 import { plural } from '../words.js';
 import { changeRow } from './group.js';
 import { money } from './money.js';
@@ -112,7 +113,9 @@ function errors(e: Explanation): string[] {
   ];
 }
 
-export function renderExplanation(all: readonly Explanation[]): string {
+export function renderExplanation(raw: readonly Explanation[]): string {
+  // Text from the APIs or the config is shown escaped (control and bidi characters): escaped where it enters.
+  const all = escapeDeep(raw);
   const blocks = all.map((e) =>
     [...head(e), ...errors(e), ...groups(e), ...overrides(e), ...desired(e), ...lines(e), ...next(e)].join('\n'),
   );

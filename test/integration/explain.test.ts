@@ -4,6 +4,7 @@
  * as plan (so its numbers are the plan's).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { demoWorld } from '../../src/sandbox/demo-data.js';
 import { type Scene, startScene, writes } from '../helpers/scene.js';
 
 let scene: Scene | undefined;
@@ -53,5 +54,32 @@ describe('cwsync explain', () => {
     expect(out.stderr).toContain('error: no binding names "Litware"');
     expect(out.stderr).toContain('cwsync import proposes one');
     expect(scene.sandbox.cw.requests).toEqual([]);
+  });
+});
+
+describe('text from the APIs reaches the terminal escaped', () => {
+  it('a user group name and a line description holding control and bidi characters: explain, the text plan and the comment show them as \\uXXXX', async () => {
+    const world = demoWorld();
+    const staff = world.mp.userGroups.find((g) => g.name === 'Staff')!;
+    staff.name = 'Sta\u202Eff\u001b[2J';
+    const m365 = world.cw.additions.find((a) => a.description === 'Microsoft 365 Business Premium')!;
+    m365.description = 'Microsoft 365\u001b]0;owned\u0007 \u200BPremium';
+    scene = await startScene({ world });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    const hidden = /[\u0000-\u001f\u007f-\u009f\u200b\u202a-\u202e\u2066-\u2069]/;
+    const explained = (await scene.run(['explain', 'Contoso Ltd', '--config', 'config'])).stdout;
+    const plan = (await scene.run(['plan', '--config', 'config'])).stdout;
+    const comment = (await scene.run(['plan', '--config', 'config', '--format', 'markdown'])).stdout;
+    for (const [name, out] of [
+      ['explain', explained],
+      ['plan', plan],
+      ['comment', comment],
+    ] as const) {
+      for (const line of out.split('\n')) expect(line, `${name}: ${JSON.stringify(line)}`).not.toMatch(hidden);
+      // The comment escapes markdown besides (a backslash is doubled): the escapes are there all the same.
+      if (name === 'comment') expect(out).toMatch(/Microsoft 365\\+u001B\\*\]0;owned\\+u0007 \\+u200BPremium/);
+      else expect(out, name).toContain('"Microsoft 365\\u001B]0;owned\\u0007 \\u200BPremium"');
+    }
+    expect(explained).toMatch(/Sta\\u202Eff\\u001B\[2J +56 users/);
   });
 });

@@ -194,34 +194,50 @@ function lookup(path: string, ctx: Context): Value {
   return v ?? '';
 }
 
+/** A quoted string, a number, true, false or null; undefined for any other token. */
+function literal(tok: string): { value: Value } | undefined {
+  if (tok.startsWith("'")) return { value: tok.slice(1, -1).replace(/''/g, "'") };
+  if (/^\d+$/.test(tok)) return { value: Number(tok) };
+  if (tok === 'true' || tok === 'false') return { value: tok === 'true' };
+  if (tok === 'null') return { value: null };
+  return undefined;
+}
+
+const STATUS_FUNCTIONS: Record<string, (ctx: Context) => boolean> = {
+  always: () => true,
+  success: (ctx) => !ctx.failed,
+  failure: (ctx) => ctx.failed,
+  cancelled: () => false,
+};
+
+function statusFunction(name: string, ctx: Context, expr: string): boolean {
+  if (!Object.hasOwn(STATUS_FUNCTIONS, name)) throw new Error(`unknown function ${name}() in "${expr}"`);
+  return STATUS_FUNCTIONS[name]!(ctx);
+}
+
 function evaluate(expr: string, ctx: Context): Value {
   const t = tokenize(expr);
   let i = 0;
   const peek = () => t[i];
   const next = () => t[i++];
+  const group = (): Value => {
+    const v = or();
+    if (next() !== ')') throw new Error(`missing ) in "${expr}"`);
+    return v;
+  };
+  const call = (name: string): Value => {
+    next();
+    if (next() !== ')') throw new Error(`only functions without arguments: "${expr}"`);
+    return statusFunction(name, ctx, expr);
+  };
   const primary = (): Value => {
     const tok = next();
     if (tok === undefined) throw new Error(`unexpected end of "${expr}"`);
-    if (tok === '(') {
-      const v = or();
-      if (next() !== ')') throw new Error(`missing ) in "${expr}"`);
-      return v;
-    }
+    if (tok === '(') return group();
     if (tok === '!') return !truthy(primary());
-    if (tok.startsWith("'")) return tok.slice(1, -1).replace(/''/g, "'");
-    if (/^\d+$/.test(tok)) return Number(tok);
-    if (tok === 'true' || tok === 'false') return tok === 'true';
-    if (tok === 'null') return null;
-    if (peek() === '(') {
-      next();
-      if (next() !== ')') throw new Error(`only functions without arguments: "${expr}"`);
-      if (tok === 'always') return true;
-      if (tok === 'success') return !ctx.failed;
-      if (tok === 'failure') return ctx.failed;
-      if (tok === 'cancelled') return false;
-      throw new Error(`unknown function ${tok}() in "${expr}"`);
-    }
-    return lookup(tok, ctx);
+    const lit = literal(tok);
+    if (lit) return lit.value;
+    return peek() === '(' ? call(tok) : lookup(tok, ctx);
   };
   const cmp = (): Value => {
     const left = primary();
@@ -352,17 +368,100 @@ function restoreCache(o: RunJobOptions, w: Record<string, string>): string {
   return String(hit === w.key);
 }
 
+/** What a job's steps share while it runs. */
+interface JobState {
+  o: RunJobOptions;
+  ctx: Context;
+  run: JobRun;
+  /** Directories actions added through GITHUB_PATH, for the later steps. */
+  path: string[];
+  /** Where the job's `npx` and `npm` stand-ins live. */
+  bin: string;
+  jobEnv: Record<string, string>;
+}
+
+/** `npx` runs cwsync in this process; `npm` only records the environment it was given. */
+async function standIns(): Promise<string> {
+  const bin = tempDir('cwsync-bin-');
+  writeFileSync(join(bin, 'npx'), await inProcessNpx());
+  writeFileSync(join(bin, 'npm'), `#!/bin/sh\nenv > "${join(bin, 'npm-env')}"\n`);
+  chmodSync(join(bin, 'npx'), 0o755);
+  chmodSync(join(bin, 'npm'), 0o755);
+  return bin;
+}
+
+const substituteAll = (values: Record<string, unknown> | undefined, ctx: Context): Record<string, string> =>
+  Object.fromEntries(Object.entries(values ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
+
+/** KEY=value lines (GITHUB_OUTPUT, an env dump), split at the first =. */
+const keyValues = (file: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+
+function stepEnvBase(job: JobState): Record<string, string> {
+  const { o, path, bin } = job;
+  return {
+    ...(o.baseEnv ?? (process.env as Record<string, string>)),
+    ...job.jobEnv,
+    ...o.env,
+    PATH: [...path, bin, o.baseEnv?.PATH ?? process.env.PATH].join(':'),
+    NO_COLOR: '1',
+  };
+}
+
+function record(job: JobState, step: Step, code: number | null, outputs: Record<string, string>): void {
+  if (step.id) job.ctx.steps[step.id] = { outcome: code === 0 ? 'success' : 'failure', outputs };
+  if (code !== 0) job.ctx.failed = true;
+}
+
+/** A `uses:` step: a local composite action when the test gives one, else the simulated cache actions (others do nothing). */
+async function runUses(job: JobState, step: Step & { uses: string }): Promise<void> {
+  const { o, ctx, run, path } = job;
+  const action = step.uses.split('@')[0]!;
+  run.used.push(action);
+  const w = substituteAll(step.with, ctx);
+  const local = o.actions?.[step.uses];
+  if (local) {
+    // The real npm for the action (the job's stand-in only records what a workflow's own `npm ci` gets).
+    const env = { ...stepEnvBase(job), PATH: [...path, o.baseEnv?.PATH ?? process.env.PATH].join(':') };
+    const r = await runCompositeAction(local, w, { cwd: o.cwd, env, github: ctx.github });
+    path.unshift(...r.path);
+    run.results.push({ step: step.name ?? step.uses, code: r.code, output: r.output });
+    record(job, step, r.code, r.outputs);
+    return;
+  }
+  const outputs: Record<string, string> = {};
+  if (action === 'actions/cache/save') saveCache(o, w);
+  else if (action === 'actions/cache/restore') outputs['cache-hit'] = restoreCache(o, w);
+  record(job, step, 0, outputs);
+}
+
+/** A `run:` step with bash, as the runner runs it; `npm ci` only records its environment. */
+async function runScript(job: JobState, step: Step & { run: string }): Promise<void> {
+  const { o, ctx, run, bin } = job;
+  const outputFile = join(tempDir('cwsync-out-'), 'output');
+  writeFileSync(outputFile, '');
+  const stepEnv = { ...stepEnvBase(job), ...substituteAll(step.env, ctx), GITHUB_OUTPUT: outputFile };
+  if (/\$\{\{/.test(step.run)) throw new Error(`an expression inside run: in step ${step.name ?? step.run}`);
+  const shellArgs =
+    step.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run] : ['-e', '-c', step.run];
+  const r = await sh(shellArgs, o.cwd, stepEnv);
+  const install = step.run.startsWith('npm ci');
+  if (install) run.npmEnv = keyValues(join(bin, 'npm-env'));
+  else run.results.push({ step: step.name ?? step.run, code: r.code, output: r.output });
+  record(job, step, r.code, keyValues(outputFile));
+}
+
 /**
  * Runs a workflow job's steps in order as GitHub would. `npx cwsync` runs this code in this
  * process (npx-shim.ts: a spawned CLI per command would cost a CPU-second each); `npm` only
  * records its env.
  */
 export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
-  const bin = tempDir('cwsync-bin-');
-  writeFileSync(join(bin, 'npx'), await inProcessNpx());
-  writeFileSync(join(bin, 'npm'), `#!/bin/sh\nenv > "${join(bin, 'npm-env')}"\n`);
-  chmodSync(join(bin, 'npx'), 0o755);
-  chmodSync(join(bin, 'npm'), 0o755);
   const ctx: Context = {
     secrets: o.secrets,
     vars: o.vars ?? {},
@@ -372,75 +471,23 @@ export async function runJob(job: Job, o: RunJobOptions): Promise<JobRun> {
     job: { status: 'success' },
     failed: false,
   };
-  const run: JobRun = { results: [], used: [], ctx };
-  /** Directories actions added through GITHUB_PATH, for the later steps. */
-  const path: string[] = [];
-  const jobEnv = Object.fromEntries(Object.entries(job.env ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
+  const state: JobState = {
+    o,
+    ctx,
+    run: { results: [], used: [], ctx },
+    path: [],
+    bin: await standIns(),
+    jobEnv: substituteAll(job.env, ctx),
+  };
   for (const step of job.steps) {
     ctx.job.status = ctx.failed ? 'failure' : 'success';
-    const go = condition(step.if, ctx);
-    if (!go) {
+    if (!condition(step.if, ctx)) {
       if (step.id) ctx.steps[step.id] = { outcome: 'skipped', outputs: {} };
       continue;
     }
     o.beforeStep?.(step);
-    const baseEnv = (): Record<string, string> => ({
-      ...(o.baseEnv ?? (process.env as Record<string, string>)),
-      ...jobEnv,
-      ...o.env,
-      PATH: [...path, bin, o.baseEnv?.PATH ?? process.env.PATH].join(':'),
-      NO_COLOR: '1',
-    });
-    if (step.uses) {
-      const action = step.uses.split('@')[0]!;
-      run.used.push(action);
-      const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
-      const local = o.actions?.[step.uses];
-      if (local) {
-        // The real npm for the action (the job's stand-in only records what a workflow's own `npm ci` gets).
-        const env = { ...baseEnv(), PATH: [...path, o.baseEnv?.PATH ?? process.env.PATH].join(':') };
-        const r = await runCompositeAction(local, w, { cwd: o.cwd, env, github: ctx.github });
-        path.unshift(...r.path);
-        if (step.id) ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs: r.outputs };
-        run.results.push({ step: step.name ?? step.uses, code: r.code, output: r.output });
-        if (r.code !== 0) ctx.failed = true;
-        continue;
-      }
-      const outputs: Record<string, string> = {};
-      if (action === 'actions/cache/save') saveCache(o, w);
-      else if (action === 'actions/cache/restore') outputs['cache-hit'] = restoreCache(o, w);
-      if (step.id) ctx.steps[step.id] = { outcome: 'success', outputs };
-      continue;
-    }
-    if (!step.run) continue;
-    const outputFile = join(tempDir('cwsync-out-'), 'output');
-    writeFileSync(outputFile, '');
-    const stepEnv: Record<string, string> = {
-      ...baseEnv(),
-      ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)])),
-      GITHUB_OUTPUT: outputFile,
-    };
-    if (/\$\{\{/.test(step.run)) throw new Error(`an expression inside run: in step ${step.name ?? step.run}`);
-    const shellArgs =
-      step.shell === 'bash' ? ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run] : ['-e', '-c', step.run];
-    const r = await sh(shellArgs, o.cwd, stepEnv);
-    const install = step.run.startsWith('npm ci');
-    if (install)
-      run.npmEnv = Object.fromEntries(
-        readFileSync(join(bin, 'npm-env'), 'utf8')
-          .split('\n')
-          .filter((l) => l.includes('='))
-          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-      );
-    const outputs = Object.fromEntries(
-      readFileSync(outputFile, 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('='))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
-    if (step.id) ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs };
-    if (!install) run.results.push({ step: step.name ?? step.run, code: r.code, output: r.output });
-    if (r.code !== 0) ctx.failed = true;
+    if (step.uses) await runUses(state, { ...step, uses: step.uses });
+    else if (step.run) await runScript(state, { ...step, run: step.run });
   }
-  return run;
+  return state.run;
 }

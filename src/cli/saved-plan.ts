@@ -14,6 +14,7 @@ import type { GitState } from '../git/state.js';
 import type { Logger } from '../log.js';
 import type { Action, Plan } from '../reconcile/types.js';
 import { checkAgainstTarget, checkFollows } from '../reconcile/verify.js';
+import { SAFE_LIMIT, unsafeIntegerAt } from '../safe-integer.js';
 import { connectTarget, type Planned, type RunLimits } from './pipeline.js';
 
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -65,6 +66,14 @@ export function readSavedPlan(path: string): Plan {
   // Regular files only, size counted while reading; errors name the file, never quote it.
   const parsed = readJsonFile(path, { maxBytes: MAX_BYTES, display: `--plan ${path}` });
   const plan = parsed as Partial<Plan>;
+  // JSON.parse reads 9007199254740993 as 9007199254740992: a quantity, id or recorded count that
+  // large would be written, or recomputed, as another number.
+  const unsafe = unsafeIntegerAt(parsed);
+  if (unsafe)
+    throw new RefusedError(
+      `the saved plan ${path} holds at ${unsafe} an integer beyond ${SAFE_LIMIT}, which JSON cannot carry exactly; nothing was written`,
+      { hint: 'plan again (cwsync plan --out FILE) and apply that file unchanged' },
+    );
   if (!wellFormedPlan(plan))
     throw new CwsyncError(
       `${path} is not a cwsync plan of this version (format version 1 with held, observed and safety)`,

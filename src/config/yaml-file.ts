@@ -20,6 +20,7 @@ import {
   YAMLParseError,
 } from 'yaml';
 import type { Problem } from '../errors.js';
+import { isUnsafeInteger, SAFE_LIMIT } from '../safe-integer.js';
 import { decodeText, notTextMessage, positionOfByte, readFileSafely, UnsafeFileError } from './safe-file.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -148,6 +149,7 @@ export function parseYamlText(
       `YAML syntax error: ${quote ? firstLine(e.message) : e.code.toLowerCase().replace(/_/g, ' ')}`,
     );
   });
+  problems.push(...unsafeIntegers(doc, text, at, posOf, quote));
   visit(doc, {
     Node(_key, node) {
       const tag = (node as { tag?: string }).tag;
@@ -194,6 +196,38 @@ export function parseYamlText(
     };
   }
   return { file: { display, doc, lines, data }, problems: [] };
+}
+
+/**
+ * Integers beyond 2^53: the parser reads 9007199254740993 as 9007199254740992 without a word,
+ * so an override, a limit or an id that large would be another number. Refused at its place.
+ */
+function unsafeIntegers(
+  doc: Document.Parsed,
+  text: string,
+  at: ReturnType<typeof problemAtPos>,
+  posOf: (offset: number) => { line: number; col: number },
+  quote: boolean,
+): Problem[] {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (!isUnsafeInteger(node.value) || !node.range) return;
+      const { line, col } = posOf(node.range[0]);
+      const source = text.slice(node.range[0], node.range[1]).trim();
+      problems.push(
+        at(
+          line,
+          col,
+          quote
+            ? `the number ${source} is beyond ${SAFE_LIMIT}: it cannot be read exactly`
+            : `a number beyond ${SAFE_LIMIT}: it cannot be read exactly`,
+          'counts, ids and limits are whole numbers below 2^53; write the number that is meant',
+        ),
+      );
+    },
+  });
+  return problems;
 }
 
 /**

@@ -93,7 +93,13 @@ export function describeBody(res: AnswerFacts): string {
  * The kinds a field may have. `integer` is a number with no fraction; `absent` allows the key
  * to be missing (the API may omit unset fields, or null them).
  */
-type Kind = 'integer' | 'number' | 'string' | 'boolean' | 'object' | 'list' | 'null' | 'absent';
+type Kind = 'integer' | 'number' | 'string' | 'boolean' | 'object' | 'list' | 'null' | 'absent' | typeof UNSAFE;
+
+/**
+ * An integer beyond 2^53 is no kind a field may have: JSON.parse has already made it another
+ * number, so an id or a quantity that large would be compared, billed or written as that.
+ */
+const UNSAFE = 'an integer beyond 2^53';
 
 /** The fields an adapter uses from one kind of record, by path (`product/id`), with their kinds. */
 export interface RecordSpec {
@@ -107,7 +113,10 @@ function kindsOf(value: unknown): Kind[] {
   if (value === undefined) return ['absent'];
   if (value === null) return ['null'];
   if (Array.isArray(value)) return ['list'];
-  if (typeof value === 'number') return Number.isInteger(value) ? ['integer', 'number'] : ['number'];
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return ['number'];
+    return Number.isSafeInteger(value) ? ['integer', 'number'] : [UNSAFE];
+  }
   if (typeof value === 'string') return ['string'];
   if (typeof value === 'boolean') return ['boolean'];
   return ['object'];

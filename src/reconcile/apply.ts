@@ -121,7 +121,8 @@ const unhold = ({ actionReason, reason, ...a }: HeldAction): Action & { held: st
   held: reason,
 });
 
-const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+/** A whole number that is exact: beyond 2^53, JSON has already made it another number. */
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /** Whether an action is well formed and agrees with the ConnectWise state the plan observed. */
 function inconsistency(a: Action, plan: Plan): string | undefined {

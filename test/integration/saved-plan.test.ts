@@ -98,6 +98,20 @@ describe('apply --plan over HTTP refuses a tampered plan (exit 3, zero writes)',
     expect(run.stderr).toContain('records no digest of the config it was made with');
     expect(writes()).toEqual([]);
   });
+
+  it('refuses a plan whose quantity and recorded usage were edited to 2^53+1, never reading it as 2^53', async () => {
+    const plan = await savePlan();
+    // Written as text: JSON.stringify could not write 9007199254740993 (it is 9007199254740992 once read).
+    const text = JSON.stringify(plan).replace(/"after":\d+/, '"after":9007199254740993');
+    expect(text).toContain('"after":9007199254740993');
+    writeFileSync(planPath(), text);
+    const run = await apply();
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(
+      `refused: the saved plan ${planPath()} holds at $.actions[0].after an integer beyond 2^53 - 1 (9007199254740991), which JSON cannot carry exactly; nothing was written`,
+    );
+    expect(writes()).toEqual([]);
+  });
 });
 
 describe('apply --plan over HTTP re-reads each agreement before writing to it', () => {
@@ -142,6 +156,17 @@ describe('apply --plan over HTTP re-reads each agreement before writing to it', 
     expect(toTarget).toEqual([]);
     expect(run.stdout).toContain(`nothing was written to agreement ${target}: agreement ${target}`);
     expect(run.stdout).toContain('is cancelled');
+  });
+
+  it('writes nothing to an agreement Expired since the plan (policy.agreementStatuses is Active)', async () => {
+    const { run, target, toTarget, elsewhere } = await moveThenApply((id) => {
+      scene.world.cw.agreements.find((x) => x.id === id)!.agreementStatus = 'Expired';
+    });
+    expect(toTarget).toEqual([]);
+    expect(elsewhere.length).toBeGreaterThan(0);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`nothing was written to agreement ${target}: agreement ${target}`);
+    expect(run.stdout).toContain('Expired');
   });
 
   it('writes nothing to an agreement whose company was deleted since the plan', async () => {

@@ -230,6 +230,16 @@ describe('apply over the in-memory target', () => {
     expect(target.writes).toEqual([]);
   });
 
+  it('refuses, even forced, an action whose quantity is beyond 2^53 (2^53+1 is read as 2^53), writing nothing', async () => {
+    const target = world();
+    const plan = planFrom(target);
+    const forged: Plan = { ...plan, actions: plan.actions.map((a, i) => (i === 0 ? { ...a, after: 2 ** 53 + 1 } : a)) };
+    await expect(applyPlan(target, forged, POLICY, { ...options, force: true, actor: 'octocat' })).rejects.toThrow(
+      'the plan is inconsistent: an action is not a well-formed action; nothing was written',
+    );
+    expect(target.writes).toEqual([]);
+  });
+
   it('refuses a plan of creates where nothing is managed yet (a replaced catalog item looks like this)', async () => {
     const target = new MemoryTarget(new Map([[100, []]]));
     const strict = { ...POLICY, safety: { maxChangePercent: 30, minManaged: 3, maxDecreasePercent: 50 } };

@@ -124,30 +124,30 @@ function skeleton(name: string): string {
     .replace(CONFUSABLE, (c) => CONFUSABLES[c] ?? c);
 }
 
+/** Everything outside printable ASCII, escaped: how two names that look alike are told apart. */
+const NOT_PLAIN = /[^\u0020-\u007e]/g;
+
 /**
- * Why two different names look the same, or undefined when they differ visibly (or not at all).
- * Used where names are matched: a did-you-mean or a binding that finds a name only this way.
+ * Why `name` looks the same as `other` though it is another string, or undefined when they
+ * differ visibly (or not at all): `"\u0421ontoso" differs from "Contoso" only by look-alike
+ * letters (Cyrillic or Greek)`, both shown with every character outside printable ASCII
+ * escaped. Used where names are matched or suggested: a did-you-mean must never propose a name
+ * that reads the same as the one written.
  */
-export function lookAlike(a: string, b: string): string | undefined {
-  if (a === b || skeleton(a).toLowerCase() !== skeleton(b).toLowerCase()) return undefined;
+export function lookAlike(name: string, other: string): string | undefined {
+  // A difference of case alone is visible: not a look-alike.
+  if (name.toLowerCase() === other.toLowerCase()) return undefined;
+  if (skeleton(name).toLowerCase() !== skeleton(other).toLowerCase()) return undefined;
   const kinds: string[] = [];
-  if (a.normalize('NFC') === b.normalize('NFC')) kinds.push('Unicode normalisation (NFC/NFD)');
+  if (identityKey(name) === identityKey(other)) kinds.push('Unicode normalisation (NFC/NFD)');
   else {
-    if (hasHiddenText(a) || hasHiddenText(b)) kinds.push('invisible characters');
+    if (hasHiddenText(name) || hasHiddenText(other)) kinds.push('invisible characters');
     const confusable = new RegExp(CONFUSABLE.source);
-    if (confusable.test(a) || confusable.test(b)) kinds.push('look-alike letters (Cyrillic or Greek)');
+    if (confusable.test(name) || confusable.test(other)) kinds.push('look-alike letters (Cyrillic or Greek)');
     if (kinds.length === 0) kinds.push('compatibility characters');
   }
-  return `"${escapeText(a)}" and "${escapeText(b)}" differ only by ${kinds.join(' and ')}: ${codePoints(a)} vs ${codePoints(b)}`;
-}
-
-/** The characters outside printable ASCII, with their positions: what a reviewer cannot see. */
-function codePoints(s: string): string {
-  const odd = [...s]
-    .map((c, i) => ({ c, i }))
-    .filter(({ c }) => c.codePointAt(0)! > 0x7e || c.codePointAt(0)! < 0x20)
-    .map(({ c, i }) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at ${i + 1}`);
-  return odd.length ? odd.join(', ') : 'plain ASCII';
+  const shown = (s: string) => escapeText(s, NOT_PLAIN);
+  return `"${shown(name)}" differs from "${shown(other)}" only by ${kinds.join(' and ')}`;
 }
 
 /** A customer's identity as the config and the plan compare it: Unicode-normalised (NFC), ignoring case. */

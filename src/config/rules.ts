@@ -3,6 +3,7 @@
  * function over the parsed files that returns its problems; none throws.
  */
 import type { Problem } from '../errors.js';
+import { escapeText, identityKey, lookAlike } from '../text-hygiene.js';
 import type { ServiceCatalogue } from '../usage/types.js';
 import { didYouMean } from './suggest.js';
 import { problemAt, type YamlFile } from './yaml-file.js';
@@ -322,8 +323,13 @@ const overridesTargetMapped: Rule = ({ services, customerFiles }) => {
   return problems;
 };
 
+/**
+ * A customer bound twice, by the identity plan matches with (an id, or the name Unicode-normalised
+ * and ignoring case): "Café" spelt NFC in one file and NFD in another is one customer. Both
+ * places are named, each at its own line, so whichever file a reviewer opens shows it.
+ */
 const customerBoundOnce: Rule = ({ customerFiles }) => {
-  const first = new Map<string, { where: string; raw: unknown }>();
+  const first = new Map<string, { where: string; raw: unknown; problem: Problem; told: boolean }>();
   const problems: Problem[] = [];
   for (const file of customerFiles) {
     const list = obj(file.data).customers;
@@ -331,22 +337,27 @@ const customerBoundOnce: Rule = ({ customerFiles }) => {
     list.forEach((c, i) => {
       const customer = obj(c).customer;
       if (customer === undefined) return;
-      const key = typeof customer === 'number' ? `#${customer}` : String(customer).toLowerCase();
+      const key = typeof customer === 'number' ? `#${customer}` : identityKey(String(customer));
       const here = problemAt(file, ['customers', i, 'customer'], '');
+      const where = `${here.file}:${here.line}`;
+      const shown = typeof customer === 'number' ? `id ${customer}` : `"${escapeText(String(customer))}"`;
       const prior = first.get(key);
       if (!prior) {
-        first.set(key, { where: `${here.file}:${here.line}`, raw: customer });
+        first.set(key, { where, raw: customer, problem: here, told: false });
         return;
       }
-      const shown = typeof customer === 'number' ? `id ${customer}` : `"${customer}"`;
-      problems.push({
-        ...here,
-        message: `customer ${shown} is bound twice (first at ${prior.where})`,
-        hint:
-          prior.raw === customer
-            ? 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector'
-            : 'names are compared ignoring case; if these are two Mailprotector customers, bind each by its id',
-      });
+      const alike = typeof customer === 'string' ? lookAlike(String(prior.raw), customer) : undefined;
+      const hint = alike
+        ? `${alike}; they are one customer: keep one binding`
+        : prior.raw === customer
+          ? 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector'
+          : 'names are compared ignoring case; if these are two Mailprotector customers, bind each by its id';
+      if (!prior.told) {
+        prior.told = true;
+        const priorShown = typeof prior.raw === 'number' ? `id ${prior.raw}` : `"${escapeText(String(prior.raw))}"`;
+        problems.push({ ...prior.problem, message: `customer ${priorShown} is bound again at ${where}`, hint });
+      }
+      problems.push({ ...here, message: `customer ${shown} is bound twice (first at ${prior.where})`, hint });
     });
   }
   return problems;

@@ -4,7 +4,7 @@
  * pages, so the request count follows pages, not names. Every failure is collected.
  */
 
-import { nearest } from '../config/suggest.js';
+import { suggestionFor } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
 import { ResolutionError } from '../errors.js';
 import type { CompanyRef, ProductRef, ResolvedBinding, Unresolved } from '../reconcile/ports.js';
@@ -153,12 +153,10 @@ async function resolveCompanies(
         `company name "${ref}" matches ${hits.length} companies: ${list(hits.map((h) => `${h.identifier} (id ${h.id})`))}; use the identifier instead`,
       );
     else {
-      const suggestion = nearest(ref, candidates);
+      const suggestion = suggestionFor(ref, candidates);
       failEach(
         `no company has the identifier or exact name "${ref}" (deleted companies excluded)`,
-        suggestion
-          ? `did you mean "${suggestion}"?`
-          : 'write the company identifier shown in ConnectWise (Companies), or its exact name',
+        suggestion ?? 'write the company identifier shown in ConnectWise (Companies), or its exact name',
       );
     }
   }

@@ -5,7 +5,7 @@
  * reported unmatched with the closest company. Pure: no I/O.
  */
 import { domainLabel, type NormalName, normalizeIdentifier, normalizeName } from './normalize.js';
-import { nameSimilarity } from './similarity.js';
+import { flagLookAlike, nameSimilarity } from './similarity.js';
 import type { Candidate, CompanyMatch, Evidence, ImportCompany, ImportCustomer } from './types.js';
 
 /** A score from here on is a proposal written active (if nothing else is in doubt). */
@@ -104,7 +104,7 @@ export function createMatcher(companies: ImportCompany[]): Matcher {
         .sort(
           (a, b) => b.score - a.score || a.company.name.localeCompare(b.company.name) || a.company.id - b.company.id,
         );
-      return decide(ranked);
+      return flagLookAlike(customer.name, decide(ranked));
     },
   };
 }

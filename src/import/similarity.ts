@@ -7,7 +7,9 @@
  * - Jaro-Winkler over the names without spaces: catches joined or split words.
  * The words weigh more; the result stays below the 0.98 of names equal but for spacing.
  */
+import { lookAlike } from '../text-hygiene.js';
 import type { NormalName } from './normalize.js';
+import type { CompanyMatch } from './types.js';
 
 /** The Jaro-Winkler similarity of two strings, 0..1 (prefix scale 0.1, up to 4 characters). */
 export function jaroWinkler(a: string, b: string): number {
@@ -85,4 +87,17 @@ export function nameSimilarity(a: NormalName, b: NormalName): number {
   if (a.compact === b.compact) return 0.98;
   const score = 0.7 * wordOverlap(a.tokens, b.tokens) + 0.3 * jaroWinkler(a.compact, b.compact);
   return Math.min(0.97, score);
+}
+
+/**
+ * A proposal whose company name reads the same as the customer's but is another string (look-alike
+ * letters, invisible characters, another Unicode normalisation) is never accepted silently:
+ * normalising made them equal, a reviewer could not tell them apart, and one of them may be an
+ * impostor. It is left for review, saying why with both names escaped.
+ */
+export function flagLookAlike(customerName: string, m: CompanyMatch): CompanyMatch {
+  const alike = m.best ? lookAlike(customerName, m.best.company.name) : undefined;
+  if (!alike) return m;
+  if (m.verdict === 'unmatched') return { ...m, how: `${m.how}; ${alike}` };
+  return { ...m, verdict: 'review', why: alike };
 }

@@ -6,6 +6,7 @@
  * plan would do there.
  */
 import type { Binding } from '../config/types.js';
+import { identityKey } from '../text-hygiene.js';
 import { desiredFor, type GroupCount, type OverrideEffect, type Share } from './desired.js';
 import { type MatchedBinding, whereOf } from './match.js';
 import type { PlanInput } from './plan.js';
@@ -44,7 +45,7 @@ export interface Explanation {
   errors: BindingError[];
 }
 
-const sameCustomer = (b: Binding, name: string) => String(b.customer).toLowerCase() === name.trim().toLowerCase();
+const sameCustomer = (b: Binding, name: string) => identityKey(String(b.customer)) === identityKey(name.trim());
 
 /** The agreement's open lines, each marked managed or not, with the plan's double-billing note. */
 function linesOf(input: PlanInput, plan: Plan, agreementId: number, skipped: Set<string>): ExplainedLine[] {

@@ -8,6 +8,7 @@
 import { forEachLimit } from '../concurrency.js';
 import type { Binding, Config } from '../config/types.js';
 import { CwsyncError, withHint } from '../errors.js';
+import { identityKey } from '../text-hygiene.js';
 import { isoSeconds } from '../time.js';
 import type { CustomerUsage, ServiceCatalogue, UsageSnapshot, UsageSource, UserGroupUsage } from '../usage/types.js';
 import { customersOf, matchCustomers, whereOf } from './match.js';
@@ -48,10 +49,11 @@ export interface GatherDeps {
 /** The bindings --customer names; a name that is no binding's is a mistake worth stopping for. */
 function bindingsInScope(bindings: Binding[], scope: string[] | undefined): Binding[] {
   if (!scope) return bindings;
-  const wanted = new Set(scope.map((s) => s.trim().toLowerCase()));
-  const chosen = bindings.filter((b) => wanted.has(String(b.customer).toLowerCase()));
-  const known = new Set(chosen.map((b) => String(b.customer).toLowerCase()));
-  const missing = scope.filter((s) => !known.has(s.trim().toLowerCase()));
+  // The customer identity of validate and match: Unicode-normalised, ignoring case.
+  const wanted = new Set(scope.map((s) => identityKey(s.trim())));
+  const chosen = bindings.filter((b) => wanted.has(identityKey(String(b.customer))));
+  const known = new Set(chosen.map((b) => identityKey(String(b.customer))));
+  const missing = scope.filter((s) => !known.has(identityKey(s.trim())));
   if (missing.length > 0)
     throw new CwsyncError(`--customer names no binding: ${missing.map((m) => `"${m}"`).join(', ')}`, {
       hint: 'name the customer as its binding does (name, any case, or id, in customers.yaml or customers/*.yaml); a customer not bound yet needs a binding first (cwsync import proposes one)',

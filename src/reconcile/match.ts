@@ -5,8 +5,9 @@
  * judged over every binding of the config, whatever the run's scope or what resolved, so the
  * same customer is never billed on one agreement one night and on another the next.
  */
-import { nearest } from '../config/suggest.js';
+import { suggestionFor } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
+import { identityKey } from '../text-hygiene.js';
 import type { CustomerUsage, UsageSnapshot } from '../usage/types.js';
 import { NEUTRAL_NAMES, type ResolvedBinding, type SystemNames } from './ports.js';
 import type { BindingError } from './types.js';
@@ -25,23 +26,26 @@ export interface MatchResult {
 
 export const whereOf = (b: { source: { file: string; line: number } }) => `${b.source.file}:${b.source.line}`;
 
-/** The customers by id, by exact name and by lower-cased name, built once per match (not once per binding). */
+/**
+ * The customers by id, by exact name and by identity (Unicode-normalised, ignoring case: the
+ * rule validate applies too), built once per match (not once per binding).
+ */
 class CustomerIndex {
   private readonly byId = new Map<number, CustomerUsage[]>();
   private readonly byName = new Map<string, CustomerUsage[]>();
-  private readonly byLowerName = new Map<string, CustomerUsage[]>();
+  private readonly byIdentity = new Map<string, CustomerUsage[]>();
 
   constructor(customers: readonly CustomerUsage[]) {
     for (const c of customers) {
       push(this.byId, c.id, c);
       push(this.byName, c.name, c);
-      push(this.byLowerName, c.name.toLowerCase(), c);
+      push(this.byIdentity, identityKey(c.name), c);
     }
   }
 
   lookup(ref: string | number): CustomerUsage[] {
     if (typeof ref === 'number') return this.byId.get(ref) ?? [];
-    return this.byName.get(ref) ?? this.byLowerName.get(ref.toLowerCase()) ?? [];
+    return this.byName.get(ref) ?? this.byIdentity.get(identityKey(ref)) ?? [];
   }
 }
 
@@ -113,7 +117,7 @@ function matchOne(
     };
   const suggestion =
     typeof b.customer === 'string'
-      ? nearest(
+      ? suggestionFor(
           b.customer,
           usage.customers.map((c) => c.name),
         )
@@ -121,7 +125,7 @@ function matchOne(
   return {
     ...base,
     message: `no customer in ${names.usage} ${typeof b.customer === 'number' ? `has the id ${b.customer}` : `is named "${b.customer}"`}`,
-    fix: suggestion ? `did you mean "${suggestion}"?` : `check the name in ${names.usage}, or bind by id`,
+    fix: suggestion ?? `check the name in ${names.usage}, or bind by id`,
   };
 }
 

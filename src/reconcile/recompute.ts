@@ -7,6 +7,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { Binding, Config } from '../config/types.js';
+import { identityKey } from '../text-hygiene.js';
 import type { CustomerUsage } from '../usage/types.js';
 import { fingerprint } from './fingerprint.js';
 import type { MatchedBinding } from './match.js';
@@ -25,7 +26,7 @@ export const namesAgreement = (ref: Binding['agreement'], agreement: { id: numbe
 
 /** Whether a binding's customer reference names this customer of the usage, as matching does. */
 const namesCustomer = (ref: string | number, usage: Pick<CustomerUsage, 'id' | 'name'>) =>
-  typeof ref === 'number' ? usage.id === ref : usage.name === ref || usage.name.toLowerCase() === ref.toLowerCase();
+  typeof ref === 'number' ? usage.id === ref : usage.name === ref || identityKey(usage.name) === identityKey(ref);
 
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 

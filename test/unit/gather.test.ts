@@ -236,3 +236,51 @@ describe('one binding, one blast radius', () => {
     expect(plan.errors.map((e) => e.where)).toEqual(['config/customers.yaml:1', 'config/customers.yaml:4']);
   });
 });
+
+describe('one customer identity for validate, plan and match (NFC, ignoring case)', () => {
+  const cafe: UsageSnapshot = {
+    ...snapshot,
+    customers: [
+      ...snapshot.customers,
+      { id: 4, name: 'Caf\u00e9 Ltd', userGroups: [{ name: 'S', users: 8, services: ['CloudFilter'] }] },
+    ],
+  };
+
+  it('matches a binding spelt in NFD to the customer spelt in NFC', async () => {
+    const { config, deps } = setup([bind('CAFE\u0301 LTD', 1, 100)]);
+    const plan = buildPlan(await gather(config, { ...deps, usage: { label: 'test', read: async () => cafe } }));
+    expect(plan.errors).toEqual([]);
+    expect(plan.actions.map((a) => `${a.customer} ${a.before}->${a.after}`)).toEqual(['Caf\u00e9 Ltd 1->8']);
+  });
+
+  it('refuses a customer bound twice by NFC and NFD spellings, at both places', async () => {
+    const { config, deps } = setup([bind('Caf\u00e9 Ltd', 1, 100), bind('Cafe\u0301 Ltd', 5, 200)]);
+    const plan = buildPlan(await gather(config, { ...deps, usage: { label: 'test', read: async () => cafe } }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.errors.map((e) => e.where)).toEqual(['config/customers.yaml:1', 'config/customers.yaml:5']);
+    expect(plan.errors[0]?.message).toMatch(
+      /^customer "Caf\u00e9 Ltd" \(id 4\) in Mailprotector is bound more than once/,
+    );
+  });
+
+  it('flags a binding that differs from a customer only by a Cyrillic look-alike, instead of proposing it', async () => {
+    const { config, deps } = setup([bind('\u0410lpha', 1, 100)]);
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.errors).toEqual([
+      {
+        customer: '\u0410lpha',
+        where: 'config/customers.yaml:1',
+        message: 'no customer in Mailprotector is named "\u0410lpha"',
+        fix: '"\\u0410lpha" differs from "Alpha" only by look-alike letters (Cyrillic or Greek): write it as the name it looks like, in plain characters',
+      },
+    ]);
+  });
+
+  it('flags a binding that differs from a customer only by a zero-width space', async () => {
+    const { config, deps } = setup([bind('Al\u200Bpha', 1, 100)]);
+    const plan = buildPlan(await gather(config, deps));
+    expect(plan.errors.map((e) => e.fix)).toEqual([
+      '"Al\\u200Bpha" differs from "Alpha" only by invisible characters: write it as the name it looks like, in plain characters',
+    ]);
+  });
+});

@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'nod
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { actor } from '../../src/cli/commands/apply.js';
 import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { usageCommand } from '../../src/cli/commands/usage.js';
 import { validateCommand } from '../../src/cli/commands/validate.js';
@@ -60,6 +61,11 @@ const envOf: Record<string, string> = {
 };
 
 const usageCmd = (dir: string) => usageCommand({ config: dir, format: 'json' });
+/** Who a forced apply records as its actor (apply's report, the job summary), from the environment. */
+const actorLine = async () => {
+  process.stdout.write(`actor: ${actor()}\n`);
+  return 0 as const;
+};
 const doctorCmd = (dir: string) => doctorCommand({ config: dir });
 
 const GOOD_ENV = {
@@ -828,6 +834,139 @@ const ISSUE_19: Row[] = [
     files: cu(`${CUSTOMERS}    overrides:\n      __proto__: { quantity: 5 }\n`),
     code: 1,
     line: 'cfg/customers.yaml:6:7: override "__proto__" is neither a mapped service nor a bundle',
+  },
+  // Integers beyond 2^53: YAML and JSON read 9007199254740993 as 9007199254740992 without a word.
+  {
+    name: 'an override quantity of 2^53+1 (would be planned as 2^53)',
+    files: cu(`${CUSTOMERS}    overrides:\n      SafeSend: { quantity: 9007199254740993 }\n`),
+    code: 1,
+    line: 'cfg/customers.yaml:6:29: the number 9007199254740993 is beyond 2^53 - 1 (9007199254740991): it cannot be read exactly',
+  },
+  {
+    name: 'policy.safety.maxQuantity of 2^53+1',
+    files: { 'cwsync.yaml': `${CWSYNC}policy:\n  safety:\n    maxQuantity: 9007199254740993\n` },
+    code: 1,
+    line: 'cfg/cwsync.yaml:13:18: the number 9007199254740993 is beyond 2^53 - 1 (9007199254740991): it cannot be read exactly',
+  },
+  {
+    name: 'a reseller id written as 1e300',
+    files: cw('reseller: 343', 'reseller: 1e300'),
+    code: 1,
+    line: 'cfg/cwsync.yaml:10:15: the number 1e300 is beyond 2^53 - 1 (9007199254740991): it cannot be read exactly',
+  },
+  {
+    name: 'a customer id of 2^53+1',
+    files: cu(CUSTOMERS.replace('Contoso Ltd', '9007199254740993')),
+    code: 1,
+    line: 'cfg/customers.yaml:2:15: the number 9007199254740993 is beyond 2^53 - 1 (9007199254740991): it cannot be read exactly',
+  },
+  {
+    name: 'an agreement id of 2^53+1',
+    files: cu(CUSTOMERS.replace('Email Security', '{ id: 9007199254740993 }')),
+    code: 1,
+    line: 'cfg/customers.yaml:4:22: the number 9007199254740993 is beyond 2^53 - 1 (9007199254740991): it cannot be read exactly',
+  },
+  {
+    name: 'a usage count of 2^53+1 in the usage file (validate)',
+    files: withUsageFile('usage.json', {
+      'usage.json':
+        '{"formatVersion":1,"customers":[{"id":1,"name":"A","userGroups":[{"name":"S","users":9007199254740993,"services":["CloudFilter"]}]}]}',
+    }),
+    code: 1,
+    line: 'cfg/usage.json:1:86: a number beyond 2^53 - 1 (9007199254740991): it cannot be read exactly',
+  },
+  {
+    name: 'a customer id of 2^53+1 in the usage file (usage)',
+    files: withUsageFile('usage.json', {
+      'usage.json':
+        '{"formatVersion":1,"customers":[{"id":9007199254740993,"name":"A","userGroups":[{"name":"S","users":5,"services":["CloudFilter"]}]}]}',
+    }),
+    run: usageCmd,
+    code: 1,
+    line: 'cfg/usage.json:1:39: a number beyond 2^53 - 1 (9007199254740991): it cannot be read exactly',
+  },
+  // Control and bidi characters are shown escaped, never raw.
+  {
+    name: 'a bidi override (U+202E) in a customer name',
+    files: cu(
+      'customers:\n  - customer: "\\u202Eltd osotnoC"\n    company: A\n    agreement: X\n  - customer: "\\u202Eltd osotnoC"\n    company: B\n    agreement: Y\n',
+    ),
+    code: 1,
+    line: 'cfg/customers.yaml:5:15: customer "\\u202Eltd osotnoC" is bound twice (first at cfg/customers.yaml:2)',
+  },
+  {
+    name: 'an ESC in a service name',
+    files: sv('CloudFilter: MP-CF', '"Cloud\\e[2JFilter": MP-CF'),
+    code: 1,
+    line: 'cfg/services.yaml:2:3: unknown Mailprotector service "Cloud\\u001B[2JFilter". Did you mean "CloudFilter"?',
+  },
+  // Names that read the same as a known one are flagged, never proposed as a typo's fix.
+  {
+    name: 'a service name with a Cyrillic look-alike letter (did-you-mean)',
+    files: sv('CloudFilter: MP-CF', '\u0421loudFilter: MP-CF'),
+    code: 1,
+    line: 'cfg/services.yaml:2:3: unknown Mailprotector service "\u0421loudFilter": "\\u0421loudFilter" differs from "CloudFilter" only by look-alike letters (Cyrillic or Greek)',
+  },
+  {
+    name: 'an override key with a zero-width space (did-you-mean)',
+    files: cu(`${CUSTOMERS}    overrides:\n      Safe\u200BSend: { quantity: 3 }\n`),
+    code: 1,
+    line: 'cfg/customers.yaml:6:7: override "Safe\\u200BSend" is neither a mapped service nor a bundle: "Safe\\u200BSend" differs from "SafeSend" only by invisible characters',
+  },
+  {
+    name: 'an override naming a bundle in NFD where services.yaml has NFC (did-you-mean)',
+    files: {
+      ...sv('name: Bracket Bundle', 'name: Caf\u00e9 Bundle'),
+      ...cu(`${CUSTOMERS}    overrides:\n      Cafe\u0301 Bundle: { quantity: 3 }\n`),
+    },
+    code: 1,
+    line: 'cfg/customers.yaml:6:7: override "Cafe\u0301 Bundle" is neither a mapped service nor a bundle: "Cafe\\u0301 Bundle" differs from "Caf\\u00E9 Bundle" only by Unicode normalisation (NFC/NFD)',
+  },
+  {
+    name: 'a config key spelt with Cyrillic look-alikes (did-you-mean)',
+    files: cw('company: acme', '\u0441\u043Empany: acme'),
+    code: 1,
+    line: 'cfg/cwsync.yaml:3:3: unknown key "\u0441\u043Empany" in connectwise: "\\u0441\\u043Empany" differs from "company" only by look-alike letters (Cyrillic or Greek)',
+  },
+  // One customer identity for validate and plan: NFC and NFD spellings are one customer.
+  {
+    name: 'a customer bound twice by NFC and NFD spellings (validate, the second line)',
+    files: cu(
+      'customers:\n  - customer: Caf\u00e9 Ltd\n    company: A\n    agreement: X\n  - customer: Cafe\u0301 Ltd\n    company: B\n    agreement: Y\n',
+    ),
+    code: 1,
+    line: 'cfg/customers.yaml:5:15: customer "Cafe\u0301 Ltd" is bound twice (first at cfg/customers.yaml:2)',
+  },
+  {
+    name: 'a customer bound twice by NFC and NFD spellings (validate, the first line)',
+    files: cu(
+      'customers:\n  - customer: Caf\u00e9 Ltd\n    company: A\n    agreement: X\n  - customer: Cafe\u0301 Ltd\n    company: B\n    agreement: Y\n',
+    ),
+    code: 1,
+    line: 'cfg/customers.yaml:2:15: customer "Caf\u00e9 Ltd" is bound again at cfg/customers.yaml:5',
+  },
+  {
+    name: 'a customer bound twice by NFC and NFD spellings (validate, the fix says why)',
+    files: cu(
+      'customers:\n  - customer: Caf\u00e9 Ltd\n    company: A\n    agreement: X\n  - customer: Cafe\u0301 Ltd\n    company: B\n    agreement: Y\n',
+    ),
+    code: 1,
+    line: '    fix: "Caf\\u00E9 Ltd" differs from "Cafe\\u0301 Ltd" only by Unicode normalisation (NFC/NFD); they are one customer: keep one binding',
+  },
+  // The forced run's actor (apply's report and job summary): GITHUB_ACTOR counts only in Actions.
+  {
+    name: 'GITHUB_ACTOR set outside GitHub Actions (the local user is the actor)',
+    env: { GITHUB_ACTIONS: undefined, GITHUB_ACTOR: '[evil](https://x.test)', USER: 'msp-owner' },
+    run: actorLine,
+    code: 0,
+    line: 'actor: msp-owner',
+  },
+  {
+    name: 'GITHUB_ACTOR holding markdown inside GitHub Actions (escaped)',
+    env: { GITHUB_ACTIONS: 'true', GITHUB_TRIGGERING_ACTOR: undefined, GITHUB_ACTOR: '<img src=x>' },
+    run: actorLine,
+    code: 0,
+    line: 'actor: \\u003Cimg\\u0020src\\u003Dx\\u003E',
   },
 ];
 

@@ -134,6 +134,21 @@ describe('createMatcher: decisions', () => {
     expect([m.best!.company.id, ...m.rivals.map((r) => r.company.id)].sort()).toEqual([3, 4]);
   });
 
+  it('leaves for review, saying why, a company whose name reads the same but differs by invisible characters or NFD', () => {
+    const look = createMatcher([company(1, 'Fabrikam Ltd', 'FAB'), company(2, 'Cafe\u0301 Royal', 'CAFE')]);
+    const zeroWidth = look.match({ id: 1, name: 'Fab\u200Brikam Ltd', domains: [] });
+    expect(zeroWidth).toMatchObject({
+      verdict: 'review',
+      why: '"Fab\\u200Brikam Ltd" differs from "Fabrikam Ltd" only by invisible characters',
+    });
+    expect(zeroWidth.best?.company.id).toBe(1);
+    expect(look.match({ id: 2, name: 'Caf\u00e9 Royal', domains: [] })).toMatchObject({
+      verdict: 'review',
+      why: '"Caf\\u00E9 Royal" differs from "Cafe\\u0301 Royal" only by Unicode normalisation (NFC/NFD)',
+    });
+    expect(look.match({ id: 3, name: 'FABRIKAM LTD', domains: [] }).verdict).toBe('accepted');
+  });
+
   it('lets a mail domain tell apart two companies of the same name', () => {
     const m = match('Summit Partners', ['summitpnz.co.nz']);
     expect(m.verdict).toBe('accepted');

@@ -113,6 +113,7 @@ export async function startFakeMailprotector(
   let domainById = new Map<number, MpWorld['domains'][number]>();
   let domainsByCustomer = new Map<number, MpWorld['domains']>();
   let groupsByDomain = new Map<number, MpWorld['userGroups']>();
+  let groupById = new Map<number, MpWorld['userGroups'][number]>();
   let servicesByGroup = new Map<number, MpWorld['services']>();
   const reindex = () => {
     const state = `${world.customers.length}/${world.domains.length}/${world.userGroups.length}/${world.services.length}`;
@@ -122,6 +123,7 @@ export async function startFakeMailprotector(
     domainById = new Map(world.domains.map((d) => [d.id, d]));
     domainsByCustomer = index(world.domains, (d) => d.customerId);
     groupsByDomain = index(world.userGroups, (g) => g.domainId);
+    groupById = new Map(world.userGroups.map((g) => [g.id, g]));
     servicesByGroup = index(world.services, (s) => s.userGroupId);
   };
   const customerRef = (id: number) => {
@@ -159,6 +161,8 @@ export async function startFakeMailprotector(
     const parent = domainById.get(id)?.parentId;
     const own = groupsByDomain.get(parent ?? id) ?? [];
     const extra = (behaviour.alsoListed ?? []).filter((x) => x.domainId === id).map((x) => x.groupId);
+    // Scanned only when a test lists groups elsewhere too: per request, at 20,000 customers, it was most of the fake's CPU.
+    if (extra.length === 0) return [...own];
     return [...own, ...world.userGroups.filter((g) => extra.includes(g.id))];
   };
 
@@ -206,7 +210,7 @@ export async function startFakeMailprotector(
     const list = [...(servicesByGroup.get(id) ?? [])].sort(
       (a, b) => Number(isAddon(a.serviceType)) - Number(isAddon(b.serviceType)),
     );
-    const group = world.userGroups.find((g) => g.id === id);
+    const group = groupById.get(id);
     const records = list.map((s) => ({
       id: s.id,
       service_type: s.serviceType,

@@ -74,6 +74,11 @@ export interface CwSwitches {
   redirectWrite?: Target & { method?: WriteMethod; status?: 301 | 302 | 303 | 307 };
   /** A write is applied, then answered 2xx with the addition padded to at least `bytes` (too large to read). */
   oversizedWrite?: Target & { bytes: number; method?: WriteMethod };
+  /**
+   * A write is applied, then answered with a gateway's error page (default 504): the backend did
+   * it, the gateway in front gave up waiting. The outcome is unknown to the client.
+   */
+  gatewayWrite?: Target & { method?: WriteMethod; status?: number };
   /** A create fills unitPrice (and unitCost) from the catalog: unproven for the API, so off by default. */
   priceOnCreate?: boolean;
   /**
@@ -144,6 +149,8 @@ export function writeAnswer(switches: CwSwitches, method: WriteMethod, path: str
     if (broken!.kind === 'object') return json(reply.status, { result: 'ok' });
     return { ...brokenBody(broken!.kind, [], {}), status: reply.status };
   }
+  const gateway = switches.gatewayWrite;
+  if (applies(gateway, method, path)) return gatewayPage(gateway!.status ?? 504);
   const redirect = switches.redirectWrite;
   if (applies(redirect, method, path))
     return { status: redirect!.status ?? 302, raw: '', headers: { location: `http://127.0.0.1:9${path}` } };

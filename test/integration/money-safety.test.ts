@@ -150,6 +150,49 @@ describe('two writers over HTTP', () => {
   });
 });
 
+describe('a 504 on an update or a cancel over HTTP: outcome unknown, settled by reading it back', () => {
+  it('an update applied behind a gateway that answered 504: confirmed by the read-back, sent once, exit 0', async () => {
+    const s = await open();
+    s.sandbox.cw.switches.gatewayWrite = { method: 'PATCH', path: `/agreements/${NORTHWIND}/additions`, times: 1 };
+    const line = s.world.cw.additions.find((x) => x.agreementId === NORTHWIND && x.productId === CLOUDFILTER)!;
+    line.quantity = 20; // Northwind's Office: 23 users of CloudFilter
+    const run = await apply(s);
+    expect(run.code).toBe(0);
+    expect(line.quantity).toBe(23);
+    expect(writes(s).filter((r) => r.path.endsWith(`/additions/${line.id}`))).toHaveLength(1);
+    expect(report(s).results).toContainEqual(
+      expect.objectContaining({
+        action: 'update',
+        additionId: line.id,
+        status: 'applied',
+        note: 'confirmed by reading it back after the answer was lost',
+      }),
+    );
+  });
+
+  it('a cancel applied behind a gateway that answered 504: confirmed by the read-back, sent once, exit 0', async () => {
+    const s = await open();
+    await s.edit('cwsync.yaml', (t) =>
+      t.replace(/onZero: zero/, 'onZero: cancel').replace(/maxDecreasePercent: 50/, 'maxDecreasePercent: 100'),
+    );
+    s.sandbox.cw.switches.gatewayWrite = { method: 'PATCH', path: `/agreements/${NORTHWIND}/additions`, times: 1 };
+    const line = s.world.cw.additions.find((x) => x.agreementId === NORTHWIND && x.productId === CLOUDFILTER)!;
+    s.world.mp.userGroups.find((g) => g.name === 'Office')!.userCount = 0;
+    const run = await apply(s);
+    expect(run.code).toBe(0);
+    expect(line.cancelledDate).toBeTruthy();
+    expect(writes(s).filter((r) => r.path.endsWith(`/additions/${line.id}`))).toHaveLength(1);
+    expect(report(s).results).toContainEqual(
+      expect.objectContaining({
+        action: 'cancel',
+        additionId: line.id,
+        status: 'applied',
+        note: 'confirmed by reading it back after the answer was lost',
+      }),
+    );
+  });
+});
+
 describe('holds, conflicts and the deadline over HTTP', () => {
   it('50 -> 999,999,999 is held with its reason: no write to that line, exit 1', async () => {
     const s = await open();

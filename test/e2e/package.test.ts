@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
-import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
+import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from '../../src/sandbox/harness.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { runJob, type Workflow } from '../helpers/workflows.js';
@@ -80,18 +80,16 @@ function fakeGitHub(
   comments: Array<{ id: number; body: string; user: { login: string; type: string } }>,
   issues: Array<{ title: string; body: string }>,
 ) {
-  return startServer((req) => {
-    if (req.headers.authorization !== 'Bearer ghs_workflow') return json(401, { message: 'Bad credentials' });
-    if (req.method === 'GET' && req.path === '/repos/msp/config') return json(200, { private: true });
-    if (req.method === 'GET' && req.path === '/user')
-      return json(403, { message: 'Resource not accessible by integration' });
-    if (req.method === 'GET' && req.path === '/repos/msp/config/issues') return json(200, []);
-    if (req.method === 'POST' && req.path === '/repos/msp/config/issues') {
+  const routes: Record<string, (req: ParsedRequest) => Reply> = {
+    'GET /repos/msp/config': () => json(200, { private: true }),
+    'GET /user': () => json(403, { message: 'Resource not accessible by integration' }),
+    'GET /repos/msp/config/issues': () => json(200, []),
+    'POST /repos/msp/config/issues': (req) => {
       issues.push(req.body as { title: string; body: string });
       return json(201, { number: 1, ...(req.body as object) });
-    }
-    if (req.method === 'GET' && req.path === '/repos/msp/config/issues/7/comments') return json(200, comments);
-    if (req.method === 'POST' && req.path === '/repos/msp/config/issues/7/comments') {
+    },
+    'GET /repos/msp/config/issues/7/comments': () => json(200, comments),
+    'POST /repos/msp/config/issues/7/comments': (req) => {
       const c = {
         id: 100 + comments.length,
         body: (req.body as { body: string }).body,
@@ -99,8 +97,11 @@ function fakeGitHub(
       };
       comments.push(c);
       return json(201, c);
-    }
-    return json(404, { message: 'Not Found' });
+    },
+  };
+  return startServer((req) => {
+    if (req.headers.authorization !== 'Bearer ghs_workflow') return json(401, { message: 'Bad credentials' });
+    return routes[`${req.method} ${req.path}`]?.(req) ?? json(404, { message: 'Not Found' });
   });
 }
 

@@ -115,6 +115,35 @@ export interface CompositeRun {
   path: string[];
 }
 
+/** `with:` over the action's defaults; an input the action does not declare is an error, as on GitHub. */
+function inputsOf(file: ActionFile, given: Record<string, string>, dir: string): Record<string, string> {
+  for (const name of Object.keys(given))
+    if (!(name in file.inputs)) throw new Error(`the action in ${dir} has no input ${name}`);
+  return Object.fromEntries(
+    Object.entries(file.inputs).map(([name, spec]) => [name, given[name] ?? spec.default ?? '']),
+  );
+}
+
+/** One `run:` step of the action, unless its `if:` skips it; undefined when it did not run. */
+async function runCompositeStep(
+  step: Step,
+  ctx: Context,
+  o: { cwd: string; env: Record<string, string>; outputFile: string },
+): Promise<{ code: number | null; output: string } | undefined> {
+  if (!step.run) return undefined;
+  if (!condition(step.if, ctx)) {
+    if (step.id) ctx.steps[step.id] = { outcome: 'skipped', outputs: {} };
+    return undefined;
+  }
+  writeFileSync(o.outputFile, '');
+  const env: Record<string, string> = { ...o.env, GITHUB_OUTPUT: o.outputFile };
+  for (const [k, v] of Object.entries(step.env ?? {})) env[k] = substitute(String(v), ctx);
+  const r = await bash(step.run, o.cwd, env);
+  if (step.id)
+    ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs: readOutputs(o.outputFile) };
+  return r;
+}
+
 /**
  * A `uses:` step of a workflow, run as GitHub runs a composite action: the action.yml of the
  * local checkout `dir` (GITHUB_ACTION_PATH), its inputs from `with:` over the defaults, each `run:`
@@ -128,36 +157,28 @@ export async function runCompositeAction(
   o: { cwd: string; env: Record<string, string>; github: Record<string, unknown> },
 ): Promise<CompositeRun> {
   const file = action(dir);
-  const inputs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(file.inputs)) inputs[name] = given[name] ?? spec.default ?? '';
-  for (const name of Object.keys(given))
-    if (!(name in file.inputs)) throw new Error(`the action in ${dir} has no input ${name}`);
-  const ctx: Context = { secrets: {}, inputs, github: o.github, steps: {}, job: { status: 'success' }, failed: false };
+  const ctx: Context = {
+    secrets: {},
+    inputs: inputsOf(file, given, dir),
+    github: o.github,
+    steps: {},
+    job: { status: 'success' },
+    failed: false,
+  };
   const gh = tempDir('cwsync-action-');
   const pathFile = join(gh, 'path');
   writeFileSync(pathFile, '');
+  const env = { ...o.env, GITHUB_ACTION_PATH: dir, GITHUB_PATH: pathFile };
   let output = '';
   let code: number | null = 0;
   for (const step of file.runs.steps) {
-    if (!step.run) continue;
-    if (!condition(step.if, ctx)) {
-      if (step.id) ctx.steps[step.id] = { outcome: 'skipped', outputs: {} };
-      continue;
-    }
-    const outputFile = join(gh, `output-${step.id ?? 'step'}`);
-    writeFileSync(outputFile, '');
-    const env: Record<string, string> = {
-      ...o.env,
-      GITHUB_ACTION_PATH: dir,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_PATH: pathFile,
-    };
-    for (const [k, v] of Object.entries(step.env ?? {})) env[k] = substitute(String(v), ctx);
-    const r = await bash(step.run, o.cwd, env);
-    output += r.output;
-    if (step.id)
-      ctx.steps[step.id] = { outcome: r.code === 0 ? 'success' : 'failure', outputs: readOutputs(outputFile) };
-    if (r.code !== 0) {
+    const r = await runCompositeStep(step, ctx, {
+      cwd: o.cwd,
+      env,
+      outputFile: join(gh, `output-${step.id ?? 'step'}`),
+    });
+    output += r?.output ?? '';
+    if (r && r.code !== 0) {
       code = r.code;
       ctx.failed = true;
       break;

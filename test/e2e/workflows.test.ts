@@ -16,6 +16,7 @@ import { ISSUE_LABEL } from '../../src/github/issue.js';
 import { ISSUE_MARKER } from '../../src/github/issue-body.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
+import { type Route, route } from '../helpers/routes.js';
 import { type Scene, startScene } from '../helpers/scene.js';
 import { tempDir } from '../helpers/temp.js';
 import { type RunJobOptions, runJob, workflow } from '../helpers/workflows.js';
@@ -54,53 +55,82 @@ async function fakeGitHub(
   > = {},
 ): Promise<FakeServer> {
   let next = 1000;
+  const issueOf = (m: string[]) => issues.find((i) => i.number === Number(m[1]));
+  const routes: Route[] = [
+    ['GET', '/repos/msp/config', () => json(200, { private: true, visibility: 'private' })],
+    [
+      'GET',
+      /^\/repos\/msp\/config\/actions\/runs\/(\d+)$/,
+      (_req, m) =>
+        json(200, { id: Number(m[1]), actor: { login: 'msp-admin' }, triggering_actor: { login: 'msp-admin' } }),
+    ],
+    ['GET', /^\/repos\/msp\/config\/actions\/runs\/(\d+)\/approvals$/, (_req, m) => json(200, approvals[m[1]!] ?? [])],
+    ['GET', '/user', () => json(403, { message: 'Resource not accessible by integration' })],
+    ['GET', '/repos/msp/config/issues/7/comments', () => json(200, comments)],
+    [
+      'POST',
+      '/repos/msp/config/issues/7/comments',
+      (req) => {
+        const c = { id: next++, body: (req.body as { body: string }).body, user: BOT };
+        comments.push(c);
+        return json(201, { ...c, html_url: `https://github.test/msp/config/pull/7#issuecomment-${c.id}` });
+      },
+    ],
+    [
+      'PATCH',
+      /^\/repos\/msp\/config\/issues\/comments\/(\d+)$/,
+      (req, m) => {
+        const c = comments.find((x) => x.id === Number(m[1]))!;
+        c.body = (req.body as { body: string }).body;
+        return json(200, c);
+      },
+    ],
+    [
+      'GET',
+      '/repos/msp/config/issues',
+      (req) => {
+        const creator = req.query.get('creator');
+        return json(
+          200,
+          issues.filter((i) => i.state === req.query.get('state') && (!creator || i.user.login === creator)),
+        );
+      },
+    ],
+    [
+      'POST',
+      '/repos/msp/config/issues',
+      (req) => {
+        const b = req.body as { title: string; body: string; labels: string[] };
+        const issue = { number: 40 + issues.length, ...b, state: 'open', user: BOT, comments: [] };
+        issues.push(issue);
+        return json(201, issue);
+      },
+    ],
+    [
+      'PATCH',
+      /^\/repos\/msp\/config\/issues\/(\d+)$/,
+      (req, m) => {
+        const issue = issueOf(m);
+        if (!issue) return json(404, { message: 'Not Found' });
+        Object.assign(issue, req.body as object);
+        return json(200, issue);
+      },
+    ],
+    [
+      'POST',
+      /^\/repos\/msp\/config\/issues\/(\d+)\/comments$/,
+      (req, m) => {
+        const issue = issueOf(m);
+        if (!issue) return json(404, { message: 'Not Found' });
+        issue.comments.push((req.body as { body: string }).body);
+        return json(201, { id: next++ });
+      },
+    ],
+    ['PUT', '/repos/msp/config/actions/workflows/apply.yml/enable', () => ({ status: 204 })],
+  ];
   return startServer((req) => {
     if (req.headers.authorization !== 'Bearer ghs_workflow') return json(401, { message: 'Bad credentials' });
-    if (req.method === 'GET' && req.path === '/repos/msp/config')
-      return json(200, { private: true, visibility: 'private' });
-    const run = /^\/repos\/msp\/config\/actions\/runs\/(\d+)(\/approvals)?$/.exec(req.path);
-    if (req.method === 'GET' && run)
-      return run[2]
-        ? json(200, approvals[run[1]!] ?? [])
-        : json(200, { id: Number(run[1]), actor: { login: 'msp-admin' }, triggering_actor: { login: 'msp-admin' } });
-    if (req.method === 'GET' && req.path === '/user')
-      return json(403, { message: 'Resource not accessible by integration' });
-    if (req.method === 'GET' && req.path === '/repos/msp/config/issues/7/comments') return json(200, comments);
-    if (req.method === 'POST' && req.path === '/repos/msp/config/issues/7/comments') {
-      const c = { id: next++, body: (req.body as { body: string }).body, user: BOT };
-      comments.push(c);
-      return json(201, { ...c, html_url: `https://github.test/msp/config/pull/7#issuecomment-${c.id}` });
-    }
-    const m = /^\/repos\/msp\/config\/issues\/comments\/(\d+)$/.exec(req.path);
-    if (req.method === 'PATCH' && m) {
-      const c = comments.find((x) => x.id === Number(m[1]))!;
-      c.body = (req.body as { body: string }).body;
-      return json(200, c);
-    }
-    if (req.method === 'GET' && req.path === '/repos/msp/config/issues') {
-      const creator = req.query.get('creator');
-      const list = issues.filter((i) => i.state === req.query.get('state') && (!creator || i.user.login === creator));
-      return json(200, list);
-    }
-    if (req.method === 'POST' && req.path === '/repos/msp/config/issues') {
-      const b = req.body as { title: string; body: string; labels: string[] };
-      const issue = { number: 40 + issues.length, ...b, state: 'open', user: BOT, comments: [] };
-      issues.push(issue);
-      return json(201, issue);
-    }
-    const im = /^\/repos\/msp\/config\/issues\/(\d+)(\/comments)?$/.exec(req.path);
-    const issue = im && issues.find((i) => i.number === Number(im[1]));
-    if (issue && req.method === 'PATCH' && !im![2]) {
-      Object.assign(issue, req.body as object);
-      return json(200, issue);
-    }
-    if (issue && req.method === 'POST' && im![2]) {
-      issue.comments.push((req.body as { body: string }).body);
-      return json(201, { id: next++ });
-    }
-    if (req.method === 'PUT' && req.path === '/repos/msp/config/actions/workflows/apply.yml/enable')
-      return { status: 204 };
-    return json(404, { message: 'Not Found' });
+    return route(routes, req) ?? json(404, { message: 'Not Found' });
   });
 }
 

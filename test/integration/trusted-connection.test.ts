@@ -120,27 +120,43 @@ const CASES: Array<{ what: string; edit: (t: string) => string; keys: string[] }
   },
 ];
 
+type Run = { code: number; stdout: string; stderr: string };
+
+/** Exit 3 with nothing sent (the sandbox's count unchanged, the capture servers untouched) and no secret in the words. */
+function expectRefusedUnsent(r: Run, before: number, label: string): void {
+  expect(r.code, label).toBe(3);
+  expect(requests(), label).toBe(before);
+  expect(captureCw.requests).toHaveLength(0);
+  expect(captureMp.requests).toHaveLength(0);
+  for (const v of Object.values(DEMO_ENV)) expect(r.stderr).not.toContain(v);
+}
+
+/** One plan of a connection-changing head, in a pull_request run or with --base: refused, naming each changed key. */
+async function expectPlanRefused(
+  c: (typeof CASES)[number],
+  head: string,
+  mode: 'pull_request' | '--base',
+  credentials: boolean,
+) {
+  vi.unstubAllEnvs();
+  const inPullRequest = mode === 'pull_request';
+  environment(credentials, inPullRequest ? pullRequestEvent(head) : undefined);
+  const before = requests();
+  const r = await plan(inPullRequest ? { usageSnapshot: usagePath } : { base });
+  expectRefusedUnsent(r, before, `${mode} ${credentials}`);
+  for (const key of c.keys) expect(r.stderr).toContain(`  - ${key}\n`);
+  expect(r.stderr).toContain('Connection changes take effect after review and merge');
+  expect(r.stderr).toContain(inPullRequest ? `base commit ${base.slice(0, 12)}` : `--base ${base}`);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).not.toContain(captureCw.origin);
+}
+
 describe('a pull request that changes the connection is refused before any request', () => {
   for (const c of CASES)
     it(`${c.what}: in a pull_request run and with --base, with and without credentials`, async () => {
       const head = await pullRequest(`pr-${c.keys.join('-')}`, 'cwsync.yaml', c.edit);
       for (const mode of ['pull_request', '--base'] as const)
-        for (const credentials of [true, false]) {
-          vi.unstubAllEnvs();
-          environment(credentials, mode === 'pull_request' ? pullRequestEvent(head) : undefined);
-          const before = requests();
-          const r = await plan(mode === '--base' ? { base } : { usageSnapshot: usagePath });
-          expect(r.code, `${mode} ${credentials}`).toBe(3);
-          expect(requests()).toBe(before);
-          expect(captureCw.requests).toHaveLength(0);
-          expect(captureMp.requests).toHaveLength(0);
-          for (const key of c.keys) expect(r.stderr).toContain(`  - ${key}\n`);
-          expect(r.stderr).toContain('Connection changes take effect after review and merge');
-          expect(r.stderr).toContain(mode === '--base' ? `--base ${base}` : `base commit ${base.slice(0, 12)}`);
-          expect(r.stdout).toBe('');
-          for (const v of Object.values(DEMO_ENV)) expect(r.stderr).not.toContain(v);
-          expect(r.stderr).not.toContain(captureCw.origin);
-        }
+        for (const credentials of [true, false]) await expectPlanRefused(c, head, mode, credentials);
     });
 });
 
@@ -161,12 +177,8 @@ describe('every command that connects checks the connection in a pull_request ru
       environment(true, event);
       const before = requests();
       const r = await runInProcess([...args, '--config', scene.configDir], { cwd: tempDir('cwsync-pr-cmd-') });
-      expect(r.code, args[0]).toBe(3);
-      expect(requests(), args[0]).toBe(before);
-      expect(captureCw.requests).toHaveLength(0);
-      expect(captureMp.requests).toHaveLength(0);
+      expectRefusedUnsent(r, before, args[0]!);
       expect(r.stderr, args[0]).toContain('  - connectwise.url\n');
-      for (const v of Object.values(DEMO_ENV)) expect(r.stderr).not.toContain(v);
     }
   });
 });

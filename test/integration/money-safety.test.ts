@@ -193,6 +193,28 @@ describe('a 504 on an update or a cancel over HTTP: outcome unknown, settled by 
   });
 });
 
+describe('integers beyond 2^53 in answers over HTTP: never billed or written as another number', () => {
+  it("a ConnectWise line's quantity of 2^53+1: that agreement's lines are not understood, no write to it, exit 1", async () => {
+    const s = await open();
+    const line = s.world.cw.additions.find((x) => x.agreementId === NORTHWIND && x.productId === CLOUDFILTER)!;
+    line.quantity = 2 ** 53 + 1;
+    const run = await apply(s);
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain('quantity is an integer beyond 2^53, expected number');
+    expect(writes(s).filter((r) => r.path.includes(`/agreements/${NORTHWIND}/`))).toEqual([]);
+    expect(writes(s).length).toBeGreaterThan(0); // the other agreements are applied
+  });
+
+  it("a Mailprotector user group's user_count of 2^53+1: the usage cannot be read, nothing is written", async () => {
+    const s = await open();
+    s.world.mp.userGroups.find((g) => g.name === 'Office')!.userCount = 2 ** 53 + 1;
+    const run = await apply(s);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('has no user_count that is a non-negative integer');
+    expect(writes(s)).toEqual([]);
+  });
+});
+
 describe('holds, conflicts and the deadline over HTTP', () => {
   it('50 -> 999,999,999 is held with its reason: no write to that line, exit 1', async () => {
     const s = await open();

@@ -46,6 +46,11 @@ export interface MpBehaviour {
   aliasWithoutParent?: boolean;
   /** List these user groups under a second domain too (the group record still names its own domain). */
   alsoListed?: Array<{ groupId: number; domainId: number }>;
+  /**
+   * `GET /user_groups/{id}/users` lists, besides the group's `user_count` users of type 1 User,
+   * this many of type 2 Alias (users with a `parent`, as in the SDK's fixtures) per group.
+   */
+  aliasUsers?: number;
   /** Answer 429 with Retry-After (default 1 s) to requests beyond this many in any second. */
   rateLimit?: { perSecond: number; retryAfterSeconds?: number };
 }
@@ -239,6 +244,28 @@ export async function startFakeMailprotector(
     }
   }
 
+  /** A group's users as the SDK's user fixtures look: `user_count` Users, then `aliasUsers` Aliases. */
+  function users(req: ParsedRequest, id: number): Reply {
+    const group = world.userGroups.find((g) => g.id === id);
+    if (!group) return json(404, { error: 'Not Found' });
+    const domain = domainRef(group.domainId);
+    const ref = { id: group.id, name: group.name };
+    const rows = [
+      ...Array.from({ length: group.userCount }, (_, i) => ({ n: i, type: { id: 1, name: 'User' } })),
+      ...Array.from({ length: behaviour.aliasUsers ?? 0 }, (_, i) => ({ n: i, type: { id: 2, name: 'Alias' } })),
+    ];
+    return paged(req, rows, ({ n, type }) => ({
+      id: group.id * 1000 + n + (type.id === 2 ? 500 : 0),
+      name: `${type.id === 2 ? 'alias' : 'user'}${n}`,
+      parent: type.id === 2 ? { id: group.id * 1000, name: 'user0' } : null,
+      user_type: type,
+      user_group: ref,
+      domain,
+      primary_address: `user${n}@${domain.name}`,
+      ...stamps,
+    }));
+  }
+
   const recent: number[] = [];
   function throttled(): Reply | undefined {
     if (!behaviour.rateLimit) return undefined;
@@ -289,6 +316,7 @@ export async function startFakeMailprotector(
         return paged(req, groupsListedBy(id), toUserGroup);
       }
       if (kind === 'user_groups' && sub === 'services') return services(id);
+      if (kind === 'user_groups' && sub === 'users') return users(req, id);
       return json(404, { error: 'Not Found' });
     },
     { port: options.port, latencyMs: options.latencyMs },

@@ -123,6 +123,8 @@ export const paths = {
   customerDomains: (customer: number) => `/customers/${customer}/domains`,
   userGroups: (domain: number) => `/domains/${domain}/user_groups`,
   services: (userGroup: number) => `/user_groups/${userGroup}/services`,
+  /** Read by `doctor --shapes` only: which user types a group holds (M10), never for counting. */
+  users: (userGroup: number) => `/user_groups/${userGroup}/users`,
 };
 
 export const pageQuery = (page: number, perPage = PER_PAGE) => `?page=${page}&per_page=${perPage}`;

@@ -60,13 +60,12 @@ export async function describeMailprotectorShapes(source: MailprotectorUsageSour
         domains ? 'the customer has no domain other than aliases' : 'no domain list to start from',
       );
   const group = groups?.find((g) => g.user_count > 0) ?? groups?.[0];
-  if (group) await examineServices(source, out, paths.services(group.id));
-  else
-    notRead(
-      out,
-      'GET /user_groups/{id}/services',
-      groups ? 'the domain has no user group' : 'no user-group list to start from',
-    );
+  if (group) {
+    await examineServices(source, out, paths.services(group.id));
+    await examineUserTypes(source, out, paths.users(group.id));
+  } else
+    for (const endpoint of ['GET /user_groups/{id}/services', 'GET /user_groups/{id}/users'])
+      notRead(out, endpoint, groups ? 'the domain has no user group' : 'no user-group list to start from');
   return out;
 }
 
@@ -225,5 +224,37 @@ async function examineServices(source: MailprotectorUsageSource, out: EndpointSh
   if (parsed.form === 'list' && !Array.isArray(res.body))
     entry.differs.push(
       `${ASSUMPTIONS.servicesList.id}: the list came in an envelope object, not bare (read all the same)`,
+    );
+}
+
+/** The user types of the API (reference §2 "User types"), by id: names only, never a user's data. */
+const USER_TYPES: Record<number, string> = { 1: 'User', 2: 'Alias', 3: 'Mailing List', 11: 'Unlicensed User' };
+
+/**
+ * Which user types the group's first page of users holds (M10: which types `user_count` counts
+ * is undocumented). Only type names are reported, never users, addresses or counts.
+ */
+async function examineUserTypes(source: MailprotectorUsageSource, out: EndpointShape[], path: string): Promise<void> {
+  const endpoint = 'GET /user_groups/{id}/users';
+  const res = await fetchOne(source, out, endpoint, `${path}${pageQuery(1)}`);
+  if (!res) return;
+  const entry = newEntry(out, endpoint, res);
+  const list = listOf(res.body, 'users');
+  if (!list) {
+    entry.differs.push(`${ASSUMPTIONS.userCount.id}: the users answer is not a list, so the user types cannot be told`);
+    return;
+  }
+  const types = new Set<string>();
+  for (const u of list) {
+    const t = u !== null && typeof u === 'object' ? (u as { user_type?: { id?: unknown } }).user_type : undefined;
+    const id = typeof t?.id === 'number' ? t.id : undefined;
+    types.add(id === undefined ? 'no user_type' : (USER_TYPES[id] ?? `type id ${id}`));
+  }
+  const others = [...types].filter((t) => t !== 'User').sort();
+  if (others.length === 0)
+    entry.confirms.push(said(ASSUMPTIONS.userCount, 'the first page holds users of type User only'));
+  else
+    entry.differs.push(
+      `${ASSUMPTIONS.userCount.id}: this group's users include ${others.join(', ')}: whether user_count counts them, and whether Mailprotector bills them, is undocumented; cwsync bills user_count as reported, so compare this group's user_count with its line on your Mailprotector invoice`,
     );
 }

@@ -50,6 +50,7 @@ describe('describeMailprotectorShapes', () => {
       'GET /customers/{id}/domains',
       'GET /domains/{id}/user_groups',
       'GET /user_groups/{id}/services',
+      'GET /user_groups/{id}/users',
     ]);
     expect(result.every((e) => e.differs.length === 0)).toBe(true);
     const e = byEndpoint(result);
@@ -76,7 +77,8 @@ describe('describeMailprotectorShapes', () => {
     expect(ids(e['GET /domains/{id}/user_groups']!.confirms)).toContain('user-group');
     expect(ids(e['GET /user_groups/{id}/services']!.confirms)).toEqual(['services-list']);
     // One request per endpoint, and never a value: no name, id or count of the world appears.
-    expect(fake.requests).toHaveLength(5);
+    expect(ids(e['GET /user_groups/{id}/users']!.confirms)).toEqual(['user-count']);
+    expect(fake.requests).toHaveLength(6);
     const text = JSON.stringify(result);
     for (const needle of [world.mp.customers[0]!.name, 'customer1.example', 'CloudFilter', 'sandbox-mp-key', '10001'])
       expect(text).not.toContain(needle);
@@ -126,6 +128,21 @@ describe('describeMailprotectorShapes', () => {
       ['not read: no customer list to start from', []],
       ['not read: no domain list to start from', []],
       ['not read: no user-group list to start from', []],
+      ['not read: no user-group list to start from', []],
     ]);
+  });
+
+  it('marks user_count DIFFERS when a group holds aliases (which types it counts is undocumented), naming types only', async () => {
+    const { result, world } = await shapes({ aliasUsers: 2 });
+    const users = byEndpoint(result)['GET /user_groups/{id}/users']!;
+    expect(users.confirms).toEqual([]);
+    expect(users.differs).toEqual([
+      "user-count: this group's users include Alias: whether user_count counts them, and whether Mailprotector bills them, is undocumented; cwsync bills user_count as reported, so compare this group's user_count with its line on your Mailprotector invoice",
+    ]);
+    expect(users.shape).toMatch(
+      /^HTTP 200 application\/json: list of \d+ objects \{id: number, name: string, parent: null, user_type: object/,
+    );
+    const text = JSON.stringify(users);
+    for (const needle of ['user0', 'alias0', '@', world.mp.customers[0]!.name]) expect(text).not.toContain(needle);
   });
 });

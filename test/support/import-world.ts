@@ -349,186 +349,221 @@ function variant(
   return { mpName, cwName, identifier, domain };
 }
 
-export function generateImportWorld(options: { customers?: number; seed?: number } = {}): ImportWorld {
-  const total = options.customers ?? 300;
-  const rand = mulberry32(options.seed ?? 13);
-  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
-  const cw = emptyCwWorld();
-  const mp = emptyMpWorld();
-  const cases: ImportCase[] = [];
-  const traps: ImportWorld['traps'] = {};
-  const bindings: string[] = [];
-  const usedKeys = new Set<string>();
-  const usedPairs = new Set<string>();
-  const usedMpKeys = new Set<string>();
-  const usedIdentifiers = new Set<string>();
-  let companyIds = 1;
-  let agreementIds = 5_001;
-  let customerIds = 20_001;
-  let domainIds = 1;
-  let groupIds = 1;
+/** Builds one world: the ids, names and identifiers used so far, so nothing collides. */
+class ImportWorldBuilder {
+  readonly cw = emptyCwWorld();
+  readonly mp = emptyMpWorld();
+  readonly cases: ImportCase[] = [];
+  readonly traps: ImportWorld['traps'] = {};
+  readonly bindings: string[] = [];
+  readonly usedKeys = new Set<string>();
+  private readonly usedPairs = new Set<string>();
+  readonly usedMpKeys = new Set<string>();
+  private readonly usedIdentifiers = new Set<string>();
+  private companyIds = 1;
+  private agreementIds = 5_001;
+  private customerIds = 20_001;
+  private domainIds = 1;
+  private groupIds = 1;
+  /** Generated customers already bound in customers.yaml. */
+  boundSoFar = 0;
 
-  const identifierFor = (name: string) => {
+  constructor(readonly rand: () => number) {}
+
+  pick<T>(list: readonly T[]): T {
+    return list[Math.floor(this.rand() * list.length)]!;
+  }
+
+  readonly identifierFor = (name: string): string => {
     const root = compactOf(name).toUpperCase().slice(0, 15) || 'COMPANY';
     let id = root;
-    for (let n = 2; usedIdentifiers.has(id); n++) id = `${root.slice(0, 13)}${n}`;
-    usedIdentifiers.add(id);
+    for (let n = 2; this.usedIdentifiers.has(id); n++) id = `${root.slice(0, 13)}${n}`;
+    this.usedIdentifiers.add(id);
     return id;
   };
-  const addCompany = (
-    name: string,
-    o: { identifier?: string; deleted?: boolean; agreements?: Partial<CwAgreement>[] } = {},
-  ) => {
+
+  addCompany(name: string, o: { identifier?: string; deleted?: boolean; agreements?: Partial<CwAgreement>[] } = {}) {
     const company: CwCompany = {
-      id: companyIds++,
-      identifier: o.identifier ?? identifierFor(name),
+      id: this.companyIds++,
+      identifier: o.identifier ?? this.identifierFor(name),
       name,
       deletedFlag: o.deleted ?? false,
     };
-    usedIdentifiers.add(company.identifier);
-    cw.companies.push(company);
-    usedKeys.add(normalizeName(name).key);
-    const agreements = o.agreements ?? [{ name: 'Email Security' }];
-    for (const a of agreements)
-      cw.agreements.push({
-        id: agreementIds++,
+    this.usedIdentifiers.add(company.identifier);
+    this.cw.companies.push(company);
+    this.usedKeys.add(normalizeName(name).key);
+    for (const a of o.agreements ?? [{ name: 'Email Security' }])
+      this.cw.agreements.push({
+        id: this.agreementIds++,
         name: a.name ?? 'Email Security',
         companyId: company.id,
         agreementStatus: a.agreementStatus ?? 'Active',
         cancelledFlag: a.cancelledFlag ?? false,
       });
     return company;
-  };
-  const addCustomer = (name: string, domain: string, users: number) => {
-    const id = customerIds++;
-    mp.customers.push({ id, name, resellerId: mp.resellerId });
-    const domainId = domainIds++;
-    mp.domains.push({ id: domainId, name: domain, customerId: id, parentId: null });
-    if (id % 5 === 0) mp.domains.push({ id: domainIds++, name: `alias-${domain}`, customerId: id, parentId: domainId });
+  }
+
+  /** A customer with one domain (every fifth with an alias domain too) and, with users, one CloudFilter group. */
+  addCustomer(name: string, domain: string, users: number): number {
+    const id = this.customerIds++;
+    this.mp.customers.push({ id, name, resellerId: this.mp.resellerId });
+    const domainId = this.domainIds++;
+    this.mp.domains.push({ id: domainId, name: domain, customerId: id, parentId: null });
+    if (id % 5 === 0)
+      this.mp.domains.push({ id: this.domainIds++, name: `alias-${domain}`, customerId: id, parentId: domainId });
     if (users > 0) {
-      const groupId = groupIds++;
-      mp.userGroups.push({ id: groupId, name: 'Staff', domainId, userCount: users });
-      mp.services.push({ id: groupId, userGroupId: groupId, serviceType: 'CloudFilter Email Security' });
+      const groupId = this.groupIds++;
+      this.mp.userGroups.push({ id: groupId, name: 'Staff', domainId, userCount: users });
+      this.mp.services.push({ id: groupId, userGroupId: groupId, serviceType: 'CloudFilter Email Security' });
     }
     return id;
-  };
-  const usersFor = (i: number) => (i % 7 === 3 ? 0 : 1 + Math.floor(rand() * 60));
-  const trap = (label: string, mpName: string, domain: string, company: CwCompany | null, users = 12) => {
-    usedMpKeys.add(normalizeName(mpName).key);
-    const customerId = addCustomer(mpName, domain, users);
-    cases.push({ customerId, kind: 'trap', companyId: company?.id ?? null, bound: false, users });
-    traps[label] = { customerId, companyId: company?.id ?? null };
-    return customerId;
-  };
+  }
 
-  // Traps first, so the generated names below steer clear of them.
-  const acme = addCompany('Acme Ltd', { identifier: 'ACME' });
-  const acmeLogistics = addCompany('Acme Logistics Ltd', { identifier: 'ACMELOG' });
-  trap('similar-acme', 'ACME Limited', 'acme-ltd-mail.net', acme);
-  trap('similar-acme-logistics', 'Acme Logistics', 'acme-logistics-mail.net', acmeLogistics);
-  addCompany('Summit Roofing Ltd', { identifier: 'SUMMITROOF' });
-  addCompany('Summit Dental LLC', { identifier: 'SUMMITDENT' });
-  trap('ambiguous-short-name', 'Summit', 'summit-mail.net', null);
-  const summitLlc = addCompany('Summit Partners LLC', { identifier: 'SUMMITP' });
-  addCompany('Summit Partners Ltd', { identifier: 'SUMMITP2' });
-  trap('same-name-companies', 'Summit Partners', 'summit-partners-mail.net', summitLlc);
-  const orionNz = addCompany('Orion Health Ltd', { identifier: 'ORIONNZ' });
-  addCompany('Orion Health Inc', { identifier: 'ORIONUS' });
-  trap('same-name-told-apart-by-domain', 'Orion Health', 'orion-nz.com', orionNz);
-  addCompany('Pinnacle Plumbing Inc', { identifier: 'PINNACLE' });
-  trap('near-miss-no-company', 'Pinnacle Roofing', 'pinnacle-roofing-mail.net', null);
-  trap('no-company', 'Zephyr Yoga Studio', 'zephyr-yoga-mail.net', null);
-  trap('no-company-2', 'Quokka Kite School', 'quokka-kites-mail.net', null);
-  addCompany('Vortex Media Ltd', { identifier: 'VORTEX', deleted: true });
-  trap('deleted-company', 'Vortex Media', 'vortex-media-mail.net', null);
-  const beacon = addCompany('Beacon Law LLP', {
+  usersFor(i: number): number {
+    return i % 7 === 3 ? 0 : 1 + Math.floor(this.rand() * 60);
+  }
+
+  trap(label: string, mpName: string, domain: string, company: CwCompany | null, users = 12): number {
+    this.usedMpKeys.add(normalizeName(mpName).key);
+    const customerId = this.addCustomer(mpName, domain, users);
+    this.cases.push({ customerId, kind: 'trap', companyId: company?.id ?? null, bound: false, users });
+    this.traps[label] = { customerId, companyId: company?.id ?? null };
+    return customerId;
+  }
+
+  /** A first word and an industry not drawn together before. */
+  freshBase(first: readonly string[] = FIRST): { first: string; industry: string } {
+    for (let tries = 0; ; tries++) {
+      if (tries > 10_000) throw new Error('generateImportWorld: the word lists ran out; ask for fewer customers');
+      const f = this.pick(first);
+      const industry = this.pick(INDUSTRY);
+      if (this.usedPairs.has(`${f}|${industry}`)) continue;
+      this.usedPairs.add(`${f}|${industry}`);
+      return { first: f, industry };
+    }
+  }
+}
+
+/** The traps, first, so the generated names steer clear of them. */
+function addTraps(b: ImportWorldBuilder): void {
+  const acme = b.addCompany('Acme Ltd', { identifier: 'ACME' });
+  const acmeLogistics = b.addCompany('Acme Logistics Ltd', { identifier: 'ACMELOG' });
+  b.trap('similar-acme', 'ACME Limited', 'acme-ltd-mail.net', acme);
+  b.trap('similar-acme-logistics', 'Acme Logistics', 'acme-logistics-mail.net', acmeLogistics);
+  b.addCompany('Summit Roofing Ltd', { identifier: 'SUMMITROOF' });
+  b.addCompany('Summit Dental LLC', { identifier: 'SUMMITDENT' });
+  b.trap('ambiguous-short-name', 'Summit', 'summit-mail.net', null);
+  const summitLlc = b.addCompany('Summit Partners LLC', { identifier: 'SUMMITP' });
+  b.addCompany('Summit Partners Ltd', { identifier: 'SUMMITP2' });
+  b.trap('same-name-companies', 'Summit Partners', 'summit-partners-mail.net', summitLlc);
+  const orionNz = b.addCompany('Orion Health Ltd', { identifier: 'ORIONNZ' });
+  b.addCompany('Orion Health Inc', { identifier: 'ORIONUS' });
+  b.trap('same-name-told-apart-by-domain', 'Orion Health', 'orion-nz.com', orionNz);
+  b.addCompany('Pinnacle Plumbing Inc', { identifier: 'PINNACLE' });
+  b.trap('near-miss-no-company', 'Pinnacle Roofing', 'pinnacle-roofing-mail.net', null);
+  b.trap('no-company', 'Zephyr Yoga Studio', 'zephyr-yoga-mail.net', null);
+  b.trap('no-company-2', 'Quokka Kite School', 'quokka-kites-mail.net', null);
+  b.addCompany('Vortex Media Ltd', { identifier: 'VORTEX', deleted: true });
+  b.trap('deleted-company', 'Vortex Media', 'vortex-media-mail.net', null);
+  const beacon = b.addCompany('Beacon Law LLP', {
     identifier: 'BEACONLAW',
     agreements: [{ name: 'Email Security' }, { name: 'Managed Services' }],
   });
-  trap('two-active-agreements', 'Beacon Law', 'beacon-law-mail.net', beacon);
-  const granite = addCompany('Granite Quarry Inc', {
+  b.trap('two-active-agreements', 'Beacon Law', 'beacon-law-mail.net', beacon);
+  const granite = b.addCompany('Granite Quarry Inc', {
     identifier: 'GRANITEQ',
     agreements: [
       { name: 'Email Security', agreementStatus: 'Expired' },
       { name: 'Old Email', agreementStatus: 'Cancelled', cancelledFlag: true },
     ],
   });
-  trap('no-active-agreement', 'Granite Quarry', 'granite-quarry-mail.net', granite);
-  const globex = addCompany('Globex Corporation', { identifier: 'GLOBEX' });
-  trap('two-customers-one-company', 'Globex Corp.', 'globex-mail.net', globex);
-  trap('two-customers-one-company-2', 'GLOBEX CORPORATION', 'globex-eu-mail.net', globex);
-  const initech = addCompany('Initech Ltd', { identifier: 'INITECH' });
-  const boundInitech = addCustomer('Initech', 'initech-mail.net', 30);
-  cases.push({ customerId: boundInitech, kind: 'trap', companyId: initech.id, bound: true, users: 30 });
-  bindings.push('  - { customer: Initech, company: INITECH, agreement: Email Security }');
-  trap('company-already-bound', 'INITECH Limited', 'initech-old-mail.net', initech);
+  b.trap('no-active-agreement', 'Granite Quarry', 'granite-quarry-mail.net', granite);
+  const globex = b.addCompany('Globex Corporation', { identifier: 'GLOBEX' });
+  b.trap('two-customers-one-company', 'Globex Corp.', 'globex-mail.net', globex);
+  b.trap('two-customers-one-company-2', 'GLOBEX CORPORATION', 'globex-eu-mail.net', globex);
+  const initech = b.addCompany('Initech Ltd', { identifier: 'INITECH' });
+  const boundInitech = b.addCustomer('Initech', 'initech-mail.net', 30);
+  b.cases.push({ customerId: boundInitech, kind: 'trap', companyId: initech.id, bound: true, users: 30 });
+  b.bindings.push('  - { customer: Initech, company: INITECH, agreement: Email Security }');
+  b.trap('company-already-bound', 'INITECH Limited', 'initech-old-mail.net', initech);
   for (const key of ['summit', 'pinnacle roofing', 'zephyr yoga studio', 'quokka kite school', 'vortex media'])
-    usedKeys.add(key);
+    b.usedKeys.add(key);
+}
 
-  const freshBase = (first: readonly string[] = FIRST): { first: string; industry: string } => {
-    for (let tries = 0; ; tries++) {
-      if (tries > 10_000) throw new Error('generateImportWorld: the word lists ran out; ask for fewer customers');
-      const f = pick(first);
-      const industry = pick(INDUSTRY);
-      if (usedPairs.has(`${f}|${industry}`)) continue;
-      usedPairs.add(`${f}|${industry}`);
-      return { first: f, industry };
-    }
-  };
-  const generated = total - cases.length;
-  let boundSoFar = 0;
+/** The agreements a generated company gets: mostly one active, some an expired or cancelled one beside it. */
+function agreementsFor(roll: number): Partial<CwAgreement>[] {
+  const agreements: Partial<CwAgreement>[] = [{ name: roll < 0.2 ? 'Email Protection' : 'Email Security' }];
+  if (roll > 0.85) agreements.push({ name: 'Managed Services', agreementStatus: 'Expired' });
+  if (roll > 0.92) agreements.push({ name: 'Old Email', agreementStatus: 'Cancelled', cancelledFlag: true });
+  return agreements;
+}
+
+/** A domain that tells nothing about the company unless the variant made one that does. */
+function plainDomain(i: number, first: string, base: string): string {
+  if (i % 2) return `${compactOf(base)}.com`;
+  return `${first
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z]/g, '')}-${i}.net`;
+}
+
+/** The first bindings of easy kinds are written already, some by customer id. */
+function bindIfEasy(
+  b: ImportWorldBuilder,
+  c: { kind: ImportCaseKind; customerId: number; mpName: string },
+  company: CwCompany | undefined,
+  agreement: string,
+): boolean {
+  if (company === undefined || !['identical', 'case', 'legal'].includes(c.kind) || b.boundSoFar >= 20) return false;
+  const n = ++b.boundSoFar;
+  const ref =
+    n % 4 === 0
+      ? String(c.customerId)
+      : JSON.stringify(c.mpName.trim() === c.mpName ? c.mpName.toLowerCase() : c.mpName);
+  b.bindings.push(`  - { customer: ${ref}, company: ${company.identifier}, agreement: ${agreement} }`);
+  return true;
+}
+
+/** The i-th generated customer (and its company, unless missing); false when its names met earlier ones. */
+function drawCustomer(b: ImportWorldBuilder, i: number): boolean {
+  const kind = KINDS[i % KINDS.length]!;
+  const users = b.usersFor(i);
+  const { first, industry } = kind === 'diacritics' ? b.freshBase(ACCENTED) : b.freshBase();
+  const tail = b.rand() < 0.4 ? b.pick(TAILS) : '';
+  const { mpName, cwName, identifier, domain } = variant(kind, { first, industry, tail }, i, b.rand, b.identifierFor);
+  const mpKey = normalizeName(mpName).key;
+  if ((cwName && b.usedKeys.has(normalizeName(cwName).key)) || b.usedMpKeys.has(mpKey)) return false;
+  b.usedMpKeys.add(mpKey);
+  const telling = domain ?? plainDomain(i, first, join(first, industry, tail));
+  const agreements = agreementsFor(b.rand());
+  const company = cwName ? b.addCompany(cwName, { identifier, agreements }) : undefined;
+  if (!cwName) b.usedKeys.add(mpKey);
+  const customerId = b.addCustomer(mpName, telling, users);
+  const bound = bindIfEasy(b, { kind, customerId, mpName }, company, agreements[0]!.name!);
+  b.cases.push({ customerId, kind, companyId: company?.id ?? null, bound, users });
+  return true;
+}
+
+export function generateImportWorld(options: { customers?: number; seed?: number } = {}): ImportWorld {
+  const b = new ImportWorldBuilder(mulberry32(options.seed ?? 13));
+  addTraps(b);
+  const generated = (options.customers ?? 300) - b.cases.length;
   let redraws = 0;
-  for (let i = 0; i < generated; i++) {
-    const kind = KINDS[i % KINDS.length]!;
-    const users = usersFor(i);
-    const { first, industry } = kind === 'diacritics' ? freshBase(ACCENTED) : freshBase();
-    const tail = rand() < 0.4 ? pick(TAILS) : '';
-    const {
-      mpName,
-      cwName,
-      identifier,
-      domain: telling,
-    } = variant(kind, { first, industry, tail }, i, rand, identifierFor);
-    const mpKey = normalizeName(mpName).key;
-    if ((cwName && usedKeys.has(normalizeName(cwName).key)) || usedMpKeys.has(mpKey)) {
-      // A generated name met an earlier one: draw again, keeping the kind.
-      if (++redraws > 5_000) throw new Error('generateImportWorld: the word lists ran out; ask for fewer customers');
-      i--;
-      continue;
-    }
-    usedMpKeys.add(mpKey);
-    const base = join(first, industry, tail);
-    const domain =
-      telling ??
-      (i % 2
-        ? `${compactOf(base)}.com`
-        : `${first
-            .toLowerCase()
-            .normalize('NFKD')
-            .replace(/[^a-z]/g, '')}-${i}.net`);
-    const roll = rand();
-    const agreements: Partial<CwAgreement>[] = [{ name: roll < 0.2 ? 'Email Protection' : 'Email Security' }];
-    if (roll > 0.85) agreements.push({ name: 'Managed Services', agreementStatus: 'Expired' });
-    if (roll > 0.92) agreements.push({ name: 'Old Email', agreementStatus: 'Cancelled', cancelledFlag: true });
-    const company = cwName ? addCompany(cwName, { identifier, agreements }) : undefined;
-    if (!cwName) usedKeys.add(normalizeName(mpName).key);
-    const customerId = addCustomer(mpName, domain, users);
-    const bound = company !== undefined && ['identical', 'case', 'legal'].includes(kind) && boundSoFar < 20;
-    if (bound) {
-      boundSoFar++;
-      const ref =
-        boundSoFar % 4 === 0
-          ? String(customerId)
-          : JSON.stringify(mpName.trim() === mpName ? mpName.toLowerCase() : mpName);
-      bindings.push(`  - { customer: ${ref}, company: ${company!.identifier}, agreement: ${agreements[0]!.name} }`);
-    }
-    cases.push({ customerId, kind, companyId: company?.id ?? null, bound, users });
+  for (let i = 0; i < generated; ) {
+    if (drawCustomer(b, i)) i++;
+    // A generated name met an earlier one: draw again, keeping the kind.
+    else if (++redraws > 5_000) throw new Error('generateImportWorld: the word lists ran out; ask for fewer customers');
   }
   // ConnectWise also holds vendors and prospects that are no Mailprotector customer.
   for (let n = 0; n < 60; n++) {
-    const { first, industry } = freshBase();
-    const name = join(first, industry, pick(TAILS), pick(SUFFIXES));
-    if (!usedKeys.has(normalizeName(name).key)) addCompany(name);
+    const { first, industry } = b.freshBase();
+    const name = join(first, industry, b.pick(TAILS), b.pick(SUFFIXES));
+    if (!b.usedKeys.has(normalizeName(name).key)) b.addCompany(name);
   }
-  return { world: { cw, mp }, customersYaml: `customers:\n${bindings.join('\n')}\n`, cases, traps };
+  return {
+    world: { cw: b.cw, mp: b.mp },
+    customersYaml: `customers:\n${b.bindings.join('\n')}\n`,
+    cases: b.cases,
+    traps: b.traps,
+  };
 }

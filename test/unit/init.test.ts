@@ -16,7 +16,7 @@ import { writeScaffold } from '../../src/init/write.js';
 import { inProcess } from '../helpers/config.js';
 import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
-import { lintWorkflow, parserComplaint, type Workflow, workflow } from '../helpers/workflows.js';
+import { lintWorkflow, parserComplaint, type Step, stepsOf, type Workflow, workflow } from '../helpers/workflows.js';
 
 const { version, repository, commit } = packageInfo();
 const ACTION = `${repository}@${commit ?? `v${version}`}`;
@@ -36,24 +36,26 @@ const workflowAt = (dir: string, name: string) => parse(read(dir, `.github/workf
  * pipe; shell arrays such as "${only[@]}" left out).
  */
 function commands(wf: Workflow): string[][] {
-  const out: string[][] = [];
-  for (const job of Object.values(wf.jobs))
-    for (const s of job.steps) {
-      if (s.uses?.startsWith(`${repository}@`) && s.with?.command)
-        out.push([
-          String(s.with.command),
-          ...String(s.with.args ?? '')
-            .split(/\s+/)
-            .filter(Boolean),
-        ]);
-      for (const line of (s.run ?? '').split('\n')) {
-        const m = /^\s*cwsync (.*)$/.exec(line);
-        if (!m) continue;
-        const args = m[1]!.split(/\s(?:\d?>|\||&&|;)/)[0]!;
-        out.push(args.split(/\s+/).filter((a) => a && !/^"\$\{\w+\[@\]\}"$/.test(a)));
-      }
-    }
-  return out;
+  return stepsOf(wf).flatMap((s) => [...actionCommand(s), ...scriptCommands(s.run ?? '')]);
+}
+
+/** A step that uses the Action: its command and args. */
+function actionCommand(s: Step): string[][] {
+  if (!s.uses?.startsWith(`${repository}@`) || !s.with?.command) return [];
+  const args = String(s.with.args ?? '')
+    .split(/\s+/)
+    .filter(Boolean);
+  return [[String(s.with.command), ...args]];
+}
+
+/** The `cwsync ...` lines of a run script, each up to a redirection or pipe. */
+function scriptCommands(run: string): string[][] {
+  return run.split('\n').flatMap((line) => {
+    const m = /^\s*cwsync (.*)$/.exec(line);
+    if (!m) return [];
+    const args = m[1]!.split(/\s(?:\d?>|\||&&|;)/)[0]!;
+    return [args.split(/\s+/).filter((a) => a && !/^"\$\{\w+\[@\]\}"$/.test(a))];
+  });
 }
 
 describe('cwsync init: the files', () => {
@@ -141,18 +143,15 @@ describe('cwsync init: the workflows', () => {
       ['cwsync-apply.yml', 'apply.yml'],
     ] as const) {
       const mine = workflow(own);
-      let compared = 0;
-      for (const [name, job] of Object.entries(workflowAt(dir, template).jobs)) {
-        for (const step of job.steps) {
-          if (!step.run) continue;
-          if (step.run.startsWith('npm ci')) continue;
-          const twin = mine.jobs[name]?.steps.find((s) => s.name === step.name);
-          expect(twin?.run, `${template}: ${name} / ${step.name}`).toBeDefined();
-          expect(step.run, `${template}: ${name} / ${step.name}`).toBe(twin!.run!.replaceAll('npx cwsync ', 'cwsync '));
-          compared++;
-        }
+      const scripts = stepsOf(workflowAt(dir, template)).filter((s) => s.run && !s.run.startsWith('npm ci'));
+      for (const step of scripts) {
+        const twin = mine.jobs[step.job]?.steps.find((s) => s.name === step.name);
+        expect(twin?.run, `${template}: ${step.job} / ${step.name}`).toBeDefined();
+        expect(step.run, `${template}: ${step.job} / ${step.name}`).toBe(
+          twin!.run!.replaceAll('npx cwsync ', 'cwsync '),
+        );
       }
-      expect(compared).toBeGreaterThan(3);
+      expect(scripts.length).toBeGreaterThan(3);
     }
   });
 
@@ -161,16 +160,17 @@ describe('cwsync init: the workflows', () => {
     for (const name of ['cwsync-plan.yml', 'cwsync-apply.yml']) {
       const uses = [...read(dir, `.github/workflows/${name}`).matchAll(/^ +(?:- )?uses: (\S+)(.*)$/gm)];
       expect(uses.length).toBeGreaterThan(2);
-      for (const [, ref, rest] of uses) {
-        if (ref!.startsWith(`${repository}@`)) expect(rest).toBe(` # cwsync ${version}`);
-        else {
-          expect(ref).toMatch(/^actions\/[\w/-]+@[0-9a-f]{40}$/);
-          expect(rest).toMatch(/^ # v\d+\.\d+\.\d+$/);
-        }
+      const [own, others] = [
+        uses.filter(([, ref]) => ref!.startsWith(`${repository}@`)),
+        uses.filter(([, ref]) => !ref!.startsWith(`${repository}@`)),
+      ];
+      for (const [, , rest] of own) expect(rest).toBe(` # cwsync ${version}`);
+      for (const [, ref, rest] of others) {
+        expect(ref).toMatch(/^actions\/[\w/-]+@[0-9a-f]{40}$/);
+        expect(rest).toMatch(/^ # v\d+\.\d+\.\d+$/);
       }
-      for (const job of Object.values(workflowAt(dir, name).jobs))
-        for (const s of job.steps)
-          if (s.uses?.startsWith('actions/checkout@')) expect(s.with?.['persist-credentials']).toBe(false);
+      const checkouts = stepsOf(workflowAt(dir, name)).filter((s) => s.uses?.startsWith('actions/checkout@'));
+      for (const s of checkouts) expect(s.with?.['persist-credentials']).toBe(false);
     }
   });
 

@@ -15,6 +15,7 @@ import {
   type Job,
   pullRequestKeyProblems,
   type Step,
+  stepsOf,
   WORKFLOW_DIR,
   type Workflow,
   workflowFiles,
@@ -78,12 +79,15 @@ describe('keys, environments and installs in every workflow', () => {
   });
 
   it.each(ALL.map((w) => [w.name, w.text]))('%s: every npm ci runs with install scripts off', (_, text) => {
-    const wf = parse(text) as Workflow;
-    for (const [name, job] of Object.entries(wf.jobs))
-      for (const s of job.steps)
-        for (const line of (s.run ?? '').split('\n'))
-          if (/(^|&&|;)\s*npm (ci|install|i)\b/.test(line) && name !== 'test')
-            expect(line, `${name}: ${s.name}`).toContain('--ignore-scripts');
+    const installs = stepsOf(parse(text) as Workflow)
+      .filter((s) => s.job !== 'test')
+      .flatMap((s) =>
+        (s.run ?? '')
+          .split('\n')
+          .filter((line) => /(^|&&|;)\s*npm (ci|install|i)\b/.test(line))
+          .map((line) => ({ line, where: `${s.job}: ${s.name}` })),
+      );
+    for (const { line, where } of installs) expect(line, where).toContain('--ignore-scripts');
   });
 
   it.each(ALL.filter((w) => /apply/.test(w.name)).map((w) => [w.name, w.text]))(

@@ -21,7 +21,8 @@ beforeAll(async () => {
   project = join(tempDir('cwsync space '), 'my project');
   pkg = join(project, 'node_modules', 'cwsync');
   mkdirSync(pkg, { recursive: true });
-  for (const part of ['dist', 'schema', 'package.json']) cpSync(join(ROOT, part), join(pkg, part), { recursive: true });
+  for (const part of ['dist', 'schema', 'templates', 'package.json'])
+    cpSync(join(ROOT, part), join(pkg, part), { recursive: true });
   // The package's dependencies, where node looks for them from inside the package.
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
   mkdirSync(join(project, 'node_modules', '.bin'));

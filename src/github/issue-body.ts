@@ -167,7 +167,7 @@ function heldSection(a: Assessment): string[] {
     'Held changes (over a safety limit, not applied)',
     advice,
     (h) =>
-      `| ${md(h.customer)} | ${md(h.agreement.name)} | ${md(h.product.identifier)} | ${h.before ?? 0} → ${h.after} | ${md(h.why)} |`,
+      `| ${md(h.customer)} | ${md(h.agreement.name)} | ${md(h.product.identifier)} | ${h.before === null ? 'new' : h.before} → ${h.after} | ${md(h.why)} |`,
   );
 }
 

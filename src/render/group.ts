@@ -18,7 +18,7 @@ export function applyVerdict(plan: Plan, force: boolean): string {
   if (!force || plan.held.length === 0) return `${verdict(plan)} (${counts(plan)})`;
   const n = plan.actions.length + plan.held.length;
   const agreements = new Set([...plan.actions, ...plan.held].map((a) => a.agreement.id)).size;
-  return `${plural(n, 'change')} on ${plural(agreements, 'agreement')}, ${plan.held.length} held ${plan.held.length === 1 ? 'one' : 'ones'} included (--force) (${counts(plan)})`;
+  return `${plural(n, 'change')} on ${plural(agreements, 'agreement')}, including ${plural(plan.held.length, 'held change')} (--force) (${counts(plan)})`;
 }
 
 export function counts(plan: Plan): string {

@@ -180,6 +180,8 @@ describe('a nightly that bills everyone it can', () => {
       USER: 'msp-owner', // outside GitHub Actions the actor is the local user (GITHUB_ACTOR only counts inside Actions)
     });
     expect(forced.code).toBe(1); // the binding error still needs a human
+    // Headed by what it writes: the held changes it lifts, never "No changes".
+    expect(forced.stdout.split('\n')[0]).toMatch(/^2 changes on 1 agreement, including 2 held changes \(--force\) \(/);
     expect(json(scene, 'forced.json')).toMatchObject({
       forced: true,
       actor: 'msp-owner',

@@ -92,6 +92,24 @@ describe('assess', () => {
     expect(body).toContain('… cut: the list is longer than an issue can hold');
     expect(md('@team')).toBe('@\u200bteam');
   });
+
+  it('a held create reads "new → N", as in the plan and the apply report (not "0 → N")', () => {
+    const r = report({
+      results: [
+        {
+          ...action,
+          action: 'create' as const,
+          additionId: null,
+          before: null,
+          after: 6000,
+          status: 'held' as const,
+          held: 'over maxQuantity',
+        },
+      ],
+    });
+    const body = issueBody(assess(facts({ report: r })), facts({ report: r }), { runUrl: 'https://github.test/r/1' });
+    expect(body).toContain('| MP-CLOUDFILTER | new → 6000 | over maxQuantity |');
+  });
 });
 
 describe('syncNightlyIssue', () => {

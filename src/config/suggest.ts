@@ -34,7 +34,7 @@ export function nearest(name: string, candidates: readonly string[]): string | u
 }
 
 /** Why `name` reads the same as one of the candidates though it is none of them, or undefined. */
-function lookAlikeAmong(name: string, candidates: readonly string[]): string | undefined {
+export function lookAlikeAmong(name: string, candidates: readonly string[]): string | undefined {
   for (const c of candidates) {
     const why = lookAlike(name, c);
     if (why) return why;

@@ -4,7 +4,7 @@
  * pages, so the request count follows pages, not names. Every failure is collected.
  */
 
-import { suggestionFor } from '../config/suggest.js';
+import { lookAlikeAmong, suggestionFor } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
 import { ResolutionError } from '../errors.js';
 import type { CompanyRef, ProductRef, ResolvedBinding, Unresolved } from '../reconcile/ports.js';
@@ -235,11 +235,17 @@ async function resolveAgreements(
       );
     else {
       const others = mine.map((a) => `"${a.name}" (id ${a.id})`);
+      // An agreement name that reads the same as one there but is another string: say so.
+      const alike = lookAlikeAmong(
+        name,
+        mine.map((a) => a.name),
+      );
       failures.push(
         fail(
           b,
           `no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`,
           company,
+          alike,
         ),
       );
     }

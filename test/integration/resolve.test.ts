@@ -154,6 +154,26 @@ describe('resolving names to IDs', () => {
     ]);
   });
 
+  it('flags a company or agreement name that differs from one there only by look-alike or invisible characters', async () => {
+    const world = worldWithCompanies(3);
+    world.companies.push({ id: 950, identifier: 'CONTOSO', name: 'Contoso Ltd.', deletedFlag: false });
+    world.agreements.push({
+      id: 1240,
+      name: 'Email Security',
+      companyId: 950,
+      agreementStatus: 'Active',
+      cancelledFlag: false,
+    });
+    const { client } = await start(world);
+    const list = await failures(
+      resolveNames(client, [bind('CONT\u200BOSO', 'Email', 3), bind('CONTOSO', 'Email S\u0435curity', 5)], []),
+    );
+    expect(list).toEqual([
+      'customers.yaml:3: no company has the identifier or exact name "CONT\u200BOSO" (deleted companies excluded); "CONT\\u200BOSO" differs from "CONTOSO" only by invisible characters: write it as the name it looks like, in plain characters',
+      'customers.yaml:5: no open agreement named "Email S\u0435curity" under company CONTOSO (id 950); its agreements: "Email Security" (id 1240); "Email S\\u0435curity" differs from "Email Security" only by look-alike letters (Cyrillic or Greek)',
+    ]);
+  });
+
   it('resolves 500 bindings in a handful of requests, not 500+', async () => {
     const world = worldWithCompanies(2600);
     addCatalog(world);

@@ -13,9 +13,29 @@ export const isUnsafeInteger = (v: unknown): boolean =>
 
 /**
  * The path (`$.actions[0].after`) of the first integer beyond 2^53 in a parsed JSON value, or
- * undefined. Walks without recursion: the value may come from a hostile file.
+ * undefined. Walks without recursion (the value may come from a hostile file); paths are built
+ * only once one is known to be there, so a 20,000-customer snapshot is walked in milliseconds.
  */
 export function unsafeIntegerAt(value: unknown, root = '$'): string | undefined {
+  return holdsUnsafeInteger(value) ? firstPath(value, root) : undefined;
+}
+
+function holdsUnsafeInteger(value: unknown): boolean {
+  if (isUnsafeInteger(value)) return true;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    for (const child of Object.values(node)) {
+      if (typeof child === 'number') {
+        if (isUnsafeInteger(child)) return true;
+      } else if (child !== null && typeof child === 'object') pending.push(child);
+    }
+  }
+  return false;
+}
+
+function firstPath(value: unknown, root: string): string | undefined {
   const stack: Array<[unknown, string]> = [[value, root]];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
@@ -29,3 +49,9 @@ export function unsafeIntegerAt(value: unknown, root = '$'): string | undefined 
   }
   return undefined;
 }
+
+/**
+ * Whether JSON text could hold an integer beyond 2^53: one needs 16 digits in a row, or an
+ * exponent. A cheap look at the text that spares most files the walk.
+ */
+export const mayHoldUnsafeInteger = (text: string): boolean => /\d{16}|\d[eE]/.test(text);

@@ -8,7 +8,7 @@ import { displayPath } from '../config/load.js';
 import { checkSchema, isValid } from '../config/schemas.js';
 import { parseYamlText, readTextFile } from '../config/yaml-file.js';
 import { ConfigError, type Problem } from '../errors.js';
-import { unsafeIntegerAt } from '../safe-integer.js';
+import { mayHoldUnsafeInteger, unsafeIntegerAt } from '../safe-integer.js';
 import { sortSnapshot, type UsageSnapshot, type UsageSource } from './types.js';
 
 /** Room for well over 20,000 customers. */
@@ -33,7 +33,7 @@ export function loadSnapshotAt(
   // report a problem, so the slow path runs only then (or for a snapshot written as YAML).
   const fast = parseJson(read.text);
   // An integer beyond 2^53 is read as another number: the positioned path says where it is.
-  if (fast !== undefined && unsafeIntegerAt(fast) === undefined && isValid(fast, 'usage'))
+  if (fast !== undefined && !(mayHoldUnsafeInteger(read.text) && unsafeIntegerAt(fast)) && isValid(fast, 'usage'))
     return { snapshot: sortSnapshot(fast as UsageSnapshot), problems: [] };
   const { file: parsed, problems } = parseYamlText(read.text, display, { quote: false });
   if (!parsed) return { problems };

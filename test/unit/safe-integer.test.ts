@@ -12,7 +12,7 @@ import { readSavedPlan } from '../../src/cli/saved-plan.js';
 import { ADDITION, AGREEMENT } from '../../src/connectwise/shapes.js';
 import { RefusedError } from '../../src/errors.js';
 import { type AnswerFacts, checkList } from '../../src/http/shape.js';
-import { unsafeIntegerAt } from '../../src/safe-integer.js';
+import { mayHoldUnsafeInteger, unsafeIntegerAt } from '../../src/safe-integer.js';
 import { parseList } from '../../src/usage/mailprotector-api.js';
 
 const BEYOND = '9007199254740993';
@@ -30,6 +30,13 @@ describe('integers beyond 2^53', () => {
     expect(unsafeIntegerAt(JSON.parse(`[{"q":-${BEYOND}}]`))).toBe('$[0].q');
     expect(unsafeIntegerAt(JSON.parse('{"q":1e300}'))).toBe('$.q');
     expect(unsafeIntegerAt(JSON.parse('{"a":9007199254740991,"b":2.5,"c":"9007199254740993"}'))).toBeUndefined();
+  });
+
+  it('are possible in JSON text only with 16 digits in a row or an exponent (the cheap look before the walk)', () => {
+    expect(mayHoldUnsafeInteger(`{"users":${BEYOND}}`)).toBe(true);
+    expect(mayHoldUnsafeInteger('{"users":1e300}')).toBe(true);
+    expect(mayHoldUnsafeInteger('{"users":-1.5E+20}')).toBe(true);
+    expect(mayHoldUnsafeInteger('{"users":900719925474099,"name":"Office 12"}')).toBe(false);
   });
 
   it('in a ConnectWise addition (quantity or id) make the answer not understood', () => {

@@ -13,6 +13,14 @@ import type { AdapterContext, SourceAdapter, TargetAdapter } from './types.js';
 const targets: readonly TargetAdapter[] = [connectWiseAdapter];
 const sources: readonly SourceAdapter[] = [mailprotectorAdapter, usageFileAdapter];
 
+/** Every registered adapter: the published schema embeds their settings schemas (npm run schema). */
+export const registered = { targets, sources };
+
+/** The registered billing systems' keys that a cwsync.yaml (as parsed) holds at its top: exactly one is valid. */
+export function targetKeysIn(cwsync: unknown): string[] {
+  return targets.filter((t) => present(cwsync, t.key)).map((t) => t.key);
+}
+
 const present = (section: unknown, key: string) =>
   typeof section === 'object' && section !== null && (section as Record<string, unknown>)[key] !== undefined;
 

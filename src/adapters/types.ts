@@ -4,14 +4,19 @@
  * and how its settings look, and building its port only when a command needs it (an async
  * `connect`/`open` with dynamic imports, so `validate` loads no HTTP client).
  */
-import type { Config } from '../config/types.js';
+import type { Config, SecretRef } from '../config/types.js';
+import type { ShapeRow } from '../http/shape.js';
 import type { TransportOptions } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import type { BillingTarget } from '../reconcile/ports.js';
 import type { ServiceCatalogue, UsageSource } from '../usage/types.js';
+import type { Check } from './check.js';
 
 /** The run's deadline (--max-duration) and the clock it is read by; tests inject a clock. */
 export type RunLimits = Pick<TransportOptions, 'deadlineAt' | 'clock'>;
+
+/** A JSON Schema (draft-07) object; `#/definitions/secretRef` is there for secret references. */
+type SettingsSchema = Readonly<Record<string, unknown>>;
 
 export interface AdapterContext {
   logger?: Logger;
@@ -39,6 +44,8 @@ interface SourceCapabilities {
 /** A billing system, connected: its port, how to let go of it, and how many requests it made. */
 export interface ConnectedTarget {
   target: BillingTarget;
+  /** Which billing system, for messages and files: "ConnectWise company acme". */
+  label: string;
   close(): Promise<void>;
   requests(): number;
 }
@@ -50,28 +57,42 @@ export interface SnapshotPort {
   capturedAt: string;
 }
 
-export interface TargetAdapter {
+/** What `cwsync doctor` asks of every adapter. */
+interface Diagnostics {
+  /** The secret references a run resolves, by where cwsync.yaml writes them: doctor checks each one. */
+  secrets(config: Config): Array<[where: string, ref: SecretRef]>;
+  /** `doctor --shapes`: how its API answers, against what cwsync assumes (no values, no secrets). */
+  shapes?(config: Config, context: AdapterContext): Promise<ShapeRow[]>;
+}
+
+export interface TargetAdapter extends Diagnostics {
   /** Its key in cwsync.yaml: `connectwise:`. */
   readonly key: string;
   /** Its name in messages: "ConnectWise". */
   readonly name: string;
   readonly capabilities: TargetCapabilities;
+  /** The JSON Schema of its section (`connectwise:`), embedded in the published schema/cwsync.schema.json. */
+  readonly settingsSchema: SettingsSchema;
   /** Requests in flight at once when reading it (the plan reads twice as many as it writes). */
   concurrency(config: Config): number;
   /** The billing system for this config; resolving secrets here is what makes them required. */
   connect(config: Config, context: AdapterContext & { readOnly?: boolean }): Promise<ConnectedTarget>;
   /** Only with `capabilities.snapshots`: the port over a saved snapshot (plan --target-snapshot). */
   fromSnapshot?(config: Config, path: string, maxAgeMs: number, now: Date): Promise<SnapshotPort>;
+  /** `cwsync doctor`: reachable, keys accepted, the rights a run needs, the catalogue items services.yaml maps. */
+  doctor(config: Config, context: AdapterContext): Promise<Check[]>;
 }
 
 type OpenedSource = UsageSource & { close?: () => Promise<void> };
 
-export interface SourceAdapter {
+export interface SourceAdapter extends Diagnostics {
   /** Its key under `usage:` in cwsync.yaml: `mailprotector`, `file`. */
   readonly key: string;
   /** Its name in messages: "Mailprotector". */
   readonly name: string;
   readonly capabilities: SourceCapabilities;
+  /** The JSON Schema of its entry under `usage:`, embedded in the published schema/cwsync.schema.json. */
+  readonly settingsSchema: SettingsSchema;
   /** The service names services.yaml and the usage speak, with their aliases. */
   readonly services: ServiceCatalogue;
   open(config: Config, context: AdapterContext): Promise<OpenedSource>;

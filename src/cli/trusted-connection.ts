@@ -74,7 +74,8 @@ const AFTER_MERGE =
  * Must run before anything resolves a secret or opens a connection.
  */
 export async function checkTrustedConnection(config: Config, bases: Base[]): Promise<void> {
-  const head = { connectwise: config.connectwise, usage: config.usage };
+  // Every section of cwsync.yaml but policy: the billing system's (its adapter's key) and usage.
+  const { dir: _dir, policy: _policy, services: _services, bundles: _bundles, customers: _customers, ...head } = config;
   for (const base of bases) {
     const { data } = await readBaseCwsyncYaml(config.dir, base.ref, base.label);
     if (data === undefined)

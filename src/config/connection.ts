@@ -6,17 +6,26 @@
  * the keys that differ out.
  */
 
-/** Knobs that change how hard cwsync works, not where its keys go: a pull request may tune them. */
+/**
+ * Knobs that change how hard cwsync works, not where its keys go, and ConnectWise's write
+ * policy (moved from policy:, which a pull request may change): a pull request may tune them.
+ */
 const TUNING = new Set([
   'connectwise.concurrency',
   'connectwise.timeoutSeconds',
+  'connectwise.billCustomer',
+  'connectwise.effectiveDate',
   'usage.mailprotector.concurrency',
   'usage.mailprotector.requestsPerSecond',
   'usage.mailprotector.timeoutSeconds',
 ]);
 
-/** The parts of cwsync.yaml that hold the connection; everything under them counts unless it is tuning. */
-const ROOTS = ['connectwise', 'usage'] as const;
+/**
+ * The parts of cwsync.yaml that hold the connection: every top-level section but policy (the
+ * billing system's, under its adapter's key, and usage:); everything under them counts unless
+ * it is tuning.
+ */
+const NOT_CONNECTION = new Set(['policy']);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -49,14 +58,14 @@ function collect(value: unknown, path: string, out: Map<string, string>): void {
 
 /**
  * The connection of a cwsync.yaml document (after the schema's defaults are filled in), as
- * dotted key -> canonical value. Unknown keys under connectwise or usage count too: a key added
+ * dotted key -> canonical value. Unknown keys under a connection section count too: a key added
  * later is part of the connection until someone says it is tuning.
  */
 export function connectionOf(document: unknown): Map<string, string> {
   const out = new Map<string, string>();
   const doc = isPlainObject(document) ? document : {};
-  for (const root of ROOTS) {
-    if (!(root in doc)) continue;
+  for (const root of Object.keys(doc)) {
+    if (NOT_CONNECTION.has(root)) continue;
     const value = doc[root];
     // A root is always a container (usage: { file: x } is not a { file: } secret reference).
     if (isPlainObject(value) && Object.keys(value).length > 0)

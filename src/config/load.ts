@@ -4,7 +4,7 @@
  */
 import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { configuredServices } from '../adapters/registry.js';
+import { configuredServices, registered, targetKeysIn } from '../adapters/registry.js';
 import { ConfigError, type Problem } from '../errors.js';
 import { runRules } from './rules.js';
 import { checkReadablePath, UnsafeFileError } from './safe-file.js';
@@ -132,6 +132,24 @@ function caseCollisions(dir: string, names: string[]): Problem[] {
 }
 
 /** usage.file is checked where it is written, before anything reads it. */
+/** The billing system is whichever registered target's key is at the top of cwsync.yaml: exactly one. */
+function targetProblems(cwsync: YamlFile): Problem[] {
+  const keys = targetKeysIn(cwsync.data);
+  if (keys.length === 1) return [];
+  const all = registered.targets.map((t) => t.key).join(', ');
+  if (keys.length === 0)
+    return [problemAt(cwsync, [], 'cwsync.yaml names no billing system', `add the settings of one of: ${all}`)];
+  return [
+    problemAt(
+      cwsync,
+      [keys[1]!],
+      `cwsync.yaml names ${keys.length} billing systems (${keys.join(', ')})`,
+      'keep the settings of one',
+      true,
+    ),
+  ];
+}
+
 function usageFileProblems(dir: string, cwsync: YamlFile): Problem[] {
   const file = (cwsync.data as { usage?: { file?: unknown } }).usage?.file;
   if (typeof file !== 'string') return [];
@@ -235,7 +253,7 @@ export function loadConfig(configDir: string): LoadResult {
   const customerFiles = customerPaths
     .map((p) => readChecked(dir, p, 'customers', problems, files))
     .filter((f): f is YamlFile => f !== undefined);
-  if (cwsync) problems.push(...usageFileProblems(dir, cwsync));
+  if (cwsync) problems.push(...targetProblems(cwsync), ...usageFileProblems(dir, cwsync));
   const catalogue = cwsync ? configuredServices(cwsync.data) : undefined;
   problems.push(...runRules({ cwsync, services, customerFiles, catalogue }));
   if (problems.length > 0 || !cwsync || !services) return { problems, files };

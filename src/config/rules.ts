@@ -77,7 +77,8 @@ function urlProblem(file: YamlFile, path: string[], value: unknown): Problem[] {
 }
 
 const connectionTarget: Rule = ({ cwsync }) => {
-  if (!cwsync) return [];
+  // Another billing system may be configured instead (the registry's; config/load.ts checks one is).
+  if (!cwsync || obj(cwsync.data).connectwise === undefined) return [];
   const cw = obj(obj(cwsync.data).connectwise);
   const has = (k: string) => cw[k] !== undefined;
   if (has('site') && has('url'))

@@ -15,6 +15,10 @@ export interface ConnectWiseSettings {
   concurrency: number;
   /** One request's deadline; the schema's default (30) fills it in a loaded config. */
   timeoutSeconds?: number;
+  /** billCustomer of the additions cwsync creates (Billable when unset; `policy.billCustomer` is still read). */
+  billCustomer?: BillCustomer;
+  /** effectiveDate of the additions cwsync creates (first-of-next-month when unset; `policy.effectiveDate` is still read). */
+  effectiveDate?: EffectiveDatePolicy;
 }
 
 export interface MailprotectorSettings {
@@ -28,16 +32,14 @@ export interface MailprotectorSettings {
 }
 
 type OnZero = 'zero' | 'cancel' | 'keep';
-type EffectiveDatePolicy = 'today' | 'first-of-month' | 'first-of-next-month';
-type BillCustomer = 'Billable' | 'DoNotBill' | 'NoCharge';
+export type EffectiveDatePolicy = 'today' | 'first-of-month' | 'first-of-next-month';
+export type BillCustomer = 'Billable' | 'DoNotBill' | 'NoCharge';
 /** An agreement status that may be billed (Cancelled never is). */
 type AgreementStatus = 'Active' | 'Expired' | 'Inactive';
 
 export interface Policy {
   createMissing: boolean;
   onZero: OnZero;
-  billCustomer: BillCustomer;
-  effectiveDate: EffectiveDatePolicy;
   /**
    * Agreements in these statuses are billed; any other status is an error of the binding. The
    * schema's default (`[Active]`) fills it in a loaded config.
@@ -73,9 +75,15 @@ export interface Binding {
   source: { file: string; line: number };
 }
 
+/**
+ * A loaded config. The billing system is whichever registered target's key is present at the
+ * top of cwsync.yaml (exactly one; adapters/registry.ts): `connectwise:` is one of them.
+ */
 export interface Config {
   dir: string;
-  connectwise: ConnectWiseSettings;
+  connectwise?: ConnectWiseSettings;
+  /** Another target's settings, under its own key (validated by its schema), e.g. `memory:`. */
+  [target: string]: unknown;
   usage: { mailprotector?: MailprotectorSettings; file?: string };
   policy: Policy;
   /** Canonical Mailprotector service name -> catalog identifier, or null for "Not Assigned". */

@@ -3,17 +3,37 @@
  * the registry imports, so it stays light: the client and its HTTP stack load only when a
  * command connects.
  */
+
 import type { TargetAdapter } from '../adapters/types.js';
 import type { Config } from '../config/types.js';
+import { connectWiseSettings } from './settings.js';
+import { connectWiseSettingsSchema } from './settings-schema.js';
 
 export const connectWiseAdapter: TargetAdapter = {
   key: 'connectwise',
   name: 'ConnectWise',
   capabilities: { cancelLine: true, prices: true, readOnlyKeys: true, snapshots: true },
-  concurrency: (config: Config) => config.connectwise.concurrency,
+  settingsSchema: connectWiseSettingsSchema,
+  concurrency: (config: Config) => connectWiseSettings(config).concurrency,
   async connect(config, context) {
     const { connectConnectWise } = await import('./connect.js');
     return connectConnectWise(config, context);
+  },
+  secrets(config) {
+    const cw = connectWiseSettings(config);
+    return [
+      ['connectwise.publicKey', cw.publicKey],
+      ['connectwise.privateKey', cw.privateKey],
+      ['connectwise.clientId', cw.clientId],
+    ];
+  },
+  async doctor(config, context) {
+    const { connectWiseDoctor } = await import('./connect.js');
+    return connectWiseDoctor(config, context);
+  },
+  async shapes(config, context) {
+    const { connectWiseShapes } = await import('./connect.js');
+    return connectWiseShapes(config, context);
   },
   async fromSnapshot(config, path, maxAgeMs, now) {
     const { snapshotPort } = await import('./connect.js');

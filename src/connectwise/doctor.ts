@@ -4,31 +4,13 @@
  * be proven without writing: requests that cannot change anything (a POST with a product that
  * does not exist, a PATCH of addition 0) prove one missing (403), and otherwise give a warning.
  */
+import { type Check, failedCheck } from '../adapters/check.js';
 import { HttpError } from '../http/errors.js';
 import type { ConnectWiseClient } from './client.js';
 import { queryString } from './conditions.js';
 import { describePermission, PERMISSIONS, type Permission } from './permissions.js';
 import { liveDirectory } from './resolve.js';
 import type { CatalogItem } from './types.js';
-
-export interface Check {
-  name: string;
-  ok: boolean;
-  /** Passed, but not proven: shown as a warning (never green), does not fail doctor. */
-  warn?: boolean;
-  detail?: string;
-  fix?: string;
-}
-
-/** A failed check from an error, with the error's own hint as the fix. */
-export function failedCheck(name: string, err: unknown): Check {
-  return {
-    name,
-    ok: false,
-    detail: err instanceof Error ? err.message : String(err),
-    fix: (err as { hint?: string }).hint,
-  };
-}
 
 async function probe(name: string, perm: Permission, call: () => Promise<unknown>): Promise<Check> {
   const label = `${name}: ${describePermission(perm)}`;

@@ -3,6 +3,7 @@ import { RefusedError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveSecret } from '../secrets.js';
 import { type ClientOptions, ConnectWiseClient } from './client.js';
+import { connectWiseSettings } from './settings.js';
 
 /**
  * A client for the configured tenant; resolving the secrets here is what makes them required.
@@ -14,7 +15,7 @@ export function connectWiseFromConfig(
   logger?: Logger,
   options: { readOnly?: boolean } & ClientOptions = {},
 ): ConnectWiseClient {
-  const cw = config.connectwise;
+  const cw = connectWiseSettings(config);
   if (options.readOnly && !cw.readOnly)
     throw new RefusedError(
       '--read-only: cwsync.yaml has no connectwise.readOnly keys, and the write keys are never used instead',

@@ -10,10 +10,13 @@ import type {
   AgreementState,
   BilledLine,
   BillingTarget,
+  CompanyRef,
+  ListedAgreement,
   NewLine,
   TargetResolution,
   Unresolved,
 } from '../reconcile/ports.js';
+import { toAgreements, toCompanies } from './listing.js';
 import { type ResolveOptions, resolveIn } from './resolve.js';
 import { agreementState, toLine } from './target.js';
 import { snapshotDirectory, type TargetSnapshot } from './target-snapshot.js';
@@ -78,7 +81,7 @@ export class SnapshotTarget implements BillingTarget {
     return agreementState(found, company, company === undefined);
   }
 
-  create(agreementId: number, _line: NewLine): Promise<{ id: number | null }> {
+  create(agreementId: number, _line: NewLine, _now: Date): Promise<{ id: number | null }> {
     return Promise.reject(new SnapshotIsReadOnly(`create a line on agreement ${agreementId}`));
   }
 
@@ -86,7 +89,16 @@ export class SnapshotTarget implements BillingTarget {
     return Promise.reject(new SnapshotIsReadOnly(`update line ${lineId} on agreement ${agreementId}`));
   }
 
-  cancel(agreementId: number, lineId: number, _cancelledDate: string): Promise<void> {
+  /** As captured: open agreements and companies not deleted (import from a snapshot lists what it holds). */
+  async listCompanies(): Promise<CompanyRef[]> {
+    return toCompanies(this.snapshot.companies);
+  }
+
+  async listAgreements(): Promise<ListedAgreement[]> {
+    return toAgreements(this.snapshot.agreements);
+  }
+
+  cancel(agreementId: number, lineId: number, _now: Date): Promise<void> {
     return Promise.reject(new SnapshotIsReadOnly(`cancel line ${lineId} on agreement ${agreementId}`));
   }
 

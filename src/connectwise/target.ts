@@ -3,12 +3,14 @@
  * Translates the port's words into ConnectWise calls, and HTTP failures into the port's
  * outcomes: a write with no usable answer is OutcomeUnknown; refused credentials stop the run.
  */
-import type { Binding } from '../config/types.js';
+import type { BillCustomer, Binding, EffectiveDatePolicy } from '../config/types.js';
 import { HttpError, outcomeUnknown } from '../http/errors.js';
 import {
   type AgreementState,
   type BilledLine,
   type BillingTarget,
+  type CompanyRef,
+  type ListedAgreement,
   type NewLine,
   OutcomeUnknown,
   type TargetResolution,
@@ -16,6 +18,8 @@ import {
 } from '../reconcile/ports.js';
 import type { ConnectWiseClient } from './client.js';
 import { eq, inList } from './conditions.js';
+import { cancelledDate, effectiveDate } from './dates.js';
+import { toAgreements, toCompanies } from './listing.js';
 import { type ResolveOptions, resolveEach } from './resolve.js';
 import type { Addition, Agreement, Company } from './types.js';
 import { checkAnswer } from './write-check.js';
@@ -67,10 +71,16 @@ export const toLine = (a: Addition): BilledLine => ({
   description: typeof a.description === 'string' ? a.description : null,
 });
 
+/** How ConnectWise additions are written: its own policy, from connectwise: (or, as before, policy:) in cwsync.yaml. */
+export interface WritePolicy {
+  billCustomer?: BillCustomer;
+  effectiveDate?: EffectiveDatePolicy;
+}
+
 export class ConnectWiseTarget implements BillingTarget {
   constructor(
     readonly client: ConnectWiseClient,
-    private readonly options: ResolveOptions = {},
+    private readonly options: ResolveOptions & WritePolicy = {},
   ) {}
 
   async resolve(bindings: Binding[], productIdentifiers: string[]): Promise<TargetResolution> {
@@ -106,13 +116,17 @@ export class ConnectWiseTarget implements BillingTarget {
    * the line is the answer's (null when it has none: the apply core's read-back after the create
    * then says it); nothing proves ConnectWise copies the catalog's.
    */
-  async create(agreementId: number, line: NewLine): Promise<{ id: number | null; unitPrice: number | null }> {
+  async create(
+    agreementId: number,
+    line: NewLine,
+    now: Date,
+  ): Promise<{ id: number | null; unitPrice: number | null }> {
     const created = await guarded(true, () =>
       this.client.createAddition(agreementId, {
         product: { id: line.productId },
         quantity: line.quantity,
-        billCustomer: line.billCustomer,
-        effectiveDate: line.effectiveDate,
+        billCustomer: this.options.billCustomer ?? 'Billable',
+        effectiveDate: effectiveDate(this.options.effectiveDate ?? 'first-of-next-month', now),
       }),
     );
     checkAnswer(
@@ -128,6 +142,14 @@ export class ConnectWiseTarget implements BillingTarget {
     return { id: created.id, unitPrice: typeof created.unitPrice === 'number' ? created.unitPrice : null };
   }
 
+  async listCompanies(): Promise<CompanyRef[]> {
+    return toCompanies(await guarded(false, () => this.client.companies(undefined)));
+  }
+
+  async listAgreements(): Promise<ListedAgreement[]> {
+    return toAgreements(await guarded(false, () => this.client.agreements(undefined)));
+  }
+
   async setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void> {
     const got = await guarded(true, () =>
       this.client.patchAddition(agreementId, lineId, [{ op: 'replace', path: 'quantity', value: quantity }]),
@@ -139,13 +161,14 @@ export class ConnectWiseTarget implements BillingTarget {
     );
   }
 
-  async cancel(agreementId: number, lineId: number, cancelledDate: string): Promise<void> {
+  async cancel(agreementId: number, lineId: number, now: Date): Promise<void> {
+    const date = cancelledDate(now);
     const got = await guarded(true, () =>
-      this.client.patchAddition(agreementId, lineId, [{ op: 'replace', path: 'cancelledDate', value: cancelledDate }]),
+      this.client.patchAddition(agreementId, lineId, [{ op: 'replace', path: 'cancelledDate', value: date }]),
     );
     checkAnswer(
       `cancel addition ${lineId} on agreement ${agreementId}`,
-      { agreementId, additionId: lineId, cancelledDate },
+      { agreementId, additionId: lineId, cancelledDate: date },
       got,
     );
   }

@@ -6,12 +6,11 @@
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { openUsageSource } from '../adapters/registry.js';
+import { connectTarget, openUsageSource } from '../adapters/registry.js';
 import { displayPath } from '../config/load.js';
 import { checkSchema } from '../config/schemas.js';
 import type { Config } from '../config/types.js';
 import { loadYamlFile } from '../config/yaml-file.js';
-import { connectWiseFromConfig } from '../connectwise/from-config.js';
 import { CwsyncError, formatProblem } from '../errors.js';
 import { GitHubApi, type GitHubRepo } from '../github/api.js';
 import { type NewCustomersOutcome, upsertNewCustomersPullRequest } from '../github/pull-request.js';
@@ -20,7 +19,7 @@ import { isoSeconds } from '../time.js';
 import type { ReadProgress, UsageSource } from '../usage/types.js';
 import { chooseOutput, type OutputTarget, partOf, writeProposals } from './output.js';
 import { boundBy, propose } from './propose.js';
-import { readConnectWise, readCustomers } from './read.js';
+import { readCustomers, readTarget } from './read.js';
 import { type RenderMeta, renderProposals } from './render.js';
 import { renderSummary } from './summary.js';
 import type { ExistingBinding, Proposal } from './types.js';
@@ -32,7 +31,7 @@ export interface ImportRunOptions {
   agreement?: string;
   now?: Date;
   logger?: Logger;
-  /** Progress of the Mailprotector read (long on a first night with many unbound customers). */
+  /** Progress of the usage source's read (long on a first night with many unbound customers). */
   onProgress?: (p: ReadProgress) => void;
   /** `--usage-snapshot`: customers and usage from a saved snapshot (the nightly's) instead of the usage source. */
   usage?: UsageSource & { close?: () => Promise<void> };
@@ -88,11 +87,11 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
   // The output is checked before anything is read: a refusal costs no API call.
   const target = chooseOutput(config.dir, o.out, isoSeconds(now).slice(0, 10));
   const source = o.usage ?? (await openUsageSource(config, { logger: o.logger }));
-  const cw = connectWiseFromConfig(config, o.logger);
+  const billing = await connectTarget(config, { logger: o.logger });
   try {
     const [mp, cwData] = await Promise.all([
-      readCustomers(config, source, { logger: o.logger, onProgress: o.onProgress }),
-      readConnectWise(cw),
+      readCustomers(source, { logger: o.logger, onProgress: o.onProgress }),
+      readTarget(billing.target),
     ]);
     const { proposals, bound } = propose({
       customers: mp.customers,
@@ -105,7 +104,7 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
       return { files: [], proposals, bound, domainsNote: mp.domainsNote };
     const meta: RenderMeta = {
       generatedAt: `${isoSeconds(now).replace('T', ' ').replace('Z', '')} UTC`,
-      source: `${source.label} and ConnectWise company ${config.connectwise.company}`,
+      source: `${source.label} and ${billing.label}`,
       command: commandLine(o),
       bound,
       notes: mp.domainsNote ? [mp.domainsNote] : [],
@@ -113,7 +112,7 @@ export async function importToFile(config: Config, o: ImportRunOptions = {}): Pr
     const files = writeInParts(config.dir, target, proposals, meta);
     return { target, files, proposals, bound, domainsNote: mp.domainsNote };
   } finally {
-    await Promise.all([cw.close(), source.close?.()]);
+    await Promise.all([billing.close(), source.close?.()]);
   }
 }
 
@@ -157,7 +156,7 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
   const now = o.now ?? new Date();
   const dir = repositoryDir(config, o.workspace);
   const source = o.usage ?? (await openUsageSource(config, { logger: o.logger }));
-  const cw = connectWiseFromConfig(config, o.logger);
+  const billing = await connectTarget(config, { logger: o.logger });
   const gh = new GitHubApi(o.repo, o.logger, o.githubOverrides);
   try {
     const existing = existingOf(config);
@@ -166,8 +165,8 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
     const isBound = boundBy(existing);
     const unbound = listed.customers.filter((c) => !isBound(c)).map((c) => c.id);
     const [mp, cwData] = await Promise.all([
-      readCustomers(config, source, { usageFor: unbound, logger: o.logger, onProgress: o.onProgress }),
-      readConnectWise(cw),
+      readCustomers(source, { usageFor: unbound, logger: o.logger, onProgress: o.onProgress }),
+      readTarget(billing.target),
     ]);
     const { proposals, bound } = propose({
       customers: mp.customers,
@@ -177,7 +176,7 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
       include: (c) => (c.users ?? 0) > 0,
     });
     const meta: RenderMeta = {
-      source: `${source.label} and ConnectWise company ${config.connectwise.company}`,
+      source: `${source.label} and ${billing.label}`,
       command: commandLine(o, ' --pull-request'),
       bound,
       notes: mp.domainsNote ? [mp.domainsNote] : [],
@@ -199,6 +198,6 @@ export async function importPullRequest(config: Config, o: PullRequestRunOptions
       },
     });
   } finally {
-    await Promise.all([cw.close(), source.close?.(), gh.close()]);
+    await Promise.all([billing.close(), source.close?.(), gh.close()]);
   }
 }

@@ -15,10 +15,9 @@ import { PendingLedger } from './pending.js';
 import { type BillingTarget, OutcomeUnknown, type PendingCreates } from './ports.js';
 import { checkSafety, holdReason, raiseIfUnsafe } from './safety.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan } from './types.js';
-import { type ActionResult, cancelledDate, openLines, type ResultStatus } from './writes.js';
+import { type ActionResult, openLines, type ResultStatus } from './writes.js';
 
 export type { ActionResult } from './writes.js';
-export { cancelledDate, effectiveDate } from './writes.js';
 
 export interface ApplyReport {
   formatVersion: 1;
@@ -77,7 +76,7 @@ async function patch(target: BillingTarget, a: Action, now: Date): Promise<Actio
   const send = () =>
     a.action === 'update'
       ? target.setQuantity(a.agreement.id, a.additionId!, a.after)
-      : target.cancel(a.agreement.id, a.additionId!, cancelledDate(now));
+      : target.cancel(a.agreement.id, a.additionId!, now);
   for (let attempt = 1; ; attempt++) {
     try {
       await send();

@@ -12,7 +12,7 @@ import { isoSeconds } from '../time.js';
 import type { PendingLedger } from './pending.js';
 import { type BilledLine, type BillingTarget, OutcomeUnknown, type PendingCreate } from './ports.js';
 import type { Action } from './types.js';
-import { type ActionResult, cancelledDate, effectiveDate, ids, openLines } from './writes.js';
+import { type ActionResult, ids, openLines } from './writes.js';
 
 export interface CreateContext {
   target: BillingTarget;
@@ -80,12 +80,7 @@ function waiting(ctx: CreateContext, a: Action, p: PendingCreate): ActionResult 
 async function send(ctx: CreateContext, a: Action): Promise<ActionResult> {
   const sentAt = isoSeconds(ctx.clock());
   try {
-    const created = await ctx.target.create(a.agreement.id, {
-      productId: a.product.id,
-      quantity: a.after,
-      billCustomer: ctx.policy.billCustomer,
-      effectiveDate: effectiveDate(ctx.policy.effectiveDate, ctx.now),
-    });
+    const created = await ctx.target.create(a.agreement.id, { productId: a.product.id, quantity: a.after }, ctx.now);
     return await afterCreate(ctx, a, created.id, created.unitPrice);
   } catch (err) {
     if (!(err instanceof OutcomeUnknown)) return failed(a, withHint(err));
@@ -177,7 +172,7 @@ async function afterCreate(
 async function cancelOwn(ctx: CreateContext, a: Action, id: number, kept: number): Promise<ActionResult> {
   const why = `created addition ${id}, but another writer created addition ${kept} of this product at the same time`;
   try {
-    await ctx.target.cancel(a.agreement.id, id, cancelledDate(ctx.now));
+    await ctx.target.cancel(a.agreement.id, id, ctx.now);
   } catch (err) {
     const still = await openLines(ctx.target, a, ctx.now).then(
       (open) => open.some((x) => x.id === id),

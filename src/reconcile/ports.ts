@@ -24,6 +24,17 @@ export interface CompanyRef {
   name: string;
 }
 
+/** An agreement as the billing system lists it (for `cwsync import` to propose bindings from). */
+export interface ListedAgreement {
+  id: number;
+  name: string;
+  companyId: number;
+  /** The agreement type's name, when the billing system gives one. */
+  type?: string;
+  /** Its status in the billing system's words; absent counts as active. */
+  status?: string;
+}
+
 export interface ResolvedBinding {
   binding: Binding;
   company: CompanyRef;
@@ -68,11 +79,10 @@ export interface BilledLine {
   description?: string | null;
 }
 
+/** A line to create: what the core decides. How it is billed and from when is the billing system's own policy. */
 export interface NewLine {
   productId: number;
   quantity: number;
-  billCustomer: string;
-  effectiveDate: string;
 }
 
 /** An agreement as it stands now, with its company: what a saved plan re-reads before writing to it. */
@@ -109,9 +119,18 @@ export interface BillingTarget {
    * does not show the line as sent). Returns the new line's id when the answer says it, and the
    * price per unit the billing system gave it (undefined or null: unknown).
    */
-  create(agreementId: number, line: NewLine): Promise<{ id: number | null; unitPrice?: number | null }>;
+  create(agreementId: number, line: NewLine, now: Date): Promise<{ id: number | null; unitPrice?: number | null }>;
   setQuantity(agreementId: number, lineId: number, quantity: number): Promise<void>;
-  cancel(agreementId: number, lineId: number, cancelledDate: string): Promise<void>;
+  /** Every company that is not deleted (`cwsync import` matches customers to them). Throws when unreadable. */
+  listCompanies(): Promise<CompanyRef[]>;
+  /** Every agreement that is not cancelled, of any company. Throws when unreadable. */
+  listAgreements(): Promise<ListedAgreement[]>;
+  /**
+   * `now` is the run's date: the billing system dates a created or cancelled line from it by
+   * its own rules (ConnectWise: connectwise.effectiveDate, and a cancelled date of today), so
+   * that a line cancelled now is no longer open to the next plan.
+   */
+  cancel(agreementId: number, lineId: number, now: Date): Promise<void>;
   close(): Promise<void>;
 }
 

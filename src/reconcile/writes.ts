@@ -1,6 +1,4 @@
-/** What every write shares: the dates sent, the open lines read back, and the result's shape. */
-import type { Policy } from '../config/types.js';
-import { isoSeconds } from '../time.js';
+/** What every write shares: the open lines read back, and the result's shape. */
 import { type BilledLine, type BillingTarget, isOpen } from './ports.js';
 import type { Action } from './types.js';
 
@@ -16,23 +14,6 @@ export interface ActionResult extends Action {
   note?: string;
   /** Why a held action was not applied, or, when forced, why it had been held. */
   held?: string;
-}
-
-export function effectiveDate(policy: Policy['effectiveDate'], now: Date): string {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  const day =
-    policy === 'today'
-      ? new Date(Date.UTC(y, m, now.getUTCDate()))
-      : policy === 'first-of-month'
-        ? new Date(Date.UTC(y, m, 1))
-        : new Date(Date.UTC(y, m + 1, 1));
-  return isoSeconds(day);
-}
-
-/** A cancelled date of today (00:00 UTC) is already past, so the next plan sees the addition closed. */
-export function cancelledDate(now: Date): string {
-  return isoSeconds(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
 }
 
 /** The open lines of the action's product on its agreement, read now. */

@@ -62,10 +62,50 @@ export interface ServiceCatalogue {
   deprecated(name: string): boolean;
 }
 
+/** A customer of the usage source as `cwsync import` matches it to a company. */
+export interface SourceCustomer {
+  id: number;
+  name: string;
+  /** Its mail domains (aliases excluded), when they could be read. */
+  domains: string[];
+  /** Users across its user groups, when usage was read (`usageFor`). */
+  users?: number;
+}
+
+export interface SourceCustomers {
+  customers: SourceCustomer[];
+  /** Why domains are missing, when they could not be read. */
+  domainsNote?: string;
+}
+
+export interface CustomersReadOptions {
+  /** Customers (ids) whose user groups are read too, so their `users` is known. */
+  usageFor?: number[];
+  onProgress?: (p: ReadProgress) => void;
+  /** Where a read that only adds evidence (domains) says it failed. */
+  onWarning?: (message: string, reason: string) => void;
+}
+
 export interface UsageSource {
   /** A short description for messages, e.g. "Mailprotector reseller 343". */
   readonly label: string;
   read(options?: UsageReadOptions): Promise<UsageSnapshot>;
+  /**
+   * Every customer with its mail domains, for `cwsync import`. A source without it is listed
+   * through `read` (import/read.ts), without domains.
+   */
+  customers?(options: CustomersReadOptions): Promise<SourceCustomers>;
+}
+
+/** Every customer of a snapshot as import lists it; users counted for those in `usageFor`. */
+export function customersOf(snapshot: UsageSnapshot, usageFor: readonly number[] = []): SourceCustomer[] {
+  const wanted = new Set(usageFor);
+  return snapshot.customers.map((c) => ({
+    id: c.id,
+    name: c.name,
+    domains: [],
+    ...(wanted.has(c.id) ? { users: c.userGroups.reduce((n, g) => n + g.users, 0) } : {}),
+  }));
 }
 
 /** Snapshots are compared and printed in one order, whatever order the source gave. */

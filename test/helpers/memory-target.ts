@@ -8,6 +8,8 @@ import {
   type AgreementState,
   type BilledLine,
   type BillingTarget,
+  type CompanyRef,
+  type ListedAgreement,
   type NewLine,
   OutcomeUnknown,
   type ProductRef,
@@ -149,7 +151,19 @@ export class MemoryTarget implements BillingTarget {
     );
   }
 
-  async cancel(agreementId: number, lineId: number, cancelledDate: string): Promise<void> {
+  /** Every company and agreement the resolution names. */
+  async listCompanies(): Promise<CompanyRef[]> {
+    return [...new Map(this.resolution.bindings.map((b) => [b.company.id, b.company])).values()];
+  }
+
+  async listAgreements(): Promise<ListedAgreement[]> {
+    const all = this.resolution.bindings.map((b) => ({ ...b.agreement, companyId: b.company.id }));
+    return [...new Map(all.map((a) => [a.id, a])).values()];
+  }
+
+  async cancel(agreementId: number, lineId: number, now: Date): Promise<void> {
+    // As of the run's day, 00:00 UTC: closed to a plan made the same day.
+    const cancelledDate = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
     this.writes.push({ kind: 'cancel', agreement: agreementId, line: lineId, cancelledDate });
     this.write(
       'cancel',

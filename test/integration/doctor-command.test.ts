@@ -134,10 +134,10 @@ describe('cwsync doctor', () => {
       const dir = tempDir();
       writeConfig(dir, { cwUrl: fake.apiBase, mpUrl: mp.apiBase });
       const good = await runInProcess(['doctor', '--config', dir], { env: TEST_ENV });
-      expect(good.stdout).toContain('ok    Mailprotector key can list the customers of reseller 343 (1 customers)');
+      expect(good.stdout).toContain('ok    Mailprotector reseller 343: its customers can be listed (1 customers)');
       const bad = await runInProcess(['doctor', '--config', dir], { env: { ...TEST_ENV, MP_API_KEY: 'expired-key' } });
       expect(bad.code).toBe(1);
-      expect(bad.stdout).toContain('FAIL  Mailprotector key can list the customers of reseller 343');
+      expect(bad.stdout).toContain('FAIL  Mailprotector reseller 343: its customers can be listed');
       expect(bad.stdout).toContain('fix: check the API key usage.mailprotector.apiKey refers to');
       expect(bad.stdout + bad.stderr).not.toContain('expired-key');
     } finally {

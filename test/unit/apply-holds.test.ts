@@ -20,8 +20,6 @@ const PRODUCTS = new Map([
 const POLICY: Policy = {
   createMissing: true,
   onZero: 'zero',
-  billCustomer: 'Billable',
-  effectiveDate: 'first-of-next-month',
   safety: {
     maxChangePercent: 100,
     minManaged: 10,

@@ -22,8 +22,6 @@ const START = Date.parse('2026-11-26T02:17:00Z');
 const POLICY: Policy = {
   createMissing: true,
   onZero: 'zero',
-  billCustomer: 'Billable',
-  effectiveDate: 'first-of-next-month',
   safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 50 },
 };
 const PRODUCTS = new Map([
@@ -234,6 +232,8 @@ function racing(target: MemoryTarget, seed: number): BillingTarget {
     create: wrap(target.create.bind(target)),
     setQuantity: wrap(target.setQuantity.bind(target)),
     cancel: wrap(target.cancel.bind(target)),
+    listCompanies: wrap(target.listCompanies.bind(target)),
+    listAgreements: wrap(target.listAgreements.bind(target)),
     close: async () => {},
   };
 }

@@ -18,8 +18,6 @@ const PRODUCTS = new Map([
 const POLICY: Policy = {
   createMissing: true,
   onZero: 'zero',
-  billCustomer: 'Billable',
-  effectiveDate: 'first-of-next-month',
   safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 50 },
 };
 const CONFIG = { services: { CloudFilter: 'MP-CF', SafeSend: 'MP-SS', Bracket: 'MP-BR' }, bundles: [], policy: POLICY };

@@ -42,6 +42,6 @@ describe('config.example', () => {
       maxIncreaseUnits: 25,
       maxQuantity: 5000,
     });
-    expect(config!.connectwise.apiVersion).toBe('2025.1');
+    expect(config!.connectwise!.apiVersion).toBe('2025.1');
   });
 });

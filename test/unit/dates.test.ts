@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cancelledDate, effectiveDate } from '../../src/reconcile/apply.js';
+import { cancelledDate, effectiveDate } from '../../src/connectwise/dates.js';
 import { isOpen } from '../../src/reconcile/ports.js';
 
 const now = new Date('2026-12-15T21:30:05.123Z');
 
-describe('dates written by apply', () => {
+describe('dates ConnectWise additions are written with (its own policy, from the run date)', () => {
   it.each([
     ['today', '2026-12-15T00:00:00Z'],
     ['first-of-month', '2026-12-01T00:00:00Z'],

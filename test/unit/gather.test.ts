@@ -61,8 +61,6 @@ function setup(pairs: Array<[Binding, ResolvedBinding]>) {
     policy: {
       createMissing: true,
       onZero: 'zero',
-      billCustomer: 'Billable',
-      effectiveDate: 'first-of-next-month',
       safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100 },
     },
   } as unknown as Config;

@@ -74,7 +74,7 @@ describe('cwsync init: the files', () => {
   it('validates as generated', () => {
     const { config, problems } = loadConfig(join(scaffold(), 'config'));
     expect(problems).toEqual([]);
-    expect(config!.connectwise.company).toBe('yourcompany');
+    expect(config!.connectwise!.company).toBe('yourcompany');
     expect(config!.usage.mailprotector!.reseller).toBe(1);
   });
 

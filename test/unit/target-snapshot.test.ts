@@ -204,10 +204,10 @@ describe('a snapshot as the billing target', () => {
 
   it('never writes', async () => {
     const t = target();
-    await expect(
-      t.create(1234, { productId: 752, quantity: 1, billCustomer: 'Billable', effectiveDate: '2026-12-01' }),
-    ).rejects.toBeInstanceOf(SnapshotIsReadOnly);
+    await expect(t.create(1234, { productId: 752, quantity: 1 }, new Date('2026-12-01'))).rejects.toBeInstanceOf(
+      SnapshotIsReadOnly,
+    );
     await expect(t.setQuantity(1234, 1, 5)).rejects.toBeInstanceOf(SnapshotIsReadOnly);
-    await expect(t.cancel(1234, 1, '2026-12-01')).rejects.toBeInstanceOf(SnapshotIsReadOnly);
+    await expect(t.cancel(1234, 1, new Date('2026-12-01'))).rejects.toBeInstanceOf(SnapshotIsReadOnly);
   });
 });

@@ -14,8 +14,6 @@ const NOW = new Date('2026-11-26T02:17:00Z');
 const POLICY: Policy = {
   createMissing: true,
   onZero: 'zero',
-  billCustomer: 'Billable',
-  effectiveDate: 'first-of-next-month',
   safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 100, maxIncreaseUnits: 10_000 },
 };
 const product = (id: number, identifier: string, unitPrice: number | null = 2): [string, ProductRef] => [

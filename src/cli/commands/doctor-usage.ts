@@ -1,50 +1,25 @@
+import { type Check, failedCheck } from '../../adapters/check.js';
 import { openUsageSource } from '../../adapters/registry.js';
 import type { Config } from '../../config/types.js';
-import { type Check, failedCheck } from '../../connectwise/doctor.js';
-import { formatProblem } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { loadSnapshotFile } from '../../usage/file-source.js';
-import type { MailprotectorUsageSource } from '../../usage/mailprotector.js';
-import { paths } from '../../usage/mailprotector-api.js';
-import { describeMailprotectorShapes, type EndpointShape } from '../../usage/mailprotector-shapes.js';
 
-/** Checks of the usage source: the snapshot file parses, or the API key can list the reseller's customers. */
+/**
+ * The usage source answers through its port: its customers can be listed (a usage file
+ * parses and validates; a live source's key can list its account's customers). No user
+ * groups are read.
+ */
 export async function usageChecks(config: Config, logger: Logger): Promise<Check[]> {
-  if (config.usage.file) {
-    const { snapshot, problems } = loadSnapshotFile(config.dir, config.usage.file);
-    return [
-      {
-        name: `usage file ${config.usage.file} is valid`,
-        ok: !!snapshot,
-        ...(snapshot
-          ? { detail: `${snapshot.customers.length} customers` }
-          : { detail: problems.map(formatProblem).join('; ') }),
-      },
-    ];
-  }
-  const source = (await openUsageSource(config, { logger })) as MailprotectorUsageSource;
-  const name = `Mailprotector key can list the customers of reseller ${config.usage.mailprotector!.reseller}`;
+  let label = 'the usage source';
   try {
-    const customers = await source.listAll(
-      paths.customers(config.usage.mailprotector!.reseller),
-      'customers',
-      'list customers',
-    );
-    return [{ name, ok: true, detail: `${customers.length} customers` }];
+    const source = await openUsageSource(config, { logger });
+    label = source.label;
+    try {
+      const { customers } = await source.read({ only: [] });
+      return [{ name: `${label}: its customers can be listed`, ok: true, detail: `${customers.length} customers` }];
+    } finally {
+      await source.close?.();
+    }
   } catch (err) {
-    return [failedCheck(name, err)];
-  } finally {
-    await source.close();
-  }
-}
-
-/** `doctor --shapes` rows of the usage API; none when usage comes from a file. */
-export async function usageShapes(config: Config, logger: Logger): Promise<EndpointShape[]> {
-  if (!config.usage.mailprotector) return [];
-  const source = (await openUsageSource(config, { logger })) as MailprotectorUsageSource;
-  try {
-    return await describeMailprotectorShapes(source);
-  } finally {
-    await source.close();
+    return [failedCheck(`${label}: its customers can be listed`, err)];
   }
 }

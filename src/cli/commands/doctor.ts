@@ -1,24 +1,21 @@
-import { openUsageSource, sourceAdapterFor } from '../../adapters/registry.js';
+import type { Check } from '../../adapters/check.js';
+import { openUsageSource, sourceAdapterFor, targetAdapterFor } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
-import { type Check, catalogChecks, connectWiseChecks } from '../../connectwise/doctor.js';
-import { describeConnectWiseShapes } from '../../connectwise/doctor-shapes.js';
-import { connectWiseFromConfig } from '../../connectwise/from-config.js';
 import type { ShapeRow } from '../../http/shape.js';
 import { createLogger, type Logger } from '../../log.js';
 import { createProgress } from '../../progress.js';
-import { managedProducts } from '../../reconcile/plan.js';
 import { renderServiceTotals, serviceTotals } from '../../render/usage.js';
 import { resolveSecret, SecretError } from '../../secrets.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 import { checkPullRequestConnection } from '../trusted-connection.js';
-import { usageChecks, usageShapes } from './doctor-usage.js';
+import { usageChecks } from './doctor-usage.js';
 
 /** `cwsync init` writes placeholders that validate; calling the real APIs with them only times out. */
 function placeholderChecks(config: Config): Check[] {
   const left = [
-    ...(config.connectwise.company === 'yourcompany' ? ['connectwise.company (yourcompany)'] : []),
+    ...(config.connectwise?.company === 'yourcompany' ? ['connectwise.company (yourcompany)'] : []),
     ...(config.usage.mailprotector?.reseller === 1 ? ['usage.mailprotector.reseller (1)'] : []),
   ];
   return [...(left.length === 0 ? [] : placeholderFailure(left)), ...catalogPlaceholders(config)];
@@ -54,12 +51,8 @@ function placeholderFailure(left: string[]): Check[] {
 }
 
 function secretChecks(config: Config): Check[] {
-  const refs = [
-    ['connectwise.publicKey', config.connectwise.publicKey],
-    ['connectwise.privateKey', config.connectwise.privateKey],
-    ['connectwise.clientId', config.connectwise.clientId],
-    ...(config.usage.mailprotector ? [['usage.mailprotector.apiKey', config.usage.mailprotector.apiKey] as const] : []),
-  ] as const;
+  // Each adapter names the references it resolves.
+  const refs = [...targetAdapterFor(config).secrets(config), ...sourceAdapterFor(config).secrets(config)];
   return refs.map(([label, ref]) => {
     const name = `${label} (${'env' in ref ? `environment variable ${ref.env}` : `file ${ref.file}`})`;
     try {
@@ -112,18 +105,14 @@ function printShapes(apis: Array<[string, ShapeRow[]]>): ExitCode {
 async function shapesCommand(config: Config, checks: Check[]): Promise<ExitCode> {
   printChecks(checks);
   if (!checks.every((c) => c.ok)) return 1;
-  const logger = createLogger();
-  const client = connectWiseFromConfig(config, logger);
-  let connectwise: ShapeRow[];
-  try {
-    connectwise = await describeConnectWiseShapes(client);
-  } finally {
-    await client.close();
-  }
-  const usage = await usageShapes(config, logger);
+  const context = { logger: createLogger() };
+  const target = targetAdapterFor(config);
+  const source = sourceAdapterFor(config);
+  const targetRows = (await target.shapes?.(config, context)) ?? [];
+  const sourceRows = (await source.shapes?.(config, context)) ?? [];
   return printShapes([
-    ['ConnectWise', connectwise],
-    ['Mailprotector', usage],
+    [target.name, targetRows],
+    [source.name, sourceRows],
   ]);
 }
 
@@ -157,15 +146,7 @@ export async function doctorCommand(opts: { config: string; shapes?: boolean; se
   ];
   if (opts.shapes) return shapesCommand(config, checks);
   if (checks.every((c) => c.ok)) {
-    const client = connectWiseFromConfig(config, logger);
-    try {
-      const cw = await connectWiseChecks(client, config.connectwise.site ?? config.connectwise.url ?? '');
-      checks.push(...cw);
-      // The catalog is checked only once the credentials are: every identifier would fail alike otherwise.
-      if (cw.every((c) => c.ok)) checks.push(...(await catalogChecks(client, managedProducts(config))));
-    } finally {
-      await client.close();
-    }
+    checks.push(...(await targetAdapterFor(config).doctor(config, { logger })));
     checks.push(...(await usageChecks(config, logger)));
   }
   printChecks(checks);

@@ -6,6 +6,7 @@
 
 import { loadValidConfig } from '../../config/load.js';
 import { connectWiseFromConfig } from '../../connectwise/from-config.js';
+import { connectWiseSettings } from '../../connectwise/settings.js';
 import { captureTargetSnapshot } from '../../connectwise/target-snapshot.js';
 import { createLogger } from '../../log.js';
 import { managedProducts } from '../../reconcile/plan.js';
@@ -27,11 +28,11 @@ export async function snapshotCommand(opts: SnapshotOptions): Promise<ExitCode> 
   checkOutputPath(opts.out, '--out');
   const client = connectWiseFromConfig(config, createLogger(), { readOnly: opts.readOnly });
   try {
-    const snapshot = await captureTargetSnapshot(client, config.connectwise, {
+    const snapshot = await captureTargetSnapshot(client, connectWiseSettings(config), {
       bindings: config.customers,
       productIdentifiers: managedProducts(config),
       allAgreements: opts.allAgreements ?? false,
-      concurrency: config.connectwise.concurrency,
+      concurrency: connectWiseSettings(config).concurrency,
       now: () => new Date(),
     });
     writeFile(opts.out, `${JSON.stringify(snapshot, null, 1)}\n`, '--out');

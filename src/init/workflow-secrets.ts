@@ -60,12 +60,12 @@ export function workflowSecretEnv(configDir: string): Set<string> {
 export function envReferences(config: Config): Array<{ path: string[]; name: string }> {
   const cw = config.connectwise;
   const refs: Array<[string[], SecretRef | undefined]> = [
-    [['connectwise', 'publicKey'], cw.publicKey],
-    [['connectwise', 'privateKey'], cw.privateKey],
-    [['connectwise', 'clientId'], cw.clientId],
-    [['connectwise', 'readOnly', 'publicKey'], cw.readOnly?.publicKey],
-    [['connectwise', 'readOnly', 'privateKey'], cw.readOnly?.privateKey],
-    [['connectwise', 'readOnly', 'clientId'], cw.readOnly?.clientId],
+    [['connectwise', 'publicKey'], cw?.publicKey],
+    [['connectwise', 'privateKey'], cw?.privateKey],
+    [['connectwise', 'clientId'], cw?.clientId],
+    [['connectwise', 'readOnly', 'publicKey'], cw?.readOnly?.publicKey],
+    [['connectwise', 'readOnly', 'privateKey'], cw?.readOnly?.privateKey],
+    [['connectwise', 'readOnly', 'clientId'], cw?.readOnly?.clientId],
     [['usage', 'mailprotector', 'apiKey'], config.usage.mailprotector?.apiKey],
   ];
   return refs.flatMap(([path, ref]) => (ref && 'env' in ref ? [{ path, name: ref.env }] : []));

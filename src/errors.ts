@@ -48,13 +48,6 @@ export class RefusedError extends CwsyncError {
   readonly details: string | undefined;
 }
 
-/** Names in the config that could not be turned into IDs; carries all of them. */
-export class ResolutionError extends CwsyncError {
-  constructor(readonly failures: string[]) {
-    super(`${plural(failures.length, 'name')} could not be resolved`);
-  }
-}
-
 /** An error's message with its hint, for a line of a report or a binding error. */
 export function withHint(err: unknown): string {
   if (!(err instanceof Error)) return String(err);

@@ -1,5 +1,5 @@
 /** The ONE place where outcomes become exit codes: 0 ok, 1 error, 2 changes (opt-in), 3 refused. */
-import { ConfigError, CwsyncError, formatProblem, RefusedError, ResolutionError } from '../errors.js';
+import { ConfigError, CwsyncError, formatProblem, RefusedError } from '../errors.js';
 import { escapeText } from '../text-hygiene.js';
 
 export type ExitCode = 0 | 1 | 2 | 3;
@@ -19,9 +19,6 @@ export function describeError(err: unknown): { text: string; code: ExitCode } {
 function describeRaw(err: unknown): { text: string; code: ExitCode } {
   if (err instanceof ConfigError) {
     return { text: `${err.problems.map(formatProblem).join('\n')}\n\n${err.message}`, code: 1 };
-  }
-  if (err instanceof ResolutionError) {
-    return { text: `${err.message}:\n${err.failures.map((f) => `  - ${f}`).join('\n')}`, code: 1 };
   }
   if (err instanceof RefusedError) {
     const parts = [`refused: ${err.message}`, err.details, err.hint ? `fix: ${err.hint}` : undefined];

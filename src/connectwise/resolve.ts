@@ -6,7 +6,6 @@
 
 import { lookAlikeAmong, suggestionFor } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
-import { ResolutionError } from '../errors.js';
 import type { CompanyRef, ProductRef, ResolvedBinding, Unresolved } from '../reconcile/ports.js';
 import { type ConnectWiseClient, PAGE_SIZE } from './client.js';
 import { and, batchIn, eq, inList, queryString, type Value } from './conditions.js';
@@ -94,7 +93,6 @@ export function liveDirectory(client: ConnectWiseClient): Directory {
   };
 }
 
-const where = (b: Binding) => `${b.source.file}:${b.source.line}`;
 const list = (items: string[], max = 8) =>
   items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
 
@@ -292,23 +290,7 @@ export interface ResolveOptions {
   agreementStatuses?: readonly string[];
 }
 
-export async function resolveNames(
-  client: ConnectWiseClient,
-  bindings: Binding[],
-  productIdentifiers: string[],
-  options: ResolveOptions = {},
-): Promise<Resolution> {
-  const { failures, ...resolution } = await resolveEach(client, bindings, productIdentifiers, options);
-  if (failures.length > 0)
-    throw new ResolutionError(
-      failures.map(
-        (f) => `${f.binding ? where(f.binding) : 'services.yaml'}: ${f.message}${f.fix ? `; ${f.fix}` : ''}`,
-      ),
-    );
-  return resolution;
-}
-
-/** Like resolveNames, but every failure is returned beside what did resolve: one binding's failure is that binding's alone. */
+/** What resolved, and every failure beside it: one binding's failure is that binding's alone. */
 export function resolveEach(
   client: ConnectWiseClient,
   bindings: Binding[],

@@ -2,8 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Binding } from '../../src/config/types.js';
 import type { ConnectWiseClient } from '../../src/connectwise/client.js';
-import { resolveNames } from '../../src/connectwise/resolve.js';
-import { ResolutionError } from '../../src/errors.js';
+import { type Failure, resolveEach } from '../../src/connectwise/resolve.js';
 import { type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import type { CwWorld } from '../../src/sandbox/world.js';
 import { clientFor, worldWithCompanies } from '../helpers/cw.js';
@@ -37,10 +36,20 @@ function addCatalog(world: CwWorld) {
   );
 }
 
-async function failures(promise: Promise<unknown>): Promise<string[]> {
-  const err = await promise.catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ResolutionError);
-  return (err as ResolutionError).failures;
+/** Every binding and product resolved: no failure beside them. */
+async function resolveAll(...args: Parameters<typeof resolveEach>) {
+  const { failures, ...resolution } = await resolveEach(...args);
+  expect(failures).toEqual([]);
+  return resolution;
+}
+
+/** The failures, each as file:line (or services.yaml), its message and its fix. */
+async function failures(promise: Promise<{ failures: Failure[] }>): Promise<string[]> {
+  const { failures } = await promise;
+  return failures.map(
+    (f) =>
+      `${f.binding ? `${f.binding.source.file}:${f.binding.source.line}` : 'services.yaml'}: ${f.message}${f.fix ? `; ${f.fix}` : ''}`,
+  );
 }
 
 describe('resolving names to IDs', () => {
@@ -70,7 +79,7 @@ describe('resolving names to IDs', () => {
       { id: 998, identifier: 'DECOY2', name: `DataXCo -EU- 'Main'`, deletedFlag: false },
     );
     const { fake, client } = await start(world);
-    const result = await resolveNames(
+    const result = await resolveAll(
       client,
       hostile.map((n, i) => bind(n, `Email "Security" 100% & more`, i + 1)),
       ['MP-CLOUDFILTER'],
@@ -92,7 +101,7 @@ describe('resolving names to IDs', () => {
     );
     world.agreements.push({ id: 10, name: 'Email', companyId: 2, agreementStatus: 'Active', cancelledFlag: false });
     const { client } = await start(world);
-    const result = await resolveNames(client, [bind('Contoso Ltd', 'Email'), bind('contoso2', 'Email', 2)], []);
+    const result = await resolveAll(client, [bind('Contoso Ltd', 'Email'), bind('contoso2', 'Email', 2)], []);
     expect(result.bindings.map((b) => b.company.id)).toEqual([2, 2]);
   });
 
@@ -111,7 +120,7 @@ describe('resolving names to IDs', () => {
     );
     const { client } = await start(world);
     const list = await failures(
-      resolveNames(
+      resolveEach(
         client,
         [
           bind('CUST00001', 'Email Security', 3),
@@ -137,7 +146,7 @@ describe('resolving names to IDs', () => {
   it('fails every binding that names an unknown company, not only the first, so none vanishes', async () => {
     const world = worldWithCompanies(3);
     const { client } = await start(world);
-    expect(await failures(resolveNames(client, [bind('NOPE', 'Email', 1), bind('NOPE', 'Email', 4)], []))).toEqual([
+    expect(await failures(resolveEach(client, [bind('NOPE', 'Email', 1), bind('NOPE', 'Email', 4)], []))).toEqual([
       expect.stringMatching(/^customers\.yaml:1: no company has the identifier or exact name "NOPE"/),
       expect.stringMatching(/^customers\.yaml:4: no company has the identifier or exact name "NOPE"/),
     ]);
@@ -147,7 +156,7 @@ describe('resolving names to IDs', () => {
     const world = worldWithCompanies(3);
     world.companies.push({ id: 950, identifier: 'CONTOSO', name: 'Contoso Ltd.', deletedFlag: false });
     const { client } = await start(world);
-    expect(await failures(resolveNames(client, [bind('CONTSO', 'Email', 3)], []))).toEqual([
+    expect(await failures(resolveEach(client, [bind('CONTSO', 'Email', 3)], []))).toEqual([
       expect.stringMatching(
         /^customers\.yaml:3: no company has the identifier or exact name "CONTSO" .*did you mean "CONTOSO"\?$/,
       ),
@@ -166,7 +175,7 @@ describe('resolving names to IDs', () => {
     });
     const { client } = await start(world);
     const list = await failures(
-      resolveNames(client, [bind('CONT\u200BOSO', 'Email', 3), bind('CONTOSO', 'Email S\u0435curity', 5)], []),
+      resolveEach(client, [bind('CONT\u200BOSO', 'Email', 3), bind('CONTOSO', 'Email S\u0435curity', 5)], []),
     );
     expect(list).toEqual([
       'customers.yaml:3: no company has the identifier or exact name "CONT\u200BOSO" (deleted companies excluded); "CONT\\u200BOSO" differs from "CONTOSO" only by invisible characters: write it as the name it looks like, in plain characters',
@@ -189,7 +198,7 @@ describe('resolving names to IDs', () => {
     const bindings = Array.from({ length: 500 }, (_, i) =>
       bind(`CUST${String(i * 5 + 1).padStart(5, '0')}`, 'Email Security', i + 1),
     );
-    const result = await resolveNames(client, bindings, ['MP-CLOUDFILTER', 'MP-SAFESEND']);
+    const result = await resolveAll(client, bindings, ['MP-CLOUDFILTER', 'MP-SAFESEND']);
     expect(result.bindings).toHaveLength(500);
     expect(result.bindings[499]!.agreement.id).toBe(10_000 + 499 * 5 + 1);
     // companies: a count, then all 3 pages beat 7+ in-list batches; agreements: 2 in-list batches of company ids; catalog: 1.
@@ -219,7 +228,7 @@ describe('resolving names to IDs', () => {
     const bindings = Array.from({ length: 150 }, (_, i) =>
       bind(`CUST${String(i * 7 + 1).padStart(5, '0')}`, 'Email Security', i + 1),
     );
-    const result = await resolveNames(client, bindings, []);
+    const result = await resolveAll(client, bindings, []);
     expect(result.bindings).toHaveLength(150);
     const urls = fake.requests.map((r) => `${fake!.apiBase}${r.path}?${r.query.toString()}`);
     expect(urls.every((u) => u.length <= 2000)).toBe(true);

@@ -108,7 +108,17 @@ function matchOne(
       fix: 'keep one binding for this customer and delete the other',
     };
   const hits = index.lookup(b.customer);
-  if (hits.length === 1) return { resolved, usage: hits[0]! };
+  if (hits.length === 1) {
+    // Each count is exact, but their sum may not be: 2^53 + 1 users would be billed as 2^53.
+    const total = hits[0]!.userGroups.reduce((n, g) => n + g.users, 0);
+    if (!Number.isSafeInteger(total))
+      return {
+        ...base,
+        message: `the user counts of customer "${hits[0]!.name}" (id ${hits[0]!.id}) in ${names.usage} add up beyond 2^53 - 1 (${Number.MAX_SAFE_INTEGER}), which no quantity can carry exactly`,
+        fix: `check the user groups' counts in ${names.usage}: a count this large is broken`,
+      };
+    return { resolved, usage: hits[0]! };
+  }
   if (hits.length > 1)
     return {
       ...base,

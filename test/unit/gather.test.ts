@@ -282,3 +282,29 @@ describe('one customer identity for validate, plan and match (NFC, ignoring case
     ]);
   });
 });
+
+describe('counts that add up beyond 2^53', () => {
+  it("makes the customer's binding an error, never a quantity planned as 2^53; the others are planned", async () => {
+    const { config, deps } = setup([bind('Alpha', 1, 100), bind('Beta', 4, 200)]);
+    const huge: UsageSnapshot = {
+      ...snapshot,
+      customers: snapshot.customers.map((c) =>
+        c.name === 'Alpha'
+          ? {
+              ...c,
+              userGroups: [
+                { name: 'A', users: 2 ** 52, services: ['CloudFilter'] },
+                { name: 'B', users: 2 ** 52 + 1, services: ['CloudFilter'] },
+              ],
+            }
+          : c,
+      ),
+    };
+    const plan = buildPlan(await gather(config, { ...deps, usage: { label: 'test', read: async () => huge } }));
+    expect(plan.actions.map((a) => `${a.customer} ${a.after}`)).toEqual(['Beta 6']);
+    expect(plan.held).toEqual([]);
+    expect(plan.errors.map((e) => `${e.where} ${e.message}`)).toEqual([
+      'config/customers.yaml:1 the user counts of customer "Alpha" (id 1) in Mailprotector add up beyond 2^53 - 1 (9007199254740991), which no quantity can carry exactly',
+    ]);
+  });
+});

@@ -17,28 +17,23 @@ const customerOption = () =>
     (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
   );
 
-export function buildProgram(): Command {
-  const program = new Command('cwsync')
-    .description('Keeps ConnectWise Manage agreement additions in step with Mailprotector usage, from config in git.')
-    .version(cwsyncVersion())
-    .addOption(
-      new Option('--log-level <level>', 'log level on stderr').choices([
-        'trace',
-        'debug',
-        'info',
-        'warn',
-        'error',
-        'fatal',
-        'silent',
-      ]),
-    )
-    .option('--quiet', 'no progress lines on stderr')
-    .hook('preAction', (cmd) => {
-      const { logLevel: level, quiet } = cmd.opts<{ logLevel?: string; quiet?: boolean }>();
-      if (level) process.env.CWSYNC_LOG_LEVEL = level;
-      if (quiet) process.env.CWSYNC_QUIET = '1';
-    });
+/** Each command's options and action, registered in the order `--help` lists them. */
+const COMMANDS: Array<(program: Command) => void> = [
+  addValidate,
+  addPlan,
+  addSnapshot,
+  addApply,
+  addExplain,
+  addImport,
+  addUsage,
+  addDoctor,
+  addComment,
+  addNotify,
+  addInit,
+  addSandbox,
+];
 
+function addValidate(program: Command): void {
   program
     .command('validate')
     .description('check the config offline: YAML, schemas and cross-file rules')
@@ -46,7 +41,9 @@ export function buildProgram(): Command {
     .action((opts: { config: string }) =>
       run(async () => (await import('./commands/validate.js')).validateCommand(opts)),
     );
+}
 
+function addPlan(program: Command): void {
   program
     .command('plan')
     .description('read both systems and print the plan')
@@ -74,7 +71,9 @@ export function buildProgram(): Command {
     )
     .option('--max-duration <duration>', "the run's deadline, Retry-After waits included (e.g. 50m, 2h)", '50m')
     .action((opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(opts)));
+}
 
+function addSnapshot(program: Command): void {
   program
     .command('snapshot')
     .description(
@@ -87,7 +86,9 @@ export function buildProgram(): Command {
     .action((opts: import('./commands/snapshot.js').SnapshotOptions) =>
       run(async () => (await import('./commands/snapshot.js')).snapshotCommand(opts)),
     );
+}
 
+function addApply(program: Command): void {
   program
     .command('apply')
     .description(
@@ -117,7 +118,9 @@ export function buildProgram(): Command {
     )
     .option('--settle-time <duration>', 'how long such a create blocks its line while it is not seen (e.g. 15m)', '15m')
     .action((opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(opts)));
+}
 
+function addExplain(program: Command): void {
   program
     .command('explain')
     .description(
@@ -128,7 +131,9 @@ export function buildProgram(): Command {
     .action((customer: string, opts: { config: string }) =>
       run(async () => (await import('./commands/explain.js')).explainCommand(customer, opts)),
     );
+}
 
+function addImport(program: Command): void {
   program
     .command('import')
     .description('propose bindings for unbound Mailprotector customers, as a new YAML file to review')
@@ -142,7 +147,9 @@ export function buildProgram(): Command {
     .option('--usage-snapshot <file>', 'customers and usage from a saved snapshot instead of reading Mailprotector')
     .option('--max-usage-age <duration>', 'refuse a snapshot older than this (e.g. 26h, 90m, 2d)', '26h')
     .action((opts: ImportOptions) => run(async () => (await import('./commands/import.js')).importCommand(opts)));
+}
 
+function addUsage(program: Command): void {
   program
     .command('usage')
     .description('print the usage snapshot read from the source (json = the usage file format)')
@@ -151,7 +158,9 @@ export function buildProgram(): Command {
     .action((opts: { config: string; format: string }) =>
       run(async () => (await import('./commands/usage.js')).usageCommand(opts)),
     );
+}
 
+function addDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check connectivity, credentials and each permission the role needs, with fixes')
@@ -161,7 +170,9 @@ export function buildProgram(): Command {
     .action((opts: { config: string; shapes?: boolean; services?: boolean }) =>
       run(async () => (await import('./commands/doctor.js')).doctorCommand(opts)),
     );
+}
 
+function addComment(program: Command): void {
   program
     .command('comment')
     .description('in GitHub Actions: create or update the one plan comment on the pull request')
@@ -175,7 +186,9 @@ export function buildProgram(): Command {
     .action((opts: import('./commands/comment.js').CommentOptions) =>
       run(async () => (await import('./commands/comment.js')).commentCommand(opts)),
     );
+}
 
+function addNotify(program: Command): void {
   program
     .command('notify')
     .description('in GitHub Actions: open, update or close the one nightly issue for what needs a human')
@@ -190,7 +203,9 @@ export function buildProgram(): Command {
     .option('--job-status <status>', 'the job status so far: success, failure or cancelled')
     .option('--allow-public', 'write the issue even in a public repository (it holds customer names and counts)')
     .action((opts: NotifyOptions) => run(async () => (await import('./commands/notify.js')).notifyCommand(opts)));
+}
 
+function addInit(program: Command): void {
   program
     .command('init')
     .description(
@@ -204,12 +219,37 @@ export function buildProgram(): Command {
     .action((dir: string, opts: { action?: string }) =>
       run(async () => (await import('./commands/init.js')).initCommand(dir, opts)),
     );
+}
 
+function addSandbox(program: Command): void {
   program
     .command('sandbox')
     .description('start local fake ConnectWise and Mailprotector servers with demo data')
     .option('--port <n>', `ConnectWise port; Mailprotector listens on the next one`)
     .action((opts: { port?: string }) => run(async () => (await import('./commands/sandbox.js')).sandboxCommand(opts)));
+}
 
+export function buildProgram(): Command {
+  const program = new Command('cwsync')
+    .description('Keeps ConnectWise Manage agreement additions in step with Mailprotector usage, from config in git.')
+    .version(cwsyncVersion())
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr').choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'fatal',
+        'silent',
+      ]),
+    )
+    .option('--quiet', 'no progress lines on stderr')
+    .hook('preAction', (cmd) => {
+      const { logLevel: level, quiet } = cmd.opts<{ logLevel?: string; quiet?: boolean }>();
+      if (level) process.env.CWSYNC_LOG_LEVEL = level;
+      if (quiet) process.env.CWSYNC_QUIET = '1';
+    });
+  for (const add of COMMANDS) add(program);
   return program;
 }

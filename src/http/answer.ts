@@ -3,7 +3,9 @@
  * deadline, parsed as JSON or kept as text, the API's own words from an error body, and the
  * words for a failure that brought no answer.
  */
+import type { Readable } from 'node:stream';
 import type { ApiErrorDetail } from './errors.js';
+import { NoAnswerInTime } from './exchange.js';
 import { type AnswerFacts, describeBody } from './shape.js';
 
 export interface HttpResponse<T = unknown> extends AnswerFacts {
@@ -21,31 +23,23 @@ class BodyTimeout extends Error {
 
 /**
  * The body, read chunk by chunk so a huge answer is refused without being held in memory, and
- * within one deadline: undici's bodyTimeout bounds the gap between chunks, so a server sending a
- * byte a second would otherwise hold the call for as long as the size cap allows.
+ * within one deadline: a server sending a byte a second cannot hold the call for as long as the
+ * size cap allows.
  */
-export async function readCapped(res: Response, max: number, deadlineMs: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
+export async function readCapped(body: Readable, max: number, deadlineMs: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  const reader = res.body.getReader();
-  let late = false;
-  const timer = setTimeout(() => {
-    late = true;
-    reader.cancel().catch(() => undefined);
-  }, deadlineMs);
+  const timer = setTimeout(
+    () => body.destroy(new BodyTimeout('the answer did not arrive within the deadline')),
+    deadlineMs,
+  );
   timer.unref?.();
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (late) throw new BodyTimeout('the answer did not arrive within the deadline');
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        await reader.cancel().catch(() => undefined);
-        throw new TooLarge();
-      }
-      chunks.push(value);
+    // Leaving the loop early (too large) destroys the stream and its connection.
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > max) throw new TooLarge();
+      chunks.push(chunk);
     }
   } finally {
     clearTimeout(timer);
@@ -53,10 +47,10 @@ export async function readCapped(res: Response, max: number, deadlineMs: number)
   return Buffer.concat(chunks);
 }
 
-export function parseAnswer(res: Response, bytes: Uint8Array): HttpResponse {
+export function parseAnswer(res: { status: number; headers: Headers }, bytes: Uint8Array): HttpResponse {
   const base = { status: res.status, headers: res.headers, bytes: bytes.byteLength };
   if (bytes.byteLength === 0) return { ...base, body: undefined, format: 'empty' };
-  const text = new TextDecoder().decode(bytes);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.trim() === '') return { ...base, body: undefined, format: 'empty' };
   try {
     return { ...base, body: JSON.parse(text) as unknown, format: 'json' };
@@ -109,13 +103,14 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 }
 
 export function describeNetworkFailure(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as { cause?: { code?: string; name?: string; message?: string } }).cause;
-    if (cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || cause?.code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
-    if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT') return 'timed out connecting';
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
-    if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message.slice(0, 200)})` : ''}`;
-    return err.message.slice(0, 200);
-  }
-  return 'no answer';
+  if (err instanceof NoAnswerInTime) return err.message;
+  if (!err || typeof err !== 'object') return 'no answer';
+  type Facts = { code?: unknown; name?: unknown; message?: unknown };
+  const e = err as Facts & { cause?: Facts };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'timed out';
+  // Node's network errors carry their code themselves; a wrapped one carries it in its cause.
+  const coded = typeof e.cause?.code === 'string' ? e.cause : typeof e.code === 'string' ? e : undefined;
+  const words = (m: unknown) => (typeof m === 'string' && m ? m.slice(0, 200) : undefined);
+  if (coded) return `${coded.code}${words(coded.message) ? ` (${words(coded.message)})` : ''}`;
+  return words(e.message) ?? 'no answer';
 }

@@ -1,7 +1,7 @@
 /**
- * The one HTTP transport: global fetch with an undici Agent (keep-alive pool, connect, header
- * and body timeouts), a concurrency and adaptive rate cap, and the retry policy every client
- * shares:
+ * The one HTTP transport: node:http(s) with a keep-alive pool and connect, header and body
+ * deadlines (exchange.ts), a concurrency and adaptive rate cap, and the retry policy every
+ * client shares:
  * - 429: wait for Retry-After (or back off) and retry, whatever the method: it was not served;
  *   the rate for this API is lowered, and every request waits out the Retry-After; a
  *   Retry-After beyond the cap fails at once, saying how long the server asked for;
@@ -12,7 +12,6 @@
  *   that cannot be serialized): never sent, never retried.
  * Header values, and the secrets behind them, never appear in an error or a log message.
  */
-import { Agent } from 'undici';
 import { type Logger, silentLogger } from '../log.js';
 import {
   describeNetworkFailure,
@@ -27,6 +26,7 @@ import {
 } from './answer.js';
 import { type Clock, realClock } from './clock.js';
 import { HttpError, LocalRequestError, NetworkError } from './errors.js';
+import { type Answered, Pool } from './exchange.js';
 import { Limiter, PastDeadline } from './limiter.js';
 import { type PreparedRequest, prepareRequest } from './prepare.js';
 
@@ -102,7 +102,7 @@ export class Transport {
   readonly service: string;
   readonly stats: TransportStats = { requests: 0, retries: 0, throttled: 0 };
   readonly limiter: Limiter;
-  private readonly agent: Agent;
+  private readonly pool: Pool;
   private readonly opts: Required<
     Pick<
       TransportOptions,
@@ -144,13 +144,10 @@ export class Transport {
       this.closing.signal,
       options.deadlineAt,
     );
-    this.agent = new Agent({
+    this.pool = new Pool({
       connections: this.opts.concurrency,
-      // Below common server idle timeouts (Node: 5 s), so an idle socket is not reused as the server closes it.
-      keepAliveTimeout: 4_000,
-      connect: { timeout: Math.min(10_000, this.opts.timeoutMs) },
-      headersTimeout: this.opts.timeoutMs,
-      bodyTimeout: this.opts.timeoutMs,
+      timeoutMs: this.opts.timeoutMs,
+      connectTimeoutMs: Math.min(10_000, this.opts.timeoutMs),
     });
   }
 
@@ -238,31 +235,23 @@ export class Transport {
     spec: RequestSpec,
     req: PreparedRequest,
     startedAt: number,
-  ): Promise<{ res: Response } | Outcome<never>> {
-    // Timeouts come from the Agent (connect, headers, body). No per-request abort signal:
-    // fetch registers listeners and finalizers for each one, which at thousands of requests
-    // a minute outlive the request and swell the heap.
+  ): Promise<{ res: Answered } | Outcome<never>> {
+    let sending: Promise<Answered>;
     try {
-      const res = await fetch(req.url, {
-        method: spec.method,
-        headers: req.headers,
-        body: req.payload,
-        redirect: 'manual',
-        // @ts-expect-error Node's fetch accepts an undici dispatcher; the DOM typings do not list it.
-        dispatcher: this.agent,
-      });
-      return { res };
+      sending = this.pool.send(req.url, spec.method, req.headers, req.payload);
+    } catch {
+      // Node refuses a request it cannot send (a header value, the URL) before any byte leaves;
+      // its message may quote what was refused: never repeated, never retried.
+      return {
+        ok: false,
+        error: new LocalRequestError(this.service, spec.method, req.path, `refused by this machine's HTTP client`, {
+          label: spec.label,
+        }),
+      };
+    }
+    try {
+      return { res: await sending };
     } catch (err) {
-      // fetch reports a network failure as TypeError "fetch failed" with the cause; any other
-      // TypeError is a refusal on this machine (a header value, the URL), whose message may
-      // quote what was refused: never repeated, never retried.
-      if (err instanceof TypeError && err.message !== 'fetch failed')
-        return {
-          ok: false,
-          error: new LocalRequestError(this.service, spec.method, req.path, `refused by this machine's HTTP client`, {
-            label: spec.label,
-          }),
-        };
       return this.noAnswer(spec, req.path, req.headers, err, startedAt);
     }
   }
@@ -270,13 +259,13 @@ export class Transport {
   private async readBody(
     spec: RequestSpec,
     req: PreparedRequest,
-    res: Response,
+    res: Answered,
     startedAt: number,
   ): Promise<{ bytes: Uint8Array } | Outcome<never>> {
     try {
       // What is left of this attempt's deadline: the headers' wait counts against it too.
       const left = Math.max(1, this.opts.timeoutMs - (this.clock.now() - startedAt));
-      return { bytes: await readCapped(res, this.opts.maxBodyBytes, left) };
+      return { bytes: await readCapped(res.body, this.opts.maxBodyBytes, left) };
     } catch (err) {
       if (err instanceof TooLarge)
         return {
@@ -297,7 +286,7 @@ export class Transport {
   private failure(
     spec: RequestSpec,
     req: PreparedRequest,
-    res: Response,
+    res: Answered,
     answer: HttpResponse,
     startedAt: number,
   ): Outcome<never> {
@@ -335,7 +324,7 @@ export class Transport {
   }
 
   /** A 429: the pace for this API is lowered; a Retry-After beyond the cap is not waited for. */
-  private throttled(res: Response, startedAt: number): { retryAfterMs?: number; giveUp?: boolean; note?: string } {
+  private throttled(res: Answered, startedAt: number): { retryAfterMs?: number; giveUp?: boolean; note?: string } {
     this.stats.throttled++;
     const asked = retryAfterMs(res.headers.get('retry-after'), this.clock.now());
     const tooLong = asked !== undefined && asked > this.opts.maxRetryAfterMs;
@@ -376,7 +365,7 @@ export class Transport {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
-    await this.agent.close();
+    await this.pool.close();
   }
 }
 

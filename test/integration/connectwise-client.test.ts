@@ -157,7 +157,7 @@ describe('ConnectWise client against the sandbox', () => {
   it('gives up on a response slower than the timeout, and retries the read', async () => {
     const world = worldWithCompanies(3);
     fake = await startFakeConnectWise(world);
-    // The one real wait in this file: undici's own deadline, 200 ms.
+    // The one real wait in this file: the transport's own deadline, 200 ms.
     client = clientFor(world, { url: fake.apiBase }, {}, { timeoutMs: 200 });
     fake.faults.push({ method: 'GET', times: 1, delayMs: 1500 });
     await expect(client.companies(undefined)).resolves.toHaveLength(3);

@@ -187,7 +187,7 @@ describe('writes whose outcome cannot be known', () => {
   });
 
   it('a held create, answered by nothing until the client times out, lands when the fake is told', async () => {
-    // A real wait: undici's 200 ms deadline.
+    // A real wait: the transport's 200 ms deadline.
     const { fake, client } = await start(billingWorld(0), { timeoutMs: 200 });
     fake.switches.lateCreate = { hold: true, landAfter: 1000 };
     const err = await client.createAddition(1234, NEW).catch((e: unknown) => e);

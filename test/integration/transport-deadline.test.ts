@@ -1,6 +1,6 @@
 /**
  * One request's deadline covers the whole answer: a server that sends its headers, then a byte
- * now and then, cannot hold a call longer than timeoutSeconds (undici's bodyTimeout alone only
+ * now and then, cannot hold a call longer than timeoutSeconds (a timeout between chunks alone only
  * bounds the gap between chunks). Real HTTP on loopback; the deadline is 150 ms. Without it the
  * answer never ends, and the test fails on its own timeout.
  */

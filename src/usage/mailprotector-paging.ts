@@ -81,7 +81,15 @@ async function readAnnounced<T extends { id: number }>(
   const rest = await Promise.all(
     Array.from({ length: announced - 1 }, async (_, i) => {
       const page = i + 2;
-      return { page, recs: reader.parse(await reader.fetch(page, PER_PAGE), page, PER_PAGE) };
+      const got = await fetchPage(reader, page);
+      // A 404 on a page the figures announced hides records: never a shorter list.
+      if (got === 'not-found')
+        fail(
+          reader,
+          page,
+          `answered 404, though X-Pagination announced ${announced} pages: a 404 there hides records of the list, so it is not taken as its end`,
+        );
+      return { page, recs: got.recs };
     }),
   );
   for (const { page, recs } of rest) {

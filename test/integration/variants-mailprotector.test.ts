@@ -147,6 +147,17 @@ describe('Mailprotector variants over HTTP, through plan and apply', () => {
     );
   });
 
+  it('a 404 on a page X-Pagination announced: a named error of that call, nothing planned or written', async () => {
+    const { plan, apply } = await failsNamed({ notFoundFromPage: 2 }, 1);
+    for (const out of [plan.stderr, apply.stderr])
+      expect(out).toContain(
+        'page 2 answered 404, though X-Pagination announced 2 pages: a 404 there hides records of the list, so it is not taken as its end',
+      );
+    expect(plan.stderr).toMatch(
+      /list user groups of domain contoso\.com \(GET \/api\/v1\/domains\/\d+\/user_groups\?page=2&per_page=25\)/,
+    );
+  });
+
   it('the same user group listed under two domains: counted once, applied as planned', async () => {
     const world = variantWorld();
     const staff = world.mp.userGroups.find((g) => g.name === 'Staff')!;

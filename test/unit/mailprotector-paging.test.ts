@@ -183,6 +183,14 @@ describe('readAllPages with page figures', () => {
     );
   });
 
+  it('calls a 404 on an announced page an error naming it, not an end', async () => {
+    const figures = { 'x-pagination': JSON.stringify({ total: 60, per_page: 25, total_pages: 3 }) };
+    const r = reader((page) => (page >= 2 ? 404 : { body: recs(1, 25), headers: figures }));
+    await expect(readAllPages(r)).rejects.toThrow(
+      'page 2 answered 404, though X-Pagination announced 3 pages: a 404 there hides records of the list, so it is not taken as its end',
+    );
+  });
+
   it('confirms a full last page with one more request, so an understated total cannot hide records', async () => {
     const exact = reader((p) => ({ body: p <= 2 ? recs(1 + (p - 1) * 25, 25) : [], headers: figures(50) }));
     expect((await readAllPages(exact)).map((x) => x.id)).toEqual(ids(50));

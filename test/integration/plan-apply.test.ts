@@ -40,6 +40,12 @@ describe("apply without a saved plan asks first (Terraform's convention)", () =>
     expect(refused.stderr).toContain('pass --yes');
     expect(refused.stdout).toBe('');
     expect(scene.sandbox.cw.requests).toEqual([]);
+    expect(scene.sandbox.mp.requests).toEqual([]);
+    // The binary, its output piped as in any script or CI job: the same refusal.
+    const piped = await scene.runBinary(['apply', '--config', 'config']);
+    expect([piped.code, piped.stdout]).toEqual([3, '']);
+    expect(piped.stderr).toContain('pass --yes');
+    expect([...scene.sandbox.cw.requests, ...scene.sandbox.mp.requests]).toEqual([]);
 
     const applied = await scene.run(['apply', '--config', 'config', '--yes']);
     expect(applied.code).toBe(0);

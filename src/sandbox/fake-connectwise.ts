@@ -11,11 +11,12 @@
  */
 
 import { newAddition, patchAddition, replaceAddition } from './fake-connectwise-additions.js';
+import { CwIndex } from './fake-connectwise-index.js';
 import { filtered, linkTo, numberedPage, pageSizeOf, pageSizeRefused } from './fake-connectwise-lists.js';
-import { KNOWN, project, toAddition, toAgreement, toCatalogItem, toCompany } from './fake-connectwise-records.js';
+import { KNOWN, project, toCatalogItem, toCompany } from './fake-connectwise-records.js';
 import { brokenBody, type CwSwitches, gatewayPage, hit, writeAnswer } from './fake-connectwise-switches.js';
 import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from './harness.js';
-import type { CwAddition, CwAgreement, CwCompany, CwPermission, CwWorld } from './world.js';
+import type { CwAddition, CwAgreement, CwPermission, CwWorld } from './world.js';
 
 export type { BrokenBody, CwSwitches } from './fake-connectwise-switches.js';
 
@@ -69,117 +70,108 @@ const SYSTEM_INFO = {
   licenseBits: [],
 };
 
-export async function startFakeConnectWise(
-  world: CwWorld,
-  options: FakeConnectWiseOptions = {},
-): Promise<FakeConnectWise> {
-  const switches: CwSwitches = { ignoreForwardOnly: options.ignoreForwardOnly, ...options.switches };
+/** The fake's state and its answers; the HTTP server calls `handle` for every request. */
+class FakeConnectWiseServer {
+  /** http://127.0.0.1:PORT, once the server listens. */
+  origin = '';
+  /** Creates held by `lateCreate`, each landing after `left` more requests. */
+  pending: Array<{ left: number; land: () => void }> = [];
   /** Per path, the first next pageId handed out (for `link-loop`). */
-  const firstNext = new Map<string, string>();
+  private readonly firstNext = new Map<string, string>();
   /** Per list (path and conditions), how many forward-only pages were served (for `endLinkAfterPages`). */
-  const pagesServed = new Map<string, number>();
-  let pending: Array<{ left: number; land: () => void }> = [];
-  const landDue = (all: boolean) => {
-    const due = pending.filter((p) => all || --p.left < 0);
-    pending = pending.filter((p) => !due.includes(p));
-    for (const p of due) p.land();
-  };
-  const served: number[] = [];
-  let companyById = new Map<number, CwCompany>();
-  let agreementById = new Map<number, CwAgreement>();
-  let additionsByAgreement = new Map<number, CwAddition[]>();
-  let indexed = { companies: -1, agreements: -1, additions: -1 };
-  const reindex = () => {
-    if (indexed.companies !== world.companies.length) companyById = new Map(world.companies.map((c) => [c.id, c]));
-    if (indexed.agreements !== world.agreements.length) agreementById = new Map(world.agreements.map((a) => [a.id, a]));
-    if (indexed.additions !== world.additions.length) {
-      additionsByAgreement = new Map();
-      for (const a of world.additions) {
-        const list = additionsByAgreement.get(a.agreementId) ?? [];
-        list.push(a);
-        additionsByAgreement.set(a.agreementId, list);
-      }
-    }
-    indexed = {
-      companies: world.companies.length,
-      agreements: world.agreements.length,
-      additions: world.additions.length,
-    };
-  };
+  private readonly pagesServed = new Map<string, number>();
+  /** When the requests of the last second came (for `rateLimit`). */
+  private readonly served: number[] = [];
+  private readonly index: CwIndex;
 
-  // The catalog is small and rarely changes; rebuilt when a test reshapes it.
-  let catalogIndex = { size: -1, map: new Map<number, CwWorld['catalog'][number]>() };
-  const catalogById = () => {
-    if (catalogIndex.size !== world.catalog.length)
-      catalogIndex = { size: world.catalog.length, map: new Map(world.catalog.map((c) => [c.id, c])) };
-    return catalogIndex.map;
-  };
-  const agreementRecord = (a: CwAgreement) => toAgreement(a, companyById.get(a.companyId));
-  const additionRecord = (a: CwAddition) =>
-    toAddition(a, catalogById().get(a.productId), agreementById.get(a.agreementId));
+  constructor(
+    readonly world: CwWorld,
+    readonly switches: CwSwitches,
+  ) {
+    this.index = new CwIndex(world);
+  }
+
+  handle(req: ParsedRequest): Reply | Promise<Reply> {
+    this.landDue(false);
+    const throttled = this.throttle();
+    if (throttled) return throttled;
+    this.index.refresh();
+    const info = /^\/login\/companyinfo\/([^/]+)$/.exec(req.path);
+    if (info && req.method === 'GET') return this.companyInfo(decodeURIComponent(info[1]!));
+    const prefix = `/${this.world.codebase}apis/3.0`;
+    if (!req.path.startsWith(prefix)) return notFound('Resource');
+    return this.authorize(req) ?? this.api(req, req.path.slice(prefix.length).split('/').filter(Boolean));
+  }
+
+  /** Lands the held creates that are due (or all of them). */
+  landDue(all: boolean): void {
+    const due = this.pending.filter((p) => all || --p.left < 0);
+    this.pending = this.pending.filter((p) => !due.includes(p));
+    for (const p of due) p.land();
+  }
 
   /** Counts the forward-only pages served per list; true once `endLinkAfterPages` says the Link should stop. */
-  function linkEnded(req: ParsedRequest, asked: string | null): boolean {
+  private linkEnded(req: ParsedRequest, asked: string | null): boolean {
     const key = `${req.path}?${req.query.get('conditions') ?? ''}`;
-    const n = asked === null ? 1 : (pagesServed.get(key) ?? 0) + 1;
-    pagesServed.set(key, n);
-    return switches.endLinkAfterPages !== undefined && n >= switches.endLinkAfterPages;
+    const n = asked === null ? 1 : (this.pagesServed.get(key) ?? 0) + 1;
+    this.pagesServed.set(key, n);
+    return this.switches.endLinkAfterPages !== undefined && n >= this.switches.endLinkAfterPages;
   }
 
   /** The next pageId as a paging fault hands it out: the asked one again, or always the first. */
-  function faultyNext(path: string, next: string, asked: string | null, fault: string | undefined): string {
+  private faultyNext(path: string, next: string, asked: string | null, fault: string | undefined): string {
     if (fault === 'repeat-page-id' && asked !== null) return asked;
     if (fault !== 'link-loop') return next;
-    if (!firstNext.has(path)) firstNext.set(path, next);
-    return firstNext.get(path)!;
+    if (!this.firstNext.has(path)) this.firstNext.set(path, next);
+    return this.firstNext.get(path)!;
   }
 
   /** One forward-only page: records after pageId, and the Link naming the next one (or an empty Link at the end). */
-  function forwardOnlyPage(req: ParsedRequest, rows: Rec[], pageSize: number, fault: string | undefined) {
+  private forwardOnlyPage(req: ParsedRequest, rows: Rec[], pageSize: number, fault: string | undefined) {
     const asked = req.query.get('pageId');
     const after = fault === 'ignore-paging' ? 0 : Number(asked ?? 0);
     const sorted = rows.filter((r) => (r.id as number) > after).sort((a, b) => (a.id as number) - (b.id as number));
-    const size = Math.min(pageSize, switches.pageCap ?? pageSize);
+    const size = Math.min(pageSize, this.switches.pageCap ?? pageSize);
     const page = sorted.slice(0, size);
-    const ended = linkEnded(req, asked);
+    const ended = this.linkEnded(req, asked);
     const last = sorted.length > size && !ended ? String(page[page.length - 1]!.id) : undefined;
-    const next = last === undefined ? undefined : faultyNext(req.path, last, asked, fault);
+    const next = last === undefined ? undefined : this.faultyNext(req.path, last, asked, fault);
     if (next === undefined) return { page, link: '' };
-    const rel = switches.forwardLink === 'no-rel' ? '' : '; rel="next"';
-    return { page, link: `${linkTo(origin(), req, { pageId: next })}${rel}` };
+    const rel = this.switches.forwardLink === 'no-rel' ? '' : '; rel="next"';
+    return { page, link: `${linkTo(this.origin, req, { pageId: next })}${rel}` };
   }
 
-  function list(req: ParsedRequest, records: Rec[], known: Set<string>, countOnly: boolean, children?: Set<string>) {
+  private list(req: ParsedRequest, records: Rec[], known: Set<string>, countOnly: boolean, children?: Set<string>) {
     const rows = filtered(req, records, known, children);
     if (!Array.isArray(rows)) return rows;
     if (countOnly) return json(200, { count: rows.length });
     const pageSize = pageSizeOf(req);
     if (pageSize === undefined) return pageSizeRefused();
     const forwardOnly =
-      !switches.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
+      !this.switches.ignoreForwardOnly && String(req.headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
     if (forwardOnly && req.query.get('orderBy'))
       return json(400, { code: 'InvalidObject', message: 'orderBy is not supported with forward-only pagination' });
-    return listAnswer(req, pageOf(req, rows, pageSize, forwardOnly));
+    return this.listAnswer(req, this.pageOf(req, rows, pageSize, forwardOnly));
   }
 
   /** The page asked for, in either paging mode, with its Link header. */
-  function pageOf(req: ParsedRequest, rows: Rec[], pageSize: number, forwardOnly: boolean) {
-    const fault = hit(switches.paging, req.path) ? switches.paging!.kind : undefined;
-    if (forwardOnly) return forwardOnlyPage(req, rows, pageSize, fault);
-    return numberedPage(origin(), req, rows, Math.min(pageSize, switches.pageCap ?? pageSize), fault);
+  private pageOf(req: ParsedRequest, rows: Rec[], pageSize: number, forwardOnly: boolean) {
+    const fault = hit(this.switches.paging, req.path) ? this.switches.paging!.kind : undefined;
+    if (forwardOnly) return this.forwardOnlyPage(req, rows, pageSize, fault);
+    return numberedPage(this.origin, req, rows, Math.min(pageSize, this.switches.pageCap ?? pageSize), fault);
   }
 
   /** A page as JSON, projected to `fields`, or broken as `brokenList` says. */
-  function listAnswer(req: ParsedRequest, { page, link }: { page: Rec[]; link: string }): Reply {
+  private listAnswer(req: ParsedRequest, { page, link }: { page: Rec[]; link: string }): Reply {
     const headers = { link };
     const fields = req.query.get('fields');
     const body = fields ? page.map((r) => project(r, fields.split(','))) : page;
-    if (hit(switches.brokenList, req.path)) return brokenBody(switches.brokenList!.kind, body, headers);
+    if (hit(this.switches.brokenList, req.path)) return brokenBody(this.switches.brokenList!.kind, body, headers);
     return json(200, body, headers);
   }
 
   /** A list, its count, or one record by id. */
-  function collection(
+  private collection(
     req: ParsedRequest,
     rows: Rec[],
     id: string | undefined,
@@ -187,17 +179,19 @@ export async function startFakeConnectWise(
     known: Set<string>,
     children?: Set<string>,
   ) {
-    if (id === 'count') return list(req, rows, known, true, children);
-    if (!id) return list(req, rows, known, false, children);
+    if (id === 'count') return this.list(req, rows, known, true, children);
+    if (!id) return this.list(req, rows, known, false, children);
     const one = rows.find((r) => r.id === Number(id));
     return one ? json(200, one) : notFound(`${noun} ${id}`);
   }
 
-  const can = (p: CwPermission) => world.permissions.has(p);
+  private can(p: CwPermission) {
+    return this.world.permissions.has(p);
+  }
 
-  function authorize(req: ParsedRequest): Reply | undefined {
+  private authorize(req: ParsedRequest): Reply | undefined {
     const clientId = req.headers.clientid;
-    if (typeof clientId !== 'string' || !world.clientIds.includes(clientId)) {
+    if (typeof clientId !== 'string' || !this.world.clientIds.includes(clientId)) {
       return json(400, {
         code: 'InvalidClientId',
         message: 'A valid clientId header is required for every request. Register your integration to get one.',
@@ -206,99 +200,104 @@ export async function startFakeConnectWise(
     const auth = req.headers.authorization ?? '';
     const m = /^Basic (.+)$/i.exec(auth);
     const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
-    if (decoded !== `${world.company}+${world.publicKey}:${world.privateKey}`)
+    if (decoded !== `${this.world.company}+${this.world.publicKey}:${this.world.privateKey}`)
       return json(401, { code: 'Unauthorized', message: 'Authentication failed.' });
     return undefined;
   }
 
-  function readAdditions(req: ParsedRequest, mine: CwAddition[], rest: string[]): Reply {
-    if (!can('agreements.inquire')) return security();
-    if (rest[0] === 'count') return list(req, mine.map(additionRecord), KNOWN.additions, true);
+  private readAdditions(req: ParsedRequest, mine: CwAddition[], rest: string[]): Reply {
+    if (!this.can('agreements.inquire')) return security();
+    if (rest[0] === 'count')
+      return this.list(
+        req,
+        mine.map((a) => this.index.additionRecord(a)),
+        KNOWN.additions,
+        true,
+      );
     if (rest[0]) {
       const a = mine.find((x) => x.id === Number(rest[0]));
-      return a ? json(200, additionRecord(a)) : notFound(`Addition ${rest[0]}`);
+      return a ? json(200, this.index.additionRecord(a)) : notFound(`Addition ${rest[0]}`);
     }
-    return list(req, mine.map(additionRecord), KNOWN.additions, false);
+    return this.list(
+      req,
+      mine.map((a) => this.index.additionRecord(a)),
+      KNOWN.additions,
+      false,
+    );
   }
 
-  function handleAdditions(req: ParsedRequest, agreementId: number, rest: string[]): Reply | Promise<Reply> {
-    const agreement = agreementById.get(agreementId);
+  private handleAdditions(req: ParsedRequest, agreementId: number, rest: string[]): Reply | Promise<Reply> {
+    const agreement = this.index.agreement(agreementId);
     if (!agreement) return notFound(`Agreement ${agreementId}`);
-    const mine = additionsByAgreement.get(agreementId) ?? [];
-    if (req.method === 'GET') return readAdditions(req, mine, rest);
-    if (req.method === 'POST' && !rest[0]) return post(req, agreement);
+    const mine = this.index.additionsOf(agreementId);
+    if (req.method === 'GET') return this.readAdditions(req, mine, rest);
+    if (req.method === 'POST' && !rest[0]) return this.post(req, agreement);
     // Security is checked before the record is looked up here; whether ConnectWise does so too
     // is unverified (vendor evidence #31), so doctor does not rely on it.
     const needed = WRITE_PERMISSION[req.method];
-    if (needed && !can(needed)) return security();
+    if (needed && !this.can(needed)) return security();
     const addition = mine.find((x) => x.id === Number(rest[0]));
     if (!addition) return notFound(`Addition ${rest[0]}`);
-    return writeOne(req, addition);
+    return this.writeOne(req, addition);
   }
 
   /** A POST creating an addition: now, or (under `lateCreate`) after the client gave up. */
-  function post(req: ParsedRequest, agreement: CwAgreement): Reply | Promise<Reply> {
-    if (!can('agreements.add')) return security();
-    if (hit(switches.lateCreate, req.path)) return lateCreate(req.body, agreement, switches.lateCreate!);
-    return writeAnswer(switches, 'POST', req.path, createAddition(req.body, agreement));
+  private post(req: ParsedRequest, agreement: CwAgreement): Reply | Promise<Reply> {
+    if (!this.can('agreements.add')) return security();
+    if (hit(this.switches.lateCreate, req.path)) return this.lateCreate(req.body, agreement, this.switches.lateCreate!);
+    return writeAnswer(this.switches, 'POST', req.path, this.createAddition(req.body, agreement));
   }
 
   /** PATCH, PUT or DELETE on one addition. */
-  function writeOne(req: ParsedRequest, addition: CwAddition): Reply {
-    if (req.method === 'PATCH') return patch(req, addition);
+  private writeOne(req: ParsedRequest, addition: CwAddition): Reply {
+    if (req.method === 'PATCH') return this.patch(req, addition);
     if (req.method === 'PUT') {
       replaceAddition(addition, (req.body ?? {}) as Rec);
-      return json(200, additionRecord(addition));
+      return json(200, this.index.additionRecord(addition));
     }
     if (req.method === 'DELETE') {
-      world.additions.splice(world.additions.indexOf(addition), 1);
-      reindex();
+      this.world.additions.splice(this.world.additions.indexOf(addition), 1);
+      this.index.refresh();
       return { status: 204 };
     }
     return json(405, { code: 'MethodNotAllowed', message: `${req.method} is not allowed here` });
   }
 
   /** A PATCH applied (or, under `falsePatch`, not applied but answered 200 as if it were). */
-  function patch(req: ParsedRequest, addition: CwAddition): Reply {
-    if (hit(switches.falsePatch, req.path)) return json(200, additionRecord(addition));
+  private patch(req: ParsedRequest, addition: CwAddition): Reply {
+    if (hit(this.switches.falsePatch, req.path)) return json(200, this.index.additionRecord(addition));
     const refused = patchAddition(req.body, addition);
     if (refused) return refused;
-    return writeAnswer(switches, 'PATCH', req.path, json(200, additionRecord(addition)));
+    return writeAnswer(this.switches, 'PATCH', req.path, json(200, this.index.additionRecord(addition)));
   }
 
   /** No answer now; the create is applied later, after the client gave up on it. */
-  function lateCreate(
-    body: unknown,
-    agreement: CwAgreement,
-    sw: NonNullable<CwSwitches['lateCreate']>,
-  ): Promise<Reply> {
+  private lateCreate(body: unknown, agreement: CwAgreement, sw: NonNullable<CwSwitches['lateCreate']>): Promise<Reply> {
     return new Promise((resolve) => {
       const land = () => {
-        createAddition(body, agreement);
+        this.createAddition(body, agreement);
         resolve({ status: 201, drop: true });
       };
-      pending.push({ left: sw.landAfter ?? 1, land });
+      this.pending.push({ left: sw.landAfter ?? 1, land });
       if (sw.answer) resolve(gatewayPage(sw.answer));
       else if (!sw.hold) resolve({ status: 201, drop: true });
     });
   }
 
-  function createAddition(body: unknown, agreement: CwAgreement): Reply {
-    const made = newAddition(world, body, agreement, switches.priceOnCreate === true);
+  private createAddition(body: unknown, agreement: CwAgreement): Reply {
+    const made = newAddition(this.world, body, agreement, this.switches.priceOnCreate === true);
     if ('status' in made) return made;
-    world.additions.push(made);
-    additionsByAgreement.set(agreement.id, [...(additionsByAgreement.get(agreement.id) ?? []), made]);
-    indexed.additions = world.additions.length;
-    return json(201, additionRecord(made));
+    this.world.additions.push(made);
+    this.index.added(made);
+    return json(201, this.index.additionRecord(made));
   }
 
-  let origin = () => '';
-  function throttle(): Reply | undefined {
-    const limit = switches.rateLimit;
+  private throttle(): Reply | undefined {
+    const limit = this.switches.rateLimit;
     if (!limit) return undefined;
     const now = (limit.now ?? Date.now)();
-    while (served.length > 0 && served[0]! <= now - 1000) served.shift();
-    if (served.length >= limit.perSecond) {
+    while (this.served.length > 0 && this.served[0]! <= now - 1000) this.served.shift();
+    if (this.served.length >= limit.perSecond) {
       const wait = limit.retryAfterSeconds ?? 1;
       return json(
         429,
@@ -306,82 +305,82 @@ export async function startFakeConnectWise(
         { 'retry-after': String(wait) },
       );
     }
-    served.push(now);
+    this.served.push(now);
     return undefined;
   }
 
   /** /login/companyinfo/{company}: null for a company this server is not. */
-  function companyInfo(company: string): Reply {
-    if (company.toLowerCase() !== world.company.toLowerCase()) return json(200, null);
+  private companyInfo(company: string): Reply {
+    if (company.toLowerCase() !== this.world.company.toLowerCase()) return json(200, null);
     return json(200, {
       CompanyName: 'Sandbox MSP',
-      Codebase: world.codebase,
+      Codebase: this.world.codebase,
       VersionCode: 'v2025.1',
       VersionNumber: 'v4.6.2025',
-      CompanyID: world.company,
+      CompanyID: this.world.company,
       IsCloud: false,
-      SiteUrl: origin(),
+      SiteUrl: this.origin,
     });
   }
 
   /** An authorized request under apis/3.0, by its path parts: module, resource, id, sub-resource. */
-  function api(req: ParsedRequest, parts: string[]): Reply | Promise<Reply> {
+  private api(req: ParsedRequest, parts: string[]): Reply | Promise<Reply> {
     const [module, resource, id, sub, ...rest] = parts;
     const route = `${module}/${resource}`;
-    if (route === 'finance/agreements') return agreements(req, id, sub, rest);
+    if (route === 'finance/agreements') return this.agreements(req, id, sub, rest);
     if (req.method !== 'GET') return notFound(`Resource ${req.path}`);
     if (route === 'system/info') return json(200, SYSTEM_INFO);
-    const read = reads[route];
+    const read = this.reads[route];
     if (!read) return notFound(`Resource ${req.path}`);
-    if (!can(read.permission)) return security();
-    return collection(req, read.rows(), id, read.noun, read.known, read.children);
+    if (!this.can(read.permission)) return security();
+    return this.collection(req, read.rows(), id, read.noun, read.known, read.children);
   }
 
   /** The read-only collections, by module/resource. */
-  const reads: Record<string, CollectionRead | undefined> = {
+  private readonly reads: Record<string, CollectionRead | undefined> = {
     'company/companies': {
       permission: 'companies',
-      rows: () => world.companies.map(toCompany),
+      rows: () => this.world.companies.map(toCompany),
       noun: 'Company',
       known: KNOWN.companies,
       children: KNOWN.companyChildren,
     },
     'procurement/catalog': {
       permission: 'catalog',
-      rows: () => world.catalog.map(toCatalogItem),
+      rows: () => this.world.catalog.map(toCatalogItem),
       noun: 'Catalog item',
       known: KNOWN.catalog,
     },
   };
 
   /** finance/agreements: the list, one, its count, or an agreement's additions. */
-  function agreements(req: ParsedRequest, id: string | undefined, sub: string | undefined, rest: string[]) {
-    if (id && sub === 'additions') return handleAdditions(req, Number(id), rest);
+  private agreements(req: ParsedRequest, id: string | undefined, sub: string | undefined, rest: string[]) {
+    if (id && sub === 'additions') return this.handleAdditions(req, Number(id), rest);
     if (req.method !== 'GET') return json(405, { code: 'MethodNotAllowed', message: 'not supported by the sandbox' });
-    if (!can('agreements.inquire')) return security();
-    return collection(req, world.agreements.map(agreementRecord), id, 'Agreement', KNOWN.agreements);
+    if (!this.can('agreements.inquire')) return security();
+    return this.collection(
+      req,
+      this.world.agreements.map((a) => this.index.agreementRecord(a)),
+      id,
+      'Agreement',
+      KNOWN.agreements,
+    );
   }
+}
 
-  const server = await startServer(
-    (req) => {
-      landDue(false);
-      const throttled = throttle();
-      if (throttled) return throttled;
-      reindex();
-      const info = /^\/login\/companyinfo\/([^/]+)$/.exec(req.path);
-      if (info && req.method === 'GET') return companyInfo(decodeURIComponent(info[1]!));
-      const prefix = `/${world.codebase}apis/3.0`;
-      if (!req.path.startsWith(prefix)) return notFound('Resource');
-      return authorize(req) ?? api(req, req.path.slice(prefix.length).split('/').filter(Boolean));
-    },
-    { port: options.port, latencyMs: options.latencyMs },
-  );
-  origin = () => server.origin;
+export async function startFakeConnectWise(
+  world: CwWorld,
+  options: FakeConnectWiseOptions = {},
+): Promise<FakeConnectWise> {
+  const switches: CwSwitches = { ignoreForwardOnly: options.ignoreForwardOnly, ...options.switches };
+  const fake = new FakeConnectWiseServer(world, switches);
+  const server = await startServer((req) => fake.handle(req), { port: options.port, latencyMs: options.latencyMs });
+  fake.origin = server.origin;
   return Object.assign(server, {
     world,
     apiBase: `${server.origin}/${world.codebase}apis/3.0`,
     switches,
-    pendingCreates: () => pending.length,
-    landPendingCreates: () => landDue(true),
+    pendingCreates: () => fake.pending.length,
+    landPendingCreates: () => fake.landDue(true),
   });
 }

@@ -5,12 +5,13 @@
 import type { Config } from '../config/types.js';
 import { connectWiseAdapter } from '../connectwise/adapter.js';
 import { CwsyncError } from '../errors.js';
+import { memoryAdapter } from '../memory/adapter.js';
 import { usageFileAdapter } from '../usage/file-adapter.js';
 import { mailprotectorAdapter } from '../usage/mailprotector-adapter.js';
 import type { ServiceCatalogue } from '../usage/types.js';
 import type { AdapterContext, SourceAdapter, TargetAdapter } from './types.js';
 
-const targets: readonly TargetAdapter[] = [connectWiseAdapter];
+const targets: readonly TargetAdapter[] = [connectWiseAdapter, memoryAdapter];
 const sources: readonly SourceAdapter[] = [mailprotectorAdapter, usageFileAdapter];
 
 /** Every registered adapter: the published schema embeds their settings schemas (npm run schema). */

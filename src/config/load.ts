@@ -9,7 +9,7 @@ import { ConfigError, type Problem } from '../errors.js';
 import { runRules } from './rules.js';
 import { checkReadablePath, UnsafeFileError } from './safe-file.js';
 import { checkSchema, type SchemaName } from './schemas.js';
-import type { Binding, Bundle, Config, ConnectWiseSettings, MailprotectorSettings, Override, Policy } from './types.js';
+import type { Binding, Bundle, Config, MailprotectorSettings, Override, Policy } from './types.js';
 import { loadYamlFile, positionOf, problemAt, type YamlFile } from './yaml-file.js';
 
 export interface LoadResult {
@@ -265,7 +265,6 @@ type Obj = Record<string, unknown>;
 /** Builds the typed Config from files that passed every check (defaults already filled by ajv). */
 function build(dir: string, cwsync: YamlFile, services: YamlFile, customerFiles: YamlFile[]): Config {
   const c = cwsync.data as {
-    connectwise: ConnectWiseSettings;
     usage: { mailprotector?: MailprotectorSettings; file?: string };
     policy: Policy;
   };
@@ -281,7 +280,8 @@ function build(dir: string, cwsync: YamlFile, services: YamlFile, customerFiles:
   );
   return {
     dir,
-    connectwise: c.connectwise,
+    // The billing system's section, under its adapter's key (`connectwise:`, `memory:`).
+    ...Object.fromEntries(targetKeysIn(c).map((key) => [key, (c as Record<string, unknown>)[key]])),
     usage: c.usage,
     policy: c.policy,
     services: s.services,

@@ -5,7 +5,7 @@ import { usageFileSettingsSchema } from './settings-schemas.js';
 
 export const usageFileAdapter: SourceAdapter = {
   key: 'file',
-  name: 'usage file',
+  name: 'the usage file',
   capabilities: { serviceCatalogue: true, live: false },
   settingsSchema: usageFileSettingsSchema,
   // A snapshot file is what `cwsync usage --format json` writes: the names of the live source.

@@ -1,0 +1,60 @@
+/**
+ * The in-memory billing system's state: companies, agreements, catalogue items and lines, kept
+ * in one JSON file it names (`memory: { state: billing.json }`, relative to the config
+ * directory), read when a command connects and written through after every write.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { CwsyncError } from '../errors.js';
+
+export interface MemoryState {
+  companies: Array<{ id: number; identifier: string; name: string; deleted?: boolean }>;
+  agreements: Array<{ id: number; name: string; companyId: number; status?: string; cancelled?: boolean }>;
+  products: Array<{ id: number; identifier: string; unitPrice?: number | null; inactive?: boolean }>;
+  lines: Array<{
+    id: number;
+    agreementId: number;
+    productId: number;
+    quantity: number;
+    unitPrice?: number | null;
+    cancelledDate?: string | null;
+  }>;
+}
+
+const isRecordList = (v: unknown, fields: Record<string, 'number' | 'string'>) =>
+  Array.isArray(v) &&
+  v.every(
+    (r) =>
+      typeof r === 'object' && r !== null && Object.entries(fields).every(([k, t]) => typeof (r as never)[k] === t),
+  );
+
+/** The state as read, checked: one that is not understood is refused, never read as "nothing billed". */
+export function loadState(path: string, display: string): MemoryState {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CwsyncError(`the in-memory billing system's state ${display} cannot be read: ${(err as Error).message}`, {
+      hint: 'memory.state in cwsync.yaml names a JSON file of companies, agreements, products and lines',
+    });
+  }
+  const s = data as MemoryState;
+  const ok =
+    typeof s === 'object' &&
+    s !== null &&
+    isRecordList(s.companies, { id: 'number', identifier: 'string', name: 'string' }) &&
+    isRecordList(s.agreements, { id: 'number', name: 'string', companyId: 'number' }) &&
+    isRecordList(s.products, { id: 'number', identifier: 'string' }) &&
+    isRecordList(s.lines, { id: 'number', agreementId: 'number', productId: 'number', quantity: 'number' });
+  if (!ok)
+    throw new CwsyncError(`the in-memory billing system's state ${display} is not understood`, {
+      hint: 'it needs companies (id, identifier, name), agreements (id, name, companyId), products (id, identifier) and lines (id, agreementId, productId, quantity)',
+    });
+  return s;
+}
+
+/** Written whole to a temporary file, then renamed over the state: a crash leaves the old or the new, never half. */
+export function saveState(path: string, state: MemoryState): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, path);
+}

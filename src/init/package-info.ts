@@ -17,6 +17,11 @@ export interface PackageInfo {
    * else the HEAD of the git checkout it runs from; null when neither is known.
    */
   commit: string | null;
+  /**
+   * Run from a git checkout: whether a remote branch holds that commit. The workflows fetch the
+   * Action from GitHub, so a commit only in the clone is not there to run yet.
+   */
+  pushed?: boolean;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,27 +30,37 @@ const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url
 const RELEASE_JSON = fileURLToPath(new URL('../release.json', import.meta.url));
 
 const COMMIT = /^[0-9a-f]{40}$/;
+const GITHUB_REPO = /github\.com[/:]([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/;
 
 function packedCommit(): string | null {
   try {
     const { commit } = JSON.parse(readFileSync(RELEASE_JSON, 'utf8')) as { commit?: unknown };
     return typeof commit === 'string' && COMMIT.test(commit) ? commit : null;
   } catch {
-    return checkoutCommit(); // run from a source checkout, not a packed release
+    return null;
   }
 }
 
-/** HEAD of the git checkout this code runs from (a clone of the repository, `npm link`ed). */
-function checkoutCommit(): string | null {
-  try {
-    const head = execFileSync('git', ['-C', ROOT, 'rev-parse', '--verify', 'HEAD^{commit}'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-    return COMMIT.test(head) ? head : null;
-  } catch {
-    return null;
-  }
+/**
+ * A git checkout of cwsync (a clone, `npm link`ed): its HEAD, the GitHub repository its origin
+ * names (a fork's clone pins the fork, not the repository package.json names), and whether any
+ * remote branch holds HEAD. Undefined outside a checkout.
+ */
+export function checkoutInfo(root: string): { commit: string; repository?: string; pushed: boolean } | undefined {
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const attempt = (...args: string[]) => {
+    try {
+      return git(...args);
+    } catch {
+      return '';
+    }
+  };
+  const commit = attempt('rev-parse', '--verify', 'HEAD^{commit}');
+  if (!COMMIT.test(commit)) return undefined;
+  const repository = GITHUB_REPO.exec(attempt('remote', 'get-url', 'origin'))?.[1];
+  const pushed = attempt('branch', '--remotes', '--contains', commit) !== '';
+  return { commit, ...(repository ? { repository } : {}), pushed };
 }
 
 /**
@@ -58,14 +73,22 @@ export function actionOverride(info: PackageInfo, action: string): PackageInfo {
     throw new CwsyncError(`--action must be owner/repo@<40-character commit SHA>, not "${action}"`, {
       hint: 'the commit of your fork that the workflows should run, e.g. --action my-msp/cwsync@$(git rev-parse HEAD)',
     });
-  return { ...info, repository: m[1]!, commit: m[2]! };
+  return { version: info.version, repository: m[1]!, commit: m[2]! }; // a commit the user names: pushed, we take it
 }
 
 export function packageInfo(): PackageInfo {
   const raw = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { repository?: { url?: unknown } | string };
   const url = typeof raw.repository === 'string' ? raw.repository : raw.repository?.url;
-  const repository =
-    typeof url === 'string' ? /github\.com[/:]([\w.-]+\/[\w.-]+?)(?:\.git)?$/.exec(url)?.[1] : undefined;
+  const repository = typeof url === 'string' ? GITHUB_REPO.exec(url)?.[1] : undefined;
   if (!repository) throw new Error(`${PACKAGE_JSON} has no GitHub repository.url; reinstall cwsync`);
-  return { version: cwsyncVersion(), repository, commit: packedCommit() };
+  const packed = packedCommit();
+  if (packed) return { version: cwsyncVersion(), repository, commit: packed };
+  const checkout = checkoutInfo(ROOT); // run from a source checkout, not a packed release
+  if (!checkout) return { version: cwsyncVersion(), repository, commit: null };
+  return {
+    version: cwsyncVersion(),
+    repository: checkout.repository ?? repository,
+    commit: checkout.commit,
+    pushed: checkout.pushed,
+  };
 }

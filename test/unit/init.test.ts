@@ -3,6 +3,7 @@
  * run this version through the Action with commands the real parser accepts, hold the hardened
  * properties, pass actionlint, and nothing that exists is ever replaced.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -10,7 +11,7 @@ import { parse } from 'yaml';
 import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CwsyncError } from '../../src/errors.js';
-import { actionOverride, packageInfo } from '../../src/init/package-info.js';
+import { actionOverride, checkoutInfo, packageInfo } from '../../src/init/package-info.js';
 import { scaffoldFiles, templateValues } from '../../src/init/scaffold.js';
 import { writeScaffold } from '../../src/init/write.js';
 import { inProcess } from '../helpers/config.js';
@@ -284,6 +285,35 @@ describe('the Action reference', () => {
       'x/y@0123',
     ])
       expect(() => actionOverride(info, bad), bad).toThrow(/--action must be owner\/repo@<40-character commit SHA>/);
+  });
+});
+
+describe('init from a clone of cwsync', () => {
+  const git = (dir: string, ...args: string[]) =>
+    execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  function clone(origin?: string): string {
+    const dir = tempDir('cwsync-clone-');
+    git(dir, 'init', '-q');
+    if (origin) git(dir, 'remote', 'add', 'origin', origin);
+    writeFileSync(join(dir, 'README.md'), 'cwsync\n');
+    git(dir, 'add', '-A');
+    git(dir, '-c', 'user.email=dev@x.test', '-c', 'user.name=dev', '-c', 'commit.gpgsign=false', 'commit', '-qm', 'x');
+    return dir;
+  }
+
+  it('pins the fork its origin names, at HEAD, and knows whether a remote branch holds HEAD', () => {
+    const dir = clone('git@github.com:my-msp/cwsync.git');
+    const head = git(dir, 'rev-parse', 'HEAD');
+    expect(checkoutInfo(dir)).toEqual({ commit: head, repository: 'my-msp/cwsync', pushed: false });
+    git(dir, 'update-ref', 'refs/remotes/origin/main', head); // as after git push
+    expect(checkoutInfo(dir)).toEqual({ commit: head, repository: 'my-msp/cwsync', pushed: true });
+    expect(checkoutInfo(clone('https://github.com/other/cwsync'))?.repository).toBe('other/cwsync');
+  });
+
+  it('an origin that is not GitHub, or none, leaves the repository to package.json; no checkout, no commit', () => {
+    expect(checkoutInfo(clone('/srv/git/cwsync.git'))).not.toHaveProperty('repository');
+    expect(checkoutInfo(clone())).not.toHaveProperty('repository');
+    expect(checkoutInfo(tempDir('cwsync-not-a-clone-'))).toBeUndefined();
   });
 });
 

@@ -14,6 +14,10 @@ export async function initCommand(dir: string | undefined, opts: { action?: stri
     process.stderr.write(
       `warning: no commit is known for this cwsync, so the workflows name the tag v${info.version}, which can move; pin a commit with cwsync init --action ${info.repository}@<commit>\n`,
     );
+  if (info.commit && info.pushed === false)
+    process.stderr.write(
+      `warning: the workflows pin ${pin}, the HEAD of the cwsync clone init runs from, and no remote branch holds it yet; GitHub can run it only once it is pushed to github.com/${info.repository} (or pin a pushed commit with cwsync init --action OWNER/REPO@COMMIT)\n`,
+    );
   for (const path of written) out.write(`  created  ${path}\n`);
   for (const path of skipped) out.write(`  skipped  ${path} (it exists; left as it is)\n`);
   if (written.length === 0) out.write('\nNothing written: every file exists already.\n');

@@ -214,7 +214,7 @@ function addInit(program: Command): void {
     .argument('[dir]', 'where to write it (created if missing; existing files are never replaced)', '.')
     .option(
       '--action <owner/repo@commit>',
-      "the Action the workflows run: a fork's repository and commit (default: this package's own)",
+      "the Action the workflows run: a fork's repository and commit (default: the commit this cwsync was packed or cloned from, in the repository its package names, or a clone's origin on GitHub)",
     )
     .action((dir: string, opts: { action?: string }) =>
       run(async () => (await import('./commands/init.js')).initCommand(dir, opts)),

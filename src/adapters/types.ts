@@ -5,6 +5,7 @@
  * `connect`/`open` with dynamic imports, so `validate` loads no HTTP client).
  */
 import type { Config, SecretRef } from '../config/types.js';
+import type { Problem } from '../errors.js';
 import type { ShapeRow } from '../http/shape.js';
 import type { TransportOptions } from '../http/transport.js';
 import type { Logger } from '../log.js';
@@ -79,11 +80,23 @@ export interface TargetAdapter extends Diagnostics {
   connect(config: Config, context: AdapterContext & { readOnly?: boolean }): Promise<ConnectedTarget>;
   /** Only with `capabilities.snapshots`: the port over a saved snapshot (plan --target-snapshot). */
   fromSnapshot?(config: Config, path: string, maxAgeMs: number, now: Date): Promise<SnapshotPort>;
+  /**
+   * Only with `capabilities.snapshots`: `cwsync snapshot`, what a pull request's plan needs of
+   * it, as the file's text and a line saying what it holds. Only reads.
+   */
+  captureSnapshot?(config: Config, options: CaptureOptions): Promise<{ text: string; summary: string }>;
   /** `cwsync doctor`: reachable, keys accepted, the rights a run needs, the catalogue items services.yaml maps. */
   doctor(config: Config, context: AdapterContext): Promise<Check[]>;
 }
 
 type OpenedSource = UsageSource & { close?: () => Promise<void> };
+
+export interface CaptureOptions extends AdapterContext {
+  /** With its read-only keys (plan --read-only's), never the write keys. */
+  readOnly?: boolean;
+  /** Every agreement, not only the bound ones (so a pull request may bind a new one). */
+  allAgreements?: boolean;
+}
 
 export interface SourceAdapter extends Diagnostics {
   /** Its key under `usage:` in cwsync.yaml: `mailprotector`, `file`. */
@@ -96,4 +109,6 @@ export interface SourceAdapter extends Diagnostics {
   /** The service names services.yaml and the usage speak, with their aliases. */
   readonly services: ServiceCatalogue;
   open(config: Config, context: AdapterContext): Promise<OpenedSource>;
+  /** `cwsync validate`: what can be checked of it without a request (a usage file parses and validates). */
+  validate?(config: Config): Promise<Problem[]>;
 }

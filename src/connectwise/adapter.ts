@@ -35,6 +35,10 @@ export const connectWiseAdapter: TargetAdapter = {
     const { connectWiseShapes } = await import('./connect.js');
     return connectWiseShapes(config, context);
   },
+  async captureSnapshot(config, options) {
+    const { captureConnectWise } = await import('./connect.js');
+    return captureConnectWise(config, options);
+  },
   async fromSnapshot(config, path, maxAgeMs, now) {
     const { snapshotPort } = await import('./connect.js');
     return snapshotPort(config, path, maxAgeMs, now);

@@ -1,17 +1,18 @@
 /** The ConnectWise billing target for a config: live (write or read-only keys) or from a saved snapshot. */
 
 import type { Check } from '../adapters/check.js';
-import type { AdapterContext, ConnectedTarget, SnapshotPort } from '../adapters/types.js';
+import type { AdapterContext, CaptureOptions, ConnectedTarget, SnapshotPort } from '../adapters/types.js';
 import type { BillCustomer, Config, EffectiveDatePolicy } from '../config/types.js';
 import type { ShapeRow } from '../http/shape.js';
 import { managedProducts } from '../reconcile/plan.js';
+import { plural } from '../words.js';
 import { catalogChecks, connectWiseChecks } from './doctor.js';
 import { describeConnectWiseShapes } from './doctor-shapes.js';
 import { connectWiseFromConfig } from './from-config.js';
 import { connectWiseSettings } from './settings.js';
 import { SnapshotTarget } from './snapshot-target.js';
 import { ConnectWiseTarget, type WritePolicy } from './target.js';
-import { loadTargetSnapshot } from './target-snapshot.js';
+import { captureTargetSnapshot, loadTargetSnapshot } from './target-snapshot.js';
 
 /**
  * connectwise.billCustomer and connectwise.effectiveDate. A cwsync.yaml written before they
@@ -57,6 +58,25 @@ export async function connectWiseShapes(config: Config, context: AdapterContext)
   const client = connectWiseFromConfig(config, context.logger, context.run);
   try {
     return await describeConnectWiseShapes(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** `cwsync snapshot`: companies, agreements, catalog items and lines, as plan --target-snapshot reads them. */
+export async function captureConnectWise(config: Config, options: CaptureOptions) {
+  const settings = connectWiseSettings(config);
+  const client = connectWiseFromConfig(config, options.logger, { readOnly: options.readOnly, ...options.run });
+  try {
+    const snapshot = await captureTargetSnapshot(client, settings, {
+      bindings: config.customers,
+      productIdentifiers: managedProducts(config),
+      allAgreements: options.allAgreements ?? false,
+      concurrency: settings.concurrency,
+      now: () => new Date(),
+    });
+    const summary = `ConnectWise snapshot: ${plural(snapshot.companies.length, 'company', 'companies')}, ${plural(snapshot.agreements.length, 'agreement')}, ${plural(snapshot.catalog.items.length, 'catalog item')}, the lines of ${plural(snapshot.additions.length, 'agreement')}; captured ${snapshot.capturedAt}`;
+    return { text: `${JSON.stringify(snapshot, null, 1)}\n`, summary };
   } finally {
     await client.close();
   }

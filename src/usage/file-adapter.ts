@@ -11,6 +11,10 @@ export const usageFileAdapter: SourceAdapter = {
   // A snapshot file is what `cwsync usage --format json` writes: the names of the live source.
   services: MAILPROTECTOR_SERVICES,
   secrets: () => [],
+  async validate(config) {
+    const { loadSnapshotFile } = await import('./file-source.js');
+    return loadSnapshotFile(config.dir, config.usage.file!).problems;
+  },
   async open(config) {
     const { FileUsageSource } = await import('./file-source.js');
     return new FileUsageSource(config.dir, config.usage.file!);

@@ -1,16 +1,14 @@
 /**
- * `cwsync snapshot --out FILE`: what a pull request's plan needs of ConnectWise, saved by the
- * nightly (after apply, so the lines are those apply left) beside the usage snapshot, so that
- * pull-request plans hold no ConnectWise key (`plan --target-snapshot FILE`). Only reads.
+ * `cwsync snapshot --out FILE`: what a pull request's plan needs of the billing system, saved by
+ * the nightly (after apply, so the lines are those apply left) beside the usage snapshot, so
+ * that pull-request plans hold no key of it (`plan --target-snapshot FILE`). Only reads; the
+ * billing system's adapter captures it (ConnectWise's: companies, agreements, catalog, lines).
  */
 
+import { targetAdapterFor } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
-import { connectWiseFromConfig } from '../../connectwise/from-config.js';
-import { connectWiseSettings } from '../../connectwise/settings.js';
-import { captureTargetSnapshot } from '../../connectwise/target-snapshot.js';
+import { RefusedError } from '../../errors.js';
 import { createLogger } from '../../log.js';
-import { managedProducts } from '../../reconcile/plan.js';
-import { plural } from '../../words.js';
 import { checkOutputPath, writeFile } from '../output.js';
 import type { ExitCode } from '../run.js';
 import { checkPullRequestConnection } from '../trusted-connection.js';
@@ -26,21 +24,15 @@ export async function snapshotCommand(opts: SnapshotOptions): Promise<ExitCode> 
   const config = loadValidConfig(opts.config);
   await checkPullRequestConnection(config);
   checkOutputPath(opts.out, '--out');
-  const client = connectWiseFromConfig(config, createLogger(), { readOnly: opts.readOnly });
-  try {
-    const snapshot = await captureTargetSnapshot(client, connectWiseSettings(config), {
-      bindings: config.customers,
-      productIdentifiers: managedProducts(config),
-      allAgreements: opts.allAgreements ?? false,
-      concurrency: connectWiseSettings(config).concurrency,
-      now: () => new Date(),
-    });
-    writeFile(opts.out, `${JSON.stringify(snapshot, null, 1)}\n`, '--out');
-    process.stderr.write(
-      `ConnectWise snapshot ${opts.out}: ${plural(snapshot.companies.length, 'company', 'companies')}, ${plural(snapshot.agreements.length, 'agreement')}, ${plural(snapshot.catalog.items.length, 'catalog item')}, the lines of ${plural(snapshot.additions.length, 'agreement')}; captured ${snapshot.capturedAt}\n`,
-    );
-    return 0;
-  } finally {
-    await client.close();
-  }
+  const adapter = targetAdapterFor(config);
+  if (!adapter.captureSnapshot)
+    throw new RefusedError(`${adapter.name} has no snapshots`, { hint: 'plan pull requests live instead' });
+  const { text, summary } = await adapter.captureSnapshot(config, {
+    logger: createLogger(),
+    readOnly: opts.readOnly,
+    allAgreements: opts.allAgreements,
+  });
+  writeFile(opts.out, text, '--out');
+  process.stderr.write(`${summary.replace(/^([^:]*):/, `$1 ${opts.out}:`)}\n`);
+  return 0;
 }

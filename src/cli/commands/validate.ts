@@ -1,11 +1,11 @@
 import { join } from 'node:path';
+import { sourceAdapterFor } from '../../adapters/registry.js';
 import { displayPath, loadValidConfig } from '../../config/load.js';
 import { nearest } from '../../config/suggest.js';
 import type { Config } from '../../config/types.js';
 import { loadYamlFile, problemAt } from '../../config/yaml-file.js';
 import { ConfigError, formatProblem, type Problem } from '../../errors.js';
 import { envReferences, workflowSecretEnv } from '../../init/workflow-secrets.js';
-import { loadSnapshotFile } from '../../usage/file-source.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 
@@ -34,10 +34,9 @@ function unsetSecretWarnings(config: Config): Problem[] {
 
 export async function validateCommand(opts: { config: string }): Promise<ExitCode> {
   const config = loadValidConfig(opts.config);
-  if (config.usage.file) {
-    const usage = loadSnapshotFile(config.dir, config.usage.file);
-    if (usage.problems.length > 0) throw new ConfigError(usage.problems);
-  }
+  // What the usage source can check without a request (a usage file: it parses and validates).
+  const sourceProblems = (await sourceAdapterFor(config).validate?.(config)) ?? [];
+  if (sourceProblems.length > 0) throw new ConfigError(sourceProblems);
   const warnings = unsetSecretWarnings(config);
   for (const w of warnings) process.stderr.write(`${formatProblem(w)}\n`);
   const mapped = Object.values(config.services).filter((p) => p !== null).length;

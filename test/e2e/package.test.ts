@@ -9,13 +9,14 @@
  * locked dependencies, so no registry holds cwsync. The pull-request plan runs with no key at all.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import { type FakeServer, json, type ParsedRequest, type Reply, startServer } from '../../src/sandbox/harness.js';
+import { cleanCopy } from '../helpers/clean-copy.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { runJob, type Workflow } from '../helpers/workflows.js';
@@ -37,40 +38,6 @@ function npmEnv(): NodeJS.ProcessEnv {
   // registry, for cwsync or anything else, fails the install.
   env.npm_config_offline = 'true';
   return env;
-}
-
-/**
- * The sources as a fresh clone has them (tracked and new files; nothing ignored, so no dist/),
- * with node_modules linked, committed in a repository of their own: the commit prepack records.
- */
-function cleanCopy(to: string): string {
-  const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: ROOT });
-  for (const file of String(listed).split('\0').filter(Boolean)) {
-    mkdirSync(dirname(join(to, file)), { recursive: true });
-    try {
-      cpSync(join(ROOT, file), join(to, file));
-    } catch (err) {
-      // Deleted in the work tree but not yet committed, or a file another test just removed.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  symlinkSync(join(ROOT, 'node_modules'), join(to, 'node_modules'), 'dir');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: to, encoding: 'utf8' }).trim();
-  git('init', '-q');
-  writeFileSync(join(to, '.git/info/exclude'), 'node_modules\n');
-  git('add', '-A');
-  git(
-    '-c',
-    'user.email=dev@cwsync.test',
-    '-c',
-    'user.name=dev',
-    '-c',
-    'commit.gpgsign=false',
-    'commit',
-    '-qm',
-    'release',
-  );
-  return git('rev-parse', 'HEAD');
 }
 
 let github: FakeServer | undefined;

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  and,
   batchIn,
   encodeQueryValue,
   eq,
   inList,
   literal,
   queryString,
+  type Value,
   widePattern,
 } from '../../src/connectwise/conditions.js';
 import { evaluate, parseConditions } from '../../src/sandbox/conditions.js';
@@ -57,6 +59,53 @@ describe('conditions builder', () => {
     expect(batches.flat()).toEqual(values);
     expect(batches.length).toBeGreaterThan(1);
     for (const b of batches) expect(urlFor(inList('identifier', b)).length).toBeLessThanOrEqual(500);
+  });
+
+  it('batches as measuring every trial URL whole would, for plain, quoted, numeric and non-ASCII values', () => {
+    // The straightforward rule batchIn must keep: add a value while the URL it makes stays in bounds.
+    const reference = <T extends Value>(
+      field: string,
+      values: readonly T[],
+      urlFor: (c: string) => string,
+      max: number,
+    ) => {
+      const batches: T[][] = [];
+      let current: T[] = [];
+      for (const v of values) {
+        const trial = [...current, v];
+        if (current.length > 0 && urlFor(inList(field, trial)).length > max) {
+          batches.push(current);
+          current = [v];
+        } else current = trial;
+      }
+      if (current.length) batches.push(current);
+      return batches;
+    };
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const pieces = [
+      'Contoso',
+      'Fabrikam & Co',
+      `O'Neil`,
+      'Smith "Bob"',
+      'Zürich GmbH',
+      '東京',
+      '100% [x]',
+      'a_b*c',
+      ' ',
+    ];
+    const urlFor = (c: string) =>
+      `https://h/apis/3.0/company/companies${queryString({ conditions: and(c, 'deletedFlag = false'), pageSize: 1000 })}`;
+    for (let round = 0; round < 40; round++) {
+      const values = Array.from({ length: 1 + Math.floor(rand() * 120) }, (_, i) =>
+        rand() < 0.15 ? i * 37 : `${pieces[Math.floor(rand() * pieces.length)]} ${i}`,
+      );
+      for (const max of [120, 300, 700, 2000])
+        expect(batchIn('identifier', values, urlFor, max)).toEqual(reference('identifier', values, urlFor, max));
+    }
   });
 
   it('round-trips through the fake server parser: what we build selects exactly what we meant', () => {

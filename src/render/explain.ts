@@ -99,8 +99,10 @@ function next(e: Explanation): string[] {
     out.push(`    held: ${h.action} ${r.product} ${r.quantities}  ${r.price}: ${h.reason}`);
   }
   for (const c of conflicts) out.push(`    conflict: ${c.product.identifier}: ${c.reason}`);
-  if (unchanged.length) out.push(`    unchanged: ${unchanged.join(', ')}`);
-  if (actions.length + held.length + conflicts.length === 0) out.push('    no change on this agreement');
+  const changes = actions.length + held.length + conflicts.length;
+  if (changes === 0)
+    out.push(`    no change on this agreement${unchanged.length ? ` (unchanged: ${unchanged.join(', ')})` : ''}`);
+  else if (unchanged.length) out.push(`    unchanged: ${unchanged.join(', ')}`);
   return out;
 }
 

@@ -47,6 +47,15 @@ describe('cwsync explain', () => {
     expect(text).toContain('    update MP-BRACKET-BUNDLE 28 -> 30');
   });
 
+  it('after apply: the next plan changes nothing there, said once', async () => {
+    scene = await startScene();
+    expect((await scene.run(['apply', '--yes', '--config', 'config'])).code).toBe(0);
+    const text = (await scene.run(['explain', 'Contoso Ltd', '--config', 'config'])).stdout;
+    expect(text.slice(text.indexOf('The next plan:'))).toBe(
+      'The next plan:\n    no change on this agreement (unchanged: MP-CLOUDFILTER, MP-SAFESEND)\n',
+    );
+  });
+
   it('a customer bound to no binding is an error that says how to bind it', async () => {
     scene = await startScene();
     const out = await scene.run(['explain', 'Litware', '--config', 'config']);

@@ -10,7 +10,7 @@ import { identityKey } from '../text-hygiene.js';
 import { desiredFor, type GroupCount, type OverrideEffect, type Share } from './desired.js';
 import { type MatchedBinding, whereOf } from './match.js';
 import type { PlanInput } from './plan.js';
-import { isOpen } from './ports.js';
+import { isOpen, NEUTRAL_NAMES } from './ports.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan, Ref } from './types.js';
 
 interface ExplainedLine {
@@ -28,6 +28,8 @@ export interface Explanation {
   /** As written in the binding. */
   customer: string;
   where: string;
+  /** The usage source, as its adapter names it ("Mailprotector"). */
+  source: string;
   /** The usage source's customer the binding names, when it was found. */
   usage: { id: number; name: string } | null;
   company: Ref | null;
@@ -74,7 +76,7 @@ function nextOn(plan: Plan, agreementId: number, products: string[]): Explanatio
   return { ...next, unchanged: products.filter((p) => !touched.has(p)) };
 }
 
-type Base = Pick<Explanation, 'customer' | 'where' | 'errors'>;
+type Base = Pick<Explanation, 'customer' | 'where' | 'source' | 'errors'>;
 
 /** A binding that was not planned: its errors, and what its usage would have billed when it was read. */
 function unplanned(input: PlanInput, b: Binding, base: Base): Explanation {
@@ -125,6 +127,7 @@ export function explainCustomer(input: PlanInput, plan: Plan, customer: string, 
       const base = {
         customer: String(b.customer),
         where: whereOf(b),
+        source: (input.names ?? NEUTRAL_NAMES).usage,
         errors: plan.errors.filter((e) => e.where === whereOf(b)),
       };
       const matched = input.matched.find((m) => m.resolved.binding === b);

@@ -19,7 +19,7 @@ function columns(rows: string[][], right: ReadonlySet<number> = new Set()): stri
 
 function head(e: Explanation): string[] {
   const who = e.usage
-    ? `${e.usage.name} (Mailprotector customer ${e.usage.id})`
+    ? `${e.usage.name} (customer ${e.usage.id} in ${e.source})`
     : `${e.customer} (not found in the usage)`;
   const out = [`${who}, bound at ${e.where}`];
   if (e.company && e.agreement)

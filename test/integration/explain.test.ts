@@ -20,7 +20,7 @@ describe('cwsync explain', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     const text = out.stdout;
-    expect(text).toMatch(/^Contoso Ltd \(Mailprotector customer 7114\), bound at .*customers\.yaml:\d+\n/);
+    expect(text).toMatch(/^Contoso Ltd \(customer 7114 in Mailprotector\), bound at .*customers\.yaml:\d+\n/);
     expect(text).toContain('  billed on CONTOSO / Email Security (agreement 1234)');
     expect(text).toMatch(
       /Staff +56 users +CloudFilter, SafeSend +-> MP-CLOUDFILTER \(CloudFilter\); MP-SAFESEND \(SafeSend\)/,

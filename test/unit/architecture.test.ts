@@ -1,4 +1,8 @@
-/** The shape of the house, kept true: the reconciler knows no vendor and no HTTP. */
+/**
+ * The shape of the house, kept true: the reconciler knows no vendor and no HTTP; the core's
+ * messages name no vendor (the adapters fill in their names); only the registry imports an
+ * adapter; and the README's picture of the folders is the import graph.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,11 +21,13 @@ function importsOf(dir: string): Array<[file: string, spec: string]> {
 }
 
 const VENDOR = /connectwise|mailprotector/i;
+/** A vendor's name, or ConnectWise's own word for a line ("agreement addition"). */
+const VENDOR_WORDS = /connectwise|mailprotector|agreement addition/gi;
 
-/** How often a vendor is named in code, comments left out (they may say which adapter does what). */
-function vendorWordsInCode(text: string): number {
+/** The vendor words in code, comments left out (they may say which adapter does what). */
+function vendorWordsInCode(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-  return code.match(new RegExp(VENDOR.source, 'gi'))?.length ?? 0;
+  return code.match(VENDOR_WORDS) ?? [];
 }
 
 describe('import graph', () => {
@@ -35,25 +41,6 @@ describe('import graph', () => {
   it('reconcile/ imports no module named for a vendor, from whatever folder (the service table came from config/)', () => {
     const bad = importsOf('reconcile').filter(([, spec]) => VENDOR.test(spec));
     expect(bad).toEqual([]);
-  });
-
-  it('reconcile/ code names a vendor no more than it did when this was written (this list only shrinks)', () => {
-    // Messages still naming a vendor, to become the adapter's name filled in by the adapter.
-    const allowed: Record<string, number> = {
-      'create.ts': 1,
-      'gather.ts': 3,
-      'match.ts': 4,
-      'plan.ts': 2,
-      'recompute.ts': 1,
-      'types.ts': 1,
-      'verify.ts': 5,
-    };
-    const over = readdirSync(join(ROOT, 'reconcile'))
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => [f, vendorWordsInCode(readFileSync(join(ROOT, 'reconcile', f), 'utf8'))] as const)
-      .filter(([f, n]) => n > (allowed[f] ?? 0));
-    expect(over).toEqual([]);
-    expect(vendorWordsInCode('// Mailprotector\nconst a = "ConnectWise"; /* mailprotector */')).toBe(1);
   });
 
   it('finds the imports it checks (the check itself can fail)', () => {
@@ -106,5 +93,95 @@ describe('the package ships only what the binary reaches', () => {
     const reached = reachable(['cli/main.ts', 'demo.ts']);
     expect(reached.has('cli/commands/plan.ts')).toBe(true); // dynamic imports are followed
     expect(allModules().filter((m) => !reached.has(m))).toEqual([]);
+  });
+});
+
+/** Every relative import of every module under src/: [importing module, imported module], both relative to src/. */
+function importEdges(): Array<[from: string, to: string]> {
+  const out: Array<[string, string]> = [];
+  for (const file of allModules()) {
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(
+      /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
+    ))
+      out.push([file, join(dir, (m[1] ?? m[2]!).replace(/\.js$/, '.ts'))]);
+  }
+  return out;
+}
+
+const folderOf = (module: string) => (module.includes('/') ? module.slice(0, module.indexOf('/')) : '.');
+
+describe('vendor knowledge stays at the edge', () => {
+  it('the core names no vendor in code: reconcile/, render/ and cli/pipeline.ts say "the billing system" and "the usage source"', () => {
+    const core = [
+      ...readdirSync(join(ROOT, 'reconcile')).map((f) => `reconcile/${f}`),
+      ...readdirSync(join(ROOT, 'render')).map((f) => `render/${f}`),
+      'cli/pipeline.ts',
+    ].filter((f) => f.endsWith('.ts'));
+    expect(core.length).toBeGreaterThan(20);
+    const named = core
+      .map((f) => [f, vendorWordsInCode(readFileSync(join(ROOT, f), 'utf8'))] as const)
+      .filter(([, words]) => words.length > 0);
+    expect(named).toEqual([]);
+    // The check itself can fail: code is read, comments are not.
+    expect(
+      vendorWordsInCode('// Mailprotector\nconst a = "ConnectWise"; /* mailprotector */ x("agreement addition")'),
+    ).toEqual(['ConnectWise', 'agreement addition']);
+  });
+
+  /** The folders that hold adapters, and the modules of them everyone may use: the usage snapshot format (SPEC 2). */
+  const ADAPTER_FOLDERS = ['connectwise', 'memory', 'usage'];
+  const SHARED = new Set(['usage/types.ts', 'usage/snapshot-source.ts']);
+
+  it('only adapters/registry.ts imports an adapter module; adapters do not import each other', () => {
+    const edges = importEdges();
+    expect(edges).toContainEqual(['adapters/registry.ts', 'connectwise/adapter.ts']);
+    const bad = edges.filter(([from, to]) => {
+      const into = folderOf(to);
+      if (!ADAPTER_FOLDERS.includes(into) || SHARED.has(to) || folderOf(from) === into) return false;
+      return from !== 'adapters/registry.ts';
+    });
+    expect(bad).toEqual([]);
+  });
+});
+
+/** The README's picture: each line `folder/ ──> a/ b/ ...` in the block after the marker. */
+function readmePicture(): Map<string, Set<string>> {
+  const readme = readFileSync(join(ROOT, '..', 'README.md'), 'utf8');
+  const at = readme.indexOf('<!-- import graph');
+  expect(at).toBeGreaterThan(0);
+  const block = readme.slice(at).split('```')[1]!;
+  const picture = new Map<string, Set<string>>();
+  for (const line of block.split('\n')) {
+    const m = /^([a-z]+)\/ ─+> (.*)$/.exec(line);
+    if (!m) continue;
+    // Words in parentheses say why; only `folder/` tokens are arrows.
+    const targets = m[2]!.replace(/\([^)]*\)/g, '').match(/[a-z]+(?=\/)/g) ?? [];
+    picture.set(m[1]!, new Set(targets));
+  }
+  return picture;
+}
+
+describe("the README's folders and arrows", () => {
+  it('are the import graph between the folders of src/ (the shared modules at src/*.ts left out): no arrow missing, none extra', () => {
+    const graph = new Map<string, Set<string>>();
+    for (const [from, to] of importEdges()) {
+      const a = folderOf(from);
+      const b = folderOf(to);
+      if (a === '.' || b === '.' || a === b) continue;
+      graph.set(a, (graph.get(a) ?? new Set()).add(b));
+    }
+    const folders = readdirSync(ROOT, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    for (const f of folders) if (!graph.has(f)) graph.set(f, new Set());
+    const text = (g: Map<string, Set<string>>) =>
+      [...g]
+        .map(([f, to]) => `${f}/ -> ${[...to].sort().join(' ')}`)
+        .sort()
+        .join('\n');
+    // On a difference: draw the arrow in README.md (Development), or remove the import.
+    expect(text(readmePicture())).toBe(text(graph));
   });
 });

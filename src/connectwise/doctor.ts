@@ -65,7 +65,7 @@ export async function catalogChecks(client: ConnectWiseClient, identifiers: stri
     return [failedCheck('catalog items mapped in services.yaml', err)];
   }
   return identifiers.map((identifier) => {
-    const name = `catalog item ${identifier} (services.yaml)`;
+    const name = `services.yaml maps catalog item ${identifier}`;
     const matches = items.filter((i) => i.identifier.toLowerCase() === identifier.toLowerCase());
     const active = matches.filter((i) => i.inactiveFlag !== true);
     if (active.length === 1) return { name, ok: true, detail: `id ${active[0]!.id}` };

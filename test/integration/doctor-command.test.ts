@@ -59,7 +59,7 @@ describe('cwsync doctor', () => {
     expect(result.stdout).not.toMatch(/^ok {4}(create|update) additions/m);
     // A url given in full is named once (a site would show the URL its codebase resolves to).
     expect(result.stdout).toContain(`ok    ConnectWise reachable at ${fake!.apiBase}\n`);
-    expect(result.stdout).toContain('ok    catalog item MP-CLOUDFILTER (services.yaml) (id 752)');
+    expect(result.stdout).toContain('ok    services.yaml maps catalog item MP-CLOUDFILTER (id 752)');
     expect(result.stdout).toContain("warn  services.yaml maps your catalog's Product IDs, not init's placeholders");
     expect(result.stdout).toContain('all checks passed; 3 warnings: not proven, see above');
     expect(result.code).toBe(0);
@@ -92,9 +92,9 @@ describe('cwsync doctor', () => {
     const result = await doctor(w);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      'FAIL  catalog item MP-CLOUDFILTER (services.yaml) (no catalog item has this identifier)',
+      'FAIL  services.yaml maps catalog item MP-CLOUDFILTER (no catalog item has this identifier)',
     );
-    expect(result.stdout).toContain('FAIL  catalog item MP-SAFESEND (services.yaml) (it exists but is inactive)');
+    expect(result.stdout).toContain('FAIL  services.yaml maps catalog item MP-SAFESEND (it exists but is inactive)');
     expect(result.stdout).toContain('2 checks failed');
   });
 

@@ -10,6 +10,7 @@ import { readJsonFile } from '../config/safe-file.js';
 import type { Config } from '../config/types.js';
 import { RefusedError } from '../errors.js';
 import { readBaseCwsyncYaml } from '../git/base-config.js';
+import { escapeText } from '../text-hygiene.js';
 
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 const MAX_EVENT_BYTES = 16 * 1024 * 1024;
@@ -51,10 +52,38 @@ function pullRequestBase(env: NodeJS.ProcessEnv): Base | undefined {
   } catch (err) {
     throw refuse(`the event file cannot be read (${err instanceof Error ? err.message : String(err)})`);
   }
-  const sha = (event as { pull_request?: { base?: { sha?: unknown } } } | null)?.pull_request?.base?.sha;
+  const { sha, ref } = (event as PullRequestEvent | null)?.pull_request?.base ?? {};
   if (typeof sha !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha))
     throw refuse('the event holds no pull_request.base.sha');
+  refuseOtherBaseBranch(event as PullRequestEvent, ref);
   return { ref: sha, label: `the pull request's base commit ${sha.slice(0, 12)}` };
+}
+
+interface PullRequestEvent {
+  pull_request?: { base?: { sha?: unknown; ref?: unknown } };
+  repository?: { default_branch?: unknown };
+}
+
+/**
+ * The connection is trusted only as it stands on the default branch (SPEC §7): a pull request
+ * into another branch (one its author may have pushed, with a connection of their own) is compared
+ * with nothing anyone reviewed, so it is refused, never planned.
+ */
+function refuseOtherBaseBranch(event: PullRequestEvent, ref: unknown): void {
+  const defaultBranch = event.repository?.default_branch;
+  if (typeof defaultBranch !== 'string' || defaultBranch === '' || typeof ref !== 'string')
+    throw new RefusedError(
+      'this pull-request event names no base branch or no default branch, so its base cannot be trusted',
+      { hint: 'run plan from the pull-request workflow as GitHub starts it (GITHUB_EVENT_PATH holds the event)' },
+    );
+  if (ref === defaultBranch) return;
+  throw new RefusedError(
+    `this pull request is into ${escapeText(JSON.stringify(ref))}, not the default branch ${escapeText(JSON.stringify(defaultBranch))}: the connection is trusted only as it stands on the default branch`,
+    {
+      details: 'No request was sent. A branch other than the default one holds a connection nobody has to review.',
+      hint: `open the pull request against ${escapeText(defaultBranch)} to get a plan`,
+    },
+  );
 }
 
 /** The bases this run must match: the pull request's (in a pull-request event) and --base. */

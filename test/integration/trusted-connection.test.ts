@@ -11,6 +11,7 @@ import { simpleGit } from 'simple-git';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { planCommand } from '../../src/cli/commands/plan.js';
 import { usageCommand } from '../../src/cli/commands/usage.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { DEMO_ENV } from '../../src/sandbox/demo-data.js';
 import { type FakeServer, json, startServer } from '../../src/sandbox/harness.js';
 import { inProcess } from '../helpers/config.js';
@@ -53,11 +54,20 @@ async function pullRequest(name: string, file: string, edit: (text: string) => s
   return (await git().revparse(['HEAD'])).trim();
 }
 
-function pullRequestEvent(head: string, baseSha = base): string {
+function pullRequestEvent(
+  head: string,
+  baseSha = base,
+  baseRef = 'main',
+  repository: object = { default_branch: 'main' },
+): string {
   const path = join(tempDir('cwsync-event-'), 'event.json');
   writeFileSync(
     path,
-    JSON.stringify({ action: 'synchronize', pull_request: { number: 7, base: { sha: baseSha }, head: { sha: head } } }),
+    JSON.stringify({
+      action: 'synchronize',
+      pull_request: { number: 7, base: { sha: baseSha, ref: baseRef }, head: { sha: head } },
+      repository,
+    }),
   );
   return path;
 }
@@ -168,8 +178,17 @@ describe('every command that connects checks the connection in a pull_request ru
     ['import', '--out', 'imported.yaml'],
     ['snapshot', '--out', 'target-snapshot.json'],
     ['apply', '--yes'],
+    ['explain', 'Contoso Ltd'],
   ];
-  it('usage, doctor, import, snapshot and apply: exit 3, nothing sent, the changed keys named', async () => {
+  // Commands that connect to nothing: validate reads files; comment and notify talk to GitHub only; init
+  // writes files; sandbox serves. plan is the subject of the rest of this file.
+  const NOT_CONNECTING = ['comment', 'init', 'notify', 'plan', 'sandbox', 'validate'];
+  it('every command of the program is either checked here or known not to connect', () => {
+    const names = buildProgram().commands.map((c) => c.name());
+    expect([...names].sort()).toEqual([...COMMANDS.map((c) => c[0]!), ...NOT_CONNECTING].sort());
+  });
+
+  it('usage, doctor, import, snapshot, apply and explain: exit 3, nothing sent, the changed keys named', async () => {
     const head = await pullRequest('pr-every-command', 'cwsync.yaml', CASES[3]!.edit);
     const event = pullRequestEvent(head);
     for (const args of COMMANDS) {
@@ -220,6 +239,30 @@ describe('what the check does not stop, and where it fails closed', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("a pull request's plan never reads Mailprotector");
     expect(requests()).toBe(before);
+  });
+
+  it('a pull request into a branch other than the default one is refused, even when that branch holds its connection', async () => {
+    // Two branches of the attacker's: the base moves the url, the head builds on it with a harmless change.
+    await pullRequest('evil-base', 'cwsync.yaml', CASES[0]!.edit);
+    const evilBase = (await git().revparse(['HEAD'])).trim();
+    await scene.edit('cwsync.yaml', (t) => t.replace('onZero: zero', 'onZero: keep'));
+    const head = (await git().revparse(['HEAD'])).trim();
+    for (const event of [
+      pullRequestEvent(head, evilBase, 'evil-base'),
+      pullRequestEvent(head, evilBase, 'evil-base', {}),
+      pullRequestEvent(head, evilBase, 'main', { default_branch: '' }),
+    ]) {
+      vi.unstubAllEnvs();
+      environment(true, event);
+      const before = requests();
+      const r = await plan({ usageSnapshot: usagePath });
+      expectRefusedUnsent(r, before, event);
+    }
+    vi.unstubAllEnvs();
+    environment(true, pullRequestEvent(head, evilBase, 'evil-base'));
+    const r = await plan({ usageSnapshot: usagePath });
+    expect(r.stderr).toContain('this pull request is into "evil-base", not the default branch "main"');
+    expect(r.stderr).toContain('open the pull request against main');
   });
 
   it('a base commit missing from a shallow clone is refused, pointing at fetch-depth', async () => {

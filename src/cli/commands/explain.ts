@@ -6,6 +6,7 @@ import { explainCustomer } from '../../reconcile/explain.js';
 import { renderExplanation } from '../../render/explain.js';
 import { planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
+import { checkPullRequestConnection, refuseLiveUsageInPullRequest } from '../trusted-connection.js';
 
 export interface ExplainOptions {
   config: string;
@@ -19,6 +20,9 @@ export async function explainCommand(customer: string, opts: ExplainOptions): Pr
     throw new CwsyncError(`no binding names "${customer}"`, {
       hint: 'name the customer as its binding does (name, any case, or id, in customers.yaml or customers/*.yaml); a customer not bound yet needs a binding first (cwsync import proposes one)',
     });
+  // A pull request's connection is the base commit's, and its usage never live (SPEC §7), as for plan.
+  await checkPullRequestConnection(config);
+  refuseLiveUsageInPullRequest(config, undefined);
   const logger = createLogger();
   const git = await configGitState(config.dir);
   const planned = await planFor(config, git, logger, { scope: [customer] });

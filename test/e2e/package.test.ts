@@ -233,7 +233,12 @@ describe('the packed package', () => {
     writeFileSync(
       join(gh, 'event.json'),
       JSON.stringify({
-        pull_request: { number: 7, head: { sha: git('rev-parse', 'HEAD') }, base: { sha: git('rev-parse', 'HEAD') } },
+        pull_request: {
+          number: 7,
+          head: { sha: git('rev-parse', 'HEAD') },
+          base: { sha: git('rev-parse', 'HEAD'), ref: 'main' },
+        },
+        repository: { default_branch: 'main' },
       }),
     );
     const runner = join(work, 'runner temp'); // one runner for both jobs: the Action builds cwsync once
@@ -309,14 +314,22 @@ describe('the packed package', () => {
         ...common.github,
         run_id: '42',
         event_name: 'pull_request',
-        event: { pull_request: { number: 7, head: { repo: { full_name: 'msp/config' } }, user: { login: 'admin' } } },
+        event: {
+          pull_request: {
+            number: 7,
+            head: { repo: { full_name: 'msp/config' } },
+            base: { ref: 'main' },
+            user: { login: 'admin' },
+          },
+          repository: { default_branch: 'main' },
+        },
       },
     });
     expect(
       pr.results.map((r) => [r.step, r.code]),
       pr.results.map((r) => r.output).join('\n'),
     ).toEqual([
-      ['Skip pull requests from forks and Dependabot', 0],
+      ['Skip pull requests from forks, Dependabot and into other branches', 0],
       ['Validate', 0],
       ['Plan', 0],
       ['Comment the plan', 0],

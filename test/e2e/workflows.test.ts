@@ -156,7 +156,8 @@ function options(cwd: string, origin: string, cacheDir: string, over: Partial<Ru
     // The base commit is the repository's own, as GitHub's would be: plan compares the connection with it.
     JSON.stringify({
       action: 'opened',
-      pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: commitIn(cwd) } },
+      pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: commitIn(cwd), ref: 'main' } },
+      repository: { default_branch: 'main' },
     }),
   );
   writeFileSync(join(gh, 'summary.md'), '');
@@ -186,6 +187,7 @@ function options(cwd: string, origin: string, cacheDir: string, over: Partial<Ru
         pull_request: {
           number: 7,
           head: { sha: HEAD_SHA, repo: { full_name: 'msp/config' } },
+          base: { ref: 'main' },
           user: { login: 'msp-admin' },
         },
         repository: { default_branch: 'main' },
@@ -235,7 +237,7 @@ describe('the workflows, run step by step', () => {
     // comment says why.
     const first = await runJob(plan, o);
     expect(steps(first)).toEqual([
-      ['Skip pull requests from forks and Dependabot', 0],
+      ['Skip pull requests from forks, Dependabot and into other branches', 0],
       ['Validate', 0],
       ['Plan', 3],
       ['Comment the plan', 0],
@@ -276,7 +278,7 @@ describe('the workflows, run step by step', () => {
     const pr = await runJob(plan, o);
     expect(pr.used).toContain('actions/cache/restore');
     expect(steps(pr)).toEqual([
-      ['Skip pull requests from forks and Dependabot', 0],
+      ['Skip pull requests from forks, Dependabot and into other branches', 0],
       ['Validate', 0],
       ['Plan', 0],
       ['Comment the plan', 0],
@@ -405,7 +407,7 @@ describe('the workflows, run step by step', () => {
     github = await fakeGitHub(comments, []);
     const results = await runJob(workflow('plan.yml').jobs.plan!, options(scene.repo, github.origin, tempDir()));
     expect(steps(results)).toEqual([
-      ['Skip pull requests from forks and Dependabot', 0],
+      ['Skip pull requests from forks, Dependabot and into other branches', 0],
       ['Validate', 1],
       ['Comment the validation problems', 0],
     ]);
@@ -423,10 +425,17 @@ describe('the workflows, run step by step', () => {
       ...o,
       github: {
         ...o.github,
-        event: { pull_request: { number: 7, head: { sha: HEAD_SHA, repo: { full_name: 'stranger/config' } } } },
+        event: {
+          pull_request: {
+            number: 7,
+            head: { sha: HEAD_SHA, repo: { full_name: 'stranger/config' } },
+            base: { ref: 'main' },
+          },
+          repository: { default_branch: 'main' },
+        },
       },
     });
-    expect(steps(r)).toEqual([['Skip pull requests from forks and Dependabot', 0]]);
+    expect(steps(r)).toEqual([['Skip pull requests from forks, Dependabot and into other branches', 0]]);
     expect(r.results[0]!.output).toContain('::notice title=cwsync plan skipped::pull requests from forks');
     expect(r.used).toEqual([]);
     expect(github.requests).toHaveLength(0);
@@ -434,10 +443,21 @@ describe('the workflows, run step by step', () => {
       ...o,
       env: { ...o.env, GITHUB_ACTOR: 'dependabot[bot]' },
     });
-    expect(steps(bot)).toEqual([['Skip pull requests from forks and Dependabot', 0]]);
+    expect(steps(bot)).toEqual([['Skip pull requests from forks, Dependabot and into other branches', 0]]);
     expect(bot.results[0]!.output).toContain(
       '::notice title=cwsync plan skipped::Dependabot pull requests get no plan',
     );
+    // Into a branch of its author's (whose connection nobody reviewed): no plan, no key.
+    const event = o.github!.event as { pull_request: Record<string, unknown> };
+    const other = await runJob(workflow('plan.yml').jobs.plan!, {
+      ...o,
+      github: { ...o.github, event: { ...event, pull_request: { ...event.pull_request, base: { ref: 'evil-base' } } } },
+    });
+    expect(steps(other)).toEqual([['Skip pull requests from forks, Dependabot and into other branches', 0]]);
+    expect(other.results[0]!.output).toContain(
+      '::notice title=cwsync plan skipped::pull requests into a branch other than the default branch get no plan',
+    );
+    expect(other.used).toEqual([]);
     expect(github.requests).toHaveLength(0);
   });
 

@@ -6,6 +6,7 @@
  * cwsync wrapped so it never runs as a workflow command. Each check is shown to fail on a
  * planted violation.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -166,5 +167,23 @@ describe('the new-customers pull request is opened with a GitHub App token', () 
       '${{ github.token }}',
     );
     expect(appTokenProblems(planted)).toEqual(['the pull request is not opened with the App token first']);
+  });
+});
+
+describe('a forced run echoes its inputs as workflow-command data', () => {
+  const apply = ALL.filter((w) => /apply/.test(w.name));
+  it.each(apply.map((w) => [w.name, w.text]))('%s: a line break in customers starts no command', (_, text) => {
+    const step = (parse(text) as Workflow).jobs.approve!.steps.find((s) => /::notice/.test(s.run ?? ''))!;
+    const out = execFileSync('bash', ['-c', step.run!], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_ACTOR: 'mallory',
+        CUSTOMERS: 'Contoso\n::add-mask::Contoso\r\n::error::x 100%',
+      },
+    });
+    expect(out.split('\n').filter((l) => l.trimStart().startsWith('::'))).toEqual([
+      '::notice title=cwsync forced apply approved::started by mallory for Contoso%0A::add-mask::Contoso%0D%0A::error::x 100%25',
+    ]);
   });
 });

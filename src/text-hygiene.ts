@@ -26,6 +26,21 @@ export function escapeText(text: string, chars: RegExp = HIDDEN): string {
   return text.replace(chars, hex);
 }
 
+/**
+ * Multi-line text for a terminal or a CI log: each line escaped, and a line that would start a
+ * GitHub workflow command (`::add-mask::`, `::stop-commands::`, the older `##[`) after a line
+ * break that came from data shows its first character escaped. The runner obeys such a line
+ * wherever it comes from; cwsync never means to print one.
+ */
+export function shownLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => escapeText(l).replace(WORKFLOW_COMMAND, (_, blank: string, c: string) => `${blank}${hex(c)}`))
+    .join('\n');
+}
+
+const WORKFLOW_COMMAND = /^(\s*)(:(?=:)|#(?=#\[))/;
+
 /** Whether the text holds a character escapeText would show escaped. */
 function hasHiddenText(text: string): boolean {
   return new RegExp(HIDDEN.source).test(text);

@@ -1,19 +1,13 @@
 /** The ONE place where outcomes become exit codes: 0 ok, 1 error, 2 changes (opt-in), 3 refused. */
 import { ConfigError, CwsyncError, formatProblem, RefusedError } from '../errors.js';
-import { escapeText } from '../text-hygiene.js';
+import { shownLines } from '../text-hygiene.js';
 
 export type ExitCode = 0 | 1 | 2 | 3;
 
 export function describeError(err: unknown): { text: string; code: ExitCode } {
   const { text, code } = describeRaw(err);
   // Messages quote names from the APIs and the config: shown escaped, line by line.
-  return {
-    text: text
-      .split('\n')
-      .map((l) => escapeText(l))
-      .join('\n'),
-    code,
-  };
+  return { text: shownLines(text), code };
 }
 
 function describeRaw(err: unknown): { text: string; code: ExitCode } {

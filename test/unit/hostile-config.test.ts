@@ -900,6 +900,21 @@ const ISSUE_19: Row[] = [
     code: 1,
     line: 'cfg/services.yaml:2:3: unknown Mailprotector service "Cloud\\u001B[2JFilter". Did you mean "CloudFilter"?',
   },
+  // A line break in data never puts a GitHub workflow command at the start of an output line.
+  {
+    name: 'a line break and a workflow command in a YAML key',
+    files: cu(
+      'customers:\n  - customer: A\n    company: A\n    agreement: X\n    "x\\n::warning title=injected::k": 1\n',
+    ),
+    code: 1,
+    line: '\\u003A:warning title=injected::k" in customers[0]',
+  },
+  {
+    name: 'a line break and a workflow command in a service name',
+    files: sv('CloudFilter: MP-CF', '"CloudFiltr\\n::add-mask::Contoso": MP-CF'),
+    code: 1,
+    line: '\\u003A:add-mask::Contoso"',
+  },
   // Names that read the same as a known one are flagged, never proposed as a typo's fix.
   {
     name: 'a service name with a Cyrillic look-alike letter (did-you-mean)',
@@ -1024,6 +1039,7 @@ describe('hostile and broken configs', () => {
         output,
       ).toBe(true);
     expect(output).not.toContain('internal error');
+    expect(lines.filter((l) => /^\s*(::|##\[)/.test(l))).toEqual([]);
     expect(output).not.toContain(LEAK);
     expect(output).not.toContain('7318240419');
     expect(output).not.toContain('second-line');

@@ -1,6 +1,6 @@
 /** Text hygiene: hidden and control characters shown escaped; look-alike names flagged. */
 import { describe, expect, it } from 'vitest';
-import { escapeDeep, escapeJsonText, escapeText, identityKey, lookAlike } from '../../src/text-hygiene.js';
+import { escapeDeep, escapeJsonText, escapeText, identityKey, lookAlike, shownLines } from '../../src/text-hygiene.js';
 
 describe('escapeText', () => {
   it('shows a bidi override, an ESC and a zero-width space as \\uXXXX, and leaves other text alone', () => {
@@ -24,6 +24,21 @@ describe('escapeText', () => {
     const json = escapeJsonText(JSON.stringify({ name: 'A\u202EB\u0085' }));
     expect(json).toBe('{"name":"A\\u202eB\\u0085"}');
     expect(JSON.parse(json)).toEqual({ name: 'A\u202EB\u0085' });
+  });
+});
+
+describe('shownLines', () => {
+  it('starts no workflow command on any line: a leading :: or ##[ shows its first character escaped', () => {
+    const text =
+      'unknown key "x\n::warning title=injected::y"\n  ::add-mask::secret\n##[set-output name=a;]b\nfix: a :: b';
+    expect(shownLines(text).split('\n')).toEqual([
+      'unknown key "x',
+      '\\u003A:warning title=injected::y"',
+      '  \\u003A:add-mask::secret',
+      '\\u0023#[set-output name=a;]b',
+      'fix: a :: b',
+    ]);
+    for (const line of shownLines(text).split('\n')) expect(line.trimStart()).not.toMatch(/^(::|##\[)/);
   });
 });
 

@@ -6,6 +6,7 @@ import type { Config } from '../../config/types.js';
 import { loadYamlFile, problemAt } from '../../config/yaml-file.js';
 import { ConfigError, formatProblem, type Problem } from '../../errors.js';
 import { envReferences, workflowSecretEnv } from '../../init/workflow-secrets.js';
+import { shownLines } from '../../text-hygiene.js';
 import { plural } from '../../words.js';
 import type { ExitCode } from '../run.js';
 
@@ -38,7 +39,7 @@ export async function validateCommand(opts: { config: string }): Promise<ExitCod
   const sourceProblems = (await sourceAdapterFor(config).validate?.(config)) ?? [];
   if (sourceProblems.length > 0) throw new ConfigError(sourceProblems);
   const warnings = unsetSecretWarnings(config);
-  for (const w of warnings) process.stderr.write(`${formatProblem(w)}\n`);
+  for (const w of warnings) process.stderr.write(`${shownLines(formatProblem(w))}\n`);
   const mapped = Object.values(config.services).filter((p) => p !== null).length;
   const unassigned = Object.keys(config.services).length - mapped;
   process.stdout.write(

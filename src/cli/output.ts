@@ -8,6 +8,7 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CwsyncError } from '../errors.js';
@@ -93,6 +94,34 @@ function existingIsWritable(abs: string, path: string, flag: string): boolean {
 export function writeFile(path: string, content: string, flag = 'output file'): void {
   try {
     writeFileSync(path, content, { mode: 0o644 });
+  } catch (err) {
+    throw new CwsyncError(`${flag} ${path}: ${reasonOf(err)}`, {
+      hint: `pass ${flag} a file path in a directory that exists and that this user can write`,
+    });
+  }
+}
+
+/** Like writeFile, for text given in pieces (renderJsonPieces): written in blocks, never held whole. */
+export function writeFilePieces(path: string, pieces: Iterable<string>, flag = 'output file'): void {
+  try {
+    const fd = openSync(path, 'w', 0o644);
+    try {
+      const flush = (text: string) => {
+        const bytes = Buffer.from(text);
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      };
+      let block = '';
+      for (const piece of pieces) {
+        block += piece;
+        if (block.length >= 1 << 16) {
+          flush(block);
+          block = '';
+        }
+      }
+      flush(block);
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw new CwsyncError(`${flag} ${path}: ${reasonOf(err)}`, {
       hint: `pass ${flag} a file path in a directory that exists and that this user can write`,

@@ -2,8 +2,8 @@
 import type { Plan } from '../reconcile/types.js';
 import { escapeJsonText } from '../text-hygiene.js';
 
-export function renderJson(plan: Plan): string {
-  const ordered: Plan = {
+function ordered(plan: Plan): Plan {
+  return {
     formatVersion: plan.formatVersion,
     createdAt: plan.createdAt,
     source: plan.source,
@@ -24,6 +24,54 @@ export function renderJson(plan: Plan): string {
     // Last: what the actions follow from, for apply --plan to recompute them (long; read by machines).
     ...(plan.inputs ? { inputs: plan.inputs } : {}),
   };
+}
+
+export function renderJson(plan: Plan): string {
   // The same data, with bidi and other hidden characters as JSON escapes, so printing it is safe.
-  return `${escapeJsonText(JSON.stringify(ordered, null, 2))}\n`;
+  return `${escapeJsonText(JSON.stringify(ordered(plan), null, 2))}\n`;
+}
+
+/**
+ * The text of renderJson in pieces (joined, exactly the same), so a large plan is written to
+ * its file without being held whole: at 20,000 customers the text is about 40 MB, and holding
+ * it, its flattened copy and the bytes written was most of the plan's peak memory.
+ */
+export function* renderJsonPieces(plan: Plan): Generator<string> {
+  // Three levels are split: the plan, its lists (and inputs), their entries; below, whole.
+  for (const piece of pieces(ordered(plan), '', 3)) yield escapeJsonText(piece);
+  yield '\n';
+}
+
+/** What JSON.stringify leaves out of an object, and writes as null in an array. */
+const unwritable = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+
+/** JSON.stringify(value, null, 2) at `indent`, in pieces, containers split `depth` levels down. */
+function* pieces(value: unknown, indent: string, depth: number): Generator<string> {
+  const split =
+    depth > 0 &&
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  if (!split) {
+    // JSON strings hold no raw line break, so every one is the layout's, indented here.
+    yield JSON.stringify(value, null, 2).replaceAll('\n', `\n${indent}`);
+    return;
+  }
+  const inner = `${indent}  `;
+  const list = Array.isArray(value);
+  const entries: Array<[string | null, unknown]> = list
+    ? value.map((v): [null, unknown] => [null, v])
+    : Object.entries(value).filter(([, v]) => !unwritable(v));
+  const [open, close] = list ? ['[', ']'] : ['{', '}'];
+  if (entries.length === 0) {
+    yield `${open}${close}`;
+    return;
+  }
+  yield `${open}\n`;
+  for (const [i, [key, v]] of entries.entries()) {
+    yield key === null ? inner : `${inner}${JSON.stringify(key)}: `;
+    if (unwritable(v)) yield 'null';
+    else yield* pieces(v, inner, depth - 1);
+    yield i < entries.length - 1 ? ',\n' : `\n${indent}${close}`;
+  }
 }

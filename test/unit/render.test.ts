@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { useColor } from '../../src/cli/output.js';
 import type { Action, HeldAction, Plan } from '../../src/reconcile/types.js';
 import { renderFailure } from '../../src/render/failure.js';
-import { renderJson } from '../../src/render/json.js';
+import { renderJson, renderJsonPieces } from '../../src/render/json.js';
 import { MARKDOWN_LIMIT, renderMarkdown, stableText } from '../../src/render/markdown.js';
 import { money, moneyChange } from '../../src/render/money.js';
 import { renderText } from '../../src/render/text.js';
@@ -357,5 +357,47 @@ describe('json renderer', () => {
       'unmanaged',
       'observed',
     ]);
+  });
+
+  it('in pieces (how plan --out writes it), the same text byte for byte, however the plan is shaped', () => {
+    const bidi = 'Contoso\u202e moc.evil';
+    const p = plan([action(1), action(2, 'create'), { ...action(3, 'cancel'), customer: bidi }, action(4)], {
+      ...failing(),
+      warnings: [{ code: 'unbound-customer', message: `"${bidi}" is not bound` }],
+      notBilled: [
+        {
+          customer: { id: 7, name: bidi },
+          service: 'CloudFilter',
+          users: 3,
+          product: null,
+          unitPrice: null,
+          why: 'unmapped',
+        },
+      ],
+      observed: [
+        { agreement: 1001, products: [752, 753], additions: [[5001, 752, 10]] },
+        { agreement: 1002, products: [], additions: [] },
+      ],
+      unmanaged: [],
+      scope: { customers: ['Contoso', bidi] },
+      inputs: {
+        bindings: [
+          {
+            customer: 'Contoso',
+            where: 'config/customers.yaml:3',
+            company: { id: 1, identifier: 'CONTOSO', name: bidi },
+            agreement: { id: 1001, name: 'Email Security' },
+            usage: { id: 11, name: 'Contoso', userGroups: [{ name: 'Staff', users: 10, services: ['CloudFilter'] }] },
+          },
+        ],
+        products: [{ identifier: 'MP-CLOUDFILTER', id: 752, unitPrice: null }],
+      },
+      target: undefined,
+    });
+    for (const shaped of [p, plan([]), { ...p, unmanaged: undefined, inputs: { bindings: [], products: [] } }]) {
+      const pieces = [...renderJsonPieces(shaped)];
+      expect(pieces.length).toBeGreaterThan(1);
+      expect(pieces.join('')).toBe(renderJson(shaped));
+    }
   });
 });

@@ -3,12 +3,12 @@ import { CwsyncError } from '../../errors.js';
 import { configGitState } from '../../git/state.js';
 import { createLogger } from '../../log.js';
 import { progressEnabled } from '../../progress.js';
-import { renderJson } from '../../render/json.js';
+import { renderJson, renderJsonPieces } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
 import { parseDuration } from '../../usage/snapshot-source.js';
 import { durationMs } from '../apply-run.js';
-import { appendJobSummary, checkOutputPath, useColor, writeFile } from '../output.js';
+import { appendJobSummary, checkOutputPath, useColor, writeFilePieces } from '../output.js';
 import { planFor } from '../pipeline.js';
 import type { ExitCode } from '../run.js';
 import { basesToCompare, checkTrustedConnection, refuseLiveUsageInPullRequest } from '../trusted-connection.js';
@@ -69,7 +69,7 @@ export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
       json: () => renderJson(plan),
     }[opts.format];
     process.stdout.write(render());
-    if (opts.out) writeFile(opts.out, renderJson(plan), '--out');
+    if (opts.out) writeFilePieces(opts.out, renderJsonPieces(plan), '--out');
     if (opts.out && git.dirty && progressEnabled())
       process.stderr.write(
         `note: the config has uncommitted changes, so apply --plan ${opts.out} will refuse this plan (unless it too runs with --allow-dirty on the same uncommitted config): commit, then plan again\n`,

@@ -2,12 +2,12 @@
  * Loads a config directory: every file parsed with positions, checked against its schema, then
  * the cross-file rules. Returns all problems rather than throwing at the first one.
  */
-import { type Dirent, lstatSync, readdirSync, statSync } from 'node:fs';
+import { type Dirent, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { configuredServices, registered, targetKeysIn } from '../adapters/registry.js';
 import { ConfigError, type Problem } from '../errors.js';
 import { runRules } from './rules.js';
-import { checkReadablePath, UnsafeFileError } from './safe-file.js';
+import { checkReadablePath, isInside, UnsafeFileError } from './safe-file.js';
 import { checkSchema, type SchemaName } from './schemas.js';
 import type { Binding, Bundle, Config, MailprotectorSettings, Override, Policy } from './types.js';
 import { loadYamlFile, positionOf, problemAt, type YamlFile } from './yaml-file.js';
@@ -74,6 +74,15 @@ function kindAt(abs: string): 'dir' | 'other' | undefined {
   }
 }
 
+/** Whether `sub` (a symbolic link, or one below it) resolves outside the config directory `dir`. */
+function leadsOutside(dir: string, sub: string): boolean {
+  try {
+    return !isInside(realpathSync(dir), realpathSync(sub));
+  } catch {
+    return true;
+  }
+}
+
 /** A file named like `name` but for case, e.g. Customers.yaml for customers.yaml. */
 function caseVariant(dir: string, name: string): string | undefined {
   return entries(dir).find((e) => e.name !== name && e.name.toLowerCase() === name.toLowerCase())?.name;
@@ -86,6 +95,15 @@ function customerFilePaths(dir: string, problems: Problem[]): string[] {
   const kind = kindAt(sub);
   if (kind === 'other') {
     problems.push(at1(sub, 'customers is not a directory', 'make customers/ a directory of *.yaml files'));
+  } else if (kind === 'dir' && leadsOutside(dir, sub)) {
+    // Never listed: the names in a directory outside the config would reach the output (a pull request's comment).
+    problems.push(
+      at1(
+        sub,
+        'leads outside the config directory',
+        'files the config names must stay inside the config directory, symbolic links included',
+      ),
+    );
   } else if (kind === 'dir') {
     // Hidden files (editor locks such as .#acme.yaml) are not config. Extensions in any case.
     const visible = entries(sub).filter((e) => !e.name.startsWith('.'));

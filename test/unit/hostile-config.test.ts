@@ -532,11 +532,13 @@ const LINKS: Row[] = [
     setup: (dir) => {
       const outside = join(dirname(dir), 'elsewhere');
       mkdirSync(outside);
-      writeFileSync(join(outside, 'acme.yaml'), `customers: [${LEAK}`);
+      // Nor the names in it: they would reach a pull request's comment.
+      writeFileSync(join(outside, `${LEAK}.yaml`), `customers: [${LEAK}`);
+      mkdirSync(join(outside, `${LEAK}-dir`));
       link(outside, join(dir, 'customers'));
     },
     code: 1,
-    line: 'cfg/customers/acme.yaml:1:1: leads outside the config directory',
+    line: 'cfg/customers:1:1: leads outside the config directory',
   },
   {
     name: 'a loop of symbolic links',

@@ -47,6 +47,21 @@ function startersOf(run: RunRecord | undefined): string[] {
   return [...new Set(starters)];
 }
 
+/**
+ * The approvals GitHub lists are the run's, whatever its attempt: a re-run (by the person who
+ * started it, say) would carry an approval given for the first attempt. Only a first attempt counts.
+ */
+function refuseLaterAttempt(run: RunRecord | undefined): void {
+  const attempt = run?.run_attempt;
+  if (attempt === 1) return;
+  refuse(
+    typeof attempt === 'number'
+      ? `this is attempt ${attempt} of the run, and an approval holds for its first attempt only`
+      : 'GitHub did not say which attempt of the run this is',
+    'start a new run with force, which a reviewer other than you approves',
+  );
+}
+
 /** The logins that approved this run in the environment, from GitHub's list of the run's approvals. */
 function approversOf(list: ApprovalRecord[], environment: string): string[] {
   const approved = list.filter(
@@ -63,6 +78,7 @@ export async function checkRunApproval(
   environment = APPROVAL_ENVIRONMENT,
 ): Promise<Approved> {
   const run = (await api.request<RunRecord>('GET', `/actions/runs/${runId}`, 'read this workflow run')).body;
+  refuseLaterAttempt(run);
   const startedBy = startersOf(run);
   const list = await api.list<ApprovalRecord>(`/actions/runs/${runId}/approvals`, 'list the approvals of this run');
   const approvers = approversOf(list, environment);

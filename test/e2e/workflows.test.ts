@@ -62,7 +62,12 @@ async function fakeGitHub(
       'GET',
       /^\/repos\/msp\/config\/actions\/runs\/(\d+)$/,
       (_req, m) =>
-        json(200, { id: Number(m[1]), actor: { login: 'msp-admin' }, triggering_actor: { login: 'msp-admin' } }),
+        json(200, {
+          id: Number(m[1]),
+          run_attempt: 1,
+          actor: { login: 'msp-admin' },
+          triggering_actor: { login: 'msp-admin' },
+        }),
     ],
     ['GET', /^\/repos\/msp\/config\/actions\/runs\/(\d+)\/approvals$/, (_req, m) => json(200, approvals[m[1]!] ?? [])],
     ['GET', '/user', () => json(403, { message: 'Resource not accessible by integration' })],

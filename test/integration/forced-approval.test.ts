@@ -35,11 +35,21 @@ const approval = (login: string, state = 'approved', environment = 'cwsync-appro
 });
 
 /** Run 42 of msp/config: started by `actor` (re-run by `triggering`), with these approvals. */
-async function fakeRun(actor: string, approvals: Approval[], triggering = actor): Promise<FakeServer> {
+async function fakeRun(
+  actor: string,
+  approvals: Approval[],
+  triggering = actor,
+  attempt: unknown = 1,
+): Promise<FakeServer> {
   return startServer((req) => {
     if (req.headers.authorization !== 'Bearer ghs_run') return json(401, { message: 'Bad credentials' });
     if (req.method === 'GET' && req.path === '/repos/msp/config/actions/runs/42')
-      return json(200, { id: 42, run_attempt: 1, actor: { login: actor }, triggering_actor: { login: triggering } });
+      return json(200, {
+        id: 42,
+        run_attempt: attempt,
+        actor: { login: actor },
+        triggering_actor: { login: triggering },
+      });
     if (req.method === 'GET' && req.path === '/repos/msp/config/actions/runs/42/approvals') return json(200, approvals);
     return json(404, { message: 'Not Found' });
   });
@@ -82,6 +92,19 @@ describe('the forced-apply approval check', () => {
     ] as const) {
       github = await fakeRun(actor, [...approvals], triggering);
       await expect(check(github), JSON.stringify(approvals)).rejects.toThrow(/^forced apply refused: /);
+      await github.close();
+      github = undefined;
+    }
+  });
+
+  it("a re-run keeps the first attempt's approvals, so only a first attempt counts: attempt 2 or none said is refused", async () => {
+    for (const [attempt, said] of [
+      [2, 'this is attempt 2 of the run, and an approval holds for its first attempt only'],
+      [null, 'GitHub did not say which attempt of the run this is'],
+      ['1', 'GitHub did not say which attempt of the run this is'],
+    ] as const) {
+      github = await fakeRun('mallory', [approval('alice')], 'mallory', attempt);
+      await expect(check(github)).rejects.toThrow(`forced apply refused: ${said}; nothing was read or written`);
       await github.close();
       github = undefined;
     }

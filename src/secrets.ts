@@ -37,7 +37,7 @@ export function resolveSecret(ref: SecretRef, configDir: string, label: string):
       throw new SecretError(
         reference,
         value === undefined ? 'is not set' : 'is empty',
-        `set ${ref.env} (in GitHub Actions: a repository secret passed as env)`,
+        `set ${ref.env} (in GitHub Actions: a secret the workflow step passes as env; docs/setup.md lists where each lives)`,
       );
     return checkValue(reference, value, `check how ${ref.env} is set`);
   }

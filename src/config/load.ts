@@ -197,9 +197,13 @@ function initFor(dir: string): string | undefined {
 
 function missingDirHint(dir: string): string {
   const init = initFor(dir);
+  // Beside a clone's config.example/ (where the demo runs), that is what was most likely meant.
+  const example = join(dirname(dir), 'config.example');
+  const tryExample =
+    kindAt(example) === 'dir' ? `; or try the sandbox's example: --config ${displayPath(example)}` : '';
   return init
-    ? `\`${init}\` writes a commented config/ with the two workflows (it never overwrites a file); or pass --config DIR`
-    : 'pass --config DIR with your config directory, or start one with `cwsync init DIR` (it writes DIR/config/)';
+    ? `\`${init}\` writes a commented config/ with the two workflows (it never overwrites a file); or pass --config DIR${tryExample}`
+    : `pass --config DIR with your config directory, or start one with \`cwsync init DIR\` (it writes DIR/config/)${tryExample}`;
 }
 
 function missingFileHint(dir: string, name: string): string {

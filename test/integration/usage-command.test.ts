@@ -160,7 +160,7 @@ describe('cwsync usage', () => {
     const result = await runInProcess(['usage', '--config', dir], { env: { MP_API_KEY: undefined } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      'error: usage.mailprotector.apiKey from env MP_API_KEY is not set\nfix: set MP_API_KEY (in GitHub Actions: a repository secret passed as env)\n',
+      'error: usage.mailprotector.apiKey from env MP_API_KEY is not set\nfix: set MP_API_KEY (in GitHub Actions: a secret the workflow step passes as env; docs/setup.md lists where each lives)\n',
     );
   });
 });

@@ -356,6 +356,13 @@ describe('a missing config points to cwsync init', () => {
     expect(await runInProcess(['validate'], { cwd })).toMatchObject({ code: 0, stderr: '' });
   });
 
+  it("in a clone of cwsync, beside config.example/, it offers the sandbox's example too", async () => {
+    const cwd = tempDir('cwsync-noconfig-');
+    mkdirSync(join(cwd, 'config.example'));
+    const missing = await runInProcess(['plan'], { cwd });
+    expect(missing.stderr).toContain("or try the sandbox's example: --config config.example");
+  });
+
   it('a config/ without its files, in a path with a space: init of that folder adds them and keeps what is there', async () => {
     const cwd = tempDir('cwsync-noconfig-');
     mkdirSync(join(cwd, 'my billing/config'), { recursive: true });

@@ -17,6 +17,14 @@ const sources: readonly SourceAdapter[] = [mailprotectorAdapter, usageFileAdapte
 /** Every registered adapter: the published schema embeds their settings schemas (npm run schema). */
 export const registered = { targets, sources };
 
+/** Every adapter's tuning settings as cwsync.yaml paths (`connectwise.concurrency`, `usage.mailprotector.requestsPerSecond`). */
+export function tuningKeys(): Set<string> {
+  return new Set([
+    ...targets.flatMap((t) => t.tuning.map((k) => `${t.key}.${k}`)),
+    ...sources.flatMap((s) => s.tuning.map((k) => `usage.${s.key}.${k}`)),
+  ]);
+}
+
 /** The registered billing systems' keys that a cwsync.yaml (as parsed) holds at its top: exactly one is valid. */
 export function targetKeysIn(cwsync: unknown): string[] {
   return targets.filter((t) => present(cwsync, t.key)).map((t) => t.key);

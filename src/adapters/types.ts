@@ -58,8 +58,13 @@ export interface SnapshotPort {
   capturedAt: string;
 }
 
-/** What `cwsync doctor` asks of every adapter. */
+/** What `cwsync doctor` asks of every adapter, and what a pull request may change in its settings. */
 interface Diagnostics {
+  /**
+   * Its settings (paths within its section) that change how hard cwsync works or how lines are
+   * dated, not where keys go: a pull request may change them and still get a plan.
+   */
+  readonly tuning: readonly string[];
   /** The secret references a run resolves, by where cwsync.yaml writes them: doctor checks each one. */
   secrets(config: Config): Array<[where: string, ref: SecretRef]>;
   /** `doctor --shapes`: how its API answers, against what cwsync assumes (no values, no secrets). */

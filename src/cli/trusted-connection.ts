@@ -5,6 +5,7 @@
  * and refuses (exit 3) when they differ. Fails closed: a pull-request event whose base cannot
  * be found or read is refused too, never planned on trust.
  */
+import { tuningKeys } from '../adapters/registry.js';
 import { connectionChanges } from '../config/connection.js';
 import { readJsonFile } from '../config/safe-file.js';
 import type { Config } from '../config/types.js';
@@ -112,7 +113,7 @@ export async function checkTrustedConnection(config: Config, bases: Base[]): Pro
         details: AFTER_MERGE,
         hint: 'merge the config after review; pull requests made after that get plans',
       });
-    const changed = connectionChanges(data, head);
+    const changed = connectionChanges(data, head, tuningKeys());
     if (changed.length === 0) continue;
     throw new RefusedError(`the connection differs from ${base.label}: ${changed.join(', ')} changed`, {
       details: [...changed.map((k) => `  - ${k}`), AFTER_MERGE].join('\n'),

@@ -7,20 +7,6 @@
  */
 
 /**
- * Knobs that change how hard cwsync works, not where its keys go, and ConnectWise's write
- * policy (moved from policy:, which a pull request may change): a pull request may tune them.
- */
-const TUNING = new Set([
-  'connectwise.concurrency',
-  'connectwise.timeoutSeconds',
-  'connectwise.billCustomer',
-  'connectwise.effectiveDate',
-  'usage.mailprotector.concurrency',
-  'usage.mailprotector.requestsPerSecond',
-  'usage.mailprotector.timeoutSeconds',
-]);
-
-/**
  * The parts of cwsync.yaml that hold the connection: every top-level section but policy (the
  * billing system's, under its adapter's key, and usage:); everything under them counts unless
  * it is tuning.
@@ -47,10 +33,16 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'undefined';
 }
 
-function collect(value: unknown, path: string, out: Map<string, string>): void {
-  if (TUNING.has(path)) return;
+/**
+ * Settings that change how hard cwsync works or how a billing system dates its lines, not where
+ * keys go: each adapter names its own (`tuning`), and a pull request may change them.
+ */
+type Tuning = ReadonlySet<string>;
+
+function collect(value: unknown, path: string, out: Map<string, string>, tuning: Tuning): void {
+  if (tuning.has(path)) return;
   if (isPlainObject(value) && !isSecretRef(value) && Object.keys(value).length > 0) {
-    for (const key of Object.keys(value)) collect(value[key], `${path}.${key}`, out);
+    for (const key of Object.keys(value)) collect(value[key], `${path}.${key}`, out, tuning);
     return;
   }
   out.set(path, canonical(value));
@@ -61,7 +53,7 @@ function collect(value: unknown, path: string, out: Map<string, string>): void {
  * dotted key -> canonical value. Unknown keys under a connection section count too: a key added
  * later is part of the connection until someone says it is tuning.
  */
-export function connectionOf(document: unknown): Map<string, string> {
+export function connectionOf(document: unknown, tuning: Tuning): Map<string, string> {
   const out = new Map<string, string>();
   const doc = isPlainObject(document) ? document : {};
   for (const root of Object.keys(doc)) {
@@ -69,7 +61,7 @@ export function connectionOf(document: unknown): Map<string, string> {
     const value = doc[root];
     // A root is always a container (usage: { file: x } is not a { file: } secret reference).
     if (isPlainObject(value) && Object.keys(value).length > 0)
-      for (const key of Object.keys(value)) collect(value[key], `${root}.${key}`, out);
+      for (const key of Object.keys(value)) collect(value[key], `${root}.${key}`, out, tuning);
     else out.set(root, canonical(value));
   }
   return out;
@@ -80,9 +72,9 @@ export function connectionOf(document: unknown): Map<string, string> {
  * removed, sorted. Only names: a value (a URL, a reference, even a secret written by mistake in
  * an invalid base) is never returned, so no message built from this can leak one.
  */
-export function connectionChanges(base: unknown, head: unknown): string[] {
-  const a = connectionOf(base);
-  const b = connectionOf(head);
+export function connectionChanges(base: unknown, head: unknown, tuning: Tuning): string[] {
+  const a = connectionOf(base, tuning);
+  const b = connectionOf(head, tuning);
   const keys = new Set([...a.keys(), ...b.keys()]);
   return [...keys].filter((k) => a.get(k) !== b.get(k)).sort();
 }

@@ -14,6 +14,8 @@ export const connectWiseAdapter: TargetAdapter = {
   name: 'ConnectWise',
   capabilities: { cancelLine: true, prices: true, readOnlyKeys: true, snapshots: true },
   settingsSchema: connectWiseSettingsSchema,
+  // billCustomer and effectiveDate were policy: before they moved here: still a pull request's to change.
+  tuning: ['concurrency', 'timeoutSeconds', 'billCustomer', 'effectiveDate'],
   concurrency: (config: Config) => connectWiseSettings(config).concurrency,
   async connect(config, context) {
     const { connectConnectWise } = await import('./connect.js');

@@ -36,6 +36,8 @@ export const memoryAdapter: TargetAdapter = {
       },
     },
   },
+  // Where its state is, is where writes go: connection, not tuning.
+  tuning: [],
   concurrency: () => 4,
   secrets: () => [],
   async connect(config) {

@@ -8,6 +8,7 @@ export const usageFileAdapter: SourceAdapter = {
   name: 'the usage file',
   capabilities: { serviceCatalogue: true, live: false },
   settingsSchema: usageFileSettingsSchema,
+  tuning: [],
   // A snapshot file is what `cwsync usage --format json` writes: the names of the live source.
   services: MAILPROTECTOR_SERVICES,
   secrets: () => [],

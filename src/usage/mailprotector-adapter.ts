@@ -14,6 +14,7 @@ export const mailprotectorAdapter: SourceAdapter = {
   name: 'Mailprotector',
   capabilities: { serviceCatalogue: true, live: true },
   settingsSchema: mailprotectorSettingsSchema,
+  tuning: ['concurrency', 'requestsPerSecond', 'timeoutSeconds'],
   services: MAILPROTECTOR_SERVICES,
   secrets: (config) => [['usage.mailprotector.apiKey', config.usage.mailprotector!.apiKey]],
   async shapes(config, context) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tuningKeys } from '../../src/adapters/registry.js';
 import { connectionChanges, connectionOf } from '../../src/config/connection.js';
 
 const base = () => ({
@@ -29,7 +30,7 @@ type Doc = ReturnType<typeof base> & Record<string, unknown>;
 const changed = (edit: (d: Doc) => void) => {
   const head = base() as Doc;
   edit(head);
-  return connectionChanges(base(), head);
+  return connectionChanges(base(), head, tuningKeys());
 };
 
 describe('the connection a pull request may not change', () => {
@@ -95,23 +96,34 @@ describe('the connection a pull request may not change', () => {
     ).toEqual([]);
   });
 
+  it("lets a pull request change ConnectWise's write policy (billCustomer, effectiveDate: policy: before they moved), each adapter naming its own tuning", () => {
+    expect(changed((d) => Object.assign(d.connectwise, { billCustomer: 'NoCharge', effectiveDate: 'today' }))).toEqual(
+      [],
+    );
+    expect(tuningKeys()).toContain('usage.mailprotector.requestsPerSecond');
+    // Where the in-memory billing system keeps its state is where writes go: connection.
+    expect(connectionChanges({ memory: { state: 'a.json' } }, { memory: { state: 'b.json' } }, tuningKeys())).toEqual([
+      'memory.state',
+    ]);
+  });
+
   it('compares values, not key order', () => {
     const head = base();
     head.connectwise = { ...head.connectwise };
     const reordered = Object.fromEntries(Object.entries(head.connectwise).reverse());
-    expect(connectionChanges(base(), { ...head, connectwise: reordered })).toEqual([]);
+    expect(connectionChanges(base(), { ...head, connectwise: reordered }, tuningKeys())).toEqual([]);
   });
 
   it('treats a base with no connection as differing in every key, and never returns a value', () => {
-    const keys = connectionChanges({}, base());
+    const keys = connectionChanges({}, base(), tuningKeys());
     expect(keys).toContain('connectwise.url');
     expect(keys).toContain('usage.mailprotector.apiKey');
     expect(keys.join(' ')).not.toContain('example');
-    expect(connectionChanges('not a document', base()).length).toBe(keys.length);
+    expect(connectionChanges('not a document', base(), tuningKeys()).length).toBe(keys.length);
   });
 
   it('takes a secret reference as one value', () => {
-    expect([...connectionOf(base()).keys()]).toContain('connectwise.privateKey');
-    expect([...connectionOf(base()).keys()].some((k) => k.endsWith('.env'))).toBe(false);
+    expect([...connectionOf(base(), tuningKeys()).keys()]).toContain('connectwise.privateKey');
+    expect([...connectionOf(base(), tuningKeys()).keys()].some((k) => k.endsWith('.env'))).toBe(false);
   });
 });

@@ -53,6 +53,10 @@ async function targetFor(config: Config, logger: Logger, request: PlanRequest) {
     const provenance: TargetProvenance = { source: 'snapshot', capturedAt, label: `${adapter.name} snapshot ${path}` };
     return { target, close: async () => {}, requests: () => 0, provenance };
   }
+  if (request.readOnly && !adapter.capabilities.readOnlyKeys)
+    throw new RefusedError(`--read-only: ${adapter.name} has no read-only keys`, {
+      hint: 'plan without --read-only',
+    });
   const provenance: TargetProvenance | undefined = request.readOnly
     ? { source: 'read-only', capturedAt: null, label: `${adapter.name}, read live with the read-only key` }
     : undefined;

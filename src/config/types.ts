@@ -86,7 +86,7 @@ export interface Config {
   [target: string]: unknown;
   usage: { mailprotector?: MailprotectorSettings; file?: string };
   policy: Policy;
-  /** Canonical Mailprotector service name -> catalog identifier, or null for "Not Assigned". */
+  /** The usage source's canonical service name -> catalog identifier, or null for "Not Assigned". */
   services: Record<string, string | null>;
   bundles: Bundle[];
   customers: Binding[];

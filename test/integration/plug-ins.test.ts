@@ -126,6 +126,16 @@ describe('the in-memory billing system and the usage file, through the registry'
     ).toEqual([50, 5]);
   });
 
+  it('asks the adapter what it can do: no snapshots and no read-only keys here, each refused naming it', async () => {
+    const { run } = await repo();
+    const snapshot = await run(['snapshot', '--config', 'config', '--out', 'target.json']);
+    expect(snapshot.code).toBe(3);
+    expect(snapshot.stderr).toContain('the in-memory billing system has no snapshots');
+    const readOnly = await run(['plan', '--config', 'config', '--read-only']);
+    expect(readOnly.code).toBe(3);
+    expect(readOnly.stderr).toContain('--read-only: the in-memory billing system has no read-only keys');
+  });
+
   it("import proposes a binding from the target's listCompanies/listAgreements and the source's customers", async () => {
     const { dir, run } = await repo();
     const out = join(dir, 'config', 'imported.yaml');

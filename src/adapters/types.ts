@@ -25,7 +25,7 @@ export interface AdapterContext {
 }
 
 interface TargetCapabilities {
-  /** A line can be cancelled (onZero: cancel); without it the core zeroes instead. */
+  /** A line can be cancelled; without it, policy.onZero: cancel is a config error (config/load.ts). */
   cancelLine: boolean;
   /** Lines and catalogue items carry prices, so the plan can say what a change moves. */
   prices: boolean;

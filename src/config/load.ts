@@ -153,7 +153,7 @@ function caseCollisions(dir: string, names: string[]): Problem[] {
 /** The billing system is whichever registered target's key is at the top of cwsync.yaml: exactly one. */
 function targetProblems(cwsync: YamlFile): Problem[] {
   const keys = targetKeysIn(cwsync.data);
-  if (keys.length === 1) return [];
+  if (keys.length === 1) return capabilityProblems(cwsync, keys[0]!);
   const all = registered.targets.map((t) => t.key).join(', ');
   if (keys.length === 0)
     return [problemAt(cwsync, [], 'cwsync.yaml names no billing system', `add the settings of one of: ${all}`)];
@@ -164,6 +164,21 @@ function targetProblems(cwsync: YamlFile): Problem[] {
       `cwsync.yaml names ${keys.length} billing systems (${keys.join(', ')})`,
       'keep the settings of one',
       true,
+    ),
+  ];
+}
+
+/** What the policy asks of the billing system that it says it cannot do. */
+function capabilityProblems(cwsync: YamlFile, key: string): Problem[] {
+  const target = registered.targets.find((t) => t.key === key)!;
+  const onZero = (cwsync.data as { policy?: { onZero?: unknown } }).policy?.onZero;
+  if (onZero !== 'cancel' || target.capabilities.cancelLine) return [];
+  return [
+    problemAt(
+      cwsync,
+      ['policy', 'onZero'],
+      `policy.onZero is cancel, but ${target.name} cannot cancel a line`,
+      'write onZero: zero (the quantity is set to 0) or keep',
     ),
   ];
 }

@@ -46,6 +46,25 @@ describe('the billing system is whichever registered key is present', () => {
     expect(config?.connectwise?.company).toBe('acme');
   });
 
+  it('refuses a policy the billing system says it cannot carry out (its capabilities): onZero: cancel without cancelLine', () => {
+    const memory = registered.targets.find((t) => t.key === 'memory')!;
+    const dir = exampleWith((t) =>
+      t
+        .replace(/^connectwise:\n(?: {2}.*\n|\s*#.*\n)*/m, 'memory:\n  state: billing.json\n')
+        .replace('onZero: zero', 'onZero: cancel'),
+    );
+    expect(loadConfig(dir).problems).toEqual([]);
+    memory.capabilities.cancelLine = false;
+    try {
+      const { problems } = loadConfig(dir);
+      expect(problems.map((p) => p.message)).toEqual([
+        'policy.onZero is cancel, but the in-memory billing system cannot cancel a line',
+      ]);
+    } finally {
+      memory.capabilities.cancelLine = true;
+    }
+  });
+
   it('a cwsync.yaml without any billing system is refused, naming the registered keys', () => {
     const dir = exampleWith((t) => t.replace(/^connectwise:\n(?: {2}.*\n|\s*#.*\n)*/m, ''));
     const { config, problems } = loadConfig(dir);

@@ -199,4 +199,7 @@ shoot(commentPage(`${verdict}\n\n_(... the first screen ...)_\n\n${tail}`), 'pla
 
 const explained = await explainOutput('Contoso Ltd');
 const lines = explained.split('\n').length + 2;
-shoot(terminalPage('cwsync explain "Contoso Ltd" --config config', explained), 'explain-contoso.png', 1240, lines * 19 + 20);
+// Wide enough that no line wraps (13px DejaVu Sans Mono is about 7.9px a character).
+const longest = Math.max(...explained.split('\n').map((l) => l.length));
+const width = Math.max(1240, Math.ceil(longest * 8 + 60));
+shoot(terminalPage('cwsync explain "Contoso Ltd" --config config', explained), 'explain-contoso.png', width, lines * 19 + 20);

@@ -283,7 +283,9 @@ describe('cwsync comment --body-file', () => {
   it('outside a pull request says so and posts nothing', async () => {
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ schedule: '17 2 * * *' }));
     await expect(commentCommand({ bodyFile: join(dir, 'plan.md') })).resolves.toBe(0);
-    expect(stdout.join('')).toBe('not in a pull request (no pull_request in GITHUB_EVENT_PATH): nothing posted\n');
+    expect(stdout.join('')).toBe(
+      'not in a pull request (no pull_request in GITHUB_EVENT_PATH): nothing posted; --print shows the exact comment here\n',
+    );
   });
 
   it('needs GITHUB_TOKEN inside a pull request', async () => {

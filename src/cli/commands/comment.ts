@@ -87,7 +87,9 @@ export async function commentCommand(opts: CommentOptions, env: NodeJS.ProcessEn
     return 0;
   }
   if (pr === undefined) {
-    process.stdout.write('not in a pull request (no pull_request in GITHUB_EVENT_PATH): nothing posted\n');
+    process.stdout.write(
+      'not in a pull request (no pull_request in GITHUB_EVENT_PATH): nothing posted; --print shows the exact comment here\n',
+    );
     return 0;
   }
   const outcome = await upsertComment(githubContext(pr.number, env), markdown, createLogger(), {

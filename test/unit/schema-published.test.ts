@@ -65,6 +65,15 @@ describe('the billing system is whichever registered key is present', () => {
     }
   });
 
+  it('a cwsync.yaml naming two billing systems is refused at the second', () => {
+    const dir = exampleWith((t) => t.replace(/^usage:\n/m, 'memory:\n  state: billing.json\nusage:\n'));
+    const { config, problems } = loadConfig(dir);
+    expect(config).toBeUndefined();
+    expect(problems.map((p) => [p.message, p.line > 1])).toEqual([
+      ['cwsync.yaml names 2 billing systems (connectwise, memory)', true],
+    ]);
+  });
+
   it('a cwsync.yaml without any billing system is refused, naming the registered keys', () => {
     const dir = exampleWith((t) => t.replace(/^connectwise:\n(?: {2}.*\n|\s*#.*\n)*/m, ''));
     const { config, problems } = loadConfig(dir);

@@ -3,8 +3,19 @@
  * the verdict with its money, one row per change, the not-billed rows, the usage stamp.
  */
 import type { Action, NotBilled, Plan, UnmanagedLine, Warning } from '../reconcile/types.js';
+import { escapeDeep } from '../text-hygiene.js';
 import { plural } from '../words.js';
 import { money, moneyChange, signed } from './money.js';
+
+/**
+ * The plan as the text and markdown renderers show it: every text escaped (control and bidi
+ * characters), less what only machines read and neither renderer shows (the recorded inputs
+ * and the observed lines, an entry per agreement: at 20,000 customers, copying them to escape
+ * them was most of what rendering the text allocated).
+ */
+export function shownPlan(raw: Plan): Plan {
+  return escapeDeep({ ...raw, observed: [], inputs: undefined });
+}
 
 function verdict(plan: Plan): string {
   const n = plan.actions.length;

@@ -8,7 +8,6 @@
  * one screen; a cut at the size limit closes what is open and says where the full plan is.
  */
 import type { Plan } from '../reconcile/types.js';
-import { escapeDeep } from '../text-hygiene.js';
 import { plural } from '../words.js';
 import { type Block, COLLAPSE_AFTER, type Cut, fitBlocks, rowsBlock } from './budget.js';
 import {
@@ -22,6 +21,7 @@ import {
   notBilledRow,
   notBilledTitle,
   otherWarnings,
+  shownPlan,
   totalsLine,
   unmanagedOf,
   unmanagedRow,
@@ -276,7 +276,7 @@ function stamp(plan: Plan, options: MarkdownOptions): string {
 
 export function renderMarkdown(raw: Plan, options: MarkdownOptions = {}): string {
   // Text from the APIs or the config is shown escaped (control and bidi characters): escaped where it enters.
-  const plan = escapeDeep(raw);
+  const plan = shownPlan(raw);
   const limit = options.limit ?? MARKDOWN_LIMIT;
   let head = `### ${inline(options.title ?? 'cwsync plan')}: ${inline(headline(plan))}\n\n`;
   if (plan.scope)

@@ -5,7 +5,6 @@
  * billed, per customer; warnings; then where the usage came from and the fingerprint.
  */
 import type { Plan } from '../reconcile/types.js';
-import { escapeDeep } from '../text-hygiene.js';
 import {
   byCustomer,
   type ChangeRow,
@@ -17,6 +16,7 @@ import {
   notBilledRow,
   notBilledTitle,
   otherWarnings,
+  shownPlan,
   totalsLine,
   unmanagedOf,
   unmanagedRow,
@@ -168,7 +168,7 @@ function others(plan: Plan, c: boolean): string[] {
 
 export function renderText(raw: Plan, options: TextOptions): string {
   // Text from the APIs or the config is shown escaped (control and bidi characters): escaped where it enters.
-  const plan = escapeDeep(raw);
+  const plan = shownPlan(raw);
   const c = options.color;
   // Not billed has its own section below; the first line stays the verdict, money and counts.
   const out: string[] = [`${paint(c, 1, headline(plan, { notBilled: false }))} (${counts(plan)})`];

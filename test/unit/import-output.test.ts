@@ -84,10 +84,16 @@ describe('writeProposals', () => {
 describe('writeInParts: a proposal too long for one file', () => {
   it(`splits at ${MAX_PER_FILE} bindings a file, each under the loader's limit, all valid together`, () => {
     const n = MAX_PER_FILE * 2 + 100;
-    const names = Array.from({ length: n }, (_, i) => `Customer Number ${i} With A Rather Long Name Ltd`);
+    // Long names that share no word (nor a word's first three letters, the matcher's blocks), so
+    // each customer is compared with its own company only: the split is under test, not matching.
+    const stem = (i: number) => [2, 1, 0].map((k) => String.fromCharCode(97 + (Math.floor(i / 26 ** k) % 26))).join('');
+    const names = Array.from({ length: n }, (_, i) => {
+      const s = stem(i);
+      return `${s}ford ${s}wick ${s}stone ${s}field ${s}worth Trading`.replace(/^./, (c) => c.toUpperCase());
+    });
     const { proposals } = propose({
       customers: names.map((name, i) => ({ id: i + 1, name, domains: [] })),
-      companies: names.map((name, i) => ({ id: i + 1, name, identifier: `CUSTOMERNUMBER${i}` })),
+      companies: names.map((name, i) => ({ id: i + 1, name, identifier: `${stem(i).toUpperCase()}FORD` })),
       agreements: names.map((_, i) => ({ id: i + 1, name: 'Email Security', companyId: i + 1, status: 'Active' })),
       existing: [],
     });

@@ -21,6 +21,7 @@ const REAL_NPM = execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8'
 const NPM = `#!/bin/sh
 case "$1" in
   ci|test) echo "(stand-in: npm $1 runs in this test suite itself)"; exit 0 ;;
+  pack) if [ -n "$PACKED_BEFORE" ]; then echo "(stand-in: the run before packed this commit)"; exit 0; fi ;;
 esac
 exec "${REAL_NPM}" "$@"
 `;
@@ -103,8 +104,10 @@ describe('the release workflow', () => {
     expect(calls[1]).toContain(`cwsync/cwsync@${commit}`);
     expect(calls).toHaveLength(2);
 
-    // The tag exists already: refused, no release made.
-    const again = await release('refs/heads/main', { GH_TAG_EXISTS: '1' });
+    // The tag exists already: refused, no release made. (Its pack is a stand-in: the real one,
+    // with a full build, ran above on the same commit and left the tarball.)
+    const again = await release('refs/heads/main', { GH_TAG_EXISTS: '1', PACKED_BEFORE: '1' });
+    expect(again.results.find((r) => r.step === 'Pack')!.output).toContain('stand-in');
     const publish = again.results.at(-1)!;
     expect([publish.step, publish.code]).toEqual(['Tag and publish the GitHub release with the tarball', 1]);
     expect(publish.output).toContain(`the tag v${VERSION} exists already`);

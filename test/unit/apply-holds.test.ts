@@ -1,15 +1,14 @@
 /** Increase holds and maxQuantity, enforced by the apply core itself (SPEC §3 "Safety"). */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { Binding, Policy } from '../../src/config/types.js';
+import type { Policy } from '../../src/config/types.js';
 import { applyPlan, needsAttention } from '../../src/reconcile/apply.js';
 import type { MatchedBinding } from '../../src/reconcile/match.js';
-import { buildPlan } from '../../src/reconcile/plan.js';
-import type { BilledLine } from '../../src/reconcile/ports.js';
 import { holdReason } from '../../src/reconcile/safety.js';
 import type { Action, Plan } from '../../src/reconcile/types.js';
 import { BASE_CONFIG } from '../helpers/config.js';
 import { MemoryTarget } from '../helpers/memory-target.js';
+import { billedLine, CONTOSO, planOver } from '../helpers/plan-fixture.js';
 import { tempDir, writeFiles } from '../helpers/temp.js';
 
 const NOW = new Date('2026-11-26T02:17:00Z');
@@ -29,25 +28,8 @@ const POLICY: Policy = {
     maxQuantity: 5000,
   },
 };
-const binding: Binding = {
-  customer: 'Contoso',
-  company: 'CONTOSO',
-  agreement: 'Email',
-  overrides: {},
-  source: { file: 'customers.yaml', line: 3 },
-};
-const resolved = {
-  binding,
-  company: { id: 10, identifier: 'CONTOSO', name: 'Contoso' },
-  agreement: { id: 100, name: 'Email' },
-};
-const line = (id: number, productId: number, quantity: number): BilledLine => ({
-  id,
-  productId,
-  quantity,
-  unitPrice: null,
-  cancelledDate: null,
-});
+const resolved = CONTOSO;
+const line = billedLine;
 
 function usage(cf: number, ss: number): MatchedBinding {
   return {
@@ -64,17 +46,11 @@ function usage(cf: number, ss: number): MatchedBinding {
 }
 
 function planFrom(target: MemoryTarget, m: MatchedBinding, policy = POLICY): Plan {
-  return buildPlan({
+  return planOver(target, {
     config: { services: { CloudFilter: 'MP-CF', SafeSend: 'MP-SS' }, bundles: [], policy },
     matched: [m],
-    unbound: [],
     products: PRODUCTS,
-    lines: new Map([...target.lineStore].map(([k, v]) => [k, v.map((l) => ({ ...l }))])),
-    errors: [],
-    usage: { source: 'file', capturedAt: null, label: 'test' },
-    scope: null,
     now: NOW,
-    source: { commit: 'abc', dirty: false },
   });
 }
 

@@ -12,10 +12,10 @@ import { FilePendingCreates } from '../../src/git/pending-creates.js';
 import { assess, issueBody } from '../../src/github/issue-body.js';
 import { applyPlan, needsAttention } from '../../src/reconcile/apply.js';
 import type { MatchedBinding } from '../../src/reconcile/match.js';
-import { buildPlan } from '../../src/reconcile/plan.js';
-import type { BilledLine, BillingTarget, PendingCreate, PendingCreates } from '../../src/reconcile/ports.js';
+import type { BillingTarget, PendingCreate, PendingCreates } from '../../src/reconcile/ports.js';
 import type { Plan } from '../../src/reconcile/types.js';
 import { MemoryTarget } from '../helpers/memory-target.js';
+import { billedLine, planOver } from '../helpers/plan-fixture.js';
 import { tempDir } from '../helpers/temp.js';
 
 const START = Date.parse('2026-11-26T02:17:00Z');
@@ -55,13 +55,7 @@ function customer(n: number, cf: number, ss: number): MatchedBinding {
   };
 }
 
-const line = (id: number, productId: number, quantity: number): BilledLine => ({
-  id,
-  productId,
-  quantity,
-  unitPrice: null,
-  cancelledDate: null,
-});
+const line = billedLine;
 
 /** A clock the test moves by hand. */
 function clockAt(ms = START) {
@@ -75,18 +69,7 @@ function clockAt(ms = START) {
 }
 
 function planFrom(target: MemoryTarget, matched: MatchedBinding[], at: Date): Plan {
-  return buildPlan({
-    config: CONFIG,
-    matched,
-    unbound: [],
-    products: PRODUCTS,
-    lines: new Map([...target.lineStore].map(([k, v]) => [k, v.map((l) => ({ ...l }))])),
-    errors: [],
-    usage: { source: 'file', capturedAt: null, label: 'test' },
-    scope: null,
-    now: at,
-    source: { commit: 'abc', dirty: false },
-  });
+  return planOver(target, { config: CONFIG, matched, products: PRODUCTS, now: at });
 }
 
 /** What a clone keeps between runs, in memory. */

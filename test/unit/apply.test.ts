@@ -1,13 +1,12 @@
 /** Apply's semantics over the in-memory target: every fault, the exact writes made, never a duplicate. */
 import { describe, expect, it } from 'vitest';
-import type { Binding, Policy } from '../../src/config/types.js';
+import type { Policy } from '../../src/config/types.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import type { MatchedBinding } from '../../src/reconcile/match.js';
-import { buildPlan } from '../../src/reconcile/plan.js';
-import type { BilledLine } from '../../src/reconcile/ports.js';
 import { UnsafePlan } from '../../src/reconcile/safety.js';
 import type { Plan } from '../../src/reconcile/types.js';
 import { type Fault, MemoryTarget } from '../helpers/memory-target.js';
+import { billedLine, CONTOSO, planOver } from '../helpers/plan-fixture.js';
 
 const NOW = new Date('2026-11-26T02:17:00Z');
 const PRODUCTS = new Map([
@@ -21,18 +20,7 @@ const POLICY: Policy = {
   safety: { maxChangePercent: 100, minManaged: 10, maxDecreasePercent: 50 },
 };
 const CONFIG = { services: { CloudFilter: 'MP-CF', SafeSend: 'MP-SS', Bracket: 'MP-BR' }, bundles: [], policy: POLICY };
-const binding: Binding = {
-  customer: 'Contoso',
-  company: 'CONTOSO',
-  agreement: 'Email',
-  overrides: {},
-  source: { file: 'customers.yaml', line: 3 },
-};
-const resolved = {
-  binding,
-  company: { id: 10, identifier: 'CONTOSO', name: 'Contoso' },
-  agreement: { id: 100, name: 'Email' },
-};
+const resolved = CONTOSO;
 
 function usage(cf: number, ss: number, br: number): MatchedBinding {
   return {
@@ -49,31 +37,14 @@ function usage(cf: number, ss: number, br: number): MatchedBinding {
   };
 }
 
-const line = (id: number, productId: number, quantity: number): BilledLine => ({
-  id,
-  productId,
-  quantity,
-  unitPrice: null,
-  cancelledDate: null,
-});
+const line = billedLine;
 
 function world(): MemoryTarget {
   return new MemoryTarget(new Map([[100, [line(1, 1, 10), line(2, 2, 20)]]]));
 }
 
 function planFrom(target: MemoryTarget, m = usage(12, 25, 5), policy = POLICY): Plan {
-  return buildPlan({
-    config: { ...CONFIG, policy },
-    matched: [m],
-    unbound: [],
-    products: PRODUCTS,
-    lines: new Map([...target.lineStore].map(([k, v]) => [k, v.map((l) => ({ ...l }))])),
-    errors: [],
-    usage: { source: 'file', capturedAt: null, label: 'test' },
-    scope: null,
-    now: NOW,
-    source: { commit: 'abc', dirty: false },
-  });
+  return planOver(target, { config: { ...CONFIG, policy }, matched: [m], products: PRODUCTS, now: NOW });
 }
 
 const options = { now: NOW, concurrency: 4, force: false, actor: null, clock: () => NOW };

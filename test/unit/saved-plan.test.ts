@@ -11,12 +11,13 @@ import { applyPlan } from '../../src/reconcile/apply.js';
 import { fingerprint } from '../../src/reconcile/fingerprint.js';
 import type { MatchedBinding } from '../../src/reconcile/match.js';
 import { buildPlan } from '../../src/reconcile/plan.js';
-import type { BilledLine, ResolvedBinding } from '../../src/reconcile/ports.js';
+import type { ResolvedBinding } from '../../src/reconcile/ports.js';
 import { allActions } from '../../src/reconcile/recompute.js';
 import type { Plan } from '../../src/reconcile/types.js';
 import { checkSavedPlan } from '../../src/reconcile/verify.js';
 import { configDir } from '../helpers/config.js';
 import { MemoryTarget } from '../helpers/memory-target.js';
+import { billedLine, planOver } from '../helpers/plan-fixture.js';
 
 const NOW = new Date('2026-11-26T02:17:00Z');
 
@@ -42,13 +43,7 @@ const PRODUCTS = new Map([
   ['MP-BB', { id: 4, identifier: 'MP-BB', unitPrice: 5 }],
 ]);
 
-const line = (id: number, productId: number, quantity: number): BilledLine => ({
-  id,
-  productId,
-  quantity,
-  unitPrice: null,
-  cancelledDate: null,
-});
+const line = billedLine;
 
 function resolvedOf(config: Config): ResolvedBinding[] {
   return config.customers.map((binding, i) => ({
@@ -88,15 +83,10 @@ function planFrom(
     resolved,
     usage: usage[i]!,
   }));
-  return buildPlan({
+  return planOver(target, {
     config,
     matched,
-    unbound: [],
     products: forged.products ?? PRODUCTS,
-    lines: new Map([...target.lineStore].map(([k, v]) => [k, v.map((l) => ({ ...l }))])),
-    errors: [],
-    usage: { source: 'file', capturedAt: null, label: 'test' },
-    scope: null,
     now: NOW,
     source: { commit: 'abc', dirty: false, config: configDigest(config) },
   });

@@ -190,16 +190,15 @@ describe('Transport: what is refused on this machine is never sent and never ret
 describe('Transport: closing', () => {
   it('ends a call waiting to retry at once, without another request', async () => {
     nock(API).get('/x').reply(503, { message: 'busy' });
-    // The real clock and a minute of backoff: only close() can end this wait promptly.
-    const t = make({ clock: realClock, baseDelayMs: 60_000, maxDelayMs: 60_000 });
+    // The real clock and an hour of backoff: only close() can end this wait before the test's
+    // own time limit (no timing assert: a loaded machine may be slow, never red).
+    const t = make({ clock: realClock, baseDelayMs: 3_600_000, maxDelayMs: 3_600_000 });
     const pending = t.request({ method: 'GET', url: `${API}/x`, label: 'read x' }).catch((e: unknown) => e);
     while (t.stats.retries === 0) await new Promise((r) => setImmediate(r));
-    const started = Date.now();
     await t.close();
     const err = (await pending) as LocalRequestError;
     expect(err).toBeInstanceOf(LocalRequestError);
     expect(err.message).toBe('Test read x (GET /x) was not sent: the client was closed (the run is ending)');
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(t.stats.requests).toBe(1);
   });
 });

@@ -3,7 +3,7 @@
  * step's script executed verbatim in bash against a stand-in cwsync that echoes its arguments.
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ACTION_TEXT, action, runActionStep } from '../helpers/action.js';
@@ -63,7 +63,7 @@ describe('action.yml', () => {
     const install = action().runs.steps.find((s) => s.id === 'install')!.run!;
     expect(install).toContain('src="$GITHUB_ACTION_PATH"');
     expect(install).toContain('npm ci --ignore-scripts --no-audit --no-fund');
-    expect(install).toContain('npm ci --omit=dev --ignore-scripts --no-audit --no-fund');
+    expect(install).toContain('npm prune --omit=dev --ignore-scripts --no-audit --no-fund');
     expect(install).toContain('node "$src/scripts/check-locked.mjs"');
     expect(install).not.toMatch(/npm (install|i) /);
     expect(install).not.toContain('cwsync@');
@@ -98,10 +98,10 @@ describe('action.yml', () => {
 });
 
 /**
- * An npm stand-in that records its arguments and environment. `npm ci` (with dev dependencies)
- * "installs" a tsc that writes a cwsync printing 9.9.9; `npm ci --omit=dev` "installs" every
+ * An npm stand-in that records its arguments and environment. `npm ci` "installs" every
  * production package of the lockfile at its locked version (or, with WRONG_VERSION set, one at
- * another version).
+ * another version) and a tsc that writes a cwsync printing 9.9.9; `npm prune --omit=dev` removes
+ * that tsc.
  */
 function fakeNpm(): { dir: string; log: string } {
   const dir = tempDir('cwsync-npm-');
@@ -111,8 +111,8 @@ function fakeNpm(): { dir: string; log: string } {
     `#!/bin/sh
 echo "ARGS $* IN $(pwd)" >> "${log}"
 env | sed 's/^/ENV /' >> "${log}"
-case " $* " in
-  *" --omit=dev "*)
+case "$1" in
+  ci)
     node -e '
       const fs = require("fs");
       const lock = JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
@@ -121,10 +121,10 @@ case " $* " in
         fs.mkdirSync(p, { recursive: true });
         const wrong = process.env.npm_config_wrong_version && p === "node_modules/yaml";
         fs.writeFileSync(p + "/package.json", JSON.stringify({ version: wrong ? "0.0.1" : e.version }));
-      }' ;;
-  *)
+      }'
     mkdir -p node_modules/typescript/bin
     printf '%s\n' 'require("fs").mkdirSync("dist/cli",{recursive:true});require("fs").writeFileSync("dist/cli/main.js","#!/bin/sh\\necho 9.9.9\\n")' > node_modules/typescript/bin/tsc ;;
+  prune) rm -rf node_modules/typescript ;;
 esac
 `,
   );
@@ -144,8 +144,12 @@ describe('action.yml, its install step executed', () => {
     expect(args).toHaveLength(2);
     expect(args[0]).toMatch(/^ARGS ci --ignore-scripts --no-audit --no-fund IN .*\/cwsync-build-[0-9a-f]{16}$/);
     expect(args[1]).toMatch(
-      /^ARGS ci --omit=dev --ignore-scripts --no-audit --no-fund IN .*\/cwsync-[\d.]+-[0-9a-f]{16}$/,
+      /^ARGS prune --omit=dev --ignore-scripts --no-audit --no-fund IN .*\/cwsync-build-[0-9a-f]{16}$/,
     );
+    // What runs holds the production dependencies, not the compiler.
+    const prefix = dirname(dirname(first.outputs.bin!));
+    expect(existsSync(join(prefix, 'node_modules/yaml/package.json'))).toBe(true);
+    expect(existsSync(join(prefix, 'node_modules/typescript'))).toBe(false);
     expect(calls).not.toContain('job-secret-value');
     expect(calls).toMatch(/^ENV PATH=/m);
     expect(first.outputs.bin).toMatch(new RegExp(`^${runner}/cwsync-[\\d.]+-[0-9a-f]{16}/bin/cwsync$`));

@@ -130,7 +130,19 @@ async function resolveCompanies(
     if (hit) found.set(ref, hit);
   }
   const misses = refs.filter((r) => !found.has(r));
-  if (misses.length === 0) return found;
+  if (misses.length > 0) await resolveByName(client, bindings, misses, byIdentifier, found, failures);
+  return found;
+}
+
+/** Company refs no identifier matched: by exact name, or each binding naming them fails. */
+async function resolveByName(
+  client: Directory,
+  bindings: Binding[],
+  misses: string[],
+  byIdentifier: { rows: Company[]; all: boolean },
+  found: Map<string, Company>,
+  failures: Failure[],
+): Promise<void> {
   const byName = byIdentifier.all ? byIdentifier : await client.companies('name', misses);
   const names = liveByName(byName.rows);
   // A name found nowhere is most likely a typo: read every company once (only then) to suggest one.
@@ -158,7 +170,6 @@ async function resolveCompanies(
       );
     }
   }
-  return found;
 }
 
 const DEFAULT_AGREEMENT_STATUSES: readonly string[] = ['Active'];
@@ -194,61 +205,83 @@ async function resolveAgreements(
   const named = ids.length ? (await client.agreements('id', ids)).filter(notCancelled) : [];
 
   // By id (the first read wins, as a scan would find it) and by company, once, not per binding.
-  const withId = groupBy(named, (a) => a.id);
-  const ofCompany = groupBy(underCompanies, (a) => a.company?.id);
-  const resolved: ResolvedBinding[] = [];
+  const look: AgreementLookup = {
+    withId: groupBy(named, (a) => a.id),
+    ofCompany: groupBy(underCompanies, (a) => a.company?.id),
+    allowed,
+    failures,
+    resolved: [],
+  };
   for (const b of live) {
     const company = companies.get(b.company)!;
-    const ref: CompanyRef = { id: company.id, identifier: company.identifier, name: company.name };
-    if (typeof b.agreement !== 'string') {
-      const id = b.agreement.id;
-      const hit = withId.get(id)?.[0];
-      if (!hit) failures.push(fail(b, `agreement id ${id} not found, or cancelled`, company));
-      else if (hit.company?.id !== company.id)
-        failures.push(
-          fail(
-            b,
-            `agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`,
-            company,
-          ),
-        );
-      else if (statusRefusal(hit, company, allowed))
-        failures.push(fail(b, statusRefusal(hit, company, allowed)!, company, STATUS_FIX));
-      else resolved.push({ binding: b, company: ref, agreement: { id: hit.id, name: hit.name } });
-      continue;
-    }
-    const name = b.agreement;
-    const mine = ofCompany.get(company.id) ?? [];
-    const hits = mine.filter((a) => a.name === name);
-    const refused = hits.length === 1 ? statusRefusal(hits[0]!, company, allowed) : undefined;
-    if (refused) failures.push(fail(b, refused, company, STATUS_FIX));
-    else if (hits.length === 1) resolved.push({ binding: b, company: ref, agreement: { id: hits[0]!.id, name } });
-    else if (hits.length > 1)
-      failures.push(
-        fail(
-          b,
-          `agreement "${name}" under ${company.identifier} is ambiguous: ids ${hits.map((h) => h.id).join(', ')}; write agreement: { id: N }`,
-          company,
-        ),
-      );
-    else {
-      const others = mine.map((a) => `"${a.name}" (id ${a.id})`);
-      // An agreement name that reads the same as one there but is another string: say so.
-      const alike = lookAlikeAmong(
-        name,
-        mine.map((a) => a.name),
-      );
-      failures.push(
-        fail(
-          b,
-          `no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`,
-          company,
-          alike,
-        ),
-      );
-    }
+    if (typeof b.agreement === 'string') agreementByName(b, b.agreement, company, look);
+    else agreementById(b, b.agreement.id, company, look);
   }
-  return resolved;
+  return look.resolved;
+}
+
+/** What resolving one binding's agreement looks in, and where its outcome goes. */
+interface AgreementLookup {
+  withId: Map<number, Agreement[]>;
+  ofCompany: Map<number, Agreement[]>;
+  allowed: readonly string[];
+  failures: Failure[];
+  resolved: ResolvedBinding[];
+}
+
+const refOf = (company: Company): CompanyRef => ({
+  id: company.id,
+  identifier: company.identifier,
+  name: company.name,
+});
+
+function agreementById(b: Binding, id: number, company: Company, look: AgreementLookup): void {
+  const hit = look.withId.get(id)?.[0];
+  const refused = hit && hit.company?.id === company.id ? statusRefusal(hit, company, look.allowed) : undefined;
+  if (!hit) look.failures.push(fail(b, `agreement id ${id} not found, or cancelled`, company));
+  else if (hit.company?.id !== company.id)
+    look.failures.push(
+      fail(
+        b,
+        `agreement id ${id} belongs to company ${hit.company?.identifier ?? '?'}, not ${company.identifier}`,
+        company,
+      ),
+    );
+  else if (refused) look.failures.push(fail(b, refused, company, STATUS_FIX));
+  else look.resolved.push({ binding: b, company: refOf(company), agreement: { id: hit.id, name: hit.name } });
+}
+
+function agreementByName(b: Binding, name: string, company: Company, look: AgreementLookup): void {
+  const mine = look.ofCompany.get(company.id) ?? [];
+  const hits = mine.filter((a) => a.name === name);
+  const refused = hits.length === 1 ? statusRefusal(hits[0]!, company, look.allowed) : undefined;
+  if (refused) look.failures.push(fail(b, refused, company, STATUS_FIX));
+  else if (hits.length === 1)
+    look.resolved.push({ binding: b, company: refOf(company), agreement: { id: hits[0]!.id, name } });
+  else if (hits.length > 1)
+    look.failures.push(
+      fail(
+        b,
+        `agreement "${name}" under ${company.identifier} is ambiguous: ids ${hits.map((h) => h.id).join(', ')}; write agreement: { id: N }`,
+        company,
+      ),
+    );
+  else {
+    const others = mine.map((a) => `"${a.name}" (id ${a.id})`);
+    // An agreement name that reads the same as one there but is another string: say so.
+    const alike = lookAlikeAmong(
+      name,
+      mine.map((a) => a.name),
+    );
+    look.failures.push(
+      fail(
+        b,
+        `no open agreement named "${name}" under company ${company.identifier} (id ${company.id}); ${others.length ? `its agreements: ${list(others)}` : 'it has no open agreements'}`,
+        company,
+        alike,
+      ),
+    );
+  }
 }
 
 async function resolveProducts(

@@ -2,10 +2,16 @@
  * Issue 18's variant matrix, ConnectWise side: every answer the vendor evidence allows, switched
  * on in the fake over real HTTP. Lists are read by the adapter (records read vs present); writes
  * go through the real pipeline in process (gather, buildPlan, applyPlan over ConnectWiseTarget).
+ * Then every row again through the real CLI program (`cwsync snapshot` and `cwsync import`, which
+ * read every company and agreement; `cwsync apply --yes`), run in process against the fake with
+ * that switch and a real git repository of config: the exit code, the records read against those
+ * present, the writes ConnectWise received, and the outcome (right, or the named error).
  * Each row ends right or in a named error: zero silent rows.
  */
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configDigest } from '../../src/config/digest.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -18,8 +24,9 @@ import { buildPlan } from '../../src/reconcile/plan.js';
 import { type CwSwitches, type FakeConnectWise, startFakeConnectWise } from '../../src/sandbox/fake-connectwise.js';
 import { type CwWorld, emptyCwWorld } from '../../src/sandbox/world.js';
 import { FileUsageSource } from '../../src/usage/file-source.js';
-import { writeConfig } from '../helpers/config.js';
+import { TEST_ENV, writeConfig } from '../helpers/config.js';
 import { clientFor, worldWithCompanies } from '../helpers/cw.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { tempDir } from '../helpers/temp.js';
 
 let fake: FakeConnectWise | undefined;
@@ -234,6 +241,310 @@ describe('write variants over the real pipeline: applied only when the answer (o
       ]);
       expect(run.plan.actions).toEqual([]);
       expect(run.writes).toEqual([]);
+    },
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// The same rows through the real CLI program.
+
+const git = promisify(execFile);
+
+interface CliScene {
+  fake: FakeConnectWise;
+  repo: string;
+  configDir: string;
+  run(args: string[]): ReturnType<typeof runInProcess>;
+  /** The requests that were not reads. */
+  writes(): FakeConnectWise['requests'];
+}
+
+/**
+ * The fake ConnectWise with `switches`, and a real git repository holding a config (committed):
+ * usage from usage.json (`usage`: its customers), bindings as `customers` (customers.yaml's text).
+ */
+async function cliScene(
+  world: CwWorld,
+  switches: CwSwitches,
+  o: { usage: unknown[]; customers: string; policy?: string },
+): Promise<CliScene> {
+  fake = await startFakeConnectWise(world, { switches });
+  const served = fake;
+  const repo = tempDir('cwsync-cw-variants-');
+  const configDir = join(repo, 'config');
+  writeConfig(configDir, {
+    cwUrl: served.apiBase,
+    usageFile: 'usage.json',
+    customers: o.customers,
+    policy: o.policy ?? 'policy:\n  safety:\n    maxChangePercent: 100\n',
+  });
+  writeFileSync(join(configDir, 'usage.json'), JSON.stringify({ formatVersion: 1, customers: o.usage }));
+  const inRepo = (...args: string[]) => git('git', args, { cwd: repo });
+  await inRepo('init', '-q');
+  appendFileSync(
+    join(repo, '.git/config'),
+    '[user]\n\temail = admin@msp.example\n\tname = MSP Admin\n[commit]\n\tgpgsign = false\n',
+  );
+  await inRepo('add', '.');
+  await inRepo('commit', '-qm', 'config');
+  return {
+    fake: served,
+    repo,
+    configDir,
+    run: (args) => runInProcess(args, { cwd: repo, env: TEST_ENV }),
+    writes: () => served.requests.filter((r) => r.method !== 'GET'),
+  };
+}
+
+/**
+ * `n` companies, each with one open agreement (both lists long), and two that matter placed at
+ * the end, past the first page of 500 or 1,000: Contoso (bound; its agreement holds a line) and
+ * Woodgrove (unbound; import must find it). A list read short misses both.
+ */
+function longWorld(n: number): CwWorld {
+  const world = worldWithCompanies(n - 2);
+  world.companies.push(
+    { id: n - 1, identifier: 'WOODGROVE', name: 'Woodgrove Bank', deletedFlag: false },
+    { id: n, identifier: 'CONTOSO', name: 'Contoso Ltd', deletedFlag: false },
+  );
+  for (const c of world.companies)
+    world.agreements.push({
+      id: 100_000 + c.id,
+      name: 'Email Security',
+      companyId: c.id,
+      agreementStatus: 'Active',
+      cancelledFlag: false,
+    });
+  const cw = billingWorld();
+  world.catalog = cw.catalog;
+  world.additions = cw.additions.map((a) => ({ ...a, agreementId: 100_000 + n }));
+  return world;
+}
+
+const LONG_USAGE = [
+  { id: 7, name: 'Contoso Ltd', userGroups: USAGE },
+  { id: 8, name: 'Woodgrove Bank', userGroups: [{ name: 'Staff', users: 3, services: ['CloudFilter'] }] },
+];
+const CONTOSO_BOUND = 'customers:\n  - customer: Contoso Ltd\n    company: CONTOSO\n    agreement: Email Security\n';
+
+/** GETs of a list's pages (not its /count). */
+const pagesOf = (s: CliScene, list: string) =>
+  s.fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith(list)).length;
+
+/** The companies and agreements a snapshot file holds, and the agreements whose lines it holds. */
+function snapshotRead(s: CliScene) {
+  const snap = JSON.parse(readFileSync(join(s.repo, 'target.json'), 'utf8')) as {
+    companies: Array<{ identifier: string }>;
+    agreements: unknown[];
+    additions: Array<{ agreementId: number; lines: unknown[] }>;
+  };
+  return {
+    companies: snap.companies.length,
+    agreements: snap.agreements.length,
+    identifiers: new Set(snap.companies.map((c) => c.identifier)).size,
+    lines: snap.additions.map((a) => [a.agreementId, a.lines.length]),
+  };
+}
+
+/** The bindings import wrote (company and agreement of each), from its file under customers/. */
+function imported(s: CliScene): string[] {
+  const dir = join(s.configDir, 'customers');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) =>
+    [
+      ...readFileSync(join(dir, f), 'utf8').matchAll(
+        /^ {2}- customer: (.+)\n {4}company: (\S+)\n {4}agreement: (.+)$/gm,
+      ),
+    ].map((m) => `${m[1]} -> ${m[2]} / ${m[3]}`),
+  );
+}
+
+describe('paging variants through the CLI: snapshot and import read every company and agreement, or fail naming the call', () => {
+  it.each<[string, number, CwSwitches, number]>([
+    ['pages capped at 500 with a next link', 1200, { pageCap: 500 }, 3],
+    ['a forward-only Link without rel', 1500, { forwardLink: 'no-rel' }, 2],
+    ['a full last page without a link (the count confirms it)', 2000, {}, 2],
+  ])(
+    '%s: exit 0, all %i companies and agreements read, the two past the first page found, nothing written',
+    async (_name, present, switches, pages) => {
+      const s = await cliScene(longWorld(present), switches, { usage: LONG_USAGE, customers: CONTOSO_BOUND });
+      const snap = await s.run(['snapshot', '--config', 'config', '--out', 'target.json']);
+      expect(snap.stderr).toMatch(
+        new RegExp(
+          `^ConnectWise snapshot target\\.json: ${present} companies, ${present} agreements, 2 catalog items, the lines of 1 agreement; captured `,
+        ),
+      );
+      expect(snap.code).toBe(0);
+      // Read vs present: every company and agreement, each once; Contoso's (the last) lines captured.
+      expect(snapshotRead(s)).toEqual({
+        companies: present,
+        agreements: present,
+        identifiers: present,
+        lines: [[100_000 + present, 1]],
+      });
+      expect(pagesOf(s, '/company/companies')).toBe(pages);
+      expect(pagesOf(s, '/finance/agreements')).toBe(pages);
+      const counted = s.fake.requests.filter((r) => r.path.endsWith('/count')).length;
+      expect(counted).toBe(switches.pageCap || switches.forwardLink ? 0 : 2);
+
+      const imp = await s.run(['import', '--config', 'config']);
+      expect(imp.stderr).toBe('');
+      expect(imp.code).toBe(0);
+      expect(imp.stdout).toMatch(
+        /^wrote config\/customers\/imported-\d{4}-\d\d-\d\d\.yaml: 1 accepted, 0 to review \(commented out\), 0 unmatched; 1 customer already bound left out\n/,
+      );
+      // Woodgrove's company is number present - 1: a list read short would leave it unmatched.
+      expect(imported(s)).toEqual(['Woodgrove Bank -> WOODGROVE / Email Security']);
+      expect(s.writes()).toEqual([]);
+    },
+  );
+
+  it('a list that ends on a full page without a link while records follow: exit 1 naming the call and the count, no snapshot, no import file, nothing written', async () => {
+    const s = await cliScene(
+      longWorld(1500),
+      { endLinkAfterPages: 1 },
+      { usage: LONG_USAGE, customers: CONTOSO_BOUND },
+    );
+    const snap = await s.run(['snapshot', '--config', 'config', '--out', 'target.json']);
+    const imp = await s.run(['import', '--config', 'config']);
+    for (const r of [snap, imp]) {
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(
+        'error: ConnectWise list companies (GET /v4_6_release/apis/3.0/company/companies) did not page to an end: page 1 was full (1000) with no link to a next page, and /count says 1500 records where 1000 were read; stopped, nothing from it was used',
+      );
+    }
+    expect(existsSync(join(s.repo, 'target.json'))).toBe(false);
+    expect(imported(s)).toEqual([]);
+    expect(s.writes()).toEqual([]);
+  });
+});
+
+/** The open lines of the bound agreement, as `PRODUCT quantity`. */
+function openLines(world: CwWorld): string[] {
+  const products = new Map(world.catalog.map((c) => [c.id, c.identifier]));
+  return world.additions
+    .filter((a) => a.agreementId === 10 && !a.cancelledDate)
+    .map((a) => `${products.get(a.productId)} ${a.quantity}`)
+    .sort();
+}
+
+async function applyScene(
+  world: CwWorld,
+  switches: CwSwitches,
+  run: { userGroups?: typeof USAGE; policy?: string; force?: boolean } = {},
+) {
+  const s = await cliScene(world, switches, {
+    usage: [{ id: 7, name: 'Contoso Ltd', userGroups: run.userGroups ?? USAGE }],
+    customers: CONTOSO_BOUND,
+    policy: run.policy,
+  });
+  const r = await s.run(['apply', '--yes', '--config', 'config', ...(run.force ? ['--force'] : [])]);
+  const methods = s.writes().map((w) => w.method);
+  return { ...r, methods, lines: openLines(world), repo: s.repo };
+}
+
+const CANCEL_RUN = {
+  userGroups: [{ name: 'Sales', users: 2, services: ['SafeSend'] }],
+  policy: 'policy:\n  onZero: cancel\n  safety:\n    maxChangePercent: 100\n',
+  force: true,
+};
+const PLANNED = '2 changes on 1 agreement (1 to create, 1 to update, 0 to cancel, 0 unchanged, 0 conflicts)\n';
+const PLANNED_CANCEL =
+  '2 changes on 1 agreement, including 1 held change (--force) (1 to create, 0 to update, 0 to cancel, 0 unchanged, 0 conflicts, 1 held)\n';
+const CREATED_UNPRICED =
+  'applied  create CONTOSO / Email Security: MP-SAFESEND new -> 2 (the price the new line got is unknown: check it)\n';
+const READ_BACK = '(confirmed by reading it back after the answer was lost)';
+
+describe('write variants through the CLI: cwsync apply --yes, each outcome named and the exit code saying so', () => {
+  it('PATCH answered 200 with the old value: exit 1, UNKNOWN naming the quantity, the create applied; PATCH sent again once after the read-back', async () => {
+    const r = await applyScene(billingWorld(), { falsePatch: {} });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(PLANNED);
+    expect(r.stdout).toContain(CREATED_UNPRICED);
+    expect(r.stdout).toContain(
+      'UNKNOWN  update CONTOSO / Email Security: MP-CLOUDFILTER 5 -> 7\n         ConnectWise update addition 500 on agreement 10 answered with success, but the addition it returned says quantity 5, not 7: the write may not have been applied',
+    );
+    expect(r.stdout).toContain('Applied 1, failed 0, unknown 1, held 0, skipped 0, binding errors 0.\n');
+    expect(r.methods.sort()).toEqual(['PATCH', 'PATCH', 'POST']);
+    expect(r.lines).toEqual(['MP-CLOUDFILTER 5', 'MP-SAFESEND 2']);
+  });
+
+  it('a cancel answered 200 without cancelledDate, having landed: exit 0, applied as confirmed by reading it back; PATCH sent once', async () => {
+    const r = await applyScene(
+      billingWorld(),
+      { writeOmits: { method: 'PATCH', fields: ['cancelledDate'] } },
+      CANCEL_RUN,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(PLANNED_CANCEL);
+    expect(r.stdout).toContain(
+      `applied  cancel CONTOSO / Email Security: MP-CLOUDFILTER 5 -> cancelled ${READ_BACK}\n`,
+    );
+    expect(r.stdout).toContain(CREATED_UNPRICED);
+    expect(r.stdout).toContain('Applied 2, failed 0, unknown 0, held 0, skipped 0, binding errors 0. Forced by ');
+    expect(r.methods.sort()).toEqual(['PATCH', 'POST']);
+    expect(r.lines).toEqual(['MP-SAFESEND 2']);
+  });
+
+  it('a cancel answered 200 without cancelledDate, not applied (a false 200): exit 1, UNKNOWN naming the cancelled date; the line stays open', async () => {
+    const r = await applyScene(billingWorld(), { falsePatch: {} }, CANCEL_RUN);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(PLANNED_CANCEL);
+    expect(r.stdout).toMatch(
+      /UNKNOWN {2}cancel CONTOSO \/ Email Security: MP-CLOUDFILTER 5 -> cancelled\n {9}ConnectWise cancel addition 500 on agreement 10 answered with success, but the addition it returned says cancelled date none, not \d{4}-\d\d-\d\dT00:00:00Z: the write may not have been applied/,
+    );
+    expect(r.stdout).toContain('Applied 1, failed 0, unknown 1, held 0, skipped 0, binding errors 0. Forced by ');
+    expect(r.methods.sort()).toEqual(['PATCH', 'PATCH', 'POST']);
+    expect(r.lines).toEqual(['MP-CLOUDFILTER 5', 'MP-SAFESEND 2']);
+  });
+
+  it('POST answered with a redirect after it landed: exit 0, applied as confirmed by reading it back, POST sent once', async () => {
+    const r = await applyScene(billingWorld(), { redirectWrite: { method: 'POST' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(PLANNED);
+    expect(r.stdout).toContain('applied  update CONTOSO / Email Security: MP-CLOUDFILTER 5 -> 7\n');
+    expect(r.stdout).toContain(`applied  create CONTOSO / Email Security: MP-SAFESEND new -> 2 ${READ_BACK}\n`);
+    expect(r.stdout).toContain('Applied 2, failed 0, unknown 0, held 0, skipped 0, binding errors 0.\n');
+    expect(r.methods.sort()).toEqual(['PATCH', 'POST']);
+    expect(r.lines).toEqual(['MP-CLOUDFILTER 7', 'MP-SAFESEND 2']);
+  });
+
+  // The CLI's own cap (64 MiB): a create answered with more, once (the PATCH's case is the client-level row above).
+  it('a create answered with more than the 64 MiB cwsync reads: exit 0, applied as confirmed by reading it back, POST sent once', async () => {
+    const r = await applyScene(billingWorld(), { oversizedWrite: { bytes: 64 * 1024 * 1024 + 1, method: 'POST' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(PLANNED);
+    expect(r.stdout).toContain('applied  update CONTOSO / Email Security: MP-CLOUDFILTER 5 -> 7\n');
+    expect(r.stdout).toContain(`applied  create CONTOSO / Email Security: MP-SAFESEND new -> 2 ${READ_BACK}\n`);
+    expect(r.stdout).toContain('Applied 2, failed 0, unknown 0, held 0, skipped 0, binding errors 0.\n');
+    expect(r.methods.sort()).toEqual(['PATCH', 'POST']);
+    expect(r.lines).toEqual(['MP-CLOUDFILTER 7', 'MP-SAFESEND 2']);
+  });
+
+  it.each(['Expired', 'Inactive'] as const)(
+    'an %s agreement: exit 1 (plan and apply), the binding error names the status, nothing written',
+    async (status) => {
+      const world = billingWorld(status);
+      const r = await applyScene(world, {});
+      const error = `ERROR    config/customers.yaml:2: agreement "Email Security" (id 10) under CONTOSO is ${status}; policy.agreementStatuses allows Active\n`;
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(
+        'No changes (0 to create, 0 to update, 0 to cancel, 0 unchanged, 0 conflicts, 1 error)\n',
+      );
+      expect(r.stdout).toContain(error);
+      expect(r.stdout).toContain('Applied 0, failed 0, unknown 0, held 0, skipped 0, binding errors 1.\n');
+      expect(r.methods).toEqual([]);
+      expect(r.lines).toEqual(['MP-CLOUDFILTER 5']);
+      const plan = await runInProcess(['plan', '--config', 'config'], { cwd: r.repo, env: TEST_ENV });
+      expect(plan.code).toBe(1);
+      expect(plan.stdout).toContain(`is ${status}; policy.agreementStatuses allows Active`);
+      expect(fake!.requests.filter((q) => q.method !== 'GET')).toEqual([]);
     },
   );
 });

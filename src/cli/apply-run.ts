@@ -43,10 +43,13 @@ function nextSteps(report: ApplyReport, where: string): string[] {
   const out: string[] = [];
   const s = report.summary;
   if (report.stopped) out.push(`Stopped writing: ${report.stopped}.`);
-  if (s.unknown > 0)
+  if (s.unknown > 0) {
+    // Only a create is remembered: saying so of an unknown update or cancel would point at a record that has none.
+    const create = report.results.some((r) => r.status === 'unknown' && r.action === 'create');
     out.push(
-      `Outcomes unknown: a create among them is remembered in ${where}, and no run creates that line again until it is seen or its settle time has passed with it absent; the next run re-reads everything and settles them.`,
+      `Outcomes unknown: ${create ? `a create among them is remembered in ${where}, and no run creates that line again until it is seen or its settle time has passed with it absent; ` : ''}the next run re-reads everything and settles them.`,
     );
+  }
   if (s.failed > 0) out.push('Failed actions were not applied: the next run re-reads everything and tries them again.');
   if (s.skipped > 0)
     out.push('Conflicts: an agreement holds two open lines of one product; cancel the extra one by hand (ids above).');

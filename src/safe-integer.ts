@@ -25,12 +25,16 @@ function holdsUnsafeInteger(value: unknown): boolean {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const node = pending.pop();
-    if (node === null || typeof node !== 'object') continue;
-    for (const child of Object.values(node)) {
-      if (typeof child === 'number') {
-        if (isUnsafeInteger(child)) return true;
-      } else if (child !== null && typeof child === 'object') pending.push(child);
-    }
+    if (node !== null && typeof node === 'object' && childrenHoldUnsafe(Object.values(node), pending)) return true;
+  }
+  return false;
+}
+
+/** True when one of the children is an integer beyond 2^53; the objects among them are queued for the walk. */
+function childrenHoldUnsafe(children: unknown[], pending: unknown[]): boolean {
+  for (const child of children) {
+    if (isUnsafeInteger(child)) return true;
+    if (child !== null && typeof child === 'object') pending.push(child);
   }
   return false;
 }

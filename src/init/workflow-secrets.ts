@@ -13,18 +13,25 @@ import { scaffoldFiles } from './scaffold.js';
 
 const FROM_SECRET = /\$\{\{[^}]*\bsecrets\./;
 
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** Every `env:` key, at any level of a parsed workflow, whose value is filled from a secret. */
 function secretEnvNames(node: unknown, into: Set<string>): void {
   if (Array.isArray(node)) {
     for (const item of node) secretEnvNames(item, into);
     return;
   }
-  if (node === null || typeof node !== 'object') return;
+  if (!isMapping(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    if (key === 'env' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [name, v] of Object.entries(value)) if (FROM_SECRET.test(String(v))) into.add(name);
-    } else secretEnvNames(value, into);
+    if (key === 'env' && isMapping(value)) addSecretNames(value, into);
+    else secretEnvNames(value, into);
   }
+}
+
+/** The names of one `env:` mapping whose values come from a secret. */
+function addSecretNames(env: Record<string, unknown>, into: Set<string>): void {
+  for (const [name, v] of Object.entries(env)) if (FROM_SECRET.test(String(v))) into.add(name);
 }
 
 function parsed(text: string): unknown {

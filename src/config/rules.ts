@@ -329,8 +329,38 @@ const overridesTargetMapped: Rule = ({ services, customerFiles }) => {
  * and ignoring case): "Café" spelt NFC in one file and NFD in another is one customer. Both
  * places are named, each at its own line, so whichever file a reviewer opens shows it.
  */
+interface FirstBinding {
+  where: string;
+  raw: unknown;
+  problem: Problem;
+  /** Whether the first binding's own problem was reported already. */
+  told: boolean;
+}
+
+const shownCustomer = (raw: unknown) => (typeof raw === 'number' ? `id ${raw}` : `"${escapeText(String(raw))}"`);
+
+function boundTwiceHint(prior: unknown, customer: unknown): string {
+  const alike = typeof customer === 'string' ? lookAlike(String(prior), customer) : undefined;
+  if (alike) return `${alike}; they are one customer: keep one binding`;
+  return prior === customer
+    ? 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector'
+    : 'names are compared ignoring case; if these are two Mailprotector customers, bind each by its id';
+}
+
+/** The problems of a second binding: at the first one (once), and here. */
+function boundTwice(prior: FirstBinding, customer: unknown, here: Problem, where: string): Problem[] {
+  const hint = boundTwiceHint(prior.raw, customer);
+  const out: Problem[] = [];
+  if (!prior.told) {
+    prior.told = true;
+    out.push({ ...prior.problem, message: `customer ${shownCustomer(prior.raw)} is bound again at ${where}`, hint });
+  }
+  out.push({ ...here, message: `customer ${shownCustomer(customer)} is bound twice (first at ${prior.where})`, hint });
+  return out;
+}
+
 const customerBoundOnce: Rule = ({ customerFiles }) => {
-  const first = new Map<string, { where: string; raw: unknown; problem: Problem; told: boolean }>();
+  const first = new Map<string, FirstBinding>();
   const problems: Problem[] = [];
   for (const file of customerFiles) {
     const list = obj(file.data).customers;
@@ -341,24 +371,9 @@ const customerBoundOnce: Rule = ({ customerFiles }) => {
       const key = typeof customer === 'number' ? `#${customer}` : identityKey(String(customer));
       const here = problemAt(file, ['customers', i, 'customer'], '');
       const where = `${here.file}:${here.line}`;
-      const shown = typeof customer === 'number' ? `id ${customer}` : `"${escapeText(String(customer))}"`;
       const prior = first.get(key);
-      if (!prior) {
-        first.set(key, { where, raw: customer, problem: here, told: false });
-        return;
-      }
-      const alike = typeof customer === 'string' ? lookAlike(String(prior.raw), customer) : undefined;
-      const hint = alike
-        ? `${alike}; they are one customer: keep one binding`
-        : prior.raw === customer
-          ? 'bind each Mailprotector customer once; to bill two agreements, split its user groups in Mailprotector'
-          : 'names are compared ignoring case; if these are two Mailprotector customers, bind each by its id';
-      if (!prior.told) {
-        prior.told = true;
-        const priorShown = typeof prior.raw === 'number' ? `id ${prior.raw}` : `"${escapeText(String(prior.raw))}"`;
-        problems.push({ ...prior.problem, message: `customer ${priorShown} is bound again at ${where}`, hint });
-      }
-      problems.push({ ...here, message: `customer ${shown} is bound twice (first at ${prior.where})`, hint });
+      if (prior) problems.push(...boundTwice(prior, customer, here, where));
+      else first.set(key, { where, raw: customer, problem: here, told: false });
     });
   }
   return problems;

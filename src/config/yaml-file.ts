@@ -259,6 +259,14 @@ function composeOne(tokens: CST.Token[], length: number): Document.Parsed | unde
   return doc;
 }
 
+/** A collection's keys and values, in order; nothing for a scalar. */
+function childrenOf(token: CST.Token): CST.Token[] {
+  if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') return [];
+  return (token.items as CST.CollectionItem[]).flatMap((item) =>
+    [item.key, item.value].filter((t): t is CST.Token => Boolean(t)),
+  );
+}
+
 /** The offset of the first node nested deeper than `limit`, walking the CST without recursion. */
 function deepestOffset(tokens: CST.Token[], limit: number): number | undefined {
   const stack: Array<[CST.Token, number]> = [];
@@ -266,11 +274,7 @@ function deepestOffset(tokens: CST.Token[], limit: number): number | undefined {
   while (stack.length > 0) {
     const [token, depth] = stack.pop()!;
     if (depth > limit) return token.offset;
-    if (token.type !== 'block-map' && token.type !== 'block-seq' && token.type !== 'flow-collection') continue;
-    for (const item of token.items as CST.CollectionItem[]) {
-      if (item.key) stack.push([item.key, depth + 1]);
-      if (item.value) stack.push([item.value, depth + 1]);
-    }
+    for (const child of childrenOf(token)) stack.push([child, depth + 1]);
   }
   return undefined;
 }
@@ -295,6 +299,23 @@ function firstAliasOffset(doc: Document.Parsed): number {
   return offset;
 }
 
+/** One step along a path: the child and where it starts; `done` when the path ends at a key. */
+type PathStep = { node: unknown; offset: number | undefined; done?: boolean };
+
+function pathStep(node: unknown, seg: string | number, atKey: boolean): PathStep | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+    if (!pair) return undefined;
+    const keyNode = pair.key as Node;
+    const valueNode = pair.value as Node | null;
+    if (atKey) return { node: valueNode, offset: keyNode.range?.[0], done: true };
+    return { node: valueNode, offset: valueNode?.range?.[0] ?? keyNode.range?.[0] };
+  }
+  if (!isSeq(node) || typeof seg !== 'number') return undefined;
+  const item = node.items[seg] as Node | undefined;
+  return item ? { node: item, offset: item.range?.[0] } : undefined;
+}
+
 /**
  * The line and column of the thing at `path`: the value by default, or the key when `key` is
  * true (used for "unknown key" problems). Falls back to the deepest node that exists.
@@ -303,27 +324,11 @@ export function positionOf(file: YamlFile, path: JsonPath, key = false): { line:
   let node: unknown = file.doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
   for (let i = 0; i < path.length; i++) {
-    const seg = path[i]!;
-    const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      if (!pair) break;
-      const keyNode = pair.key as Node;
-      const valueNode = pair.value as Node | null;
-      if (last && key) {
-        offset = keyNode.range?.[0] ?? offset;
-        break;
-      }
-      offset = valueNode?.range?.[0] ?? keyNode.range?.[0] ?? offset;
-      node = valueNode;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item = node.items[seg] as Node | undefined;
-      if (!item) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else {
-      break;
-    }
+    const step = pathStep(node, path[i]!, key && i === path.length - 1);
+    if (!step) break;
+    offset = step.offset ?? offset;
+    if (step.done) break;
+    node = step.node;
   }
   return file.lines.linePos(offset);
 }

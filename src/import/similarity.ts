@@ -11,18 +11,14 @@ import { lookAlike } from '../text-hygiene.js';
 import type { NormalName } from './normalize.js';
 import type { CompanyMatch } from './types.js';
 
-/** The Jaro-Winkler similarity of two strings, 0..1 (prefix scale 0.1, up to 4 characters). */
-export function jaroWinkler(a: string, b: string): number {
-  if (a === b) return 1;
-  if (a.length === 0 || b.length === 0) return 0;
-  const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+/** Characters of `a` matched in `b` within the window, each character of `b` used once. */
+function matchWithin(a: string, b: string, window: number): { aHit: boolean[]; bHit: boolean[]; matches: number } {
   const aHit = new Array<boolean>(a.length).fill(false);
   const bHit = new Array<boolean>(b.length).fill(false);
   let matches = 0;
   for (let i = 0; i < a.length; i++) {
-    const from = Math.max(0, i - window);
     const to = Math.min(b.length - 1, i + window);
-    for (let j = from; j <= to; j++) {
+    for (let j = Math.max(0, i - window); j <= to; j++) {
       if (bHit[j] || a[i] !== b[j]) continue;
       aHit[i] = true;
       bHit[j] = true;
@@ -30,20 +26,37 @@ export function jaroWinkler(a: string, b: string): number {
       break;
     }
   }
-  if (matches === 0) return 0;
-  let transpositions = 0;
+  return { aHit, bHit, matches };
+}
+
+/** Matched characters that come in another order in `b` (each pair counted twice, as Jaro does). */
+function transpositions(a: string, b: string, aHit: boolean[], bHit: boolean[]): number {
+  let out = 0;
   let k = 0;
   for (let i = 0; i < a.length; i++) {
     if (!aHit[i]) continue;
     while (!bHit[k]) k++;
-    if (a[i] !== b[k]) transpositions++;
+    if (a[i] !== b[k]) out++;
     k++;
   }
-  const m = matches;
-  const jaro = (m / a.length + m / b.length + (m - transpositions / 2) / m) / 3;
-  let prefix = 0;
-  while (prefix < 4 && prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  return jaro + prefix * 0.1 * (1 - jaro);
+  return out;
+}
+
+const commonPrefix = (a: string, b: string, max: number) => {
+  let n = 0;
+  while (n < max && n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+};
+
+/** The Jaro-Winkler similarity of two strings, 0..1 (prefix scale 0.1, up to 4 characters). */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return 1;
+  if (a.length === 0 || b.length === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(a.length, b.length) / 2) - 1);
+  const { aHit, bHit, matches: m } = matchWithin(a, b, window);
+  if (m === 0) return 0;
+  const jaro = (m / a.length + m / b.length + (m - transpositions(a, b, aHit, bHit) / 2) / m) / 3;
+  return jaro + commonPrefix(a, b, 4) * 0.1 * (1 - jaro);
 }
 
 const WORD_MATCH = 0.88;

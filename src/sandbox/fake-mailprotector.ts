@@ -100,6 +100,72 @@ const slug = (name: string) =>
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_|_$/g, '');
 
+/** per_page as asked, within the API's bounds, unless the behaviour fixes it. */
+function pageSizeFor(req: ParsedRequest, behaviour: MpBehaviour): number {
+  const asked = Number(req.query.get('per_page') ?? MP_PAGE_SIZE);
+  return (
+    behaviour.fixedPageSize ?? (Number.isInteger(asked) && asked > 0 ? Math.min(asked, MAX_PER_PAGE) : MP_PAGE_SIZE)
+  );
+}
+
+/** The page served for the one asked, as the behaviour says a server treats a page past the end; undefined: a 404. */
+function pageToServe(
+  req: ParsedRequest,
+  behaviour: MpBehaviour,
+  last: number,
+): { page: number; past: boolean } | undefined {
+  const page = behaviour.ignorePage ? 1 : Math.max(1, Number(req.query.get('page') ?? 1) || 1);
+  if (behaviour.notFoundFromPage !== undefined && page >= behaviour.notFoundFromPage) return undefined;
+  const past = page > last;
+  if (!past) return { page, past };
+  switch (behaviour.pastTheEnd) {
+    case '404':
+      return undefined;
+    case 'last-again':
+    case 'out-of-range':
+      return { page: last, past };
+    case 'first-again':
+      return { page: 1, past };
+    default:
+      return { page, past };
+  }
+}
+
+/** The X-Pagination header, with totals (understated if the behaviour says so) or without; undefined when not sent. */
+function paginationHeader(
+  behaviour: MpBehaviour,
+  { page, past, size, total }: { page: number; past: boolean; size: number; total: number },
+): string | undefined {
+  if (behaviour.pagingHeaders === 'x-pagination-no-totals')
+    return JSON.stringify({ page, per_page: size, out_of_range: past });
+  if (behaviour.pagingHeaders !== 'x-pagination') return undefined;
+  const told = Math.max(0, total - (behaviour.understateTotal ?? 0));
+  const toldLast = Math.max(1, Math.ceil(told / size));
+  return JSON.stringify({
+    page,
+    per_page: size,
+    total: told,
+    total_pages: toldLast,
+    last_page: page >= toldLast,
+    next_page: page < toldLast ? page + 1 : null,
+    out_of_range: past && behaviour.pastTheEnd === 'out-of-range',
+  });
+}
+
+/** The Link header: first, last and next; or, circular, a next that goes round; undefined when not sent. */
+function linkHeader(
+  behaviour: MpBehaviour,
+  base: string,
+  { page, last, size }: { page: number; last: number; size: number },
+): string | undefined {
+  const link = (p: number, rel: string) => `<${base}?page=${p}&per_page=${size}>; rel="${rel}"`;
+  if (behaviour.circularLinks) return link(page < last ? page + 1 : 1, 'next');
+  if (behaviour.pagingHeaders !== 'link') return undefined;
+  const links = [link(1, 'first'), link(last, 'last')];
+  if (page < last) links.push(link(page + 1, 'next'));
+  return links.join(', ');
+}
+
 export async function startFakeMailprotector(
   world: MpWorld,
   options: { port?: number; latencyMs?: number; behaviour?: Partial<MpBehaviour>; now?: () => number } = {},
@@ -173,40 +239,16 @@ export async function startFakeMailprotector(
 
   /** One page of `rows`, each turned into its API shape only once it is on the page. */
   function paged<T>(req: ParsedRequest, rows: T[], shape: (row: T) => unknown): Reply {
-    const asked = Number(req.query.get('per_page') ?? MP_PAGE_SIZE);
-    const size =
-      behaviour.fixedPageSize ?? (Number.isInteger(asked) && asked > 0 ? Math.min(asked, MAX_PER_PAGE) : MP_PAGE_SIZE);
+    const size = pageSizeFor(req, behaviour);
     const last = Math.max(1, Math.ceil(rows.length / size));
-    let page = behaviour.ignorePage ? 1 : Math.max(1, Number(req.query.get('page') ?? 1) || 1);
-    if (behaviour.notFoundFromPage !== undefined && page >= behaviour.notFoundFromPage)
-      return json(404, { error: 'Not Found' });
-    const past = page > last;
-    if (past && behaviour.pastTheEnd === '404') return json(404, { error: 'Not Found' });
-    if (past && (behaviour.pastTheEnd === 'last-again' || behaviour.pastTheEnd === 'out-of-range')) page = last;
-    if (past && behaviour.pastTheEnd === 'first-again') page = 1;
-    const body = rows.slice((page - 1) * size, page * size).map(shape);
+    const at = pageToServe(req, behaviour, last);
+    if (!at) return json(404, { error: 'Not Found' });
+    const body = rows.slice((at.page - 1) * size, at.page * size).map(shape);
     const headers: Record<string, string> = {};
-    const told = Math.max(0, rows.length - (behaviour.understateTotal ?? 0));
-    const toldLast = Math.max(1, Math.ceil(told / size));
-    if (behaviour.pagingHeaders === 'x-pagination')
-      headers['x-pagination'] = JSON.stringify({
-        page,
-        per_page: size,
-        total: told,
-        total_pages: toldLast,
-        last_page: page >= toldLast,
-        next_page: page < toldLast ? page + 1 : null,
-        out_of_range: past && behaviour.pastTheEnd === 'out-of-range',
-      });
-    if (behaviour.pagingHeaders === 'x-pagination-no-totals')
-      headers['x-pagination'] = JSON.stringify({ page, per_page: size, out_of_range: past });
-    const link = (p: number, rel: string) => `<${origin}${req.path}?page=${p}&per_page=${size}>; rel="${rel}"`;
-    if (behaviour.circularLinks) headers.link = link(page < last ? page + 1 : 1, 'next');
-    else if (behaviour.pagingHeaders === 'link') {
-      const links = [link(1, 'first'), link(last, 'last')];
-      if (page < last) links.push(link(page + 1, 'next'));
-      headers.link = links.join(', ');
-    }
+    const pagination = paginationHeader(behaviour, { ...at, size, total: rows.length });
+    if (pagination) headers['x-pagination'] = pagination;
+    const link = linkHeader(behaviour, `${origin}${req.path}`, { page: at.page, last, size });
+    if (link) headers.link = link;
     return json(200, body, headers);
   }
 
@@ -281,43 +323,51 @@ export async function startFakeMailprotector(
     return undefined;
   }
 
+  /** What is refused before any route: another path, a trailing slash, the key, the rate, a write. */
+  function refusal(req: ParsedRequest): Reply | undefined {
+    if (!req.path.startsWith('/api/v1/')) return json(404, { error: 'Not Found' });
+    if (req.path.endsWith('/')) return json(301, undefined, { location: `${origin}${req.path.replace(/\/+$/, '')}` });
+    if (req.headers.authorization !== `Bearer ${world.apiKey}`)
+      return json(401, { error: 'Unauthorized', message: 'Invalid or missing API key' });
+    const limited = throttled();
+    if (limited) return limited;
+    if (req.method !== 'GET') return json(405, { error: 'Method Not Allowed' });
+    return undefined;
+  }
+
+  const notFound = () => json(404, { error: 'Not Found' });
+  /** The lists and reads, by `{kind}/{sub}` of /api/v1/{kind}/{id}/{sub}. */
+  const routes: Record<string, (req: ParsedRequest, id: number) => Reply> = {
+    'resellers/customers': (req, id) =>
+      paged(
+        req,
+        world.customers.filter((c) => c.resellerId === id),
+        toCustomer,
+      ),
+    'resellers/domains': (req, id) =>
+      paged(
+        req,
+        world.domains.filter((d) => customerById.get(d.customerId)?.resellerId === id),
+        toDomain,
+      ),
+    'customers/domains': (req, id) =>
+      customerById.has(id) ? paged(req, domainsByCustomer.get(id) ?? [], toDomain) : notFound(),
+    'domains/user_groups': (req, id) => (domainById.has(id) ? paged(req, groupsListedBy(id), toUserGroup) : notFound()),
+    'user_groups/services': (_req, id) => services(id),
+    'user_groups/users': (req, id) => users(req, id),
+  };
+
   const server = await startServer(
     (req) => {
       reindex();
-      if (!req.path.startsWith('/api/v1/')) return json(404, { error: 'Not Found' });
-      if (req.path.endsWith('/')) return json(301, undefined, { location: `${origin}${req.path.replace(/\/+$/, '')}` });
-      if (req.headers.authorization !== `Bearer ${world.apiKey}`)
-        return json(401, { error: 'Unauthorized', message: 'Invalid or missing API key' });
-      const limited = throttled();
-      if (limited) return limited;
-      if (req.method !== 'GET') return json(405, { error: 'Method Not Allowed' });
+      const refused = refusal(req);
+      if (refused) return refused;
       const [kind, idText, sub] = req.path.slice('/api/v1/'.length).split('/');
       const id = Number(idText);
       if (kind === 'resellers' && id !== world.resellerId)
         return json(404, { error: 'Not Found', message: `reseller ${idText} not found` });
-      if (kind === 'resellers' && sub === 'customers')
-        return paged(
-          req,
-          world.customers.filter((c) => c.resellerId === id),
-          toCustomer,
-        );
-      if (kind === 'resellers' && sub === 'domains')
-        return paged(
-          req,
-          world.domains.filter((d) => customerById.get(d.customerId)?.resellerId === id),
-          toDomain,
-        );
-      if (kind === 'customers' && sub === 'domains') {
-        if (!customerById.has(id)) return json(404, { error: 'Not Found' });
-        return paged(req, domainsByCustomer.get(id) ?? [], toDomain);
-      }
-      if (kind === 'domains' && sub === 'user_groups') {
-        if (!domainById.has(id)) return json(404, { error: 'Not Found' });
-        return paged(req, groupsListedBy(id), toUserGroup);
-      }
-      if (kind === 'user_groups' && sub === 'services') return services(id);
-      if (kind === 'user_groups' && sub === 'users') return users(req, id);
-      return json(404, { error: 'Not Found' });
+      const route = Object.hasOwn(routes, `${kind}/${sub}`) ? routes[`${kind}/${sub}`] : undefined;
+      return route ? route(req, id) : notFound();
     },
     { port: options.port, latencyMs: options.latencyMs },
   );

@@ -250,32 +250,39 @@ export function parseList<K extends ListKind>(body: unknown, kind: K): RecordOf<
 
 export type ServicesForm = 'list' | 'object' | 'put-form';
 
+type ServiceNames = { names: string[]; form: ServicesForm };
+
 /** Service names of a user group from any of the three evidenced shapes, or why the answer is none of them. */
-export function parseServices(body: unknown): { names: string[]; form: ServicesForm } | string {
+export function parseServices(body: unknown): ServiceNames | string {
   const list = listOf(body, 'services');
-  if (list) {
-    const names: string[] = [];
-    for (const [i, raw] of list.entries()) {
-      if (!isObject(raw) || !nonEmpty(raw.service_type)) return `service ${i + 1} has no service_type string`;
-      names.push(raw.service_type.trim());
-    }
-    return { names, form: 'list' };
-  }
+  if (list) return servicesOfList(list);
   if (!isObject(body)) return 'neither a list nor an object';
   if ('service_type' in body) {
     if (!nonEmpty(body.service_type)) return 'an object whose service_type is not a string';
     return { names: [body.service_type.trim()], form: 'object' };
   }
   const put = isObject(body.service_types) ? body.service_types : body;
-  if ('hosting' in put || 'addons' in put) {
-    const { hosting, addons } = put;
-    if (hosting !== undefined && hosting !== null && !nonEmpty(hosting)) return 'a hosting that is not a string';
-    if (addons !== undefined && addons !== null && !(Array.isArray(addons) && addons.every(nonEmpty)))
-      return 'addons that are not a list of strings';
-    const names = [hosting, ...((addons as unknown[] | null | undefined) ?? [])].filter(nonEmpty).map((s) => s.trim());
-    return { names, form: 'put-form' };
-  }
+  if ('hosting' in put || 'addons' in put) return servicesOfPutForm(put.hosting, put.addons);
   return 'an object with neither service_type nor hosting/addons';
+}
+
+/** A list of service objects, each with a service_type. */
+function servicesOfList(list: unknown[]): ServiceNames | string {
+  const names: string[] = [];
+  for (const [i, raw] of list.entries()) {
+    if (!isObject(raw) || !nonEmpty(raw.service_type)) return `service ${i + 1} has no service_type string`;
+    names.push(raw.service_type.trim());
+  }
+  return { names, form: 'list' };
+}
+
+/** The services PUT form: a hosting slug and a list of add-on slugs, either absent or null. */
+function servicesOfPutForm(hosting: unknown, addons: unknown): ServiceNames | string {
+  if (hosting !== undefined && hosting !== null && !nonEmpty(hosting)) return 'a hosting that is not a string';
+  if (addons !== undefined && addons !== null && !(Array.isArray(addons) && addons.every(nonEmpty)))
+    return 'addons that are not a list of strings';
+  const names = [hosting, ...((addons as unknown[] | null | undefined) ?? [])].filter(nonEmpty).map((s) => s.trim());
+  return { names, form: 'put-form' };
 }
 
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;

@@ -84,21 +84,25 @@ async function fetchOne(
   try {
     return await source.answer(path, `doctor --shapes ${endpoint}`);
   } catch (err) {
-    const shape =
-      err instanceof HttpError
-        ? `HTTP ${err.status}`
-        : err instanceof NetworkError
-          ? 'no answer'
-          : `failed: ${err instanceof Error ? err.name : 'error'}`;
-    const differs =
-      err instanceof HttpError && err.status === 403
-        ? ["the API key's role cannot read this endpoint"]
-        : err instanceof HttpError && err.status === 401
-          ? ['the API key was refused']
-          : [];
+    const { shape, differs } = failureShape(err);
     out.push({ endpoint, shape, headers: [], confirms: [], differs });
     return undefined;
   }
+}
+
+/** A call that failed, by its status or kind (never its words); a refused key or role says so. */
+function failureShape(err: unknown): { shape: string; differs: string[] } {
+  if (err instanceof HttpError) {
+    const differs: Record<number, string> = {
+      403: "the API key's role cannot read this endpoint",
+      401: 'the API key was refused',
+    };
+    return { shape: `HTTP ${err.status}`, differs: differs[err.status] ? [differs[err.status]!] : [] };
+  }
+  return {
+    shape: err instanceof NetworkError ? 'no answer' : `failed: ${err instanceof Error ? err.name : 'error'}`,
+    differs: [],
+  };
 }
 
 /** A row for one endpoint's answer, added to the output. */
@@ -152,15 +156,18 @@ async function examineList<K extends ListKind>(
   }
   if (Array.isArray(res.body)) entry.confirms.push(said(ASSUMPTIONS.list));
   else entry.differs.push(`${ASSUMPTIONS.list.id}: the list came in an envelope object, not bare (read all the same)`);
-  if (records.length > 0) {
-    entry.confirms.push(said(ASSUMPTIONS.ids));
-    const fields =
-      kind === 'customers' ? ASSUMPTIONS.customer : kind === 'user_groups' ? ASSUMPTIONS.userGroup : undefined;
-    if (fields) entry.confirms.push(said(fields));
-  }
-  if (kind === 'domains' && records.length > 0) examineDomains(entry, records as RecordOf<'domains'>[], endpoint);
+  if (records.length > 0) confirmRecords(entry, kind, records, endpoint);
   examinePaging(entry, res, listOf(res.body, kind)?.length ?? 0);
   return records;
+}
+
+/** A list with records confirms the ids, and the fields cwsync reads of its kind. */
+function confirmRecords<K extends ListKind>(entry: EndpointShape, kind: K, records: RecordOf<K>[], endpoint: string) {
+  entry.confirms.push(said(ASSUMPTIONS.ids));
+  const fields =
+    kind === 'customers' ? ASSUMPTIONS.customer : kind === 'user_groups' ? ASSUMPTIONS.userGroup : undefined;
+  if (fields) entry.confirms.push(said(fields));
+  if (kind === 'domains') examineDomains(entry, records as RecordOf<'domains'>[], endpoint);
 }
 
 function examineDomains(entry: EndpointShape, domains: RecordOf<'domains'>[], endpoint: string): void {

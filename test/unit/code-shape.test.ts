@@ -37,3 +37,13 @@ describe('file size', () => {
     expect(lineCount('')).toBe(0);
   });
 });
+
+describe('function size', () => {
+  it("Biome's cognitive complexity rule is on at 15, as an error (npm test runs biome with --error-on-warnings)", () => {
+    const biome = JSON.parse(readFileSync(join(SRC, '..', 'biome.json'), 'utf8'));
+    expect(biome.linter.rules.complexity.noExcessiveCognitiveComplexity).toEqual({
+      level: 'error',
+      options: { maxAllowedComplexity: 15 },
+    });
+  });
+});

@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoWorld } from '../../src/sandbox/demo-data.js';
-import { type Scene, startScene, writes } from '../helpers/scene.js';
+import { demoWorldKeyed, type Scene, startScene, writes } from '../helpers/scene.js';
 
 const SECRETS = {
   CW_PUBLIC_KEY: 'PUBKEY-2c9e41d07b',
@@ -25,12 +24,7 @@ afterEach(async () => {
 
 describe('the binary', () => {
   it('plans, applies with a report, then plans no changes, logging at trace and printing no secret', async () => {
-    const world = demoWorld();
-    world.cw.publicKey = SECRETS.CW_PUBLIC_KEY;
-    world.cw.privateKey = SECRETS.CW_PRIVATE_KEY;
-    world.cw.clientIds = [SECRETS.CW_CLIENT_ID];
-    world.mp.apiKey = SECRETS.MP_API_KEY;
-    scene = await startScene({ world });
+    scene = await startScene({ world: demoWorldKeyed(SECRETS) });
     const env = { ...SECRETS, CWSYNC_LOG_LEVEL: 'trace' };
 
     const plan = await scene.runBinary(['plan', '--config', 'config', '--detailed-exitcode'], env);

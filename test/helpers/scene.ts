@@ -78,6 +78,21 @@ export async function startScene(
   return scene;
 }
 
+/** The demo world whose fake servers accept only these keys (tests that look for a key in what cwsync prints). */
+export function demoWorldKeyed(keys: {
+  CW_PUBLIC_KEY: string;
+  CW_PRIVATE_KEY: string;
+  CW_CLIENT_ID: string;
+  MP_API_KEY: string;
+}): World {
+  const world = demoWorld();
+  world.cw.publicKey = keys.CW_PUBLIC_KEY;
+  world.cw.privateKey = keys.CW_PRIVATE_KEY;
+  world.cw.clientIds = [keys.CW_CLIENT_ID];
+  world.mp.apiKey = keys.MP_API_KEY;
+  return world;
+}
+
 /** The writes the fake ConnectWise received. */
 export function writes(scene: Scene) {
   return scene.sandbox.cw.requests.filter((r) => r.method !== 'GET');

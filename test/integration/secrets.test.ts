@@ -7,9 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoWorld } from '../../src/sandbox/demo-data.js';
 import type { CliResult } from '../helpers/cli.js';
-import { type Scene, startScene } from '../helpers/scene.js';
+import { demoWorldKeyed, type Scene, startScene } from '../helpers/scene.js';
 import { tempDir } from '../helpers/temp.js';
 
 const SECRETS = {
@@ -31,12 +30,7 @@ function expectClean(label: string, text: string) {
 
 describe('secrets', () => {
   it('appear nowhere in what cwsync prints or writes, on success and on failure, with url: and site:', async () => {
-    const world = demoWorld();
-    world.cw.publicKey = SECRETS.CW_PUBLIC_KEY;
-    world.cw.privateKey = SECRETS.CW_PRIVATE_KEY;
-    world.cw.clientIds = [SECRETS.CW_CLIENT_ID];
-    world.mp.apiKey = SECRETS.MP_API_KEY;
-    scene = await startScene({ world });
+    scene = await startScene({ world: demoWorldKeyed(SECRETS) });
     const s = scene;
     const env = { ...SECRETS, CWSYNC_LOG_LEVEL: 'trace' };
     const outputs: Array<[string, CliResult]> = [];

@@ -72,6 +72,25 @@ const usageOf = (id: number, name: string, cf: number, ss: number) => ({
   ],
 });
 
+const FABRIKAM = { id: 20, identifier: 'FABRIKAM', name: 'Fabrikam' };
+const CONTOSO_LTD = { id: 10, identifier: 'CONTOSO', name: 'Contoso Ltd' };
+const NORTHWIND = { id: 30, identifier: 'NORTHWIND', name: 'Northwind' };
+
+/** An "Email Security" agreement as ConnectWise answers it now (Active, its company not deleted, unless said). */
+function agreementOf(
+  id: number,
+  company: typeof FABRIKAM,
+  now: { status?: string; cancelled?: boolean; companyDeleted?: boolean } = {},
+) {
+  return {
+    id,
+    name: 'Email Security',
+    status: now.status ?? 'Active',
+    cancelled: now.cancelled ?? false,
+    company: { ...company, deleted: now.companyDeleted ?? false },
+  };
+}
+
 /** The plan cwsync makes; a forger's "consistent" plan passes another resolution or catalog. */
 function planFrom(
   target: MemoryTarget,
@@ -258,13 +277,7 @@ describe('a saved plan re-reads each agreement before writing to it', () => {
   it('writes nothing to an agreement moved to another company since the plan; the other agreement is applied', async () => {
     const target = world();
     const plan = planFrom(target);
-    target.agreementStore.set(100, {
-      id: 100,
-      name: 'Email Security',
-      status: 'Active',
-      cancelled: false,
-      company: { id: 20, identifier: 'FABRIKAM', name: 'Fabrikam', deleted: false },
-    });
+    target.agreementStore.set(100, agreementOf(100, FABRIKAM));
     const report = await applySaved(target, plan);
     expect(target.writes.filter((w) => w.agreement === 100)).toEqual([]);
     expect(target.writes.filter((w) => w.agreement === 200)).toHaveLength(2);
@@ -281,13 +294,7 @@ describe('a saved plan re-reads each agreement before writing to it', () => {
   it('writes nothing to an agreement cancelled since the plan', async () => {
     const target = world();
     const plan = planFrom(target);
-    target.agreementStore.set(200, {
-      id: 200,
-      name: 'Email Security',
-      status: 'Cancelled',
-      cancelled: true,
-      company: { id: 20, identifier: 'FABRIKAM', name: 'Fabrikam', deleted: false },
-    });
+    target.agreementStore.set(200, agreementOf(200, FABRIKAM, { status: 'Cancelled', cancelled: true }));
     const report = await applySaved(target, plan);
     expect(target.writes.filter((w) => w.agreement === 200)).toEqual([]);
     expect(report.errors.map((e) => e.message)).toEqual([
@@ -298,13 +305,7 @@ describe('a saved plan re-reads each agreement before writing to it', () => {
   it('writes nothing to an agreement whose status left policy.agreementStatuses since the plan', async () => {
     const target = world();
     const plan = planFrom(target);
-    target.agreementStore.set(200, {
-      id: 200,
-      name: 'Email Security',
-      status: 'Inactive',
-      cancelled: false,
-      company: { id: 20, identifier: 'FABRIKAM', name: 'Fabrikam', deleted: false },
-    });
+    target.agreementStore.set(200, agreementOf(200, FABRIKAM, { status: 'Inactive' }));
     const report = await applySaved(target, plan);
     expect(target.writes.filter((w) => w.agreement === 200)).toEqual([]);
     expect(report.errors[0]?.message).toBe(
@@ -315,13 +316,7 @@ describe('a saved plan re-reads each agreement before writing to it', () => {
   it('writes nothing to an agreement whose company was deleted since the plan', async () => {
     const target = world();
     const plan = planFrom(target);
-    target.agreementStore.set(100, {
-      id: 100,
-      name: 'Email Security',
-      status: 'Active',
-      cancelled: false,
-      company: { id: 10, identifier: 'CONTOSO', name: 'Contoso Ltd', deleted: true },
-    });
+    target.agreementStore.set(100, agreementOf(100, CONTOSO_LTD, { companyDeleted: true }));
     const report = await applySaved(target, plan);
     expect(target.writes.filter((w) => w.agreement === 100)).toEqual([]);
     expect(report.errors[0]?.message).toBe(
@@ -332,14 +327,7 @@ describe('a saved plan re-reads each agreement before writing to it', () => {
   it('refuses the whole plan (exit 3, zero writes) when every agreement it writes to moved', async () => {
     const target = world();
     const plan = planFrom(target);
-    for (const id of [100, 200])
-      target.agreementStore.set(id, {
-        id,
-        name: 'Email Security',
-        status: 'Active',
-        cancelled: false,
-        company: { id: 30, identifier: 'NORTHWIND', name: 'Northwind', deleted: false },
-      });
+    for (const id of [100, 200]) target.agreementStore.set(id, agreementOf(id, NORTHWIND));
     const err = await refusal(target, plan);
     expect(err.message).toBe(
       'every agreement the saved plan plan.json writes to moved since it was planned; nothing was written',

@@ -11,20 +11,20 @@ import { generateScenario } from '../support/scenario.js';
 let fake: FakeMailprotector | undefined;
 afterEach(async () => fake?.close());
 
+/** A generated world, one of its user groups also holding a service Mailprotector never listed, served by the fake. */
+async function startWorld(o: { customers: number; userGroupsPerCustomer: number; services: number; seed: number }) {
+  const { world } = generateScenario({ ...o, drift: 0, missing: 0 });
+  world.mp.services.push({ id: 999_999, userGroupId: world.mp.userGroups[0]!.id, serviceType: 'Quantum Shield' });
+  const mp = await startFakeMailprotector(world.mp);
+  fake = mp;
+  return { world, mp };
+}
+
 describe('cwsync usage', () => {
   it('round-trips: the JSON it prints, read back as usage.file, gives the identical snapshot', async () => {
-    const { world } = generateScenario({
-      customers: 60,
-      userGroupsPerCustomer: 3,
-      services: 5,
-      drift: 0,
-      missing: 0,
-      seed: 11,
-    });
-    world.mp.services.push({ id: 999_999, userGroupId: world.mp.userGroups[0]!.id, serviceType: 'Quantum Shield' });
-    fake = await startFakeMailprotector(world.mp);
+    const { world, mp } = await startWorld({ customers: 60, userGroupsPerCustomer: 3, services: 5, seed: 11 });
     const dir = tempDir();
-    writeConfig(join(dir, 'live'), { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: fake.apiBase });
+    writeConfig(join(dir, 'live'), { cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0', mpUrl: mp.apiBase });
     // --quiet: a slow machine's progress lines (every ~10 s off a terminal) are not warnings.
     const live = await runInProcess(['usage', '--config', 'live', '--format', 'json', '--quiet'], {
       cwd: dir,
@@ -56,20 +56,11 @@ describe('cwsync usage', () => {
   });
 
   it('prints a readable table, then every service seen with its users and what services.yaml says of it', async () => {
-    const { world } = generateScenario({
-      customers: 2,
-      userGroupsPerCustomer: 1,
-      services: 3,
-      drift: 0,
-      missing: 0,
-      seed: 2,
-    });
-    world.mp.services.push({ id: 999_999, userGroupId: world.mp.userGroups[0]!.id, serviceType: 'Quantum Shield' });
-    fake = await startFakeMailprotector(world.mp);
+    const { world, mp } = await startWorld({ customers: 2, userGroupsPerCustomer: 1, services: 3, seed: 2 });
     const dir = tempDir();
     writeConfig(dir, {
       cwUrl: 'http://127.0.0.1:1/v4_6_release/apis/3.0',
-      mpUrl: fake.apiBase,
+      mpUrl: mp.apiBase,
       services: 'services:\n  CloudFilter: MP-CLOUDFILTER\n  XtraMail: null\n',
     });
     const result = await runInProcess(['usage', '--config', dir], { env: TEST_ENV });

@@ -4,6 +4,7 @@
  * pages, so the request count follows pages, not names. Every failure is collected.
  */
 
+import { groupBy } from '../collections.js';
 import { lookAlikeAmong, suggestionFor } from '../config/suggest.js';
 import type { Binding } from '../config/types.js';
 import type { CompanyRef, ProductRef, ResolvedBinding, Unresolved } from '../reconcile/ports.js';
@@ -95,19 +96,6 @@ export function liveDirectory(client: ConnectWiseClient): Directory {
 
 const list = (items: string[], max = 8) =>
   items.length > max ? `${items.slice(0, max).join(', ')} and ${items.length - max} more` : items.join(', ');
-
-/** Each key's records, in the order read: built once, so a lookup per binding costs no scan. */
-function groupBy<T, K>(rows: readonly T[], key: (row: T) => K | undefined): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    if (k === undefined) continue;
-    const list = out.get(k);
-    if (list) list.push(row);
-    else out.set(k, [row]);
-  }
-  return out;
-}
 
 /** Companies not deleted, by exact name. */
 const liveByName = (rows: readonly Company[]) => groupBy(rows, (c) => (c.deletedFlag !== true ? c.name : undefined));

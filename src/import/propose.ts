@@ -5,6 +5,7 @@
  * when several proposals (or an existing binding) share a company, only a unique exact match
  * stays accepted; the others are left for review with the reason. Pure: no I/O.
  */
+import { groupBy } from '../collections.js';
 import { chooseAgreement } from './agreement.js';
 import { createMatcher } from './match.js';
 import type { ExistingBinding, ImportAgreement, ImportCompany, ImportCustomer, Proposal, Verdict } from './types.js';
@@ -71,18 +72,6 @@ export function propose(input: ProposeInput): ProposeResult {
   shareCompaniesOpenly(proposals, input.companies, input.existing);
   proposals.sort((a, b) => a.customer.name.localeCompare(b.customer.name) || a.customer.id - b.customer.id);
   return { proposals, bound: input.customers.length - unbound.length };
-}
-
-function groupBy<K, V>(items: Iterable<V>, keyOf: (item: V) => K | undefined): Map<K, V[]> {
-  const groups = new Map<K, V[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    if (key === undefined) continue;
-    const list = groups.get(key);
-    if (list) list.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }
 
 /** Proposals that name one company (with each other, or with a binding already written). */

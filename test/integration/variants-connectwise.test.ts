@@ -505,21 +505,15 @@ describe('write variants through the CLI: cwsync apply --yes, each outcome named
     expect(r.lines).toEqual(['MP-CLOUDFILTER 5', 'MP-SAFESEND 2']);
   });
 
-  it('POST answered with a redirect after it landed: exit 0, applied as confirmed by reading it back, POST sent once', async () => {
-    const r = await applyScene(billingWorld(), { redirectWrite: { method: 'POST' } });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(PLANNED);
-    expect(r.stdout).toContain('applied  update CONTOSO / Email Security: MP-CLOUDFILTER 5 -> 7\n');
-    expect(r.stdout).toContain(`applied  create CONTOSO / Email Security: MP-SAFESEND new -> 2 ${READ_BACK}\n`);
-    expect(r.stdout).toContain('Applied 2, failed 0, unknown 0, held 0, skipped 0, binding errors 0.\n');
-    expect(r.methods.sort()).toEqual(['PATCH', 'POST']);
-    expect(r.lines).toEqual(['MP-CLOUDFILTER 7', 'MP-SAFESEND 2']);
-  });
-
-  // The CLI's own cap (64 MiB): a create answered with more, once (the PATCH's case is the client-level row above).
-  it('a create answered with more than the 64 MiB cwsync reads: exit 0, applied as confirmed by reading it back, POST sent once', async () => {
-    const r = await applyScene(billingWorld(), { oversizedWrite: { bytes: 64 * 1024 * 1024 + 1, method: 'POST' } });
+  // The CLI's own cap is 64 MiB: a create answered with more, once (the PATCH's case is the client-level row above).
+  it.each<[string, CwSwitches]>([
+    ['POST answered with a redirect after it landed', { redirectWrite: { method: 'POST' } }],
+    [
+      'a create answered with more than the 64 MiB cwsync reads',
+      { oversizedWrite: { bytes: 64 * 1024 * 1024 + 1, method: 'POST' } },
+    ],
+  ])('%s: exit 0, applied as confirmed by reading it back, POST sent once', async (_name, switches) => {
+    const r = await applyScene(billingWorld(), switches);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(PLANNED);

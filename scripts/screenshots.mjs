@@ -35,6 +35,7 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 const load = (path) => import(pathToFileURL(join(root, path)).href);
 const { planFor } = await load('dist/cli/pipeline.js');
 const { loadConfig } = await load('dist/config/load.js');
+const { knownAdapters } = await load('dist/adapters/registry.js');
 const { silentLogger } = await load('dist/log.js');
 const { renderMarkdown } = await load('dist/render/markdown.js');
 const { DEMO_ENV, demoWorld } = await load('dist/sandbox/demo-data.js');
@@ -58,7 +59,7 @@ async function planIn(world, files) {
       writeFileSync(join(config, name), text);
     }
     process.chdir(work);
-    const loaded = loadConfig('config');
+    const loaded = loadConfig('config', knownAdapters);
     if (!loaded.config) throw new Error(`config invalid: ${JSON.stringify(loaded.problems)}`);
     const planned = await planFor(loaded.config, NOT_IN_GIT, silentLogger, {});
     await planned.close();

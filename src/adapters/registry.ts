@@ -2,6 +2,7 @@
  * The adapters cwsync knows, by their key in cwsync.yaml: the one place that imports them.
  * A new billing system or usage source is one line here (docs/adding-an-adapter.md).
  */
+import type { KnownAdapters } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { connectWiseAdapter } from '../connectwise/adapter.js';
 import { CwsyncError } from '../errors.js';
@@ -23,11 +24,6 @@ export function tuningKeys(): Set<string> {
     ...targets.flatMap((t) => t.tuning.map((k) => `${t.key}.${k}`)),
     ...sources.flatMap((s) => s.tuning.map((k) => `usage.${s.key}.${k}`)),
   ]);
-}
-
-/** The registered billing systems' keys that a cwsync.yaml (as parsed) holds at its top: exactly one is valid. */
-export function targetKeysIn(cwsync: unknown): string[] {
-  return targets.filter((t) => present(cwsync, t.key)).map((t) => t.key);
 }
 
 const present = (section: unknown, key: string) =>
@@ -63,6 +59,9 @@ export function configuredServices(cwsync: unknown): ServiceCatalogue | undefine
   const found = sources.find((s) => present(usage, s.key));
   return found?.capabilities.serviceCatalogue ? found.services : undefined;
 }
+
+/** What the config loader needs to know of the registered adapters (config/ imports none of them). */
+export const knownAdapters: KnownAdapters = { targets, servicesOf: configuredServices };
 
 /** The configured billing system, connected (`readOnly`: its inquire-only keys). */
 export function connectTarget(config: Config, context: AdapterContext & { readOnly?: boolean } = {}) {

@@ -4,6 +4,8 @@
  * and how its settings look, and building its port only when a command needs it (an async
  * `connect`/`open` with dynamic imports, so `validate` loads no HTTP client).
  */
+
+import type { Check } from '../check.js';
 import type { Config, SecretRef } from '../config/types.js';
 import type { Problem } from '../errors.js';
 import type { ShapeRow } from '../http/shape.js';
@@ -11,7 +13,6 @@ import type { TransportOptions } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import type { BillingTarget } from '../reconcile/ports.js';
 import type { ServiceCatalogue, UsageSource } from '../usage/types.js';
-import type { Check } from './check.js';
 
 /** The run's deadline (--max-duration) and the clock it is read by; tests inject a clock. */
 export type RunLimits = Pick<TransportOptions, 'deadlineAt' | 'clock'>;

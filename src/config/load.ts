@@ -4,13 +4,35 @@
  */
 import { type Dirent, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { configuredServices, registered, targetKeysIn } from '../adapters/registry.js';
 import { ConfigError, type Problem } from '../errors.js';
+import type { ServiceCatalogue } from '../usage/types.js';
 import { runRules } from './rules.js';
 import { checkReadablePath, isInside, UnsafeFileError } from './safe-file.js';
 import { checkSchema, type SchemaName } from './schemas.js';
 import type { Binding, Bundle, Config, MailprotectorSettings, Override, Policy } from './types.js';
 import { loadYamlFile, positionOf, problemAt, type YamlFile } from './yaml-file.js';
+
+/**
+ * What the loader needs to know of the registered adapters, passed in by its caller
+ * (adapters/registry.ts's `knownAdapters`), so that config/ imports no adapter: the billing
+ * systems' keys (exactly one sits at the top of cwsync.yaml), their names and whether they can
+ * cancel a line, and the service names of the usage source a cwsync.yaml names.
+ */
+export interface KnownAdapters {
+  readonly targets: ReadonlyArray<{
+    readonly key: string;
+    readonly name: string;
+    readonly capabilities: { readonly cancelLine: boolean };
+  }>;
+  /** The service names of the usage source a cwsync.yaml (as parsed) names; undefined when it has no list. */
+  servicesOf(cwsync: unknown): ServiceCatalogue | undefined;
+}
+
+/** The registered billing systems' keys that a cwsync.yaml (as parsed) holds at its top: exactly one is valid. */
+function targetKeysIn(cwsync: unknown, adapters: KnownAdapters): string[] {
+  if (typeof cwsync !== 'object' || cwsync === null) return [];
+  return adapters.targets.filter((t) => (cwsync as Record<string, unknown>)[t.key] !== undefined).map((t) => t.key);
+}
 
 export interface LoadResult {
   config?: Config;
@@ -151,10 +173,10 @@ function caseCollisions(dir: string, names: string[]): Problem[] {
 
 /** usage.file is checked where it is written, before anything reads it. */
 /** The billing system is whichever registered target's key is at the top of cwsync.yaml: exactly one. */
-function targetProblems(cwsync: YamlFile): Problem[] {
-  const keys = targetKeysIn(cwsync.data);
-  if (keys.length === 1) return capabilityProblems(cwsync, keys[0]!);
-  const all = registered.targets.map((t) => t.key).join(', ');
+function targetProblems(cwsync: YamlFile, adapters: KnownAdapters): Problem[] {
+  const keys = targetKeysIn(cwsync.data, adapters);
+  if (keys.length === 1) return capabilityProblems(cwsync, adapters.targets.find((t) => t.key === keys[0])!);
+  const all = adapters.targets.map((t) => t.key).join(', ');
   if (keys.length === 0)
     return [problemAt(cwsync, [], 'cwsync.yaml names no billing system', `add the settings of one of: ${all}`)];
   return [
@@ -169,8 +191,7 @@ function targetProblems(cwsync: YamlFile): Problem[] {
 }
 
 /** What the policy asks of the billing system that it says it cannot do. */
-function capabilityProblems(cwsync: YamlFile, key: string): Problem[] {
-  const target = registered.targets.find((t) => t.key === key)!;
+function capabilityProblems(cwsync: YamlFile, target: KnownAdapters['targets'][number]): Problem[] {
   const onZero = (cwsync.data as { policy?: { onZero?: unknown } }).policy?.onZero;
   if (onZero !== 'cancel' || target.capabilities.cancelLine) return [];
   return [
@@ -228,7 +249,7 @@ function missingFileHint(dir: string, name: string): string {
     : `every config directory needs ${name}: \`cwsync init DIR\` writes a commented one in DIR/config/`;
 }
 
-export function loadConfig(configDir: string): LoadResult {
+export function loadConfig(configDir: string, adapters: KnownAdapters): LoadResult {
   const dir = resolve(configDir);
   const problems: Problem[] = [];
   const files: string[] = [];
@@ -290,17 +311,23 @@ export function loadConfig(configDir: string): LoadResult {
   const customerFiles = customerPaths
     .map((p) => readChecked(dir, p, 'customers', problems, files))
     .filter((f): f is YamlFile => f !== undefined);
-  if (cwsync) problems.push(...targetProblems(cwsync), ...usageFileProblems(dir, cwsync));
-  const catalogue = cwsync ? configuredServices(cwsync.data) : undefined;
+  if (cwsync) problems.push(...targetProblems(cwsync, adapters), ...usageFileProblems(dir, cwsync));
+  const catalogue = cwsync ? adapters.servicesOf(cwsync.data) : undefined;
   problems.push(...runRules({ cwsync, services, customerFiles, catalogue }));
   if (problems.length > 0 || !cwsync || !services) return { problems, files };
-  return { config: build(dir, cwsync, services, customerFiles), problems, files };
+  return { config: build(dir, cwsync, services, customerFiles, targetKeysIn(cwsync.data, adapters)), problems, files };
 }
 
 type Obj = Record<string, unknown>;
 
 /** Builds the typed Config from files that passed every check (defaults already filled by ajv). */
-function build(dir: string, cwsync: YamlFile, services: YamlFile, customerFiles: YamlFile[]): Config {
+function build(
+  dir: string,
+  cwsync: YamlFile,
+  services: YamlFile,
+  customerFiles: YamlFile[],
+  targetKeys: string[],
+): Config {
   const c = cwsync.data as {
     usage: { mailprotector?: MailprotectorSettings; file?: string };
     policy: Policy;
@@ -318,7 +345,7 @@ function build(dir: string, cwsync: YamlFile, services: YamlFile, customerFiles:
   return {
     dir,
     // The billing system's section, under its adapter's key (`connectwise:`, `memory:`).
-    ...Object.fromEntries(targetKeysIn(c).map((key) => [key, (c as Record<string, unknown>)[key]])),
+    ...Object.fromEntries(targetKeys.map((key) => [key, (c as Record<string, unknown>)[key]])),
     usage: c.usage,
     policy: c.policy,
     services: s.services,
@@ -328,8 +355,8 @@ function build(dir: string, cwsync: YamlFile, services: YamlFile, customerFiles:
 }
 
 /** The config of `configDir`, or a ConfigError listing every problem: what every command starts with. */
-export function loadValidConfig(configDir: string): Config {
-  const { config, problems } = loadConfig(configDir);
+export function loadValidConfig(configDir: string, adapters: KnownAdapters): Config {
+  const { config, problems } = loadConfig(configDir, adapters);
   if (!config) throw new ConfigError(problems);
   return config;
 }

@@ -1,7 +1,7 @@
 /** The ConnectWise billing target for a config: live (write or read-only keys) or from a saved snapshot. */
 
-import type { Check } from '../adapters/check.js';
 import type { AdapterContext, CaptureOptions, ConnectedTarget, SnapshotPort } from '../adapters/types.js';
+import type { Check } from '../check.js';
 import type { BillCustomer, Config, EffectiveDatePolicy } from '../config/types.js';
 import type { ShapeRow } from '../http/shape.js';
 import { managedProducts } from '../reconcile/plan.js';

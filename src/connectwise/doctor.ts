@@ -4,7 +4,7 @@
  * be proven without writing: requests that cannot change anything (a POST with a product that
  * does not exist, a PATCH of addition 0) prove one missing (403), and otherwise give a warning.
  */
-import { type Check, failedCheck } from '../adapters/check.js';
+import { type Check, failedCheck } from '../check.js';
 import { HttpError } from '../http/errors.js';
 import type { ConnectWiseClient } from './client.js';
 import { queryString } from './conditions.js';

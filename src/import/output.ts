@@ -9,6 +9,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { knownAdapters } from '../adapters/registry.js';
 import { displayPath, loadConfig } from '../config/load.js';
 import { checkSchema } from '../config/schemas.js';
 import { loadYamlFile } from '../config/yaml-file.js';
@@ -120,5 +121,5 @@ function checkWritten(configDir: string, targets: OutputTarget[]): Problem[] {
       const { file, problems } = loadYamlFile(t.path, displayPath(t.path));
       return file ? checkSchema(file, 'customers') : problems;
     });
-  return [...(targets.some((t) => t.partOfConfig) ? loadConfig(configDir).problems : []), ...alone];
+  return [...(targets.some((t) => t.partOfConfig) ? loadConfig(configDir, knownAdapters).problems : []), ...alone];
 }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { planFor } from '../../src/cli/pipeline.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
@@ -31,7 +32,7 @@ async function planWith(
       dir,
       files({ cw: sandbox.cw.origin, mp: sandbox.mp.origin, cwApi: sandbox.cw.apiBase, mpApi: sandbox.mp.apiBase }),
     );
-    const { config, problems } = loadConfig(dir);
+    const { config, problems } = loadConfig(dir, knownAdapters);
     if (!config) throw new Error(`config invalid: ${JSON.stringify(problems)}`);
     const planned = await planFor(config, NOT_IN_GIT, silentLogger, { now: NOW });
     await planned.close();

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { BRANCH, markerOf } from '../../src/github/pull-request.js';
 import { importPullRequest } from '../../src/import/run.js';
@@ -36,7 +37,7 @@ afterEach(async () => {
 });
 
 const night = (date: string) => {
-  const { config, problems } = loadConfig(configDir);
+  const { config, problems } = loadConfig(configDir, knownAdapters);
   expect(problems).toEqual([]);
   return importPullRequest(config!, {
     now: new Date(`${date}T02:17:00Z`),

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { RefusedError } from '../../src/errors.js';
@@ -26,7 +27,7 @@ let dir: string;
 let first: ImportFileResult;
 
 const load = (d: string): Config => {
-  const { config, problems } = loadConfig(d);
+  const { config, problems } = loadConfig(d, knownAdapters);
   expect(problems).toEqual([]);
   return config!;
 };

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { applyCommand } from '../../src/cli/commands/apply.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
 import { planFor } from '../../src/cli/pipeline.js';
@@ -250,7 +251,7 @@ describe('holds, conflicts and the deadline over HTTP', () => {
     const s = await open();
     const clock = fakeClock();
     s.sandbox.cw.switches.rateLimit = { perSecond: 0, retryAfterSeconds: 119, now: clock.now };
-    const { config } = loadConfig(s.configDir);
+    const { config } = loadConfig(s.configDir, knownAdapters);
     const deadline = 5 * 60_000;
     const outcome = await planFor(config!, { inRepo: true, commit: null, dirty: false, changed: [] }, silentLogger, {
       run: { clock, deadlineAt: clock.now() + deadline },

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { describe, expect, it } from 'vitest';
-import { sourceAdapterFor, targetAdapterFor } from '../../src/adapters/registry.js';
+import { knownAdapters, sourceAdapterFor, targetAdapterFor } from '../../src/adapters/registry.js';
 import { loadValidConfig } from '../../src/config/load.js';
 import type { MemoryState } from '../../src/memory/state.js';
 import { runInProcess } from '../helpers/in-process.js';
@@ -68,7 +68,7 @@ async function repo(billing: MemoryState = state()) {
 describe('the in-memory billing system and the usage file, through the registry', () => {
   it('are the adapters the registry picks for memory: and usage.file', async () => {
     const { dir } = await repo();
-    const config = loadValidConfig(join(dir, 'config'));
+    const config = loadValidConfig(join(dir, 'config'), knownAdapters);
     expect(targetAdapterFor(config).key).toBe('memory');
     expect(sourceAdapterFor(config).key).toBe('file');
     expect(config.connectwise).toBeUndefined();

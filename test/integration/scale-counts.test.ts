@@ -5,6 +5,7 @@
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { planFor } from '../../src/cli/pipeline.js';
 import { loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
@@ -35,7 +36,7 @@ afterAll(() => sandbox.close());
 
 describe('request counts at 120 customers, 3 user groups each', () => {
   it('plan reads each API a pinned number of times, and apply writes once per action', async () => {
-    const { config } = loadConfig(dir);
+    const { config } = loadConfig(dir, knownAdapters);
     const planned = await planFor(config!, { inRepo: false, commit: null, dirty: true, changed: [] }, silentLogger);
     const mp = sandbox.mp.requests.map((r) => r.path.replace(/\d+/g, 'N'));
     const cw = sandbox.cw.requests.map((r) => r.path.replace('/v4_6_release/apis/3.0', '').replace(/\d+/g, 'N'));

@@ -13,6 +13,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { configDigest } from '../../src/config/digest.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConnectWiseClient } from '../../src/connectwise/client.js';
@@ -129,7 +130,7 @@ async function planAndApply(
       ],
     }),
   );
-  const config = loadConfig(dir).config!;
+  const config = loadConfig(dir, knownAdapters).config!;
   const target = new ConnectWiseTarget(client, { agreementStatuses: config.policy.agreementStatuses });
   const now = new Date('2026-12-02T12:00:00Z');
   const input = await gather(config, {

@@ -1,5 +1,6 @@
 /** Increase holds and maxQuantity, enforced by the apply core itself (SPEC §3 "Safety"). */
 import { describe, expect, it } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Policy } from '../../src/config/types.js';
 import { applyPlan, needsAttention } from '../../src/reconcile/apply.js';
@@ -128,7 +129,7 @@ describe('increase holds and maxQuantity', () => {
   it('the schema defaults the limits: maxIncreasePercent 100, maxIncreaseUnits 25, maxQuantity 5000', () => {
     const dir = tempDir('cwsync-holds-');
     writeFiles(dir, BASE_CONFIG);
-    const { config } = loadConfig(dir);
+    const { config } = loadConfig(dir, knownAdapters);
     expect(config?.policy.safety).toMatchObject({ maxIncreasePercent: 100, maxIncreaseUnits: 25, maxQuantity: 5000 });
   });
 });

@@ -163,6 +163,72 @@ function readmePicture(): Map<string, Set<string>> {
   return picture;
 }
 
+/** Whether an import or export statement brings in types only (erased at run time). */
+function typeOnly(statement: string): boolean {
+  if (/^(?:import|export)\s+type\b/.test(statement)) return true;
+  const names = /\{([^}]*)\}/.exec(statement)?.[1];
+  if (names === undefined || /^import\s+[\w$]+\s*,/.test(statement) || /\*\s+as/.test(statement)) return false;
+  const specifiers = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  return specifiers.length > 0 && specifiers.every((n) => n.startsWith('type '));
+}
+
+/** The folders each folder imports at run time (type-only imports left out), as a graph. */
+function runtimeFolderGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of allModules()) {
+    const a = folderOf(file);
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const m of text.matchAll(
+      /^((?:import|export)\b[^'"]*?from\s+)['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/gm,
+    )) {
+      if (m[1] !== undefined && typeOnly(m[1])) continue;
+      const b = folderOf(join(dir, (m[2] ?? m[3]!).replace(/\.js$/, '.ts')));
+      if (a === '.' || b === '.' || a === b) continue;
+      graph.set(a, (graph.get(a) ?? new Set()).add(b));
+    }
+  }
+  return graph;
+}
+
+/** The folder cycles of a graph, each as `a -> b -> a`. */
+function cyclesOf(graph: Map<string, Set<string>>): string[] {
+  const found: string[] = [];
+  const walk = (path: string[]) => {
+    for (const next of graph.get(path.at(-1)!) ?? []) {
+      if (next === path[0]) found.push([...path, next].join(' -> '));
+      else if (!path.includes(next) && next > path[0]!) walk([...path, next]);
+    }
+  };
+  for (const start of [...graph.keys()].sort()) walk([start]);
+  return found;
+}
+
+describe('no folder cycle at run time', () => {
+  it('no folder reaches itself through run-time imports (a type-only import back, as adapters/ to config/, is no cycle)', () => {
+    expect(cyclesOf(runtimeFolderGraph())).toEqual([]);
+    // config/ asks no adapter: the registry's knowledge is passed in (cli/ passes knownAdapters).
+    expect(runtimeFolderGraph().get('config')?.has('adapters') ?? false).toBe(false);
+    expect(runtimeFolderGraph().get('adapters')?.has('connectwise')).toBe(true);
+  });
+
+  it('the check itself can fail: it tells type-only imports apart and finds a cycle', () => {
+    expect(typeOnly("import type { A } from '")).toBe(true);
+    expect(typeOnly("import { type A, type B } from '")).toBe(true);
+    expect(typeOnly("import { type A, b } from '")).toBe(false);
+    expect(typeOnly("import * as x from '")).toBe(false);
+    const g = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+    ]);
+    expect(cyclesOf(g)).toEqual(['a -> b -> c -> a']);
+  });
+});
+
 describe("the README's folders and arrows", () => {
   it('are the import graph between the folders of src/ (the shared modules at src/*.ts left out): no arrow missing, none extra', () => {
     const graph = new Map<string, Set<string>>();

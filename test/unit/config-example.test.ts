@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { checkSchema, type SchemaName } from '../../src/config/schemas.js';
 import { loadYamlFile } from '../../src/config/yaml-file.js';
@@ -32,7 +33,7 @@ describe('config.example', () => {
   });
 
   it('loads as a whole with no problems and the documented defaults', () => {
-    const { config, problems } = loadConfig(dir);
+    const { config, problems } = loadConfig(dir, knownAdapters);
     expect(problems).toEqual([]);
     expect(config!.policy.safety).toEqual({
       maxChangePercent: 30,

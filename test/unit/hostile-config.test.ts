@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'nod
 import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { actor } from '../../src/cli/commands/apply.js';
 import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { usageCommand } from '../../src/cli/commands/usage.js';
@@ -1015,7 +1016,7 @@ describe('YAML 1.2, core schema', () => {
       'cwsync.yaml': CWSYNC.replace('reseller: 343', 'reseller: 070'),
       'customers.yaml': 'customers:\n  - customer: 1:20\n    company: CONTOSO\n    agreement: Email Security\n',
     });
-    const { config, problems } = loadConfig(dir);
+    const { config, problems } = loadConfig(dir, knownAdapters);
     expect(problems).toEqual([]);
     expect(config?.usage.mailprotector?.reseller).toBe(70);
     expect(config?.customers[0]?.customer).toBe('1:20');

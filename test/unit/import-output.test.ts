@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { MAX_FILE_BYTES } from '../../src/config/yaml-file.js';
 import { CwsyncError, RefusedError } from '../../src/errors.js';
@@ -106,7 +107,7 @@ describe('writeInParts: a proposal too long for one file', () => {
     ]);
     for (const f of files) expect(statSync(f.path).size).toBeLessThan(MAX_FILE_BYTES);
     expect(readFileSync(files[1]!.path, 'utf8')).toContain('Part 2 of 3.');
-    const { config, problems } = loadConfig(dir);
+    const { config, problems } = loadConfig(dir, knownAdapters);
     expect(problems).toEqual([]);
     expect(config!.customers).toHaveLength(n);
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { propose } from '../../src/import/propose.js';
 import { renderProposals, yamlScalar } from '../../src/import/render.js';
@@ -127,7 +128,7 @@ describe('renderProposals', () => {
     const dir = tempDir();
     writeConfig(dir, { cwUrl: 'http://127.0.0.1:1/apis/3.0', mpUrl: 'http://127.0.0.1:2/api/v1' });
     writeFiles(dir, { 'customers/imported.yaml': text });
-    expect(loadConfig(dir).problems).toEqual([]);
+    expect(loadConfig(dir, knownAdapters).problems).toEqual([]);
   });
 
   it.each([
@@ -187,7 +188,7 @@ describe('loadConfig on a directory with the rendered file', () => {
     const dir = tempDir();
     writeConfig(dir, { cwUrl: 'http://127.0.0.1:1/apis/3.0', mpUrl: 'http://127.0.0.1:2/api/v1' });
     writeFiles(dir, { 'customers/imported.yaml': renderProposals(proposals, meta) });
-    const { config, problems } = loadConfig(dir);
+    const { config, problems } = loadConfig(dir, knownAdapters);
     expect(problems).toEqual([]);
     expect(config!.customers).toMatchObject([
       {

@@ -8,6 +8,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSy
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { doctorCommand } from '../../src/cli/commands/doctor.js';
 import { loadConfig } from '../../src/config/load.js';
 import { CwsyncError } from '../../src/errors.js';
@@ -73,7 +74,7 @@ describe('cwsync init: the files', () => {
   });
 
   it('validates as generated', () => {
-    const { config, problems } = loadConfig(join(scaffold(), 'config'));
+    const { config, problems } = loadConfig(join(scaffold(), 'config'), knownAdapters);
     expect(problems).toEqual([]);
     expect(config!.connectwise!.company).toBe('yourcompany');
     expect(config!.usage.mailprotector!.reseller).toBe(1);

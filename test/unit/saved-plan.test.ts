@@ -3,6 +3,7 @@
  * edited, or whose agreements moved since it was made, writes nothing it should not.
  */
 import { describe, expect, it } from 'vitest';
+import { knownAdapters } from '../../src/adapters/registry.js';
 import { configDigest } from '../../src/config/digest.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
@@ -22,7 +23,7 @@ import { billedLine, planOver } from '../helpers/plan-fixture.js';
 const NOW = new Date('2026-11-26T02:17:00Z');
 
 function loaded(customers: string): Config {
-  const { config, problems } = loadConfig(configDir({ 'customers.yaml': customers }));
+  const { config, problems } = loadConfig(configDir({ 'customers.yaml': customers }), knownAdapters);
   if (!config) throw new Error(JSON.stringify(problems));
   return config;
 }

@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { registered } from '../../src/adapters/registry.js';
+import { knownAdapters, registered } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -41,7 +41,10 @@ function exampleWith(edit: (text: string) => string): string {
 
 describe('the billing system is whichever registered key is present', () => {
   it('config.example names exactly one, connectwise:', () => {
-    const { config, problems } = loadConfig(exampleWith((t) => t));
+    const { config, problems } = loadConfig(
+      exampleWith((t) => t),
+      knownAdapters,
+    );
     expect(problems).toEqual([]);
     expect(config?.connectwise?.company).toBe('acme');
   });
@@ -53,10 +56,10 @@ describe('the billing system is whichever registered key is present', () => {
         .replace(/^connectwise:\n(?: {2}.*\n|\s*#.*\n)*/m, 'memory:\n  state: billing.json\n')
         .replace('onZero: zero', 'onZero: cancel'),
     );
-    expect(loadConfig(dir).problems).toEqual([]);
+    expect(loadConfig(dir, knownAdapters).problems).toEqual([]);
     memory.capabilities.cancelLine = false;
     try {
-      const { problems } = loadConfig(dir);
+      const { problems } = loadConfig(dir, knownAdapters);
       expect(problems.map((p) => p.message)).toEqual([
         'policy.onZero is cancel, but the in-memory billing system cannot cancel a line',
       ]);
@@ -67,7 +70,7 @@ describe('the billing system is whichever registered key is present', () => {
 
   it('a cwsync.yaml naming two billing systems is refused at the second', () => {
     const dir = exampleWith((t) => t.replace(/^usage:\n/m, 'memory:\n  state: billing.json\nusage:\n'));
-    const { config, problems } = loadConfig(dir);
+    const { config, problems } = loadConfig(dir, knownAdapters);
     expect(config).toBeUndefined();
     expect(problems.map((p) => [p.message, p.line > 1])).toEqual([
       ['cwsync.yaml names 2 billing systems (connectwise, memory)', true],
@@ -76,7 +79,7 @@ describe('the billing system is whichever registered key is present', () => {
 
   it('a cwsync.yaml without any billing system is refused, naming the registered keys', () => {
     const dir = exampleWith((t) => t.replace(/^connectwise:\n(?: {2}.*\n|\s*#.*\n)*/m, ''));
-    const { config, problems } = loadConfig(dir);
+    const { config, problems } = loadConfig(dir, knownAdapters);
     expect(config).toBeUndefined();
     expect(problems.map((p) => [p.message, p.hint])).toEqual([
       [

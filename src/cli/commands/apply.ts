@@ -1,3 +1,4 @@
+import { knownAdapters } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError, RefusedError } from '../../errors.js';
 import { acquireApplyLock } from '../../git/lock.js';
@@ -94,7 +95,7 @@ async function requireApproval(logger: Logger): Promise<void> {
 export async function applyCommand(opts: ApplyOptions): Promise<ExitCode> {
   const deadlineAt = Date.now() + durationMs('--max-duration', opts.maxDuration ?? '50m');
   const settleMs = durationMs('--settle-time', opts.settleTime ?? '15m');
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   await checkPullRequestConnection(config);
   const ask = !opts.plan && !opts.yes;
   // Before anything is read: off a terminal nobody can answer, so nothing is done at all.

@@ -1,5 +1,5 @@
-import { type Check, failedCheck } from '../../adapters/check.js';
 import { openUsageSource } from '../../adapters/registry.js';
+import { type Check, failedCheck } from '../../check.js';
 import type { Config } from '../../config/types.js';
 import type { Logger } from '../../log.js';
 

@@ -1,5 +1,5 @@
-import type { Check } from '../../adapters/check.js';
-import { openUsageSource, sourceAdapterFor, targetAdapterFor } from '../../adapters/registry.js';
+import { knownAdapters, openUsageSource, sourceAdapterFor, targetAdapterFor } from '../../adapters/registry.js';
+import type { Check } from '../../check.js';
 import { loadValidConfig } from '../../config/load.js';
 import type { Config } from '../../config/types.js';
 import type { ShapeRow } from '../../http/shape.js';
@@ -136,7 +136,7 @@ async function printServices(config: Config, logger: Logger): Promise<void> {
 }
 
 export async function doctorCommand(opts: { config: string; shapes?: boolean; services?: boolean }): Promise<ExitCode> {
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   await checkPullRequestConnection(config);
   const logger = createLogger();
   const checks: Check[] = [

@@ -1,3 +1,4 @@
+import { knownAdapters } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { configGitState } from '../../git/state.js';
@@ -14,7 +15,7 @@ export interface ExplainOptions {
 
 /** Plans the customer's agreement as `plan --customer` would, and explains it: nothing is derived twice. */
 export async function explainCommand(customer: string, opts: ExplainOptions): Promise<ExitCode> {
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   const wanted = customer.trim().toLowerCase();
   if (!config.customers.some((b) => String(b.customer).toLowerCase() === wanted))
     throw new CwsyncError(`no binding names "${customer}"`, {

@@ -3,6 +3,7 @@
  * under the config directory (or --out), or with --pull-request as the nightly's one pull
  * request for unbound customers that have usage.
  */
+import { knownAdapters } from '../../adapters/registry.js';
 import { displayPath, loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { githubRepoFromEnv } from '../../github/api.js';
@@ -41,7 +42,7 @@ function counts(proposals: Proposal[]): string {
 }
 
 export async function importCommand(opts: ImportOptions): Promise<ExitCode> {
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   await checkPullRequestConnection(config);
   const logger = createLogger();
   if (opts.pullRequest) {

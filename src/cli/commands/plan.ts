@@ -1,3 +1,4 @@
+import { knownAdapters } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { configGitState } from '../../git/state.js';
@@ -41,7 +42,7 @@ export function maxAgeMs(text: string, flag = '--max-usage-age'): number {
 
 export async function planCommand(opts: PlanOptions): Promise<ExitCode> {
   const deadlineAt = Date.now() + durationMs('--max-duration', opts.maxDuration ?? '50m');
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   // Before anything resolves a secret or connects: a pull request's connection is not trusted.
   await checkTrustedConnection(config, basesToCompare(opts.base));
   refuseLiveUsageInPullRequest(config, opts.usageSnapshot);

@@ -5,7 +5,7 @@
  * billing system's adapter captures it (ConnectWise's: companies, agreements, catalog, lines).
  */
 
-import { targetAdapterFor } from '../../adapters/registry.js';
+import { knownAdapters, targetAdapterFor } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import { RefusedError } from '../../errors.js';
 import { createLogger } from '../../log.js';
@@ -21,7 +21,7 @@ export interface SnapshotOptions {
 }
 
 export async function snapshotCommand(opts: SnapshotOptions): Promise<ExitCode> {
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   await checkPullRequestConnection(config);
   checkOutputPath(opts.out, '--out');
   const adapter = targetAdapterFor(config);

@@ -1,4 +1,4 @@
-import { openUsageSource, sourceAdapterFor } from '../../adapters/registry.js';
+import { knownAdapters, openUsageSource, sourceAdapterFor } from '../../adapters/registry.js';
 import { loadValidConfig } from '../../config/load.js';
 import { CwsyncError } from '../../errors.js';
 import { createLogger } from '../../log.js';
@@ -10,7 +10,7 @@ import { checkPullRequestConnection } from '../trusted-connection.js';
 export async function usageCommand(opts: { config: string; format: string }): Promise<ExitCode> {
   if (opts.format !== 'text' && opts.format !== 'json')
     throw new CwsyncError(`--format must be text or json, not "${opts.format}"`);
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   await checkPullRequestConnection(config);
   const source = await openUsageSource(config, { logger: createLogger() });
   const progress = createProgress({ label: source.label });

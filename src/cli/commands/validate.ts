@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sourceAdapterFor } from '../../adapters/registry.js';
+import { knownAdapters, sourceAdapterFor } from '../../adapters/registry.js';
 import { displayPath, loadValidConfig } from '../../config/load.js';
 import { nearest } from '../../config/suggest.js';
 import type { Config } from '../../config/types.js';
@@ -34,7 +34,7 @@ function unsetSecretWarnings(config: Config): Problem[] {
 }
 
 export async function validateCommand(opts: { config: string }): Promise<ExitCode> {
-  const config = loadValidConfig(opts.config);
+  const config = loadValidConfig(opts.config, knownAdapters);
   // What the usage source can check without a request (a usage file: it parses and validates).
   const sourceProblems = (await sourceAdapterFor(config).validate?.(config)) ?? [];
   if (sourceProblems.length > 0) throw new ConfigError(sourceProblems);

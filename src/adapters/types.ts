@@ -28,8 +28,6 @@ export interface AdapterContext {
 interface TargetCapabilities {
   /** A line can be cancelled; without it, policy.onZero: cancel is a config error (config/load.ts). */
   cancelLine: boolean;
-  /** Lines and catalogue items carry prices, so the plan can say what a change moves. */
-  prices: boolean;
   /** A second, inquire-only set of keys for pull-request plans (plan --read-only). */
   readOnlyKeys: boolean;
   /** A snapshot of its state can be saved and planned from (cwsync snapshot, plan --target-snapshot). */

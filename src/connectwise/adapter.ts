@@ -12,7 +12,7 @@ import { connectWiseSettingsSchema } from './settings-schema.js';
 export const connectWiseAdapter: TargetAdapter = {
   key: 'connectwise',
   name: 'ConnectWise',
-  capabilities: { cancelLine: true, prices: true, readOnlyKeys: true, snapshots: true },
+  capabilities: { cancelLine: true, readOnlyKeys: true, snapshots: true },
   settingsSchema: connectWiseSettingsSchema,
   // billCustomer and effectiveDate were policy: before they moved here: still a pull request's to change.
   tuning: ['concurrency', 'timeoutSeconds', 'billCustomer', 'effectiveDate'],

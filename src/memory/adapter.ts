@@ -21,7 +21,7 @@ const statePath = (config: Config) => resolve(config.dir, settingsOf(config).sta
 export const memoryAdapter: TargetAdapter = {
   key: 'memory',
   name: 'the in-memory billing system',
-  capabilities: { cancelLine: true, prices: true, readOnlyKeys: false, snapshots: false },
+  capabilities: { cancelLine: true, readOnlyKeys: false, snapshots: false },
   settingsSchema: {
     type: 'object',
     additionalProperties: false,

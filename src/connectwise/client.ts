@@ -6,8 +6,8 @@
  * and never PUTs or DELETEs.
  */
 import type { ConnectWiseSettings } from '../config/types.js';
-import { CwsyncError } from '../errors.js';
-import { HttpError, PagingError, ShapeError } from '../http/errors.js';
+import { type CallRef, CwsyncError, NotUnderstood, PagingError } from '../errors.js';
+import { HttpError } from '../http/errors.js';
 import { type Checked, checkList, checkRecord, describeAnswer, type RecordSpec } from '../http/shape.js';
 import { type HttpResponse, type Method, Transport, type TransportOptions } from '../http/transport.js';
 import type { Logger } from '../log.js';
@@ -143,7 +143,9 @@ export class ConnectWiseClient {
     }
     const info = this.checked(res, checkRecord<{ Codebase: string }>(res, COMPANY_INFO), 'GET', label);
     if (!/^\/?[\w.-]+\/?$/.test(info.Codebase))
-      throw this.shapeError(res, 'GET', label, 'expected Codebase to be one path segment such as v4_6_release/');
+      throw this.notUnderstood(res, 'GET', label, {
+        expected: 'a Codebase of one path segment such as v4_6_release/',
+      });
     this.base = `${origin}/${info.Codebase.replace(/^\/+/, '').replace(/\/?$/, '/')}apis/3.0`;
     this.log?.debug({ base: this.base }, 'ConnectWise codebase');
     return this.base;
@@ -191,16 +193,27 @@ export class ConnectWiseClient {
     }
   }
 
-  private shapeError(res: HttpResponse, method: Method, label: string, problem: string, path?: string): ShapeError {
-    return new ShapeError('ConnectWise', method, path ?? '', res.status, problem, describeAnswer(res), { label });
+  /** A call as messages name it: ConnectWise's name is filled in here, the adapter. */
+  private callRef(method: Method, label: string, path?: string): CallRef {
+    return { service: 'ConnectWise', method, path: path ?? '', label };
+  }
+
+  private notUnderstood(
+    res: HttpResponse,
+    method: Method,
+    label: string,
+    failed: { expected: string; why?: string },
+    path?: string,
+  ): NotUnderstood {
+    return new NotUnderstood({ from: this.callRef(method, label, path), ...failed, got: describeAnswer(res) });
   }
 
   private checked<T>(res: HttpResponse, result: Checked<T>, method: Method, label: string, path?: string): T {
     if (result.ok) return result.value;
-    throw this.shapeError(res, method, label, result.problem, path);
+    throw this.notUnderstood(res, method, label, result, path);
   }
 
-  /** One checked answer: a record of `spec`, or a ShapeError naming the call and what came back. */
+  /** One checked answer: a record of `spec`, or NotUnderstood naming the call and what came back. */
   private async record<T>(
     method: Method,
     pathAndQuery: string,
@@ -237,12 +250,11 @@ export class ConnectWiseClient {
   }
 
   private pagingError(path: string, label: string, reason: string, cap?: boolean): PagingError {
-    return new PagingError('ConnectWise', 'GET', this.pathOf(path), `${reason}; stopped, nothing from it was used`, {
-      label,
-      ...(cap
-        ? { hint: 'narrow the query (fewer names per binding file), or report this list as unusually long' }
-        : {}),
-    });
+    return new PagingError(
+      this.callRef('GET', label, this.pathOf(path)),
+      `${reason}; stopped, nothing from it was used`,
+      cap ? { hint: 'narrow the query (fewer names per binding file), or report this list as unusually long' } : {},
+    );
   }
 
   async count(path: string, conditions: string | undefined, label: string): Promise<number> {
@@ -321,15 +333,12 @@ export class ConnectWiseClient {
     const rows = await this.list<Addition>(path, { conditions, fields: LIST_FIELDS.additions }, label, ADDITION);
     const strays = rows.filter((r) => r.agreementId !== agreementId);
     if (strays.length > 0)
-      throw new ShapeError(
-        'ConnectWise',
-        'GET',
-        this.pathOf(path),
-        200,
-        `${strays.length} of ${rows.length} additions ${strays[0]!.agreementId === undefined ? 'say no agreementId' : `belong to agreement ${strays[0]!.agreementId}`}, not ${agreementId}`,
-        `a list of ${rows.length} additions`,
-        { label },
-      );
+      throw new NotUnderstood({
+        from: this.callRef('GET', label, this.pathOf(path)),
+        expected: `the additions of agreement ${agreementId}`,
+        got: `a list of ${rows.length} additions`,
+        why: `${strays.length} of them ${strays[0]!.agreementId === undefined ? 'say no agreementId' : `belong to agreement ${strays[0]!.agreementId}`}`,
+      });
     return rows;
   }
 
@@ -343,7 +352,7 @@ export class ConnectWiseClient {
     );
   }
 
-  /** A 2xx whose body is not an addition throws a ShapeError whose outcome is unknown: read back. */
+  /** A 2xx whose body is not an addition throws NotUnderstood, whose outcome is unknown: read back. */
   createAddition(agreementId: number, addition: NewAddition): Promise<Addition> {
     return this.record(
       'POST',

@@ -131,7 +131,7 @@ const asAnswer = (body: unknown): AnswerFacts => ({
 
 function listProblem(body: unknown, spec: RecordSpec, where: string): string | undefined {
   const checked = checkList(asAnswer(body), spec);
-  return checked.ok ? undefined : `${where}: ${checked.problem}`;
+  return checked.ok ? undefined : `${where}: expected ${checked.expected}${checked.why ? `, but ${checked.why}` : ''}`;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

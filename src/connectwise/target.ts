@@ -4,7 +4,7 @@
  * outcomes: a write with no usable answer is OutcomeUnknown; refused credentials stop the run.
  */
 import type { BillCustomer, Binding, EffectiveDatePolicy } from '../config/types.js';
-import { HttpError, outcomeUnknown } from '../http/errors.js';
+import { HttpError, mayHaveLanded } from '../http/errors.js';
 import {
   type AgreementState,
   type BilledLine,
@@ -28,7 +28,7 @@ import { checkAnswer } from './write-check.js';
 function translate(err: unknown, write: boolean): unknown {
   if (err instanceof HttpError && (err.status === 401 || err.status === 403))
     return new TargetUnavailable(err.message, { hint: err.hint, cause: err });
-  if (write && outcomeUnknown(err) && err instanceof Error)
+  if (write && mayHaveLanded(err) && err instanceof Error)
     return new OutcomeUnknown(err.message, { hint: (err as { hint?: string }).hint, cause: err });
   return err;
 }

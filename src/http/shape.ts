@@ -41,17 +41,6 @@ function safeKey(k: string): string {
   return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }
 
-/** What came back, for an error naming a call: status, content type and shape; never raw content. */
-export function describeResponse(status: number, contentType: string | null, body: unknown, bytes?: number): string {
-  const shape =
-    typeof body === 'string' ? (body.length === 0 ? 'an empty body' : 'a body that is not JSON') : describeShape(body);
-  return `${head(status, contentType, bytes)}: ${shape}`;
-}
-
-function head(status: number, contentType: string | null, bytes?: number): string {
-  return `HTTP ${status} ${typeAndSize(contentType, bytes)}`;
-}
-
 function typeAndSize(contentType: string | null, bytes?: number): string {
   const type = contentType
     ? contentType
@@ -73,7 +62,7 @@ export interface AnswerFacts {
   format: 'json' | 'empty' | 'not-json';
 }
 
-/** `describeResponse` for a transport answer: tells a JSON string from a body that is not JSON. */
+/** What came back, for an error naming a call and for `doctor --shapes`: status, content type, size and shape; never raw content. */
 export function describeAnswer(res: AnswerFacts): string {
   return `HTTP ${res.status} ${describeBody(res)}`;
 }
@@ -152,12 +141,13 @@ function describeSpec(spec: RecordSpec): string {
     .join(', ');
 }
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** A checked answer: its value, or what was expected and which part of it is wrong (for NotUnderstood). */
+export type Checked<T> = { ok: true; value: T } | { ok: false; expected: string; why?: string };
 
 /** A JSON list of records that each carry the spec's fields, or what is wrong with it. */
 export function checkList<T>(res: AnswerFacts, spec: RecordSpec): Checked<T[]> {
   if (res.format !== 'json' || !Array.isArray(res.body))
-    return { ok: false, problem: `expected a JSON list of ${spec.plural}` };
+    return { ok: false, expected: `a JSON list of ${spec.plural}` };
   const bad: string[] = [];
   let count = 0;
   res.body.forEach((row, i) => {
@@ -169,16 +159,21 @@ export function checkList<T>(res: AnswerFacts, spec: RecordSpec): Checked<T[]> {
   if (count === 0) return { ok: true, value: res.body as T[] };
   return {
     ok: false,
-    problem: `expected a list of ${spec.plural} with ${describeSpec(spec)}, but ${bad.join('; ')}${count > bad.length ? `; and ${count - bad.length} more` : ''}`,
+    expected: `a list of ${spec.plural} with ${describeSpec(spec)}`,
+    why: `${bad.join('; ')}${count > bad.length ? `; and ${count - bad.length} more` : ''}`,
   };
 }
 
 /** One JSON record carrying the spec's fields, or what is wrong with it. */
 export function checkRecord<T>(res: AnswerFacts, spec: RecordSpec): Checked<T> {
-  if (res.format !== 'json') return { ok: false, problem: `expected a JSON ${spec.noun}` };
+  if (res.format !== 'json') return { ok: false, expected: `a JSON ${spec.noun}` };
   const problems = fieldProblems(res.body, spec);
   if (problems.length === 0) return { ok: true, value: res.body as T };
-  return { ok: false, problem: `expected ${a(spec.noun)} with ${describeSpec(spec)}, but it ${problems.join('; ')}` };
+  return {
+    ok: false,
+    expected: `${a(spec.noun)} with ${describeSpec(spec)}`,
+    why: problems.map((p) => (p.startsWith('is ') ? `it ${p}` : p)).join('; '),
+  };
 }
 
 const a = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;

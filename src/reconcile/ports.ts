@@ -5,7 +5,7 @@
  * vendor's query syntax.
  */
 import type { Binding } from '../config/types.js';
-import { CwsyncError } from '../errors.js';
+import { CwsyncError, NotUnderstood } from '../errors.js';
 
 /**
  * How messages name the two systems: each adapter fills in its own name ("ConnectWise",
@@ -64,7 +64,7 @@ export interface TargetResolution {
   failures: Unresolved[];
 }
 
-/** An addition as the reconciler sees it. */
+/** A billed line (ConnectWise: an agreement addition) as the reconciler sees it. */
 export interface BilledLine {
   id: number;
   productId: number;
@@ -140,24 +140,24 @@ export class OutcomeUnknown extends CwsyncError {}
 /** The billing system refuses everything (credentials, permissions): the whole run stops, not one binding. */
 export class TargetUnavailable extends CwsyncError {}
 
-/** A line the billing system answered that cannot be understood (say, a cancelled date that is no date). */
-class LineNotUnderstood extends CwsyncError {}
-
 /** ISO 8601 dates and date-times, as billing systems write them; Date.parse alone takes "1" as 2001. */
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
- * An addition is open while it has no cancelled date, or one still in the future. A cancelled
- * date that is not a date is not understood: never guessed open (billed) or closed (recreated).
+ * A line is open while it has no cancelled date, or one still in the future. A cancelled date
+ * that is not a date is not understood (NotUnderstood, an error of that binding): never guessed
+ * open (billed) or closed (recreated).
  */
 export function isOpen(line: { id?: number; cancelledDate?: string | null }, now: Date): boolean {
   if (line.cancelledDate === null || line.cancelledDate === undefined) return true;
   const t = ISO_DATE.test(line.cancelledDate) ? Date.parse(line.cancelledDate) : Number.NaN;
   if (Number.isNaN(t))
-    throw new LineNotUnderstood(
-      `addition ${line.id ?? '?'} has a cancelledDate that is not a date (${JSON.stringify(line.cancelledDate).slice(0, 60)})`,
-      { hint: 'check the addition in the billing system; nothing was planned for this agreement' },
-    );
+    throw new NotUnderstood({
+      from: `line ${line.id ?? '?'} from the billing system`,
+      expected: 'a cancelledDate that is an ISO date, or none',
+      got: JSON.stringify(line.cancelledDate).slice(0, 60),
+      hint: 'check the line in the billing system; nothing was planned for this agreement',
+    });
   return t > now.getTime();
 }
 

@@ -18,16 +18,16 @@
  *   second record if paging works, the first again if not).
  */
 import { createHash } from 'node:crypto';
+import { type CallRef, PagingError } from '../errors.js';
 import { HttpError } from '../http/errors.js';
 import type { HttpResponse } from '../http/transport.js';
 import { announcedPages, MAX_PAGES, type PageFigures, PER_PAGE, pageFiguresOf } from './mailprotector-api.js';
-import { type Call, UnexpectedAnswerError } from './unexpected-answer.js';
 
 export interface PageReader<T extends { id: number }> {
   /** The call for page `page`, for error messages. */
-  call(page: number, perPage: number): Call;
+  call(page: number, perPage: number): CallRef;
   fetch(page: number, perPage: number): Promise<HttpResponse>;
-  /** The checked records of one answer; throws UnexpectedAnswerError when the shape is wrong. */
+  /** The checked records of one answer; throws NotUnderstood when the shape is wrong. */
   parse(res: HttpResponse, page: number, perPage: number): T[];
   maxPages?: number;
 }
@@ -237,11 +237,11 @@ async function probePaging<T extends { id: number }>(reader: PageReader<T>, firs
 }
 
 function fail(reader: PageReader<{ id: number }>, page: number, what: string): never {
-  throw new UnexpectedAnswerError(reader.call(page, PER_PAGE), `page ${page} ${what}`);
+  throw new PagingError(reader.call(page, PER_PAGE), `page ${page} ${what}`);
 }
 
 function capHit(reader: PageReader<{ id: number }>, page: number, max: number, why: string): never {
-  throw new UnexpectedAnswerError(
+  throw new PagingError(
     reader.call(page, PER_PAGE),
     `stopped at the page cap: ${why}, and cwsync reads at most ${max} pages (${max * PER_PAGE} records) of one list rather than loop or truncate it`,
     {

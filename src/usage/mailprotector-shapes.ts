@@ -6,7 +6,7 @@
  * a minute and paste the result into a report: it holds no names, ids, counts or secrets.
  */
 import { HttpError, NetworkError } from '../http/errors.js';
-import { describeShape, type ShapeRow } from '../http/shape.js';
+import { describeShape, type ShapeRow, shapeRow } from '../http/shape.js';
 import type { HttpResponse } from '../http/transport.js';
 import type { MailprotectorUsageSource } from './mailprotector.js';
 import {
@@ -24,7 +24,6 @@ import {
   type RecordOf,
 } from './mailprotector-api.js';
 import { ADDONS } from './mailprotector-services.js';
-import { describeAnswer } from './unexpected-answer.js';
 
 /** One endpoint's row: the same shape as ConnectWise's, so doctor --shapes prints both alike. */
 export type EndpointShape = ShapeRow;
@@ -107,13 +106,7 @@ function failureShape(err: unknown): { shape: string; differs: string[] } {
 
 /** A row for one endpoint's answer, added to the output. */
 function newEntry(out: EndpointShape[], endpoint: string, res: HttpResponse): EndpointShape {
-  const entry: EndpointShape = {
-    endpoint,
-    shape: describeAnswer(res),
-    headers: headersOf(res),
-    confirms: [],
-    differs: [],
-  };
+  const entry = shapeRow(endpoint, res, headersOf(res));
   out.push(entry);
   return entry;
 }

@@ -8,6 +8,8 @@
 
 import { forEachLimit } from '../concurrency.js';
 import type { MailprotectorSettings } from '../config/types.js';
+import { type CallRef, NotUnderstood } from '../errors.js';
+import { describeAnswer } from '../http/shape.js';
 import { type ErrorFacts, type HttpResponse, Transport, type TransportOptions } from '../http/transport.js';
 import { type Logger, silentLogger } from '../log.js';
 import { isoSeconds } from '../time.js';
@@ -33,7 +35,6 @@ import {
   type UsageSnapshot,
   type UsageSource,
 } from './types.js';
-import { type Call, UnexpectedAnswerError } from './unexpected-answer.js';
 
 function mailprotectorHint(f: ErrorFacts): string | undefined {
   if (f.status === 0) return 'check that usage.mailprotector.url is reachable from this machine';
@@ -82,8 +83,13 @@ export class MailprotectorUsageSource implements UsageSource {
   }
 
   /** The call a path (with its query) stands for, for error messages. */
-  call(path: string, label: string): Call {
+  call(path: string, label: string): CallRef {
     return { service: 'Mailprotector', label, method: 'GET', path: `${this.basePath}${path}` };
+  }
+
+  /** An answer of the wrong shape: what was expected, what came (by structure only) and which part is wrong. */
+  private notUnderstood(path: string, label: string, res: HttpResponse, why: string, expected: string): NotUnderstood {
+    return new NotUnderstood({ from: this.call(path, label), expected, got: describeAnswer(res), why });
   }
 
   /** One answer as it came (status, headers, parsed body): for `doctor --shapes` and the checks below. */
@@ -106,12 +112,7 @@ export class MailprotectorUsageSource implements UsageSource {
       parse: (res, page, perPage) => {
         const records = parseList(res.body, kind);
         if (typeof records === 'string')
-          throw UnexpectedAnswerError.shape(
-            this.call(`${path}${pageQuery(page, perPage)}`, label),
-            res,
-            records,
-            EXPECTED[kind],
-          );
+          throw this.notUnderstood(`${path}${pageQuery(page, perPage)}`, label, res, records, EXPECTED[kind]);
         return records;
       },
     });
@@ -122,8 +123,7 @@ export class MailprotectorUsageSource implements UsageSource {
     const path = paths.services(userGroupId);
     const res = await this.answer(path, label);
     const parsed = parseServices(res.body);
-    if (typeof parsed === 'string')
-      throw UnexpectedAnswerError.shape(this.call(path, label), res, parsed, EXPECTED.services);
+    if (typeof parsed === 'string') throw this.notUnderstood(path, label, res, parsed, EXPECTED.services);
     return parsed;
   }
 

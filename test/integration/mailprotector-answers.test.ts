@@ -4,6 +4,7 @@
  * error naming the call and describing what came back without quoting it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { NotUnderstood } from '../../src/errors.js';
 import {
   answerFault,
   type FakeMailprotector,
@@ -13,7 +14,6 @@ import {
 import type { MpWorld } from '../../src/sandbox/world.js';
 import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
 import type { ReadProgress } from '../../src/usage/types.js';
-import { UnexpectedAnswerError } from '../../src/usage/unexpected-answer.js';
 
 let fake: FakeMailprotector | undefined;
 let source: MailprotectorUsageSource | undefined;
@@ -188,7 +188,7 @@ describe('answers that are not what was asked for fail the read, naming the call
     html: 'HTTP 200 text/html, 99 bytes: a body that is not JSON',
     truncated: 'HTTP 200 application/json, 34 bytes: a body that is not JSON',
     empty: 'HTTP 200 application/json, 0 bytes: an empty body',
-    'json-null': 'HTTP 200 application/json: null',
+    'json-null': 'HTTP 200 application/json, 4 bytes: null',
   } as const;
   const cases = Object.entries(calls).flatMap(([endpoint, [path, call]]) =>
     Object.entries(bodies).map(([kind, what]) => [endpoint, kind, path, call, what] as const),
@@ -198,15 +198,13 @@ describe('answers that are not what was asked for fail the read, naming the call
     const { fake, source } = await start(contoso());
     fake.faults.push(answerFault(kind as keyof typeof bodies, new RegExp(`${path}$`)));
     const err = await source.read().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnexpectedAnswerError);
+    expect(err).toBeInstanceOf(NotUnderstood);
     const message = (err as Error).message;
-    const head = `Mailprotector ${call} answered ${what} (`;
+    const head = `Mailprotector ${call} answered with something cwsync does not understand: expected a JSON list of ${endpoint === 'services' ? 'services' : ''}`;
     expect(message.slice(0, head.length)).toBe(head);
-    expect(message).toContain(
-      endpoint === 'services' ? '; expected a JSON list of services' : '; expected a JSON list of',
-    );
+    expect(message).toContain(`; got ${what} (`);
     expect(message).not.toMatch(/Proxy login|Sign in|Customer 0/);
-    expect((err as UnexpectedAnswerError).hint).toContain('cwsync doctor --shapes');
+    expect((err as NotUnderstood).hint).toContain('cwsync doctor --shapes');
   });
 
   it.each<[string, unknown, string]>([
@@ -216,8 +214,9 @@ describe('answers that are not what was asked for fail the read, naming the call
   ])('the customers list answering %s', async (_name, body, what) => {
     const { fake, source } = await start(contoso());
     fake.faults.push({ path: /\/customers$/, times: 1, status: 200, body });
+    const bytes = Buffer.byteLength(JSON.stringify(body));
     await expect(source.read()).rejects.toThrow(
-      `Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=1&per_page=25) answered HTTP 200 application/json: ${what}; expected a JSON list of customers {id: number, name: string}`,
+      `Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=1&per_page=25) answered with something cwsync does not understand: expected a JSON list of customers {id: number, name: string}; got HTTP 200 application/json, ${bytes} bytes: ${what}`,
     );
   });
 
@@ -242,7 +241,9 @@ describe('answers that are not what was asked for fail the read, naming the call
   ])('the services answering %s (never read as "no services")', async (_name, body, why) => {
     const { fake, source } = await start(contoso());
     fake.faults.push({ path: /\/services$/, times: 1, status: 200, body });
-    await expect(source.read()).rejects.toThrow(`(${why}); expected`);
+    await expect(source.read()).rejects.toThrow(
+      new RegExp(`; got HTTP 200 [^;]* \\(${why.replace(/[()/]/g, '\\$&')}\\)$`),
+    );
   });
 });
 

@@ -3,6 +3,7 @@
  * exact snapshot, or an error naming the call. Never a silently shorter list.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { PagingError } from '../../src/errors.js';
 import {
   type FakeMailprotector,
   type MpBehaviour,
@@ -13,7 +14,6 @@ import { MailprotectorUsageSource } from '../../src/usage/mailprotector.js';
 import { canonicalService } from '../../src/usage/mailprotector-services.js';
 import type { UsageSnapshot } from '../../src/usage/types.js';
 import { sortSnapshot } from '../../src/usage/types.js';
-import { UnexpectedAnswerError } from '../../src/usage/unexpected-answer.js';
 import { generateScenario } from '../support/scenario.js';
 
 let fake: FakeMailprotector | undefined;
@@ -130,27 +130,27 @@ describe('Mailprotector paging: the exact snapshot under every way a list may en
     [
       'ignores `page`, with X-Pagination',
       { ignorePage: true },
-      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=2&per_page=25) page 2 repeats page 1: the server seems to ignore `page`, so the list cannot be read whole',
+      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=2&per_page=25) did not page to an end: page 2 repeats page 1: the server seems to ignore `page`, so the list cannot be read whole',
     ],
     [
       'ignores `page`, no headers',
       { ignorePage: true, pagingHeaders: 'none' },
-      "Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=2&per_page=25) page 2 repeats page 1, and page=2&per_page=1 did not answer page 1's second record: the server ignores paging, so cwsync cannot tell whether page 1 (25 records) is the whole list",
+      "Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=2&per_page=25) did not page to an end: page 2 repeats page 1, and page=2&per_page=1 did not answer page 1's second record: the server ignores paging, so cwsync cannot tell whether page 1 (25 records) is the whole list",
     ],
     [
       'answers 404 past the end, no headers, right after a full page',
       { pagingHeaders: 'none', pastTheEnd: '404' },
-      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=3&per_page=25) page 3 answered 404 right after a full page 2 (25 records): a 404 there may hide the rest of the list, so it is not taken as its end',
+      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=3&per_page=25) did not page to an end: page 3 answered 404 right after a full page 2 (25 records): a 404 there may hide the rest of the list, so it is not taken as its end',
     ],
     [
       'wraps round to page 1 past the end, no headers',
       { pastTheEnd: 'first-again', pagingHeaders: 'none' },
-      "Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=3&per_page=25) page 3 repeats page 1: the server's paging goes round in a circle",
+      "Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=3&per_page=25) did not page to an end: page 3 repeats page 1: the server's paging goes round in a circle",
     ],
   ])('a server that %s fails loudly, naming the call', async (_name, behaviour, message) => {
     const { source } = await start(world(), behaviour);
     const err = await source.read().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnexpectedAnswerError);
+    expect(err).toBeInstanceOf(PagingError);
     expect((err as Error).message).toBe(message);
   });
 });

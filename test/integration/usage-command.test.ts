@@ -140,7 +140,7 @@ describe('cwsync usage', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
-      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=1&per_page=25) answered HTTP 200 text/html, 99 bytes: a body that is not JSON (not a list); expected a JSON list of customers',
+      'Mailprotector list customers of reseller 343 (GET /api/v1/resellers/343/customers?page=1&per_page=25) answered with something cwsync does not understand: expected a JSON list of customers {id: number, name: string}; got HTTP 200 text/html, 99 bytes: a body that is not JSON (not a list)',
     );
     expect(result.stderr).not.toContain('Proxy login');
   });

@@ -18,7 +18,7 @@ import { configDigest } from '../../src/config/digest.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConnectWiseClient } from '../../src/connectwise/client.js';
 import { ConnectWiseTarget } from '../../src/connectwise/target.js';
-import { PagingError } from '../../src/http/errors.js';
+import { PagingError } from '../../src/errors.js';
 import { applyPlan } from '../../src/reconcile/apply.js';
 import { gather } from '../../src/reconcile/gather.js';
 import { buildPlan } from '../../src/reconcile/plan.js';

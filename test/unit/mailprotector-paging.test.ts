@@ -1,10 +1,10 @@
 /** The Mailprotector pager over in-memory answers: every way a list can end, loop or lie. */
 import { describe, expect, it } from 'vitest';
+import { PagingError } from '../../src/errors.js';
 import { HttpError } from '../../src/http/errors.js';
 import type { HttpResponse } from '../../src/http/transport.js';
 import { announcedPages, PER_PAGE, pageFiguresOf } from '../../src/usage/mailprotector-api.js';
 import { type PageReader, readAllPages } from '../../src/usage/mailprotector-paging.js';
-import { UnexpectedAnswerError } from '../../src/usage/unexpected-answer.js';
 
 type Rec = { id: number };
 const recs = (from: number, n: number): Rec[] => Array.from({ length: n }, (_, i) => ({ id: from + i }));
@@ -80,9 +80,9 @@ describe('readAllPages without page figures', () => {
 
     const ignoresPage = reader((_page, perPage) => ({ body: recs(1, perPage) }));
     const err = await readAllPages(ignoresPage).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnexpectedAnswerError);
+    expect(err).toBeInstanceOf(PagingError);
     expect((err as Error).message).toBe(
-      "Test list things (GET /things?page=2&per_page=25) page 2 repeats page 1, and page=2&per_page=1 did not answer page 1's second record: the server ignores paging, so cwsync cannot tell whether page 1 (25 records) is the whole list",
+      "Test list things (GET /things?page=2&per_page=25) did not page to an end: page 2 repeats page 1, and page=2&per_page=1 did not answer page 1's second record: the server ignores paging, so cwsync cannot tell whether page 1 (25 records) is the whole list",
     );
   });
 
@@ -94,7 +94,7 @@ describe('readAllPages without page figures', () => {
   it('calls a 404 right after a full page an error, not an end (it may hide the rest of the list)', async () => {
     const atTheEnd = reader(list(50, () => 404));
     await expect(readAllPages(atTheEnd)).rejects.toThrow(
-      'Test list things (GET /things?page=3&per_page=25) page 3 answered 404 right after a full page 2 (25 records): a 404 there may hide the rest of the list, so it is not taken as its end',
+      'Test list things (GET /things?page=3&per_page=25) did not page to an end: page 3 answered 404 right after a full page 2 (25 records): a 404 there may hide the rest of the list, so it is not taken as its end',
     );
     // A server failing page 2 of 30 records: 25 would be billed for 30.
     const failing = reader((page) => (page === 1 ? { body: recs(1, 25) } : 404));
@@ -201,7 +201,7 @@ describe('readAllPages with page figures', () => {
       headers: figures(25),
     }));
     await expect(readAllPages(understated)).rejects.toThrow(
-      'Test list things (GET /things?page=2&per_page=25) page 2 holds records past the end that X-Pagination announced (a total of 25 records): its figures understate the list, so the list cannot be trusted',
+      'Test list things (GET /things?page=2&per_page=25) did not page to an end: page 2 holds records past the end that X-Pagination announced (a total of 25 records): its figures understate the list, so the list cannot be trusted',
     );
   });
 

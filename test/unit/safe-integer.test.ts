@@ -45,11 +45,13 @@ describe('integers beyond 2^53', () => {
     expect(checkList(answer(line('12')), ADDITION)).toMatchObject({ ok: true });
     expect(checkList(answer(line(BEYOND)), ADDITION)).toEqual({
       ok: false,
-      problem: expect.stringContaining('but item 1 quantity is an integer beyond 2^53, expected number'),
+      expected: expect.stringContaining('a list of '),
+      why: expect.stringContaining('item 1 quantity is an integer beyond 2^53, expected number'),
     });
     expect(checkList(answer(line('3', BEYOND)), ADDITION)).toEqual({
       ok: false,
-      problem: expect.stringContaining('but item 1 id is an integer beyond 2^53, expected integer'),
+      expected: expect.stringContaining('a list of '),
+      why: expect.stringContaining('item 1 id is an integer beyond 2^53, expected integer'),
     });
   });
 
@@ -57,7 +59,8 @@ describe('integers beyond 2^53', () => {
     const text = `[{"id":100,"name":"Email","company":{"id":${BEYOND}},"agreementStatus":"Active"}]`;
     expect(checkList(answer(text), AGREEMENT)).toEqual({
       ok: false,
-      problem: expect.stringContaining('but item 1 company/id is an integer beyond 2^53, expected integer'),
+      expected: expect.stringContaining('a list of '),
+      why: expect.stringContaining('item 1 company/id is an integer beyond 2^53, expected integer'),
     });
   });
 

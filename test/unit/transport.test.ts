@@ -3,7 +3,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { retryAfterMs } from '../../src/http/answer.js';
 import { realClock } from '../../src/http/clock.js';
-import { HttpError, LocalRequestError, NetworkError, outcomeUnknown } from '../../src/http/errors.js';
+import { HttpError, LocalRequestError, mayHaveLanded, NetworkError } from '../../src/http/errors.js';
 import { Transport } from '../../src/http/transport.js';
 import { type FakeClock, fakeClock } from '../helpers/clock.js';
 
@@ -71,7 +71,7 @@ describe('Transport', () => {
       .request({ method: 'PATCH', url: `${API}/x`, body: [] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
-    expect(outcomeUnknown(err)).toBe(true);
+    expect(mayHaveLanded(err)).toBe(true);
     expect(transport!.stats.requests).toBe(1);
   });
 
@@ -96,7 +96,7 @@ describe('Transport', () => {
       'Test POST /x failed with HTTP 400 InvalidObject: addition object is invalid (effectiveDate cannot be less than the agreement billing start date)',
     );
     expect(err.errors[0]!.field).toBe('effectiveDate');
-    expect(outcomeUnknown(err)).toBe(false);
+    expect(mayHaveLanded(err)).toBe(false);
     expect(transport!.stats.requests).toBe(1);
   });
 
@@ -109,7 +109,7 @@ describe('Transport', () => {
     const err = await transport!.request({ method: 'POST', url: `${API}/y`, body: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as Error).message).toBe('Test POST /y got no answer: ECONNRESET (socket hang up)');
-    expect(outcomeUnknown(err)).toBe(true);
+    expect(mayHaveLanded(err)).toBe(true);
   });
 
   it('fails at once when Retry-After exceeds the cap, saying how long the server asked to wait', async () => {
@@ -156,7 +156,7 @@ describe('Transport: what is refused on this machine is never sent and never ret
       'Test read x (GET /x) was not sent: the clientid header would carry a control or non-Latin-1 character (its value comes from connectwise.clientId from env CW_CLIENT_ID)',
     );
     expect(`${err.message} ${err.hint}`).not.toContain('abc-secret');
-    expect(outcomeUnknown(err)).toBe(false);
+    expect(mayHaveLanded(err)).toBe(false);
     expect(t.stats.requests).toBe(0);
   });
 

@@ -87,7 +87,7 @@ export async function applyPlanned(
   // Names and messages come from the APIs and the config: shown escaped, as every renderer does.
   for (const c of escapeDeep(report.skipped))
     process.stdout.write(
-      `CONFLICT ${c.company.identifier} / ${c.agreement.name}: ${c.product.identifier}: additions ${c.additionIds.join(' and ')} are both open: ${c.reason}\n`,
+      `CONFLICT ${c.company.identifier} / ${c.agreement.name}: ${c.product.identifier}: lines ${c.additionIds.join(' and ')} are both open: ${c.reason}\n`,
     );
   for (const e of escapeDeep(report.errors))
     process.stdout.write(`ERROR    ${e.where}: ${e.message}${e.fix ? `\n         fix: ${e.fix}` : ''}\n`);

@@ -192,7 +192,7 @@ function sections(a: Assessment, facts: RunFacts): string[] {
         '',
       ],
       (c) =>
-        `- ${md(c.customer)} / ${md(c.agreement.name)} / ${md(c.product.identifier)}: additions ${c.additionIds.join(' and ')} are both open (usage says ${c.desired})`,
+        `- ${md(c.customer)} / ${md(c.agreement.name)} / ${md(c.product.identifier)}: lines ${c.additionIds.join(' and ')} are both open (usage says ${c.desired})`,
     ),
     ...section(
       a.failed,

@@ -134,7 +134,7 @@ function inconsistency(a: Action, plan: Plan): string | undefined {
   const open = seen.additions.filter(([, product]) => product === a.product.id);
   if (a.action === 'create') return open.length === 0 ? undefined : 'creates a product the agreement already holds';
   if (!isCount(a.additionId) || !open.some(([id, , qty]) => id === a.additionId && qty === a.before))
-    return `changes addition ${a.additionId}, which the plan did not read with quantity ${a.before}`;
+    return `changes line ${a.additionId}, which the plan did not read with quantity ${a.before}`;
   return undefined;
 }
 

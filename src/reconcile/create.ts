@@ -52,8 +52,8 @@ export async function createOnce(ctx: CreateContext, a: Action): Promise<ActionR
 function alreadyThere(ctx: CreateContext, a: Action, open: BilledLine[], pending?: PendingCreate): ActionResult {
   if (pending) ctx.ledger.forget(a.agreement.id, a.product.id);
   const how = pending
-    ? `the earlier create of this line (at ${pending.since}), whose outcome was unknown, has landed as addition ${ids(open)}`
-    : `an open line of this product appeared since the plan was made (addition ${ids(open)}, another writer's)`;
+    ? `the earlier create of this line (at ${pending.since}), whose outcome was unknown, has landed as line ${ids(open)}`
+    : `an open line of this product appeared since the plan was made (line ${ids(open)}, another writer's)`;
   const differs = open.length === 1 && open[0]!.quantity !== a.after;
   const more =
     open.length > 1
@@ -158,19 +158,19 @@ async function afterCreate(
   if (id === null)
     return failed(
       a,
-      `created, but the answer named no addition and ${open.length} open lines of this product are there now (additions ${ids(open)}): cancel all but one by hand`,
+      `created, but the answer named no line and ${open.length} open lines of this product are there now (lines ${ids(open)}): cancel all but one by hand`,
     );
   const oldest = open.reduce((m, x) => (x.id < m.id ? x : m));
   if (oldest.id === id)
     return {
       ...applied,
-      note: `another writer created addition ${ids(others)} of this product at the same time; this one is the oldest, so it is kept (that writer cancels its own)`,
+      note: `another writer created line ${ids(others)} of this product at the same time; this one is the oldest, so it is kept (that writer cancels its own)`,
     };
   return cancelOwn(ctx, a, id, oldest.id);
 }
 
 async function cancelOwn(ctx: CreateContext, a: Action, id: number, kept: number): Promise<ActionResult> {
-  const why = `created addition ${id}, but another writer created addition ${kept} of this product at the same time`;
+  const why = `created line ${id}, but another writer created line ${kept} of this product at the same time`;
   try {
     await ctx.target.cancel(a.agreement.id, id, ctx.now);
   } catch (err) {

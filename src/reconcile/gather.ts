@@ -199,7 +199,7 @@ export async function gather(config: Config, deps: GatherDeps): Promise<PlanInpu
     failed.push(
       failure(
         b.binding,
-        `the additions of agreement "${b.agreement.name}" (id ${b.agreement.id}) under ${b.company.identifier} could not be read: ${why}`,
+        `the lines of agreement "${b.agreement.name}" (id ${b.agreement.id}) under ${b.company.identifier} could not be read: ${why}`,
         `nothing was planned for this binding; check the agreement in ${names.billing} and run again`,
       ),
     );

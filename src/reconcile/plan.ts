@@ -135,7 +135,7 @@ function decide(
     else
       t.warnings.push({
         code: 'missing-addition',
-        message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no addition, and policy.createMissing is false`,
+        message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no line, and policy.createMissing is false`,
       });
     return;
   }
@@ -175,7 +175,7 @@ function planProduct(c: AgreementContext, identifier: string, t: Tally): void {
       ...base,
       additionIds: mine.map((a) => a.id).sort((a, b) => a - b),
       desired,
-      reason: `${mine.length} open additions of ${product.identifier}; cancel all but one in ${billing}`,
+      reason: `${mine.length} open lines of ${product.identifier}; cancel all but one in ${billing}`,
     });
     return;
   }

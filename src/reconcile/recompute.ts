@@ -109,13 +109,11 @@ function productsFrom(inputs: PlanInputs, config: Pick<Config, 'services' | 'bun
 /** One line of text per action, with everything that decides what is written. */
 const actionText = (a: Action) =>
   `${a.action} on agreement ${a.agreement?.id} (${a.company?.identifier} id ${a.company?.id}) product ${a.product?.identifier} (id ${a.product?.id})` +
-  (a.action === 'create' ? ` quantity ${a.after}` : ` addition ${a.additionId}: ${a.before} -> ${a.after}`);
+  (a.action === 'create' ? ` quantity ${a.after}` : ` line ${a.additionId}: ${a.before} -> ${a.after}`);
 
 const observedText = (o: ObservedAgreement) => [
   `agreement ${o.agreement} manages products ${o.products.join(', ')}`,
-  ...o.additions.map(
-    ([id, product, qty]) => `agreement ${o.agreement} addition ${id} product ${product} quantity ${qty}`,
-  ),
+  ...o.additions.map(([id, product, qty]) => `agreement ${o.agreement} line ${id} product ${product} quantity ${qty}`),
 ];
 
 /** Every action of a plan, held ones with their own reason back. */

@@ -71,8 +71,8 @@ export function checkSafety(changes: number, managed: number, limits: Policy['sa
     if (share > limits.maxChangePercent)
       refusal =
         managed >= changes
-          ? `${changes} of ${managed} managed additions would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`
-          : `${changes} changes where only ${managed} additions are managed (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`;
+          ? `${changes} of ${managed} managed lines would change (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`
+          : `${changes} changes where only ${managed} lines are managed (${pct(share)}), over maxChangePercent ${limits.maxChangePercent} %`;
   }
   return { managed, changes, refusal };
 }

@@ -94,10 +94,10 @@ function describeUnmanaged(
   };
 }
 
-/** "addition 3600 MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" x28": how messages name a line. */
+/** "line 3600 MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" x28": how messages name a line. */
 function lineName(u: Pick<UnmanagedLine, 'additionId' | 'product' | 'description' | 'quantity'>): string {
   const product = u.product.identifier ?? `product ${u.product.id}`;
-  return `addition ${u.additionId} ${product}${u.description ? ` "${u.description}"` : ''} x${u.quantity}`;
+  return `line ${u.additionId} ${product}${u.description ? ` "${u.description}"` : ''} x${u.quantity}`;
 }
 
 function doubleBillingWarning(u: UnmanagedLine): Warning | null {

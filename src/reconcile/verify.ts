@@ -15,9 +15,7 @@ import { allActions, namesAgreement, namesCompany, recomputeProblems } from './r
 import type { BindingError, ObservedAgreement, Plan, RecordedBinding } from './types.js';
 
 const lineText = (o: ObservedAgreement) =>
-  o.additions.map(
-    ([id, product, qty]) => `agreement ${o.agreement}: addition ${id} product ${product} quantity ${qty}`,
-  );
+  o.additions.map(([id, product, qty]) => `agreement ${o.agreement}: line ${id} product ${product} quantity ${qty}`);
 
 /** The same agreements' open lines of the plan's products, read now, in the plan's format. */
 async function observeNow(

@@ -77,7 +77,7 @@ function lines(e: Explanation): string[] {
   if (!e.agreement) return [];
   if (e.lines.length === 0) return ['', `Open lines on ${e.agreement.name}: none`];
   const rows = e.lines.map((l) => [
-    `addition ${l.additionId}`,
+    `line ${l.additionId}`,
     `${l.product}${l.description ? ` "${l.description}"` : ''}`,
     `x${l.quantity}`,
     l.unitPrice === null ? 'no price' : money(l.unitPrice),

@@ -216,7 +216,7 @@ export function unmanagedRow(u: UnmanagedLine): UnmanagedRow {
   return {
     customer: u.customer,
     agreement: `${u.company.identifier} / ${u.agreement.name}`,
-    line: `${product}${u.description ? ` "${u.description}"` : ''} (addition ${u.additionId})`,
+    line: `${product}${u.description ? ` "${u.description}"` : ''} (line ${u.additionId})`,
     quantity: u.quantity,
     unitPrice: u.unitPrice === null ? 'no price' : money(u.unitPrice),
     note: u.doubleBilling ? `likely double billing: ${u.doubleBilling}` : '',

@@ -193,7 +193,7 @@ function conflictsBlock(plan: Plan): Block | null {
     `#### Conflicts (${plan.conflicts.length}): reported, never touched\n\n`,
     plan.conflicts.map(
       (c) =>
-        `- **${inline(c.customer)}** (${inline(`${c.company.identifier} / ${c.agreement.name}`)}): ${inline(c.reason)} (additions ${c.additionIds.join(', ')}; usage says ${c.desired})`,
+        `- **${inline(c.customer)}** (${inline(`${c.company.identifier} / ${c.agreement.name}`)}): ${inline(c.reason)} (lines ${c.additionIds.join(', ')}; usage says ${c.desired})`,
     ),
     { collapseAfter: COLLAPSE_AFTER },
   );

@@ -95,7 +95,7 @@ function conflictLines(plan: Plan, c: boolean): string[] {
     paint(c, 33, 'Conflicts (reported, never touched):'),
     ...plan.conflicts.map(
       (k) =>
-        `  ${k.company.identifier} / ${k.agreement.name}: ${k.reason} (additions ${k.additionIds.join(', ')}; usage says ${k.desired})`,
+        `  ${k.company.identifier} / ${k.agreement.name}: ${k.reason} (lines ${k.additionIds.join(', ')}; usage says ${k.desired})`,
     ),
   ];
 }

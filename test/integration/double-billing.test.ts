@@ -42,7 +42,7 @@ describe('a bundle billed by hand beside the components the plan would create', 
     expect(bundle?.doubleBilling).toBe('it names Bracket, which cwsync bills on this agreement');
     const warning = json.warnings.find((w) => w.code === 'double-billing');
     expect(warning?.message).toContain(
-      `TAILSPIN / Security Bundle (Tailspin Toys): addition ${bundle?.additionId} MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" x28 is not managed by cwsync`,
+      `TAILSPIN / Security Bundle (Tailspin Toys): line ${bundle?.additionId} MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" x28 is not managed by cwsync`,
     );
     // Contoso's Microsoft 365 line is shown, and is not called double billing.
     expect(json.unmanaged?.find((u) => u.product.identifier === 'M365-BP')).toMatchObject({
@@ -60,7 +60,7 @@ describe('a bundle billed by hand beside the components the plan would create', 
       '! Tailspin Toys (TAILSPIN / Security Bundle): MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle"',
     );
     expect(text).toMatch(
-      /MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" \(addition \d+\)\s+x28\s+\$6\.00\s+likely double billing/,
+      /MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" \(line \d+\)\s+x28\s+\$6\.00\s+likely double billing/,
     );
   });
 
@@ -70,7 +70,7 @@ describe('a bundle billed by hand beside the components the plan would create', 
     expect(at).toBeGreaterThan(0);
     expect(at).toBeLessThan(md.indexOf('#### Changes'));
     expect(md).toMatch(
-      /> - \*\*Tailspin Toys\*\* \(TAILSPIN \/ Security Bundle\): MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" \(addition \d+\) × 28 at \$6\.00: it names Bracket/,
+      /> - \*\*Tailspin Toys\*\* \(TAILSPIN \/ Security Bundle\): MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" \(line \d+\) × 28 at \$6\.00: it names Bracket/,
     );
     expect(md).toContain('#### Other lines on these agreements');
   });

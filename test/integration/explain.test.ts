@@ -30,8 +30,8 @@ describe('cwsync explain', () => {
     );
     expect(text).toMatch(/SafeSend: minimum 25 +no effect: usage is 65/);
     expect(text).toMatch(/MP-CLOUDFILTER +69 +CloudFilter: 69 users in 3 user groups/);
-    expect(text).toMatch(/addition \d+ +M365-BP "Microsoft 365 Business Premium" +x12 +\$22\.00 +not managed/);
-    expect(text).toMatch(/addition \d+ +MP-CLOUDFILTER "Mailprotector CloudFilter" +x60 +\$3\.50 +managed/);
+    expect(text).toMatch(/line \d+ +M365-BP "Microsoft 365 Business Premium" +x12 +\$22\.00 +not managed/);
+    expect(text).toMatch(/line \d+ +MP-CLOUDFILTER "Mailprotector CloudFilter" +x60 +\$3\.50 +managed/);
     expect(text).toContain('    update MP-CLOUDFILTER 60 -> 69  +$31.50  (CloudFilter: 69 users in 3 user groups)');
     expect(text).toContain('    unchanged: MP-SAFESEND');
     expect(writes(scene)).toEqual([]);

@@ -242,7 +242,7 @@ describe('holds, conflicts and the deadline over HTTP', () => {
     s.world.cw.additions.push(second);
     const run = await apply(s);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`additions ${second.id} and ${first.id} are both open`);
+    expect(run.stdout).toContain(`lines ${second.id} and ${first.id} are both open`);
     expect(report(s).skipped.map((c: { additionIds: number[] }) => c.additionIds)).toEqual([[second.id, first.id]]);
     expect(writes(s).filter((r) => r.path.includes(`/additions/${first.id}`) || r.path.includes('/99001'))).toEqual([]);
   });

@@ -209,7 +209,7 @@ describe('a nightly that bills everyone it can', () => {
     const refused = await scene.run(['apply', '--yes', '--config', 'config']);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(
-      /^refused: safety limit exceeded; nothing was written\n {2}- \d+ of \d+ managed additions would change/,
+      /^refused: safety limit exceeded; nothing was written\n {2}- \d+ of \d+ managed lines would change/,
     );
     expect(writes(scene)).toEqual([]);
   });
@@ -237,7 +237,7 @@ describe('apply --plan', () => {
       /^refused: ConnectWise changed since the plan plan\.json was saved; nothing was written\n/,
     );
     expect(apply.stderr).toMatch(
-      /-agreement 1234: addition \d+ product 752 quantity 60\n\+agreement 1234: addition \d+ product 752 quantity 61/,
+      /-agreement 1234: line \d+ product 752 quantity 60\n\+agreement 1234: line \d+ product 752 quantity 61/,
     );
     expect(writes(scene)).toEqual([]);
   });

@@ -116,7 +116,7 @@ describe('the in-memory billing system and the usage file, through the registry'
     const { run, billed } = await repo(billing);
     const plan = await run(['plan', '--config', 'config', '--format', 'json']);
     expect(JSON.parse(plan.stdout).conflicts[0].reason).toBe(
-      '2 open additions of P-CF; cancel all but one in the in-memory billing system',
+      '2 open lines of P-CF; cancel all but one in the in-memory billing system',
     );
     expect((await run(['apply', '--config', 'config', '--yes'])).code).toBe(1);
     expect(

@@ -144,7 +144,7 @@ describe('a create whose outcome is unknown is remembered across runs', () => {
     expect(report.results.map((r) => [r.status, r.note])).toEqual([
       [
         'skipped',
-        'the earlier create of this line (at 2026-11-26T02:17:00Z), whose outcome was unknown, has landed as addition 9000: not created again',
+        'the earlier create of this line (at 2026-11-26T02:17:00Z), whose outcome was unknown, has landed as line 9000: not created again',
       ],
     ]);
     expect(creates(target)).toBe(1);
@@ -257,7 +257,7 @@ describe('two writers that race anyway leave no duplicate open', () => {
     expect(report.results.map((r) => [r.status, r.note])).toEqual([
       [
         'skipped',
-        'created addition 9001, but another writer created addition 9000 of this product at the same time, so this run cancelled its own (9001) and kept the oldest (9000)',
+        'created line 9001, but another writer created line 9000 of this product at the same time, so this run cancelled its own (9001) and kept the oldest (9000)',
       ],
     ]);
     expect(target.open(101, 2).map((l) => l.id)).toEqual([9000]);
@@ -269,9 +269,7 @@ describe('two writers that race anyway leave no duplicate open', () => {
     target.lineStore.get(101)!.push(line(77, 2, 7));
     const report = await run(target, plan, clockAt());
     expect(report.results.map((r) => r.status)).toEqual(['skipped']);
-    expect(report.results[0]!.note).toContain(
-      'an open line of this product appeared since the plan was made (addition 77',
-    );
+    expect(report.results[0]!.note).toContain('an open line of this product appeared since the plan was made (line 77');
     expect(creates(target)).toBe(0);
   });
 });
@@ -288,7 +286,7 @@ describe('conflicts and the run deadline', () => {
     const a = assess(facts);
     expect(a.needsHuman).toBe(true);
     expect(a.headline).toBe('Needs a human: 1 conflict.');
-    expect(issueBody(a, facts, {})).toContain('Customer 1 / Email / MP-CF: additions 5 and 6 are both open');
+    expect(issueBody(a, facts, {})).toContain('Customer 1 / Email / MP-CF: lines 5 and 6 are both open');
   });
 
   it('past the deadline nothing more is written: the rest is reported not attempted, exit 1', async () => {

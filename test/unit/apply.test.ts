@@ -194,7 +194,7 @@ describe('apply over the in-memory target', () => {
       actions: plan.actions.map((a) => (a.additionId === 1 ? { ...a, additionId: 2 } : a)),
     };
     await expect(applyPlan(target, forged, POLICY, options)).rejects.toThrow(
-      'the plan is inconsistent: an action changes addition 2, which the plan did not read with quantity 10',
+      'the plan is inconsistent: an action changes line 2, which the plan did not read with quantity 10',
     );
     expect(target.writes).toEqual([]);
   });
@@ -213,9 +213,7 @@ describe('apply over the in-memory target', () => {
     const target = new MemoryTarget(new Map([[100, []]]));
     const strict = { ...POLICY, safety: { maxChangePercent: 30, minManaged: 3, maxDecreasePercent: 50 } };
     const plan = planFrom(target, usage(12, 25, 5), strict);
-    expect(plan.safety.refusal).toBe(
-      '3 changes where only 0 additions are managed (100 %), over maxChangePercent 30 %',
-    );
+    expect(plan.safety.refusal).toBe('3 changes where only 0 lines are managed (100 %), over maxChangePercent 30 %');
     await expect(applyPlan(target, plan, strict, options)).rejects.toBeInstanceOf(UnsafePlan);
     expect(target.writes).toEqual([]);
   });

@@ -112,7 +112,7 @@ describe('one binding, one blast radius', () => {
         customer: 'Beta',
         where: 'config/customers.yaml:4',
         message:
-          'the additions of agreement "Email" (id 200) under C200 could not be read: cwsync does not understand line 2 from the billing system: expected a cancelledDate that is an ISO date, or none; got "next Tuesday" (check the line in the billing system; nothing was planned for this agreement)',
+          'the lines of agreement "Email" (id 200) under C200 could not be read: cwsync does not understand line 2 from the billing system: expected a cancelledDate that is an ISO date, or none; got "next Tuesday" (check the line in the billing system; nothing was planned for this agreement)',
         fix: 'nothing was planned for this binding; check the agreement in ConnectWise and run again',
       },
     ]);

@@ -238,7 +238,7 @@ describe('buildPlan', () => {
     expect(p.conflicts[0]).toMatchObject({
       product: { identifier: 'MP-CF' },
       desired: 60,
-      reason: '2 open additions of MP-CF; cancel all but one in the billing system',
+      reason: '2 open lines of MP-CF; cancel all but one in the billing system',
     });
     expect(p.summary).toMatchObject({
       create: 0,
@@ -338,7 +338,7 @@ describe('safety limits', () => {
     policy: { ...POLICY, safety: { maxChangePercent: 30, minManaged: 10, maxDecreasePercent: 50 } },
   };
 
-  it('carries a refusal when too many managed additions would change, once enough are managed', () => {
+  it('carries a refusal when too many managed lines would change, once enough are managed', () => {
     const matched = Array.from({ length: 10 }, (_, i) =>
       bound(customer(i, `C${i}`, [['S', i < 4 ? 11 : 10, ['CloudFilter']]]), 100 + i),
     );
@@ -356,7 +356,7 @@ describe('safety limits', () => {
     expect(p.safety).toEqual({
       managed: 10,
       changes: 4,
-      refusal: '4 of 10 managed additions would change (40 %), over maxChangePercent 30 %',
+      refusal: '4 of 10 managed lines would change (40 %), over maxChangePercent 30 %',
     });
     expect(p.warnings.map((w) => w.code)).toContain('safety-limit');
   });

@@ -77,7 +77,7 @@ const failing = (): Partial<Plan> => ({
   safety: {
     managed: 4,
     changes: 4,
-    refusal: '4 of 4 managed additions would change (100 %), over maxChangePercent 50 %',
+    refusal: '4 of 4 managed lines would change (100 %), over maxChangePercent 50 %',
   },
   warnings: [
     { code: 'safety-limit', message: 'apply will refuse the whole run without --force: 4 of 4' },
@@ -153,7 +153,7 @@ describe('text renderer', () => {
     };
     const out = renderText(plan([], { conflicts: [conflict] }), { color: false, now: NOW });
     expect(out).toContain(
-      'Conflicts (reported, never touched):\n  CUST4 / Email Security: two open lines of MP-CLOUDFILTER (additions 71, 72; usage says 12)',
+      'Conflicts (reported, never touched):\n  CUST4 / Email Security: two open lines of MP-CLOUDFILTER (lines 71, 72; usage says 12)',
     );
     expect(out).not.toContain('Changes (');
   });

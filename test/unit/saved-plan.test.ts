@@ -159,8 +159,8 @@ describe('a saved plan is applied only as made', () => {
       'the saved plan plan.json is not the plan cwsync made: its actions do not follow from what it recorded; nothing was written',
     );
     expect(err.details).toContain(`its fingerprint ${plan.fingerprint} is not the hash of its actions`);
-    expect(err.details).toMatch(/^\s+-update on agreement 100 .* addition 1: 10 -> 5600$/m);
-    expect(err.details).toMatch(/^\s+\+update on agreement 100 .* addition 1: 10 -> 12$/m);
+    expect(err.details).toMatch(/^\s+-update on agreement 100 .* line 1: 10 -> 5600$/m);
+    expect(err.details).toMatch(/^\s+\+update on agreement 100 .* line 1: 10 -> 12$/m);
     expect(target.writes).toEqual([]);
   });
 

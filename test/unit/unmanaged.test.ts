@@ -121,7 +121,7 @@ describe('lines cwsync does not manage', () => {
     ]);
     const warnings = p.warnings.filter((w) => w.code === 'double-billing');
     expect(warnings.map((w) => w.message)).toEqual([
-      'likely double billing on CO1260 / Email (Tailspin Toys): addition 3600 MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" x28 is not managed by cwsync, and it names Bracket, which cwsync bills on this agreement; check that it does not bill the same users, then cancel it or map it (a bundle in services.yaml)',
+      'likely double billing on CO1260 / Email (Tailspin Toys): line 3600 MP-BRACKET-BUNDLE "Mailprotector Bracket Bundle" x28 is not managed by cwsync, and it names Bracket, which cwsync bills on this agreement; check that it does not bill the same users, then cancel it or map it (a bundle in services.yaml)',
     ]);
   });
 

@@ -130,6 +130,31 @@ describe('vendor knowledge stays at the edge', () => {
     ).toEqual(['ConnectWise', 'agreement addition']);
   });
 
+  /** "addition" as a word in code outside comments: in a message, not an identifier (additionId), a property (.additions, additions:) or a JSON code (missing-addition). */
+  const additionWords = (text: string) => {
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    return [...code.matchAll(/[\s'"`(]additions?\b(?![-\w])(?!\s*[:,}])/g)].map((m) => m[0].trim());
+  };
+
+  it('the core\'s messages say "line", as its types do (BilledLine): "addition" is ConnectWise\'s word, for its adapter', () => {
+    const dirs = ['reconcile', 'render', 'cli', 'cli/commands'];
+    const files = dirs.flatMap((d) =>
+      readdirSync(join(ROOT, d))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `${d}/${f}`),
+    );
+    // cli/program.ts's description says what the product does, naming both vendors.
+    const said = files
+      .filter((f) => f !== 'cli/program.ts')
+      .map((f) => [f, additionWords(readFileSync(join(ROOT, f), 'utf8'))] as const)
+      .filter(([, words]) => words.length > 0);
+    expect(said).toEqual([]);
+    // The check itself can fail: a message is found, identifiers, properties and comments are not.
+    expect(
+      additionWords('const m = `changes addition ${a.additionId}`; o.additions; ({ additions: 1 }); // an addition'),
+    ).toEqual(['addition']);
+  });
+
   /** The folders that hold adapters, and the modules of them everyone may use: the usage snapshot format (SPEC 2). */
   const ADAPTER_FOLDERS = ['connectwise', 'memory', 'usage'];
   const SHARED = new Set(['usage/types.ts', 'usage/snapshot-source.ts']);

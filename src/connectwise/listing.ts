@@ -3,14 +3,17 @@
  * checked here, at the edge: one that lacks what matching needs is an error that names the
  * call, never silently skipped.
  */
-import { CwsyncError } from '../errors.js';
+import { NotUnderstood } from '../errors.js';
 import { describeShape } from '../http/shape.js';
 import type { CompanyRef, ListedAgreement } from '../reconcile/ports.js';
 import type { Agreement, Company } from './types.js';
 
-function bad(call: string, record: unknown, needs: string): CwsyncError {
-  return new CwsyncError(`ConnectWise ${call} returned a record without ${needs}: ${describeShape(record)}`, {
-    hint: 'this ConnectWise version answers in a shape cwsync does not know; run `cwsync doctor` and report it',
+function bad(call: string, record: unknown, needs: string): NotUnderstood {
+  return new NotUnderstood({
+    from: `a record of ConnectWise ${call}`,
+    expected: `one with ${needs}`,
+    got: describeShape(record),
+    hint: 'this ConnectWise version answers in a shape cwsync does not know: run `cwsync doctor --shapes` and report what differs',
   });
 }
 

@@ -4,8 +4,9 @@
  * and repository from the environment, checked in one place; JSON in and out; lists paged by
  * their Link header to a hard cap. The token is sent, never logged or put in a message.
  */
-import { CwsyncError } from '../errors.js';
+import { type CallRef, CwsyncError, NotUnderstood, PagingError } from '../errors.js';
 import { HttpError } from '../http/errors.js';
+import { describeAnswer } from '../http/shape.js';
 import { type ErrorFacts, type HttpResponse, type Method, Transport } from '../http/transport.js';
 import type { Logger } from '../log.js';
 
@@ -105,6 +106,23 @@ export class GitHubApi {
       : `${this.repo.apiUrl}/repos/${this.repo.repository}${path}`;
   }
 
+  /** A call as messages name it: `GitHub list open issues (GET /repos/o/r/issues)`. */
+  call(method: Method, path: string, label: string): CallRef {
+    return { service: 'GitHub', method, path: new URL(this.url(path)).pathname, label };
+  }
+
+  /** An answer without what the call needs, described by its structure only. */
+  notUnderstood(
+    method: Method,
+    path: string,
+    label: string,
+    res: HttpResponse,
+    expected: string,
+    hint: string,
+  ): NotUnderstood {
+    return new NotUnderstood({ from: this.call(method, path, label), expected, got: describeAnswer(res), hint });
+  }
+
   private headers(): Record<string, string> {
     return {
       authorization: `Bearer ${this.repo.token}`,
@@ -123,11 +141,17 @@ export class GitHubApi {
   async login(): Promise<string> {
     if (this.repo.login) return this.repo.login;
     try {
-      const res = await this.request<{ login?: unknown }>('GET', '//user', 'read the identity of the token');
+      const label = 'read the identity of the token';
+      const res = await this.request<{ login?: unknown }>('GET', '//user', label);
       if (typeof res.body?.login === 'string' && res.body.login) return res.body.login;
-      throw new CwsyncError('GitHub GET /user answered without a login', {
-        hint: 'set CWSYNC_GITHUB_LOGIN to the login the token acts as',
-      });
+      throw this.notUnderstood(
+        'GET',
+        '//user',
+        label,
+        res,
+        'a user with a login',
+        'set CWSYNC_GITHUB_LOGIN to the login the token acts as',
+      );
     } catch (err) {
       // The workflow token is an installation token: GET /user answers 403 "Resource not accessible by integration".
       if (err instanceof HttpError && (err.status === 403 || err.status === 404)) return ACTIONS_BOT;
@@ -152,9 +176,13 @@ export class GitHubApi {
     let url: string | undefined = this.url(path);
     for (let page = 1; url; page++) {
       if (page > MAX_PAGES || seen.has(url))
-        throw new CwsyncError(`GitHub ${label}: more than ${MAX_PAGES} pages, or a page repeated`, {
-          hint: 'close or delete old pull requests of this branch, then run again',
-        });
+        throw new PagingError(
+          this.call('GET', path, label),
+          page > MAX_PAGES
+            ? `it runs past ${MAX_PAGES} pages, the most cwsync reads of one list`
+            : `page ${page} links back to a page already read`,
+          { hint: 'close or delete old pull requests of this branch, then run again' },
+        );
       seen.add(url);
       this.requests++;
       const res: HttpResponse<unknown> = await this.transport.request<unknown>({
@@ -164,9 +192,14 @@ export class GitHubApi {
         label,
       });
       if (!Array.isArray(res.body))
-        throw new CwsyncError(`GitHub ${label} did not answer with a list`, {
-          hint: 'check GITHUB_API_URL (it should be the REST API root, e.g. https://api.github.com)',
-        });
+        throw this.notUnderstood(
+          'GET',
+          path,
+          label,
+          res,
+          'a JSON list',
+          'check GITHUB_API_URL (it should be the REST API root, e.g. https://api.github.com)',
+        );
       out.push(...(res.body as T[]));
       url = nextLink(res.headers.get('link'), this.repo.apiUrl);
     }

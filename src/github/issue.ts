@@ -5,7 +5,7 @@
  * clean. Found by a hidden marker among the open issues the token's own identity created, so a
  * person's issue quoting the marker is never touched. Needs only `issues: write`.
  */
-import { CwsyncError } from '../errors.js';
+import { PagingError } from '../errors.js';
 import type { HttpResponse, Method } from '../http/transport.js';
 import type { Logger } from '../log.js';
 import { type ClientOptions, GitHubApi, type GitHubRepo, githubRepoFromEnv } from './api.js';
@@ -68,19 +68,24 @@ export class IssueClient {
     const repo = `/repos/${this.gh.repository}`;
     const found: IssueRecord[] = [];
     for (let page = 1; ; page++) {
+      const label = `list open issues by ${login}`;
       if (page > MAX_PAGES)
-        throw new CwsyncError(`GitHub list open issues by ${login}: more than ${MAX_PAGES} pages`, {
-          hint: `close old issues opened by ${login}, then run again`,
-        });
-      const res = await this.request<unknown>(
-        'GET',
-        `${repo}/issues?state=open&creator=${encodeURIComponent(login)}&per_page=100&page=${page}&sort=created&direction=asc`,
-        'list open issues',
-      );
+        throw new PagingError(
+          this.api.call('GET', `/${repo}/issues`, label),
+          `it runs past ${MAX_PAGES} pages, the most cwsync reads of it`,
+          { hint: `close old issues opened by ${login}, then run again` },
+        );
+      const path = `${repo}/issues?state=open&creator=${encodeURIComponent(login)}&per_page=100&page=${page}&sort=created&direction=asc`;
+      const res = await this.request<unknown>('GET', path, 'list open issues');
       if (!Array.isArray(res.body))
-        throw new CwsyncError('GitHub list open issues did not answer with a list', {
-          hint: 'check GITHUB_API_URL (it should be the REST API root, e.g. https://api.github.com)',
-        });
+        throw this.api.notUnderstood(
+          'GET',
+          `/${path}`,
+          'list open issues',
+          res,
+          'a JSON list of issues',
+          'check GITHUB_API_URL (it should be the REST API root, e.g. https://api.github.com)',
+        );
       const issues = res.body as IssueRecord[];
       for (const i of issues)
         if (

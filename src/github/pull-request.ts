@@ -189,19 +189,26 @@ async function openNew(
   const repo = await gh.request<{ default_branch?: string }>('GET', '', 'read the repository');
   const base = repo.body?.default_branch;
   if (typeof base !== 'string' || !base)
-    throw new CwsyncError('GitHub read the repository: no default_branch in the answer', {
-      hint: 'check GITHUB_API_URL and GITHUB_REPOSITORY',
-    });
-  const ref = await gh.request<{ object?: { sha?: string } }>(
-    'GET',
-    `/git/ref/heads/${encodePath(base)}`,
-    `read branch ${base}`,
-  );
+    throw gh.notUnderstood(
+      'GET',
+      '',
+      'read the repository',
+      repo,
+      'a repository with a default_branch',
+      'check GITHUB_API_URL and GITHUB_REPOSITORY',
+    );
+  const refPath = `/git/ref/heads/${encodePath(base)}`;
+  const ref = await gh.request<{ object?: { sha?: string } }>('GET', refPath, `read branch ${base}`);
   const baseSha = ref.body?.object?.sha;
   if (typeof baseSha !== 'string')
-    throw new CwsyncError(`GitHub read branch ${base}: no commit sha in the answer`, {
-      hint: 'check GITHUB_API_URL and GITHUB_REPOSITORY',
-    });
+    throw gh.notUnderstood(
+      'GET',
+      refPath,
+      `read branch ${base}`,
+      ref,
+      'a ref with object/sha',
+      'check GITHUB_API_URL and GITHUB_REPOSITORY',
+    );
   const path = await freePath(gh, request, base);
   const branch = await gh.find<{ object?: { sha?: string } }>(
     `/git/ref/heads/${encodePath(BRANCH)}`,
@@ -240,9 +247,14 @@ async function openNew(
   );
   const number = created.body?.number;
   if (typeof number !== 'number')
-    throw new CwsyncError('GitHub opened the pull request but its answer has no number', {
-      hint: `look for the pull request from ${BRANCH} in the repository`,
-    });
+    throw gh.notUnderstood(
+      'POST',
+      '/pulls',
+      `open a pull request from ${BRANCH}`,
+      created,
+      'a pull request with a number',
+      `the pull request may have been opened: look for the one from ${BRANCH} in the repository`,
+    );
   return { kind: 'opened', number, url: created.body.html_url, customers: file.customers, declined };
 }
 

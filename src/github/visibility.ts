@@ -3,16 +3,22 @@
  * posted only to a private (or internal) repository unless the caller says --allow-public. The
  * visibility is read from GitHub, not assumed; an answer without it is an error, never a yes.
  */
-import { CwsyncError, RefusedError } from '../errors.js';
+import { RefusedError } from '../errors.js';
 import type { GitHubApi } from './api.js';
 
 export async function refusePublicRepository(api: GitHubApi, allowPublic: boolean, command: string): Promise<void> {
   if (allowPublic) return;
-  const repo = (await api.request<{ private?: unknown; visibility?: unknown }>('GET', '', 'read the repository')).body;
+  const res = await api.request<{ private?: unknown; visibility?: unknown }>('GET', '', 'read the repository');
+  const repo = res.body;
   if (typeof repo?.private !== 'boolean')
-    throw new CwsyncError('GitHub did not say whether the repository is private', {
-      hint: 'check GITHUB_API_URL (the REST API root, e.g. https://api.github.com) and GITHUB_REPOSITORY',
-    });
+    throw api.notUnderstood(
+      'GET',
+      '',
+      'read the repository',
+      res,
+      'a repository that says whether it is private (private: boolean)',
+      'check GITHUB_API_URL (the REST API root, e.g. https://api.github.com) and GITHUB_REPOSITORY',
+    );
   if (!repo.private || repo.visibility === 'public')
     throw new RefusedError(
       `${api.repo.repository} is a public repository: ${command} would publish customer names, user counts and prices there; nothing was posted`,

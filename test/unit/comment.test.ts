@@ -331,6 +331,8 @@ describe('cwsync comment --print and public repositories', () => {
     nock(API).get(REPO).reply(200, { name: 'billing-config' });
     const { text, code } = describeError(await planRun().catch((e: unknown) => e));
     expect(code).toBe(1);
-    expect(text).toContain('GitHub did not say whether the repository is private');
+    expect(text).toContain(
+      'GitHub read the repository (GET /repos/msp/billing-config) answered with something cwsync does not understand: expected a repository that says whether it is private (private: boolean); got HTTP 200 application/json, 25 bytes: object {name: string}',
+    );
   });
 });

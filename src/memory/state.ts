@@ -4,7 +4,7 @@
  * directory), read when a command connects and written through after every write.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { CwsyncError } from '../errors.js';
+import { CwsyncError, NotUnderstood } from '../errors.js';
 
 export interface MemoryState {
   companies: Array<{ id: number; identifier: string; name: string; deleted?: boolean }>;
@@ -27,6 +27,24 @@ const isRecordList = (v: unknown, fields: Record<string, 'number' | 'string'>) =
       typeof r === 'object' && r !== null && Object.entries(fields).every(([k, t]) => typeof (r as never)[k] === t),
   );
 
+/** What each list of the state must carry, by field and kind. */
+const PARTS: Record<keyof MemoryState, Record<string, 'number' | 'string'>> = {
+  companies: { id: 'number', identifier: 'string', name: 'string' },
+  agreements: { id: 'number', name: 'string', companyId: 'number' },
+  products: { id: 'number', identifier: 'string' },
+  lines: { id: 'number', agreementId: 'number', productId: 'number', quantity: 'number' },
+};
+
+/** What is wrong with a parsed state, in words (which lists, never their content); undefined when nothing. */
+function stateProblem(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'JSON that is not an object';
+  const wrong = Object.entries(PARTS)
+    .filter(([key, fields]) => !isRecordList((data as Record<string, unknown>)[key], fields))
+    .map(([key]) => key);
+  if (wrong.length === 0) return undefined;
+  return `JSON whose ${wrong.join(', ')} ${wrong.length === 1 ? 'is not a list' : 'are not lists'} of those`;
+}
+
 /** The state as read, checked: one that is not understood is refused, never read as "nothing billed". */
 export function loadState(path: string, display: string): MemoryState {
   let data: unknown;
@@ -38,16 +56,14 @@ export function loadState(path: string, display: string): MemoryState {
     });
   }
   const s = data as MemoryState;
-  const ok =
-    typeof s === 'object' &&
-    s !== null &&
-    isRecordList(s.companies, { id: 'number', identifier: 'string', name: 'string' }) &&
-    isRecordList(s.agreements, { id: 'number', name: 'string', companyId: 'number' }) &&
-    isRecordList(s.products, { id: 'number', identifier: 'string' }) &&
-    isRecordList(s.lines, { id: 'number', agreementId: 'number', productId: 'number', quantity: 'number' });
-  if (!ok)
-    throw new CwsyncError(`the in-memory billing system's state ${display} is not understood`, {
-      hint: 'it needs companies (id, identifier, name), agreements (id, name, companyId), products (id, identifier) and lines (id, agreementId, productId, quantity)',
+  const got = stateProblem(data);
+  if (got)
+    throw new NotUnderstood({
+      from: `the in-memory billing system's state ${display}`,
+      expected:
+        'companies (id, identifier, name), agreements (id, name, companyId), products (id, identifier) and lines (id, agreementId, productId, quantity)',
+      got,
+      hint: 'memory.state in cwsync.yaml names a JSON file of companies, agreements, products and lines',
     });
   return s;
 }

@@ -33,9 +33,36 @@ export type JsonPath = ReadonlyArray<string | number>;
 export interface YamlFile {
   /** The path as shown to users. */
   display: string;
-  doc: Document.Parsed;
+  /** Where each node starts: what positions need of the parsed document, which is let go. */
+  places: Place | null;
   lines: LineCounter;
   data: unknown;
+}
+
+/**
+ * Where one node starts, and its children's places: a mapping's by key (the first pair with a
+ * scalar key of that text, as a lookup in the document finds), a sequence's by index. The
+ * document itself holds every node's tokens and source; at 20,000 bindings, kept for every
+ * customers file until the config is built, it was most of the memory the process ever took.
+ */
+interface Place {
+  at: number | undefined;
+  keys?: Array<[key: string, keyAt: number | undefined, value: Place | null]>;
+  items?: Array<Place | null>;
+}
+
+/** The places of a composed node and everything under it (depth already bounded by MAX_DEPTH). */
+function placesOf(node: unknown): Place | null {
+  if (!node) return null;
+  const at = (node as Node).range?.[0];
+  if (isMap(node)) {
+    const keys: NonNullable<Place['keys']> = [];
+    for (const p of node.items)
+      if (isPair(p) && isScalar(p.key)) keys.push([String(p.key.value), (p.key as Node).range?.[0], placesOf(p.value)]);
+    return { at, keys };
+  }
+  if (isSeq(node)) return { at, items: node.items.map(placesOf) };
+  return { at };
 }
 
 export interface YamlReadOptions {
@@ -195,7 +222,7 @@ export function parseYamlText(
       ],
     };
   }
-  return { file: { display, doc, lines, data }, problems: [] };
+  return { file: { display, places: placesOf(doc.contents), lines, data }, problems: [] };
 }
 
 /**
@@ -300,20 +327,19 @@ function firstAliasOffset(doc: Document.Parsed): number {
 }
 
 /** One step along a path: the child and where it starts; `done` when the path ends at a key. */
-type PathStep = { node: unknown; offset: number | undefined; done?: boolean };
+type PathStep = { place: Place | null; offset: number | undefined; done?: boolean };
 
-function pathStep(node: unknown, seg: string | number, atKey: boolean): PathStep | undefined {
-  if (isMap(node)) {
-    const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-    if (!pair) return undefined;
-    const keyNode = pair.key as Node;
-    const valueNode = pair.value as Node | null;
-    if (atKey) return { node: valueNode, offset: keyNode.range?.[0], done: true };
-    return { node: valueNode, offset: valueNode?.range?.[0] ?? keyNode.range?.[0] };
+function pathStep(place: Place | null, seg: string | number, atKey: boolean): PathStep | undefined {
+  if (place?.keys) {
+    const entry = place.keys.find(([key]) => key === String(seg));
+    if (!entry) return undefined;
+    const [, keyAt, value] = entry;
+    if (atKey) return { place: value, offset: keyAt, done: true };
+    return { place: value, offset: value?.at ?? keyAt };
   }
-  if (!isSeq(node) || typeof seg !== 'number') return undefined;
-  const item = node.items[seg] as Node | undefined;
-  return item ? { node: item, offset: item.range?.[0] } : undefined;
+  if (!place?.items || typeof seg !== 'number') return undefined;
+  const item = place.items[seg];
+  return item ? { place: item, offset: item.at } : undefined;
 }
 
 /**
@@ -321,14 +347,14 @@ function pathStep(node: unknown, seg: string | number, atKey: boolean): PathStep
  * true (used for "unknown key" problems). Falls back to the deepest node that exists.
  */
 export function positionOf(file: YamlFile, path: JsonPath, key = false): { line: number; col: number } {
-  let node: unknown = file.doc.contents;
-  let offset = (node as Node | null)?.range?.[0] ?? 0;
+  let place = file.places;
+  let offset = place?.at ?? 0;
   for (let i = 0; i < path.length; i++) {
-    const step = pathStep(node, path[i]!, key && i === path.length - 1);
+    const step = pathStep(place, path[i]!, key && i === path.length - 1);
     if (!step) break;
     offset = step.offset ?? offset;
     if (step.done) break;
-    node = step.node;
+    place = step.place;
   }
   return file.lines.linePos(offset);
 }

@@ -185,7 +185,10 @@ function planProduct(c: AgreementContext, identifier: string, t: Tally): void {
 function planAgreement(input: PlanInput, agreementId: number, members: MatchedBinding[], t: Tally): void {
   const { config, now } = input;
   const first = members[0]!.resolved;
-  const desires = members.map((m) => ({ name: m.usage.name, d: desiredFor(m.resolved.binding, m.usage, config) }));
+  const desires = members.map((m) => ({
+    name: m.usage.name,
+    d: desiredFor(m.resolved.binding, m.usage, config, { detail: false }),
+  }));
   tallyUnmapped(members, desires, t);
   // Managed here: the mapped products, less those an override says to leave alone on this agreement.
   const productIds = new Set(
@@ -231,6 +234,7 @@ function mappedUsageOf(input: PlanInput, customers: readonly CustomerUsage[], wh
       { customer: c.id, company: '', agreement: '', overrides: {}, source: { file: '', line: 0 } },
       c,
       input.config,
+      { detail: false },
     );
     for (const [identifier, share] of d.shares) {
       if (share.quantity === 0) continue;

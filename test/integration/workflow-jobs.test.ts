@@ -5,7 +5,11 @@
  * together: a pull request never reaches a write key nor the Mailprotector key (even with them
  * in the secret store), the night reads Mailprotector once and saves the snapshots, a pull
  * request then plans from them, and the nightly issue is opened and closed, a forced run
- * applying only when another person approved it. Few journeys: each runs many CLI processes.
+ * applying only when another person approved it. Few journeys: each runs a dozen commands.
+ *
+ * Integration, not e2e: every `npx cwsync` line runs in this process (helpers/npx-shim.ts), as
+ * the README defines the layers; the generated workflows through the real binary and the Action
+ * are test/e2e/package.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

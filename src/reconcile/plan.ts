@@ -62,7 +62,11 @@ export function managedProducts(config: Pick<Config, 'services' | 'bundles'>): s
 
 function byAgreement(matched: MatchedBinding[]): Map<number, MatchedBinding[]> {
   const groups = new Map<number, MatchedBinding[]>();
-  for (const m of matched) groups.set(m.resolved.agreement.id, [...(groups.get(m.resolved.agreement.id) ?? []), m]);
+  for (const m of matched) {
+    const members = groups.get(m.resolved.agreement.id);
+    if (members) members.push(m);
+    else groups.set(m.resolved.agreement.id, [m]);
+  }
   return groups;
 }
 
@@ -112,15 +116,20 @@ interface AgreementContext {
   billed: Array<{ label: string; product: string }>;
 }
 
-/** What one product's line on the agreement should become: create, update, cancel, or nothing. */
-function decide(
-  c: AgreementContext,
-  product: ProductRef,
-  base: Omit<Action, 'action' | 'additionId' | 'before' | 'after' | 'reason' | 'unitPrice' | 'priceChange'>,
-  desired: number,
-  reason: string,
-  t: Tally,
-): void {
+/** What an action and a conflict say of where they are. */
+const baseOf = (c: AgreementContext, product: ProductRef) => ({
+  customer: c.customer,
+  company: c.company,
+  agreement: c.agreement,
+  product: { id: product.id, identifier: product.identifier },
+});
+
+/**
+ * What one product's line on the agreement should become: create, update, cancel, or nothing.
+ * Its words (`reason`) and where it is are made only for an action: at 20,000 customers most
+ * products are unchanged, and making them for every one was most of the plan's garbage.
+ */
+function decide(c: AgreementContext, product: ProductRef, desired: number, reason: () => string, t: Tally): void {
   const policy = c.input.config.policy;
   const current = c.open.find((a) => a.productId === product.id);
   if (!current) {
@@ -128,23 +137,23 @@ function decide(
     if (policy.createMissing)
       t.actions.push(
         priced(
-          { action: 'create', ...base, additionId: null, before: null, after: desired, reason },
+          { action: 'create', ...baseOf(c, product), additionId: null, before: null, after: desired, reason: reason() },
           product.unitPrice,
         ),
       );
     else
       t.warnings.push({
         code: 'missing-addition',
-        message: `${product.identifier} on ${base.company.identifier} / ${base.agreement.name}: ${desired} in use but no line, and policy.createMissing is false`,
+        message: `${product.identifier} on ${c.company.identifier} / ${c.agreement.name}: ${desired} in use but no line, and policy.createMissing is false`,
       });
     return;
   }
   const unitPrice = current.unitPrice ?? product.unitPrice;
-  const line = { ...base, additionId: current.id, before: current.quantity, reason };
+  const line = () => ({ ...baseOf(c, product), additionId: current.id, before: current.quantity, reason: reason() });
   if (desired === 0 && policy.onZero === 'cancel')
-    t.actions.push(priced({ action: 'cancel', ...line, after: 0 }, unitPrice));
+    t.actions.push(priced({ action: 'cancel', ...line(), after: 0 }, unitPrice));
   else if ((desired === 0 && policy.onZero === 'keep') || current.quantity === desired) t.unchanged++;
-  else t.actions.push(priced({ action: 'update', ...line, after: desired }, unitPrice));
+  else t.actions.push(priced({ action: 'update', ...line(), after: desired }, unitPrice));
 }
 
 function planProduct(c: AgreementContext, identifier: string, t: Tally): void {
@@ -157,32 +166,32 @@ function planProduct(c: AgreementContext, identifier: string, t: Tally): void {
   });
   const desired = shares.reduce((n, s) => n + s.share.quantity, 0);
   for (const s of shares) if (s.share.quantity > 0) c.billed.push({ label: s.share.label, product: identifier });
-  const reason =
+  const reason = () =>
     shares.length === 0
       ? 'no users'
       : shares.map((s) => (c.members.length > 1 ? `${s.name}: ${s.share.reason}` : s.share.reason)).join('; ');
   const mine = c.open.filter((a) => a.productId === product.id);
   t.managed += mine.length;
-  const base = {
-    customer: c.customer,
-    company: c.company,
-    agreement: c.agreement,
-    product: { id: product.id, identifier: product.identifier },
-  };
   if (mine.length > 1) {
     const billing = (c.input.names ?? NEUTRAL_NAMES).billing;
     t.conflicts.push({
-      ...base,
+      ...baseOf(c, product),
       additionIds: mine.map((a) => a.id).sort((a, b) => a - b),
       desired,
       reason: `${mine.length} open lines of ${product.identifier}; cancel all but one in ${billing}`,
     });
     return;
   }
-  decide(c, product, base, desired, reason, t);
+  decide(c, product, desired, reason, t);
 }
 
-function planAgreement(input: PlanInput, agreementId: number, members: MatchedBinding[], t: Tally): void {
+function planAgreement(
+  input: PlanInput,
+  agreementId: number,
+  members: MatchedBinding[],
+  t: Tally,
+  identifiers: readonly string[],
+): void {
   const { config, now } = input;
   const first = members[0]!.resolved;
   const desires = members.map((m) => ({
@@ -223,7 +232,7 @@ function planAgreement(input: PlanInput, agreementId: number, members: MatchedBi
     products: [...productIds].sort((x, y) => x - y),
     additions: open.map((a) => [a.id, a.productId, a.quantity] as [number, number, number]).sort((x, y) => x[0] - y[0]),
   });
-  for (const identifier of managedProducts(config)) planProduct(c, identifier, t);
+  for (const identifier of identifiers) planProduct(c, identifier, t);
 }
 
 /** The mapped usage of customers nothing bills: unbound ones, or those whose binding has an error. */
@@ -292,7 +301,9 @@ export function buildPlan(input: PlanInput): Plan {
     unchanged: 0,
     managed: 0,
   };
-  for (const [agreementId, members] of byAgreement(input.matched)) planAgreement(input, agreementId, members, t);
+  const identifiers = managedProducts(input.config);
+  for (const [agreementId, members] of byAgreement(input.matched))
+    planAgreement(input, agreementId, members, t, identifiers);
 
   const changed = new Set(t.actions.map((a) => a.agreement.id));
   const unmanaged = unmanagedOfChanged(t.views, changed, input.config, input.products, input.now);

@@ -82,7 +82,7 @@ interface Tally {
   conflicts: Conflict[];
   warnings: Warning[];
   observed: ObservedAgreement[];
-  /** Every agreement planned, for the lines cwsync does not manage beside its changes. */
+  /** Every agreement with an action, for the lines cwsync does not manage beside its changes. */
   views: AgreementView[];
   /** Per unmapped service: the users of each customer using it. */
   unmapped: Map<string, Map<CustomerUsage, number>>;
@@ -218,21 +218,17 @@ function planAgreement(
     // Filled as each product's desired quantity is known.
     billed: [],
   };
-  t.views.push({
-    customer: c.customer,
-    company: c.company,
-    agreement: first.agreement,
-    lines: all,
-    managed: productIds,
-    skipped: new Set(desires.flatMap(({ d }) => [...d.skipped])),
-    billed: c.billed,
-  });
   t.observed.push({
     agreement: agreementId,
     products: [...productIds].sort((x, y) => x - y),
     additions: open.map((a) => [a.id, a.productId, a.quantity] as [number, number, number]).sort((x, y) => x[0] - y[0]),
   });
+  const acted = t.actions.length;
   for (const identifier of identifiers) planProduct(c, identifier, t);
+  if (t.actions.length === acted) return;
+  const skipped = new Set(desires.flatMap(({ d }) => [...d.skipped]));
+  const { customer, company, agreement, billed } = c;
+  t.views.push({ customer, company, agreement, lines: all, managed: productIds, skipped, billed });
 }
 
 /** The mapped usage of customers nothing bills: unbound ones, or those whose binding has an error. */

@@ -106,19 +106,24 @@ export function writeFilePieces(path: string, pieces: Iterable<string>, flag = '
   try {
     const fd = openSync(path, 'w', 0o644);
     try {
-      const flush = (text: string) => {
-        const bytes = Buffer.from(text);
-        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      // One buffer, filled piece by piece and written when the next piece may not fit: no
+      // joined text and no new bytes per block (a UTF-8 character is at most 3 bytes per unit).
+      const block = Buffer.allocUnsafe(1 << 18);
+      let used = 0;
+      const write = (bytes: Buffer, length: number) => {
+        for (let at = 0; at < length; ) at += writeSync(fd, bytes, at, length - at);
       };
-      let block = '';
       for (const piece of pieces) {
-        block += piece;
-        if (block.length >= 1 << 16) {
-          flush(block);
-          block = '';
+        if (used + piece.length * 3 > block.length) {
+          write(block, used);
+          used = 0;
         }
+        if (piece.length * 3 > block.length) {
+          const bytes = Buffer.from(piece);
+          write(bytes, bytes.length);
+        } else used += block.write(piece, used);
       }
-      flush(block);
+      write(block, used);
     } finally {
       closeSync(fd);
     }

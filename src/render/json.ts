@@ -45,6 +45,25 @@ export function* renderJsonPieces(plan: Plan): Generator<string> {
 /** What JSON.stringify leaves out of an object, and writes as null in an array. */
 const unwritable = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
 
+/**
+ * JSON.stringify(value, null, 2) with every line after the first indented by `indent` (an even
+ * number of spaces): the value written inside as many arrays as that indents it, and the
+ * wrapping cut off (a slice, not a copy of the text made again with each line indented).
+ */
+function indented(value: unknown, indent: string): string {
+  const depth = indent.length / 2;
+  let wrapped: unknown = value;
+  let marker: unknown = 0;
+  for (let i = 0; i < depth; i++) {
+    wrapped = [wrapped];
+    marker = [marker];
+  }
+  const around = JSON.stringify(marker, null, 2);
+  const before = around.indexOf('0');
+  const text = JSON.stringify(wrapped, null, 2);
+  return text.slice(before, text.length - (around.length - before - 1));
+}
+
 /** JSON.stringify(value, null, 2) at `indent`, in pieces, containers split `depth` levels down. */
 function* pieces(value: unknown, indent: string, depth: number): Generator<string> {
   const split =
@@ -53,8 +72,7 @@ function* pieces(value: unknown, indent: string, depth: number): Generator<strin
     value !== null &&
     typeof (value as { toJSON?: unknown }).toJSON !== 'function';
   if (!split) {
-    // JSON strings hold no raw line break, so every one is the layout's, indented here.
-    yield JSON.stringify(value, null, 2).replaceAll('\n', `\n${indent}`);
+    yield indented(value, indent);
     return;
   }
   const inner = `${indent}  `;

@@ -37,7 +37,7 @@ export function renderJson(plan: Plan): string {
  * it, its flattened copy and the bytes written was most of the plan's peak memory.
  */
 export function* renderJsonPieces(plan: Plan): Generator<string> {
-  // Three levels are split: the plan, its lists (and inputs), their entries; below, whole.
+  // Split: the plan, its lists and inputs (and inputs' lists), each list into its entries; an entry is whole.
   for (const piece of pieces(ordered(plan), '', 3)) yield escapeJsonText(piece);
   yield '\n';
 }
@@ -66,11 +66,14 @@ function indented(value: unknown, indent: string): string {
 
 /** JSON.stringify(value, null, 2) at `indent`, in pieces, containers split `depth` levels down. */
 function* pieces(value: unknown, indent: string, depth: number): Generator<string> {
+  // A list's entries are pieces (one action, one binding's inputs); an entry that is a record
+  // is whole, not a piece per field (a generator step each, for some 50,000 entries at 20,000).
   const split =
     depth > 0 &&
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function' &&
+    (depth > 1 || Array.isArray(value));
   if (!split) {
     yield indented(value, indent);
     return;

@@ -30,7 +30,7 @@ import { readAllPages } from './mailprotector-paging.js';
 import { ADDONS, canonicalService } from './mailprotector-services.js';
 import {
   type CustomerUsage,
-  sortSnapshot,
+  sortSnapshotInPlace,
   type UsageReadOptions,
   type UsageSnapshot,
   type UsageSource,
@@ -195,7 +195,7 @@ export class MailprotectorUsageSource implements UsageSource {
         if (left === 0) progress.done++;
         report();
       });
-      return sortSnapshot({ formatVersion: 1, capturedAt, customers: result });
+      return sortSnapshotInPlace({ formatVersion: 1, capturedAt, customers: result });
     } finally {
       this.onAnswer = undefined;
     }

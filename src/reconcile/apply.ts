@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import { isoSeconds } from '../time.js';
 import { createOnce } from './create.js';
 import { PendingLedger } from './pending.js';
-import { type BillingTarget, OutcomeUnknown, type PendingCreates } from './ports.js';
+import { type BillingTarget, type PendingCreates, writeOutcomeUnknown } from './ports.js';
 import { checkSafety, holdReason, raiseIfUnsafe } from './safety.js';
 import type { Action, BindingError, Conflict, HeldAction, Plan } from './types.js';
 import { type ActionResult, openLines, type ResultStatus } from './writes.js';
@@ -87,7 +87,7 @@ async function patch(target: BillingTarget, a: Action, now: Date): Promise<Actio
         ...(attempt > 1 ? { note: 'sent again after checking the first had not landed' } : {}),
       };
     } catch (err) {
-      if (!(err instanceof OutcomeUnknown)) return { ...a, status: 'failed', error: withHint(err) };
+      if (!writeOutcomeUnknown(err)) return { ...a, status: 'failed', error: withHint(err) };
       const landed = await patchLanded(target, a, now);
       if (landed === true)
         return {

@@ -10,7 +10,7 @@ import type { Policy } from '../config/types.js';
 import { withHint } from '../errors.js';
 import { isoSeconds } from '../time.js';
 import type { PendingLedger } from './pending.js';
-import { type BilledLine, type BillingTarget, OutcomeUnknown, type PendingCreate } from './ports.js';
+import { type BilledLine, type BillingTarget, type PendingCreate, writeOutcomeUnknown } from './ports.js';
 import type { Action } from './types.js';
 import { type ActionResult, ids, openLines } from './writes.js';
 
@@ -83,7 +83,7 @@ async function send(ctx: CreateContext, a: Action): Promise<ActionResult> {
     const created = await ctx.target.create(a.agreement.id, { productId: a.product.id, quantity: a.after }, ctx.now);
     return await afterCreate(ctx, a, created.id, created.unitPrice);
   } catch (err) {
-    if (!(err instanceof OutcomeUnknown)) return failed(a, withHint(err));
+    if (!writeOutcomeUnknown(err)) return failed(a, withHint(err));
     return settleUnknown(ctx, a, err, sentAt);
   }
 }

@@ -137,6 +137,15 @@ export interface BillingTarget {
 /** A write that got no usable answer (no answer, timeout, reset, 5xx): it may have been carried out. */
 export class OutcomeUnknown extends CwsyncError {}
 
+/**
+ * Whether a write that threw may still have been carried out. An answer the adapter did not
+ * understand is such a case whichever adapter threw it (a proxy page after the request went
+ * through): the core never trusts an adapter to have translated it, so a create is never sent again.
+ */
+export function writeOutcomeUnknown(err: unknown): err is CwsyncError {
+  return err instanceof OutcomeUnknown || (err instanceof NotUnderstood && err.call !== undefined);
+}
+
 /** The billing system refuses everything (credentials, permissions): the whole run stops, not one binding. */
 export class TargetUnavailable extends CwsyncError {}
 

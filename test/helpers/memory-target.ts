@@ -4,6 +4,7 @@
  * answer, or land only later (after the read-back), as a timeout or a reset would.
  */
 import type { Binding } from '../../src/config/types.js';
+import { NotUnderstood } from '../../src/errors.js';
 import {
   type AgreementState,
   type BilledLine,
@@ -26,9 +27,11 @@ export interface Fault {
   /**
    * fail: refused, nothing lands (a 4xx); unknown: nothing lands, the answer is lost (5xx, reset);
    * lost: it lands, the answer is lost (timeout after the server acted); late: nothing lands now,
-   * it lands when `landLate()` is called (a request that arrives after the client gave up).
+   * it lands when `landLate()` is called (a request that arrives after the client gave up);
+   * garbled: it lands, and the answer is one the adapter does not understand (a proxy's page after
+   * the request went through), thrown as any adapter would: NotUnderstood, not translated.
    */
-  kind: 'fail' | 'unknown' | 'lost' | 'late';
+  kind: 'fail' | 'unknown' | 'lost' | 'late' | 'garbled';
   /** Only writes to this line (default: any). */
   line?: number;
   /** Let this many matching calls through first (default 0). */
@@ -82,8 +85,14 @@ export class MemoryTarget implements BillingTarget {
       return;
     }
     if (f.kind === 'fail') throw new Error(`${on} refused (HTTP 400)`);
-    if (f.kind === 'lost') land();
+    if (f.kind === 'lost' || f.kind === 'garbled') land();
     if (f.kind === 'late') this.pendingLate.push(land);
+    if (f.kind === 'garbled')
+      throw new NotUnderstood({
+        from: { service: 'Acme Billing', method: on === 'create' ? 'POST' : 'PATCH', path: '/lines', label: on },
+        expected: 'the line as JSON',
+        got: 'HTTP 200 text/html, 812 bytes',
+      });
     throw new OutcomeUnknown(`${on} got no answer`);
   }
 

@@ -152,6 +152,37 @@ describe('a create whose outcome is unknown is remembered across runs', () => {
     expect(store.entries).toEqual([]);
   });
 
+  it('an answer the adapter did not understand, from whatever billing system: read back, never a clean failure, never created twice', async () => {
+    const target = new MemoryTarget(new Map([[101, []]]));
+    const usage = [customer(1, 0, 7)];
+    const store = memoryStore();
+    const clock = clockAt();
+    target.faults.push({ on: 'create', kind: 'garbled' }); // it landed; the answer was a proxy's page
+    const first = await run(target, planFrom(target, usage, clock.now()), clock, { pending: store });
+    // Read back rather than believed failed: the line it may have made is found and reported.
+    expect(first.results.map((r) => [r.status, r.resultAdditionId, r.note])).toEqual([
+      ['applied', 9000, 'confirmed by reading it back after the answer was lost'],
+    ]);
+    clock.advance(1);
+    const again = await run(target, planFrom(target, usage, clock.now()), clock, { pending: store });
+    expect(again.summary.failed).toBe(0);
+    expect(creates(target)).toBe(1);
+    expect(target.open(101, 2)).toHaveLength(1);
+  });
+
+  it('an update answered with something not understood is read back: applied when it landed, never a clean failure', async () => {
+    const target = new MemoryTarget(new Map([[101, [line(1, 2, 5)]]]));
+    const clock = clockAt();
+    target.faults.push({ on: 'setQuantity', kind: 'garbled' });
+    const report = await run(target, planFrom(target, [customer(1, 0, 7)], clock.now()), clock, {
+      pending: memoryStore(),
+    });
+    expect(report.results.map((r) => [r.status, r.note])).toEqual([
+      ['applied', 'confirmed by reading it back after the answer was lost'],
+    ]);
+    expect(target.writes.filter((w) => w.kind === 'setQuantity')).toHaveLength(1);
+  });
+
   it('one that never lands is created again only after the settle time has passed with it absent', async () => {
     const target = new MemoryTarget(new Map([[101, []]]));
     const usage = [customer(1, 0, 7)];

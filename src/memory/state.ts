@@ -51,7 +51,10 @@ export function loadState(path: string, display: string): MemoryState {
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new CwsyncError(`the in-memory billing system's state ${display} cannot be read: ${(err as Error).message}`, {
+    // JSON.parse's message quotes the file's first characters: only the kind of failure is told.
+    const why =
+      err instanceof SyntaxError ? 'it is not JSON' : ((err as NodeJS.ErrnoException).code ?? 'it cannot be opened');
+    throw new CwsyncError(`the in-memory billing system's state ${display} cannot be read: ${why}`, {
       hint: 'memory.state in cwsync.yaml names a JSON file of companies, agreements, products and lines',
     });
   }

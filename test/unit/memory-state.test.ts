@@ -41,4 +41,19 @@ describe('loadState', () => {
     );
     expect((err as NotUnderstood).hint).toContain('memory.state');
   });
+
+  it('a state file that is not JSON: named, never quoted (JSON.parse quotes its first characters)', () => {
+    const path = join(tempDir('cwsync-memory-'), 'billing.json');
+    writeFileSync(path, 'token_sk_live_51Habcdef and more text\n');
+    const err = (() => {
+      try {
+        return loadState(path, 'billing.json');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect((err as Error).message).toBe(
+      "the in-memory billing system's state billing.json cannot be read: it is not JSON",
+    );
+  });
 });

@@ -169,8 +169,11 @@ export class GitHubApi {
     }
   }
 
-  /** Every item of a list, following rel="next"; a repeated page or the cap is an error. */
-  async list<T>(path: string, label: string): Promise<T[]> {
+  /**
+   * Every item of a list, following rel="next"; a repeated page or the cap is an error, with
+   * `hint` saying what the caller's list is and how to make it shorter.
+   */
+  async list<T>(path: string, label: string, hint: string): Promise<T[]> {
     const out: T[] = [];
     const seen = new Set<string>();
     let url: string | undefined = this.url(path);
@@ -181,7 +184,7 @@ export class GitHubApi {
           page > MAX_PAGES
             ? `it runs past ${MAX_PAGES} pages, the most cwsync reads of one list`
             : `page ${page} links back to a page already read`,
-          { hint: 'close or delete old pull requests of this branch, then run again' },
+          { hint },
         );
       seen.add(url);
       this.requests++;

@@ -80,7 +80,11 @@ export async function checkRunApproval(
   const run = (await api.request<RunRecord>('GET', `/actions/runs/${runId}`, 'read this workflow run')).body;
   refuseLaterAttempt(run);
   const startedBy = startersOf(run);
-  const list = await api.list<ApprovalRecord>(`/actions/runs/${runId}/approvals`, 'list the approvals of this run');
+  const list = await api.list<ApprovalRecord>(
+    `/actions/runs/${runId}/approvals`,
+    'list the approvals of this run',
+    "a run's approvals are few: check the run's approvals on GitHub and report this answer if it repeats; nothing was applied",
+  );
   const approvers = approversOf(list, environment);
   const others = approvers.filter((login) => !startedBy.includes(login));
   if (others.length === 0) {

@@ -118,6 +118,7 @@ export async function upsertNewCustomersPullRequest(
     await gh.list<PullRecord>(
       `/pulls?state=all&head=${encodeURIComponent(`${owner}:${BRANCH}`)}&per_page=100`,
       `list pull requests from ${BRANCH}`,
+      `close or delete old pull requests from ${BRANCH}, then run again`,
     )
   ).filter((p) => p.head?.ref === BRANCH && p.head.repo?.full_name?.toLowerCase() === gh.repo.repository.toLowerCase());
   const ours: OurPull[] = fromBranch.map((p) => ({ ...p, marker: markerOf(p.body) }));

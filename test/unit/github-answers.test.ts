@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotUnderstood, PagingError } from '../../src/errors.js';
 import { GitHubApi } from '../../src/github/api.js';
+import { checkRunApproval } from '../../src/github/approval.js';
 import { type FakeServer, type Handler, json, startServer } from '../../src/sandbox/harness.js';
 
 let server: FakeServer | undefined;
@@ -30,7 +31,7 @@ describe('GitHub answers cwsync cannot use', () => {
         link: `<${server!.origin}/repos/o/r/pulls?page=${req.query.get('page') === '2' ? 1 : 2}>; rel="next"`,
       }),
     );
-    const err = await gh.list('/pulls?page=1', 'list pull requests').catch((e: unknown) => e);
+    const err = await gh.list('/pulls?page=1', 'list pull requests', 'shorten it').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PagingError);
     expect((err as Error).message).toBe(
       'GitHub list pull requests (GET /repos/o/r/pulls) did not page to an end: page 3 links back to a page already read',
@@ -40,11 +41,26 @@ describe('GitHub answers cwsync cannot use', () => {
 
   it('a list answered with an object: NotUnderstood, naming what came by its structure only', async () => {
     const gh = await start(() => json(200, { message: 'secret-looking text' }));
-    const err = await gh.list('/pulls', 'list pull requests').catch((e: unknown) => e);
+    const err = await gh.list('/pulls', 'list pull requests', 'shorten it').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotUnderstood);
     expect((err as Error).message).toMatch(
       /^GitHub list pull requests \(GET \/repos\/o\/r\/pulls\) answered with something cwsync does not understand: expected a JSON list; got HTTP 200 application\/json, \d+ bytes: object \{message: string\}$/,
     );
     expect((err as NotUnderstood).hint).toContain('GITHUB_API_URL');
+  });
+
+  it("a run's approvals that do not page to an end: refused with a fix about approvals, not about pull requests", async () => {
+    const gh = await start((req) =>
+      req.path.endsWith('/approvals')
+        ? json(200, [{ state: 'approved' }], {
+            link: `<${server!.origin}/repos/o/r/actions/runs/1/approvals?page=${Number(req.query.get('page') ?? 1) + 1}>; rel="next"`,
+          })
+        : json(200, { id: 1, run_attempt: 1, actor: { login: 'a' }, triggering_actor: { login: 'a' } }),
+    );
+    const err = await checkRunApproval(gh, '1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PagingError);
+    expect((err as Error).message).toContain('GitHub list the approvals of this run');
+    expect((err as PagingError).hint).toContain("check the run's approvals on GitHub");
+    expect((err as PagingError).hint).not.toContain('pull requests');
   });
 });

@@ -130,10 +130,17 @@ describe('vendor knowledge stays at the edge', () => {
     ).toEqual(['ConnectWise', 'agreement addition']);
   });
 
-  /** "addition" as a word in code outside comments: in a message, not an identifier (additionId), a property (.additions, additions:) or a JSON code (missing-addition). */
+  /**
+   * "addition" as a word inside a string or template literal (a message), outside comments: not an
+   * identifier (additionId), a property (.additions, additions:, ${a.additions}) or a JSON code
+   * (missing-addition).
+   */
   const additionWords = (text: string) => {
     const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-    return [...code.matchAll(/[\s'"`(]additions?\b(?![-\w])(?!\s*[:,}])/g)].map((m) => m[0].trim());
+    const strings = [...code.matchAll(/(['"`])((?:\\.|(?!\1)[^\\])*)\1/g)].map((m) =>
+      m[2]!.replace(/\$\{[^}]*\}/g, ''),
+    );
+    return strings.flatMap((s) => [...s.matchAll(/(?<![\w.-])additions?\b(?!-)/g)].map((m) => m[0]));
   };
 
   it('the core\'s messages say "line", as its types do (BilledLine): "addition" is ConnectWise\'s word, for its adapter', () => {
@@ -151,8 +158,10 @@ describe('vendor knowledge stays at the edge', () => {
     expect(said).toEqual([]);
     // The check itself can fail: a message is found, identifiers, properties and comments are not.
     expect(
-      additionWords('const m = `changes addition ${a.additionId}`; o.additions; ({ additions: 1 }); // an addition'),
-    ).toEqual(['addition']);
+      additionWords(
+        'const m = `changes addition ${a.additionId}`; o.additions; ({ additions: 1 }); x("open additions, cancel"); y(\'additions: refused\'); z(`[addition 5]`); q("missing-addition"); // an addition',
+      ),
+    ).toEqual(['addition', 'additions', 'additions', 'addition']);
   });
 
   /** The folders that hold adapters, and the modules of them everyone may use: the usage snapshot format (SPEC 2). */

@@ -1,5 +1,5 @@
 /** `cwsync import` as a user and the nightly run it, in process (the same program as the binary), against the sandbox and a fake GitHub. */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/start.js';
@@ -30,8 +30,6 @@ afterAll(async () => {
 const secrets = [TEST_ENV.CW_PRIVATE_KEY, TEST_ENV.MP_API_KEY, 'ghs_fake'];
 
 describe('cwsync import (the command)', () => {
-  let written: string;
-
   it('writes a new customers file that validates, and says what to do next', async () => {
     const r = await runInProcess(['import', '--config', dir], { env: { ...TEST_ENV, ...noGitHub } });
     expect(r.stderr).toBe('');
@@ -42,17 +40,19 @@ describe('cwsync import (the command)', () => {
     expect(r.stdout).toContain('next: review it');
     const files = readdirSync(join(dir, 'customers'));
     expect(files).toHaveLength(1);
-    written = join(dir, 'customers', files[0]!);
     const validate = await runInProcess(['validate', '--config', dir]);
     expect(validate.code).toBe(0);
   });
 
   it('refuses to overwrite a file given with --out (exit 3), naming it and the fix', async () => {
-    const r = await runInProcess(['import', '--config', dir, '--out', written], { env: { ...TEST_ENV, ...noGitHub } });
+    // A file of its own, so the test holds in any order (not the one the first test wrote).
+    const existing = join(tempDir('cwsync-out-'), 'kept.yaml');
+    writeFileSync(existing, '# kept\n');
+    const r = await runInProcess(['import', '--config', dir, '--out', existing], { env: { ...TEST_ENV, ...noGitHub } });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('already exists; cwsync import never overwrites a file');
     expect(r.stderr).toContain('fix: choose another --out');
-    expect(existsSync(written)).toBe(true);
+    expect(readFileSync(existing, 'utf8')).toBe('# kept\n');
   });
 
   it('--pull-request outside Actions says which variable is missing', async () => {

@@ -44,8 +44,13 @@ const EXAMPLE_URLS = {
   mailprotector: `http://127.0.0.1:${DEMO_PORTS.mailprotector}/api/v1`,
 };
 
+/** The example's commented-out polite pace, and what the sandbox copy reads at instead. */
+const EXAMPLE_PACE = /^( *)# requestsPerSecond: 5\b.*$/m;
+const SANDBOX_PACE = 1000;
+
 /**
- * Copies the config directory `from` to `to` with its two sandbox urls pointed at `sandbox`.
+ * Copies the config directory `from` to `to` with its two sandbox urls pointed at `sandbox`, read
+ * at the sandbox's pace.
  * Throws, naming the file, when the example no longer holds the urls it is expected to.
  */
 export function copyExampleConfigFor(sandbox: Sandbox, from: string, to: string): void {
@@ -60,5 +65,12 @@ export function copyExampleConfigFor(sandbox: Sandbox, from: string, to: string)
       throw new Error(`${join(from, 'cwsync.yaml')} no longer contains "${url}"; keep the sandbox urls in it`);
     text = text.replaceAll(url, replacement);
   }
+  // The copy reads the local fake as fast as it answers; the example itself keeps the polite
+  // default commented out, so a real account copied from it is never read at the sandbox's pace.
+  if (!EXAMPLE_PACE.test(text))
+    throw new Error(
+      `${join(from, 'cwsync.yaml')} no longer contains "# requestsPerSecond: 5"; keep the polite pace in it`,
+    );
+  text = text.replace(EXAMPLE_PACE, `$1requestsPerSecond: ${SANDBOX_PACE}  # the sandbox's pace, in this copy only`);
   writeFileSync(file, text);
 }

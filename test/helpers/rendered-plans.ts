@@ -52,7 +52,8 @@ export function demoPlan(edit: (name: string, text: string) => string = (_, t) =
           name,
           readFileSync(join(ROOT, 'config.example', name), 'utf8')
             .replaceAll('http://127.0.0.1:47801', cw)
-            .replaceAll('http://127.0.0.1:47802', mp),
+            .replaceAll('http://127.0.0.1:47802', mp)
+            .replace('# requestsPerSecond: 5', 'requestsPerSecond: 1000'),
         ),
       ]),
     ),

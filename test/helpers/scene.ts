@@ -47,6 +47,8 @@ export async function startScene(
     let text = readFileSync(join(ROOT, 'config.example', name), 'utf8')
       .replaceAll('http://127.0.0.1:47801', sandbox.cw.origin)
       .replaceAll('http://127.0.0.1:47802', sandbox.mp.origin);
+    // Tests need not be polite to a fake: lift the default 5 requests/second.
+    text = text.replace('# requestsPerSecond: 5', 'requestsPerSecond: 1000');
     if (options.edit) text = options.edit(name, text);
     writeFileSync(join(configDir, name), text);
   }

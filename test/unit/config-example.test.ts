@@ -6,7 +6,10 @@ import { knownAdapters } from '../../src/adapters/registry.js';
 import { loadConfig } from '../../src/config/load.js';
 import { checkSchema, type SchemaName } from '../../src/config/schemas.js';
 import { loadYamlFile } from '../../src/config/yaml-file.js';
+import { copyExampleConfigFor } from '../../src/sandbox/demo-sandbox.js';
+import type { Sandbox } from '../../src/sandbox/start.js';
 import { ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 const dir = join(ROOT, 'config.example');
 const schemaFor = (name: string): SchemaName =>
@@ -43,5 +46,20 @@ describe('config.example', () => {
       maxQuantity: 5000,
     });
     expect(config!.connectwise!.apiVersion).toBe('2025.1');
+  });
+
+  it("reads Mailprotector at the polite default; only the sandbox's copy (demo, cwsync sandbox) reads faster", () => {
+    const { config } = loadConfig(dir, knownAdapters);
+    expect(config!.usage.mailprotector!.requestsPerSecond).toBe(5);
+    const sandbox = {
+      cw: { apiBase: 'http://127.0.0.1:1/v4_6_release/apis/3.0' },
+      mp: { apiBase: 'http://127.0.0.1:2/api/v1' },
+    };
+    const copy = join(tempDir('cwsync-example-'), 'config');
+    copyExampleConfigFor(sandbox as Sandbox, dir, copy);
+    const copied = loadConfig(copy, knownAdapters);
+    expect(copied.problems).toEqual([]);
+    expect(copied.config!.usage.mailprotector!.requestsPerSecond).toBe(1000);
+    expect(copied.config!.usage.mailprotector!.url).toBe('http://127.0.0.1:2/api/v1');
   });
 });

@@ -113,17 +113,21 @@ const collator = new Intl.Collator();
 const byCustomer = (a: CustomerUsage, b: CustomerUsage) => collator.compare(a.name, b.name) || a.id - b.id;
 const byGroup = (a: UserGroupUsage, b: UserGroupUsage) => collator.compare(a.name, b.name) || a.users - b.users;
 
-/** Snapshots are compared and printed in one order, whatever order the source gave. */
+/** Snapshots are compared and printed in one order, whatever order the source gave: a sorted copy. */
 export function sortSnapshot(snapshot: UsageSnapshot): UsageSnapshot {
-  const customers = [...snapshot.customers].sort(byCustomer).map((c) => ({
+  const customers = snapshot.customers.map((c) => ({
     ...c,
-    userGroups: [...c.userGroups].sort(byGroup).map((g) => ({
+    userGroups: c.userGroups.map((g) => ({
       ...g,
-      services: [...g.services].sort(),
-      ...(g.servicesNotShown ? { servicesNotShown: [...g.servicesNotShown].sort() } : {}),
+      services: [...g.services],
+      ...(g.servicesNotShown ? { servicesNotShown: [...g.servicesNotShown] } : {}),
     })),
   }));
-  return { formatVersion: 1, ...(snapshot.capturedAt ? { capturedAt: snapshot.capturedAt } : {}), customers };
+  return sortSnapshotInPlace({
+    formatVersion: 1,
+    ...(snapshot.capturedAt ? { capturedAt: snapshot.capturedAt } : {}),
+    customers,
+  });
 }
 
 /**

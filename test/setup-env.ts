@@ -4,7 +4,8 @@
  * that want GitHub's variables set their own; none inherits the runner's.
  *
  * Files share a worker process one after another (vitest.config.ts): whatever a file leaves in
- * the environment or the working directory is put back when it ends, so no file sees another's.
+ * the environment, the working directory, its stubbed globals and its spies is put back when it
+ * ends, so no file sees another's.
  */
 import { afterAll, vi } from 'vitest';
 
@@ -14,6 +15,8 @@ const env = { ...process.env };
 const cwd = process.cwd();
 afterAll(() => {
   vi.unstubAllEnvs();
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
   vi.useRealTimers();
   for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
   Object.assign(process.env, env);

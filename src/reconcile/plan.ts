@@ -301,8 +301,7 @@ export function buildPlan(input: PlanInput): Plan {
   for (const [agreementId, members] of byAgreement(input.matched))
     planAgreement(input, agreementId, members, t, identifiers);
 
-  const changed = new Set(t.actions.map((a) => a.agreement.id));
-  const unmanaged = unmanagedOfChanged(t.views, changed, input.config, input.products, input.now);
+  const unmanaged = unmanagedOfChanged(t.views, input.config, input.products, input.now);
   t.warnings.push(...usageWarnings(t.unmapped, input.services), ...(input.sourceWarnings ?? []), ...unmanaged.warnings);
   for (const c of input.unbound)
     t.warnings.push({

@@ -108,17 +108,17 @@ function doubleBillingWarning(u: UnmanagedLine): Warning | null {
   };
 }
 
-/** The unmanaged lines of the agreements the plan changes, and the double-billing warnings among them. */
+/**
+ * The unmanaged lines of the agreements the plan changes, and the double-billing warnings among
+ * them: buildPlan keeps a view only of an agreement it changes.
+ */
 export function unmanagedOfChanged(
   views: readonly AgreementView[],
-  changed: ReadonlySet<number>,
   config: Mapping,
   products: ReadonlyMap<string, ProductRef>,
   now: Date,
 ): { lines: UnmanagedLine[]; warnings: Warning[] } {
-  const lines = views
-    .filter((v) => changed.has(v.agreement.id))
-    .flatMap((v) => unmanagedLines(v, now).map((l) => describeUnmanaged(l, v, config, products)));
+  const lines = views.flatMap((v) => unmanagedLines(v, now).map((l) => describeUnmanaged(l, v, config, products)));
   const warnings = lines.flatMap((u) => doubleBillingWarning(u) ?? []);
   return { lines, warnings };
 }

@@ -53,15 +53,25 @@ const unwritable = (v: unknown) => v === undefined || typeof v === 'function' ||
 function indented(value: unknown, indent: string): string {
   const depth = indent.length / 2;
   let wrapped: unknown = value;
-  let marker: unknown = 0;
-  for (let i = 0; i < depth; i++) {
-    wrapped = [wrapped];
-    marker = [marker];
-  }
-  const around = JSON.stringify(marker, null, 2);
-  const before = around.indexOf('0');
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const [before, after] = wrapping(depth);
   const text = JSON.stringify(wrapped, null, 2);
-  return text.slice(before, text.length - (around.length - before - 1));
+  return text.slice(before, text.length - after);
+}
+
+/** How many characters the arrays that indent a value `depth` levels take before and after it. */
+const wrappings = new Map<number, readonly [number, number]>();
+function wrapping(depth: number): readonly [number, number] {
+  let known = wrappings.get(depth);
+  if (!known) {
+    let marker: unknown = 0;
+    for (let i = 0; i < depth; i++) marker = [marker];
+    const around = JSON.stringify(marker, null, 2);
+    const before = around.indexOf('0');
+    known = [before, around.length - before - 1];
+    wrappings.set(depth, known);
+  }
+  return known;
 }
 
 /** JSON.stringify(value, null, 2) at `indent`, in pieces, containers split `depth` levels down. */

@@ -151,12 +151,25 @@ export class MailprotectorUsageSource implements UsageSource {
       // a group listed under a second domain, or an alias domain answered without `parent`
       // (which lists its parent's groups), would otherwise count its users twice. Group ids
       // are the API's own (GET /user_groups/{id}/...), so the same id is the same group.
-      const claimed = new Map(wanted.map((c) => [c.id, new Set<number>()]));
+      // Kept only while a customer's domains are being read (one set each, made at its first group).
+      const claimed = new Map<number, Set<number>>();
       const claim = (customerId: number, groupId: number) => {
-        const seen = claimed.get(customerId)!;
+        const seen = claimed.get(customerId) ?? new Set<number>();
+        claimed.set(customerId, seen);
         if (seen.has(groupId)) return false;
         seen.add(groupId);
         return true;
+      };
+      // Each distinct list of services once: groups carry one of a few dozen (at 20,000 customers,
+      // 60,000 lists of at most six names, held to the end of the run).
+      const lists = new Map<string, string[]>();
+      const listOf = (names: string[]) => {
+        const sorted = [...new Set(names)].sort();
+        const key = sorted.join('\n');
+        const known = lists.get(key);
+        if (known) return known;
+        if (lists.size < 1_000) lists.set(key, sorted);
+        return sorted;
       };
       for (const d of domains) pending.set(d.customerId, (pending.get(d.customerId) ?? 0) + 1);
       progress.done = [...pending.values()].filter((n) => n === 0).length;
@@ -174,7 +187,7 @@ export class MailprotectorUsageSource implements UsageSource {
               group.id,
               `list services of user group ${group.id} (${where})`,
             );
-            const services = [...new Set(names.map((s) => canonicalService(s) ?? s))];
+            const services = listOf(names.map((s) => canonicalService(s) ?? s));
             // One object shows one service: the add-ons the group may carry are not in it.
             const notShown = form === 'object' ? ADDONS.filter((s) => !services.includes(s)) : [];
             const name = group.name ?? `#${group.id}`;
@@ -192,7 +205,10 @@ export class MailprotectorUsageSource implements UsageSource {
         );
         const left = (pending.get(customerId) ?? 1) - 1;
         pending.set(customerId, left);
-        if (left === 0) progress.done++;
+        if (left === 0) {
+          progress.done++;
+          claimed.delete(customerId);
+        }
         report();
       });
       return sortSnapshotInPlace({ formatVersion: 1, capturedAt, customers: result });

@@ -39,7 +39,7 @@ export class SnapshotTarget implements BillingTarget {
     readonly label: string,
     private readonly options: ResolveOptions = {},
   ) {
-    this.lineSets = new Map(snapshot.additions.map((a) => [a.agreementId, a.lines.map(toLine)]));
+    this.lineSets = new Map(snapshot.additions.map((a) => [a.agreementId, a.lines.map((l) => toLine(l))]));
     this.captured = new Set(snapshot.catalog.identifiers.map((i) => i.toLowerCase()));
   }
 

@@ -61,6 +61,8 @@ describe('request counts at 120 customers, 3 user groups each', () => {
     });
     const { plan } = planned;
     expect(plan.actions.length).toBeGreaterThan(10);
+    // Every line read is in the plan's input: let go once the plan is built, unless asked for (explain).
+    expect(planned.input).toBeUndefined();
     sandbox.cw.requests.length = 0;
     // The generated world has decreases over maxDecreasePercent: forced, so every change is written once.
     const report = await applyPlan(planned.target, plan, config!.policy, {

@@ -26,7 +26,7 @@ export async function explainCommand(customer: string, opts: ExplainOptions): Pr
   refuseLiveUsageInPullRequest(config, undefined);
   const logger = createLogger();
   const git = await configGitState(config.dir);
-  const planned = await planFor(config, git, logger, { scope: [customer] });
+  const planned = await planFor(config, git, logger, { scope: [customer], keepInput: true });
   try {
     if (!planned.input) throw new Error('a fresh plan carries its input');
     const explained = explainCustomer(planned.input, planned.plan, customer, config.customers);

@@ -13,8 +13,8 @@ export function recordInputs(matched: readonly MatchedBinding[], products: Map<s
     bindings: matched.map((m) => ({
       customer: m.resolved.binding.customer,
       where: whereOf(m.resolved.binding),
-      company: { ...m.resolved.company },
-      agreement: { ...m.resolved.agreement },
+      company: m.resolved.company,
+      agreement: m.resolved.agreement,
       // Shared, not copied: nothing changes a plan's usage once read (at 20,000 customers a copy
       // of every customer's user groups was made at the very end, the run's memory peak).
       usage: m.usage,

@@ -86,6 +86,8 @@ interface Tally {
   views: AgreementView[];
   /** Per unmapped service: the users of each customer using it. */
   unmapped: Map<string, Map<CustomerUsage, number>>;
+  /** Each distinct list of managed product ids, once: most agreements manage the same products. */
+  productLists: Map<string, number[]>;
   unchanged: number;
   managed: number;
 }
@@ -218,9 +220,13 @@ function planAgreement(
     // Filled as each product's desired quantity is known.
     billed: [],
   };
+  const ids = [...productIds].sort((x, y) => x - y);
+  const key = ids.join();
+  const products = t.productLists.get(key) ?? ids;
+  t.productLists.set(key, products);
   t.observed.push({
     agreement: agreementId,
-    products: [...productIds].sort((x, y) => x - y),
+    products,
     additions: open.map((a) => [a.id, a.productId, a.quantity] as [number, number, number]).sort((x, y) => x[0] - y[0]),
   });
   const acted = t.actions.length;
@@ -294,6 +300,7 @@ export function buildPlan(input: PlanInput): Plan {
     observed: [],
     views: [],
     unmapped: new Map(),
+    productLists: new Map(),
     unchanged: 0,
     managed: 0,
   };

@@ -49,14 +49,23 @@ function hasHiddenText(text: string): boolean {
 /**
  * Every string in a plain JSON value (a plan, a report, a binding error) escaped, for a renderer.
  * The data itself (the JSON plan, the report file) keeps the bytes: only what is shown changes.
+ * Copied only where a string changed, the rest shared (names are almost always plain: a whole
+ * copy of a 20,000-customer plan was held while it was rendered): the result is read-only.
  */
 export function escapeDeep<T>(value: T): T {
   if (typeof value === 'string') return escapeText(value) as T;
-  if (Array.isArray(value)) return value.map(escapeDeep) as T;
+  if (Array.isArray(value)) {
+    const out = value.map(escapeDeep);
+    return (out.some((v, i) => v !== value[i]) ? out : value) as T;
+  }
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = escapeDeep(v);
-  return out as T;
+  let changed = false;
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = escapeDeep(v);
+    changed ||= out[k] !== v;
+  }
+  return (changed ? out : value) as T;
 }
 
 /** JSON text whose hidden characters above U+007F are JSON escapes too: the same data, safe to print. */

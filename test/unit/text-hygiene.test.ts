@@ -20,6 +20,21 @@ describe('escapeText', () => {
     });
   });
 
+  it('copies only the parts with a string to escape, shares the rest, and never changes its input', () => {
+    const plain = { company: { identifier: 'CONTOSO' }, product: { id: 7 } };
+    const hidden = { company: { identifier: 'FAB\u202ERIKAM' }, product: { id: 8 } };
+    const input = { actions: [plain, hidden], note: 'ok' };
+    const shown = escapeDeep(input);
+    expect(shown).not.toBe(input);
+    expect(shown.actions[0]).toBe(plain);
+    expect(shown.actions[1]).not.toBe(hidden);
+    expect(shown.actions[1]!.product).toBe(hidden.product);
+    expect(shown.actions[1]!.company.identifier).toBe('FAB\\u202ERIKAM');
+    expect(hidden.company.identifier).toBe('FAB\u202ERIKAM');
+    const clean = { actions: [plain], list: [1, 'a'] };
+    expect(escapeDeep(clean)).toBe(clean);
+  });
+
   it('writes JSON whose hidden characters are JSON escapes: the same data when parsed', () => {
     const json = escapeJsonText(JSON.stringify({ name: 'A\u202EB\u0085' }));
     expect(json).toBe('{"name":"A\\u202eB\\u0085"}');

@@ -160,15 +160,16 @@ export class MailprotectorUsageSource implements UsageSource {
         seen.add(groupId);
         return true;
       };
-      // Each distinct list of services once: groups carry one of a few dozen (at 20,000 customers,
-      // 60,000 lists of at most six names, held to the end of the run).
-      const lists = new Map<string, string[]>();
-      const listOf = (names: string[]) => {
+      // Each distinct list of services held once (frozen: shared, so never changed in place):
+      // groups mostly carry one of a few lists, and every group's list is held to the end of the run.
+      const lists = new Map<string, readonly string[]>();
+      const listOf = (names: string[]): string[] => {
         const sorted = [...new Set(names)].sort();
-        const key = sorted.join('\n');
+        const key = JSON.stringify(sorted);
         const known = lists.get(key);
-        if (known) return known;
-        if (lists.size < 1_000) lists.set(key, sorted);
+        if (known) return known as string[];
+        if (lists.size >= 1_000) return sorted;
+        lists.set(key, Object.freeze(sorted));
         return sorted;
       };
       for (const d of domains) pending.set(d.customerId, (pending.get(d.customerId) ?? 0) + 1);

@@ -118,6 +118,30 @@ describe("a user group's services in each evidenced shape", () => {
       services: [],
     });
   });
+
+  it('groups with the same services share one frozen list; a name holding a line break is not two names', async () => {
+    const world = contoso();
+    world.userGroups.push(
+      { id: 30, name: 'Sales', domainId: 2, userCount: 5 },
+      { id: 31, name: 'Odd', domainId: 2, userCount: 2 },
+      { id: 32, name: 'Pair', domainId: 2, userCount: 1 },
+    );
+    world.services.push(
+      { id: 33, userGroupId: 30, serviceType: 'SafeSend Outbound' },
+      { id: 34, userGroupId: 30, serviceType: 'Quantum Shield' },
+      { id: 35, userGroupId: 30, serviceType: 'CloudFilter' },
+      { id: 36, userGroupId: 31, serviceType: 'Alpha\nBeta' },
+      { id: 37, userGroupId: 32, serviceType: 'Alpha' },
+      { id: 38, userGroupId: 32, serviceType: 'Beta' },
+    );
+    const { source } = await start(world);
+    const groups = new Map((await source.read()).customers[0]!.userGroups.map((g) => [g.name, g.services]));
+    expect(groups.get('Sales')).toEqual(['CloudFilter', 'Quantum Shield', 'SafeSend']);
+    expect(groups.get('Sales')).toBe(groups.get('Staff'));
+    expect(Object.isFrozen(groups.get('Staff'))).toBe(true);
+    expect(groups.get('Odd')).toEqual(['Alpha\nBeta']);
+    expect(groups.get('Pair')).toEqual(['Alpha', 'Beta']);
+  });
 });
 
 describe('one count per user group, however many domains list it (SPEC §3)', () => {

@@ -62,9 +62,10 @@ export function agreementState(
 }
 
 /**
- * One string for each text the lines repeat (a catalog identifier, a line's description): each
- * answer parsed makes its own copies, and at 20,000 agreements that was some 200,000 strings of a
- * few dozen distinct ones, held until the plan is built. Bounded, so odd data costs nothing extra.
+ * One string for each text the lines repeat (a catalog identifier, often a description): each
+ * page parsed makes its own copies, held until the plan is built (the bench's 20,000 agreements:
+ * some 200,000 strings of a handful of texts). Bounded: at most 5,000 texts of up to 200
+ * characters are remembered, for as long as the target is.
  */
 function sharedText(): (text: string) => string {
   const seen = new Map<string, string>();

@@ -223,7 +223,7 @@ function planAgreement(
   const ids = [...productIds].sort((x, y) => x - y);
   const key = ids.join();
   const products = t.productLists.get(key) ?? ids;
-  t.productLists.set(key, products);
+  if (products === ids) t.productLists.set(key, ids);
   t.observed.push({
     agreement: agreementId,
     products,

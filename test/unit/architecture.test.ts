@@ -9,13 +9,33 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'src');
 
+/**
+ * What a module's text imports, however it is written: `import … from`, `export … from`, a
+ * dynamic `import()` and a bare side-effect `import '…'`; and whether the statement is type-only.
+ * The one parser every check here uses.
+ */
+function importSpecs(text: string): Array<{ spec: string; typeOnly: boolean }> {
+  const out: Array<{ spec: string; typeOnly: boolean }> = [];
+  for (const m of text.matchAll(
+    /(?:^|[;\s])((?:import|export)\b[^'"]*?from\s*)['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[;\s])import\s*['"]([^'"]+)['"]/g,
+  ))
+    out.push({ spec: m[2] ?? m[3] ?? m[4]!, typeOnly: m[1] !== undefined && typeOnly(m[1]) });
+  return out;
+}
+
+/** The relative imports of a module under src/, as modules relative to src/ (`cli/x.ts`). */
+function relativeImports(file: string): Array<{ module: string; typeOnly: boolean }> {
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+  return importSpecs(readFileSync(join(ROOT, file), 'utf8'))
+    .filter(({ spec }) => spec.startsWith('.'))
+    .map(({ spec, typeOnly }) => ({ module: join(dir, spec.replace(/\.js$/, '.ts')), typeOnly }));
+}
+
 function importsOf(dir: string): Array<[file: string, spec: string]> {
   const out: Array<[string, string]> = [];
   for (const name of readdirSync(join(ROOT, dir))) {
     if (!name.endsWith('.ts')) continue;
-    const text = readFileSync(join(ROOT, dir, name), 'utf8');
-    for (const m of text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g))
-      out.push([`${dir}/${name}`, m[1] ?? m[2]!]);
+    for (const { spec } of importSpecs(readFileSync(join(ROOT, dir, name), 'utf8'))) out.push([`${dir}/${name}`, spec]);
   }
   return out;
 }
@@ -47,6 +67,20 @@ describe('import graph', () => {
     const all = importsOf('reconcile').map(([, spec]) => spec);
     expect(all).toContain('./ports.js');
     expect(importsOf('connectwise').map(([, s]) => s)).toContain('../http/errors.js');
+    const text = [
+      "import './side-effect.js';",
+      "  import type { T } from '../types.js'; export { x } from './x.js';",
+      "const m = await import('node:fs'); import 'node:net'",
+      "export * from './all.js'",
+    ].join('\n');
+    expect(importSpecs(text)).toEqual([
+      { spec: './side-effect.js', typeOnly: false },
+      { spec: '../types.js', typeOnly: true },
+      { spec: './x.js', typeOnly: false },
+      { spec: 'node:fs', typeOnly: false },
+      { spec: 'node:net', typeOnly: false },
+      { spec: './all.js', typeOnly: false },
+    ]);
   });
 
   it('render/ is pure: no I/O modules', () => {
@@ -76,14 +110,7 @@ function reachable(entries: string[]): Set<string> {
     const file = queue.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const m of text.matchAll(
-      /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
-    )) {
-      const target = join(dir, (m[1] ?? m[2]!).replace(/\.js$/, '.ts'));
-      if (!target.startsWith('..')) queue.push(target);
-    }
+    for (const { module } of relativeImports(file)) if (!module.startsWith('..')) queue.push(module);
   }
   return seen;
 }
@@ -99,14 +126,7 @@ describe('the package ships only what the binary reaches', () => {
 /** Every relative import of every module under src/: [importing module, imported module], both relative to src/. */
 function importEdges(): Array<[from: string, to: string]> {
   const out: Array<[string, string]> = [];
-  for (const file of allModules()) {
-    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const m of text.matchAll(
-      /(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g,
-    ))
-      out.push([file, join(dir, (m[1] ?? m[2]!).replace(/\.js$/, '.ts'))]);
-  }
+  for (const file of allModules()) for (const { module } of relativeImports(file)) out.push([file, module]);
   return out;
 }
 
@@ -214,13 +234,9 @@ function runtimeFolderGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of allModules()) {
     const a = folderOf(file);
-    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
-    const text = readFileSync(join(ROOT, file), 'utf8');
-    for (const m of text.matchAll(
-      /^((?:import|export)\b[^'"]*?from\s+)['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/gm,
-    )) {
-      if (m[1] !== undefined && typeOnly(m[1])) continue;
-      const b = folderOf(join(dir, (m[2] ?? m[3]!).replace(/\.js$/, '.ts')));
+    for (const { module, typeOnly } of relativeImports(file)) {
+      if (typeOnly) continue;
+      const b = folderOf(module);
       if (a === '.' || b === '.' || a === b) continue;
       graph.set(a, (graph.get(a) ?? new Set()).add(b));
     }

@@ -3,6 +3,7 @@
  * Translates the port's words into ConnectWise calls, and HTTP failures into the port's
  * outcomes: a write with no usable answer is OutcomeUnknown; refused credentials stop the run.
  */
+import { sharer } from '../collections.js';
 import type { BillCustomer, Binding, EffectiveDatePolicy } from '../config/types.js';
 import { HttpError, mayHaveLanded } from '../http/errors.js';
 import {
@@ -64,18 +65,10 @@ export function agreementState(
 /**
  * One string for each text the lines repeat (a catalog identifier, often a description): each
  * page parsed makes its own copies, held until the plan is built (the bench's 20,000 agreements:
- * some 200,000 strings of a handful of texts). Bounded: at most 5,000 texts of up to 200
- * characters are remembered, for as long as the target is.
+ * some 200,000 strings of a handful of texts). At most 5,000 texts of up to 200 characters are
+ * remembered, for as long as the target is.
  */
-function sharedText(): (text: string) => string {
-  const seen = new Map<string, string>();
-  return (text) => {
-    const known = seen.get(text);
-    if (known !== undefined) return known;
-    if (text.length <= 200 && seen.size < 5_000) seen.set(text, text);
-    return text;
-  };
-}
+const sharedText = () => sharer<string>((text) => (text.length <= 200 ? text : undefined), 5_000);
 
 const asIs = (text: string) => text;
 

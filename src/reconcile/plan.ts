@@ -4,6 +4,7 @@
  * input and are carried through; held actions and the plan-wide safety check are decided here,
  * so every consumer (renderers, apply) sees the same verdict.
  */
+import { sharer } from '../collections.js';
 import type { Config } from '../config/types.js';
 import { isoSeconds } from '../time.js';
 import type { CustomerUsage, ServiceCatalogue } from '../usage/types.js';
@@ -87,7 +88,7 @@ interface Tally {
   /** Per unmapped service: the users of each customer using it. */
   unmapped: Map<string, Map<CustomerUsage, number>>;
   /** Each distinct list of managed product ids, once: most agreements manage the same products. */
-  productLists: Map<string, number[]>;
+  shareProducts: (ids: number[]) => number[];
   unchanged: number;
   managed: number;
 }
@@ -220,13 +221,9 @@ function planAgreement(
     // Filled as each product's desired quantity is known.
     billed: [],
   };
-  const ids = [...productIds].sort((x, y) => x - y);
-  const key = ids.join();
-  const products = t.productLists.get(key) ?? ids;
-  if (products === ids) t.productLists.set(key, ids);
   t.observed.push({
     agreement: agreementId,
-    products,
+    products: t.shareProducts([...productIds].sort((x, y) => x - y)),
     additions: open.map((a) => [a.id, a.productId, a.quantity] as [number, number, number]).sort((x, y) => x[0] - y[0]),
   });
   const acted = t.actions.length;
@@ -300,7 +297,7 @@ export function buildPlan(input: PlanInput): Plan {
     observed: [],
     views: [],
     unmapped: new Map(),
-    productLists: new Map(),
+    shareProducts: sharer((ids) => ids.join(), Number.POSITIVE_INFINITY),
     unchanged: 0,
     managed: 0,
   };

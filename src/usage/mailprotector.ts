@@ -6,6 +6,7 @@
  * configured rate with bounded concurrency (the shared transport).
  */
 
+import { sharer } from '../collections.js';
 import { forEachLimit } from '../concurrency.js';
 import type { MailprotectorSettings } from '../config/types.js';
 import { type CallRef, NotUnderstood } from '../errors.js';
@@ -162,16 +163,8 @@ export class MailprotectorUsageSource implements UsageSource {
       };
       // Each distinct list of services held once (frozen: shared, so never changed in place):
       // groups mostly carry one of a few lists, and every group's list is held to the end of the run.
-      const lists = new Map<string, readonly string[]>();
-      const listOf = (names: string[]): string[] => {
-        const sorted = [...new Set(names)].sort();
-        const key = JSON.stringify(sorted);
-        const known = lists.get(key);
-        if (known) return known as string[];
-        if (lists.size >= 1_000) return sorted;
-        lists.set(key, Object.freeze(sorted));
-        return sorted;
-      };
+      const shareList = sharer<string[]>((list) => JSON.stringify(list), 1_000);
+      const listOf = (names: string[]) => shareList(Object.freeze([...new Set(names)].sort()) as string[]);
       for (const d of domains) pending.set(d.customerId, (pending.get(d.customerId) ?? 0) + 1);
       progress.done = [...pending.values()].filter((n) => n === 0).length;
       report();

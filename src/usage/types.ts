@@ -148,4 +148,4 @@ export function sortSnapshotInPlace(snapshot: UsageSnapshot): UsageSnapshot {
 }
 
 /** Whether a list is in sort()'s order already. */
-const inOrder = (list: readonly string[]) => list.every((s, i) => i === 0 || String(list[i - 1]) <= String(s));
+const inOrder = (list: readonly string[]) => list.every((s, i) => i === 0 || list[i - 1]! <= s);
